@@ -1,0 +1,38 @@
+/** What every command gets: where to print, a logger, and the configuration loader for the parts it needs. */
+import { type Config, type Need, loadConfig, readEnv } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { type Logger, createLogger } from '../log.ts';
+import { type Output, createOutput } from './output.ts';
+
+export interface CommandContext {
+  out: Output;
+  log: Logger;
+  config(needs: readonly Need[]): Config;
+}
+
+export function createContext(json: boolean): CommandContext {
+  const env = readEnv();
+  const level =
+    env.LOG_LEVEL && /^(fatal|error|warn|info|debug|trace|silent)$/.test(env.LOG_LEVEL)
+      ? env.LOG_LEVEL
+      : 'info';
+  return {
+    out: createOutput(json),
+    log: createLogger({ level }),
+    config: (needs) => loadConfig(needs, env),
+  };
+}
+
+/** Exit codes of the CLI contract. */
+export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
+
+/** For commands whose issue is not done yet: says so plainly and exits 2, with no made-up output. */
+export function notBuilt(ctx: CommandContext, command: string, issue: number): number {
+  const message = `\`${command}\` is not built yet (issue #${issue}); nothing was done.`;
+  ctx.out.result({ ok: false, error: message }, message);
+  return EXIT.usage;
+}
+
+export function usageError(message: string): ConfigError {
+  return new ConfigError([message]);
+}

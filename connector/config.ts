@@ -1,0 +1,340 @@
+/**
+ * The only reader of process.env: environment (and `.env` when present) → one typed, validated Config.
+ * Each command says which parts it needs; a missing or bad variable gives one line naming it with an
+ * example value, and never echoes a secret's value.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { Secret } from './secret.ts';
+
+export type Need = 'rcp' | 'odoo' | 'redis' | 'payments';
+
+export interface RcpConfig {
+  /** Base of the API, with `/v1` added. */
+  baseUrl: string;
+  auth: { kind: 'token'; token: Secret } | { kind: 'login'; login: string; password: Secret; domain: string };
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface OdooConfig {
+  url: string;
+  db: string;
+  user: string;
+  secret: { kind: 'apiKey' | 'password'; value: Secret };
+  companyId: number | undefined;
+  batchSize: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface Schedules {
+  timezone: string;
+  /** Cron expressions, or undefined when switched off. */
+  sync: string | undefined;
+  payments: string | undefined;
+  invoices: string | undefined;
+}
+
+export interface Config {
+  rcp: RcpConfig | undefined;
+  odoo: OdooConfig | undefined;
+  redisUrl: string | undefined;
+  ownPartnerIds: readonly string[];
+  payments: { since: string | undefined; mode: 'posted' | 'reconciled' };
+  invoicing: {
+    /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
+    taxIds: readonly number[];
+    invoiceDate: 'period-end' | 'period-start' | 'next-period-start';
+    postpayTermDays: number;
+    journalId: number | undefined;
+  };
+  schedules: Schedules;
+  worker: { port: number; dashboardToken: Secret | undefined };
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Variables whose values are never shown, not even in an error about them. */
+const SECRET_VARS = new Set([
+  'RCP_TOKEN',
+  'RCP_PASSWORD',
+  'ODOO_PASSWORD',
+  'ODOO_API_KEY',
+  'DASHBOARD_TOKEN',
+]);
+
+const EXAMPLES: Record<string, string> = {
+  RCP_URL: 'https://panel.example.com',
+  RCP_TOKEN: 'a token made in the RCP portal (Settings → Sessions)',
+  RCP_LOGIN: 'accountant@example.com',
+  RCP_PASSWORD: 'the RCP user’s password',
+  RCP_DOMAIN: 'default',
+  RCP_CONCURRENCY: '4',
+  RCP_TIMEOUT_MS: '30000',
+  ODOO_URL: 'http://localhost:8069',
+  ODOO_DB: 'odoo',
+  ODOO_USER: 'rcp_integration',
+  ODOO_PASSWORD: 'the Odoo user’s password',
+  ODOO_API_KEY: 'an API key from Odoo (Preferences → Account Security)',
+  ODOO_COMPANY_ID: '1',
+  ODOO_BATCH_SIZE: '500',
+  ODOO_CONCURRENCY: '2',
+  ODOO_TIMEOUT_MS: '120000',
+  RCP_OWN_PARTNER_IDS: '6a1f0c2e-0000-4000-8000-000000000001,6a1f0c2e-0000-4000-8000-000000000002',
+  PAYMENTS_SINCE: '2026-01-01',
+  PAYMENTS_MODE: 'posted',
+  REDIS_URL: 'redis://localhost:6379',
+  INVOICE_TAX_IDS: '12 (leave empty for no tax)',
+  INVOICE_DATE: 'period-end',
+  INVOICE_JOURNAL_ID: '1',
+  POSTPAY_TERM_DAYS: '30',
+  SCHEDULE_TIMEZONE: 'Europe/Moscow',
+  SCHEDULE_SYNC: '0 2 * * *',
+  SCHEDULE_PAYMENTS: '0 7 * * *',
+  SCHEDULE_INVOICES: '0 6 1 * * (or off)',
+  WORKER_PORT: '9464',
+  DASHBOARD_TOKEN: 'a long random string',
+  LOG_LEVEL: 'info',
+};
+
+const uuid = z.string().uuid();
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  );
+const httpUrl = z
+  .string()
+  .url()
+  .refine((s) => /^https?:\/\//.test(s), 'must start with http:// or https://');
+const positiveInt = z.coerce.number().int().positive();
+const cron = z
+  .string()
+  .refine(
+    (s) => s.trim().split(/\s+/).length >= 5 && s.trim().split(/\s+/).length <= 6,
+    'not a cron expression',
+  );
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `.env` (when present) under the real environment: a variable already set wins. */
+export function readEnv(env: Env = process.env, dotenvPath = '.env'): Env {
+  if (!existsSync(dotenvPath)) return { ...env };
+  const fromFile = parseDotenv(readFileSync(dotenvPath));
+  return { ...fromFile, ...env };
+}
+
+class Problems {
+  readonly list: string[] = [];
+  missing(name: string, why = 'is missing'): void {
+    this.list.push(`${name} ${why}: set it, e.g. ${name}=${EXAMPLES[name] ?? '…'}`);
+  }
+  bad(name: string, value: string, why: string): void {
+    const shown = SECRET_VARS.has(name) ? '' : ` (got "${value}")`;
+    this.list.push(`${name} is not valid${shown}: ${why}; e.g. ${name}=${EXAMPLES[name] ?? '…'}`);
+  }
+}
+
+/** Reads one variable through a schema; reports and returns undefined when it is bad. */
+function field<T>(
+  env: Env,
+  name: string,
+  schema: z.ZodType<T>,
+  problems: Problems,
+  why: string,
+): T | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const parsed = schema.safeParse(raw.trim());
+  if (parsed.success) return parsed.data;
+  problems.bad(name, raw, why);
+  return undefined;
+}
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | undefined {
+  const url = field(env, 'RCP_URL', httpUrl, problems, 'must be the http(s) address of the control panel');
+  const token = nonEmpty(env, 'RCP_TOKEN');
+  const login = nonEmpty(env, 'RCP_LOGIN');
+  const password = nonEmpty(env, 'RCP_PASSWORD');
+  const concurrency =
+    field(env, 'RCP_CONCURRENCY', positiveInt.max(64), problems, 'a whole number 1–64') ?? 4;
+  const timeoutMs =
+    field(env, 'RCP_TIMEOUT_MS', positiveInt, problems, 'milliseconds, a whole number') ?? 30_000;
+  if (!needed) return undefined;
+  if (env.RCP_URL === undefined || env.RCP_URL.trim() === '') problems.missing('RCP_URL');
+  if (!token && !(login && password)) {
+    if (login && !password) problems.missing('RCP_PASSWORD', 'is missing (RCP_LOGIN is set)');
+    else if (password && !login) problems.missing('RCP_LOGIN', 'is missing (RCP_PASSWORD is set)');
+    else problems.missing('RCP_TOKEN', 'is missing (or set RCP_LOGIN and RCP_PASSWORD)');
+  }
+  if (!url) return undefined;
+  const baseUrl = `${url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`;
+  if (token) return { baseUrl, auth: { kind: 'token', token: new Secret(token) }, concurrency, timeoutMs };
+  if (login && password) {
+    const domain = nonEmpty(env, 'RCP_DOMAIN') ?? 'default';
+    return {
+      baseUrl,
+      auth: { kind: 'login', login, password: new Secret(password), domain },
+      concurrency,
+      timeoutMs,
+    };
+  }
+  return undefined;
+}
+
+function readOdoo(env: Env, problems: Problems, needed: boolean): OdooConfig | undefined {
+  const url = field(env, 'ODOO_URL', httpUrl, problems, 'must be the http(s) address of your Odoo');
+  const companyId = field(env, 'ODOO_COMPANY_ID', positiveInt, problems, 'the numeric id of a res.company');
+  const batchSize =
+    field(env, 'ODOO_BATCH_SIZE', positiveInt.max(5000), problems, 'a whole number 1–5000') ?? 500;
+  const concurrency =
+    field(env, 'ODOO_CONCURRENCY', positiveInt.max(16), problems, 'a whole number 1–16') ?? 2;
+  const timeoutMs =
+    field(env, 'ODOO_TIMEOUT_MS', positiveInt, problems, 'milliseconds, a whole number') ?? 120_000;
+  const db = nonEmpty(env, 'ODOO_DB');
+  const user = nonEmpty(env, 'ODOO_USER');
+  const apiKey = nonEmpty(env, 'ODOO_API_KEY');
+  const password = nonEmpty(env, 'ODOO_PASSWORD');
+  if (!needed) return undefined;
+  if (env.ODOO_URL === undefined || env.ODOO_URL.trim() === '') problems.missing('ODOO_URL');
+  if (!db) problems.missing('ODOO_DB');
+  if (!user) problems.missing('ODOO_USER');
+  if (!apiKey && !password) problems.missing('ODOO_API_KEY', 'is missing (or set ODOO_PASSWORD)');
+  if (!url || !db || !user || !(apiKey || password)) return undefined;
+  const secret = apiKey
+    ? { kind: 'apiKey' as const, value: new Secret(apiKey) }
+    : { kind: 'password' as const, value: new Secret(password ?? '') };
+  return { url: url.replace(/\/+$/, ''), db, user, secret, companyId, batchSize, concurrency, timeoutMs };
+}
+
+function readSchedule(env: Env, name: string, fallback: string, problems: Problems): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === 'off') return undefined;
+  return field(env, name, cron, problems, 'five cron fields (minute hour day month weekday) or "off"');
+}
+
+/** Reads and validates the configuration a command needs; throws ConfigError listing every problem. */
+export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config {
+  const problems = new Problems();
+  const need = (n: Need) => needs.includes(n);
+
+  const rcp = readRcp(env, problems, need('rcp'));
+  const odoo = readOdoo(env, problems, need('odoo'));
+
+  const redisUrl = field(
+    env,
+    'REDIS_URL',
+    z.string().regex(/^rediss?:\/\//, 'must start with redis://'),
+    problems,
+    'a redis:// address',
+  );
+  if (need('redis') && !nonEmpty(env, 'REDIS_URL')) problems.missing('REDIS_URL');
+
+  const ownRaw = nonEmpty(env, 'RCP_OWN_PARTNER_IDS') ?? '';
+  const ownPartnerIds = ownRaw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of ownPartnerIds) {
+    if (!uuid.safeParse(id).success) problems.bad('RCP_OWN_PARTNER_IDS', ownRaw, `"${id}" is not a uuid`);
+  }
+
+  const since = field(env, 'PAYMENTS_SINCE', isoDate, problems, 'a date YYYY-MM-DD');
+  if (need('payments') && !nonEmpty(env, 'PAYMENTS_SINCE')) {
+    problems.missing('PAYMENTS_SINCE', 'is missing: payments are never pushed without a start date');
+  }
+  const mode =
+    field(env, 'PAYMENTS_MODE', z.enum(['posted', 'reconciled']), problems, 'one of posted, reconciled') ??
+    'posted';
+
+  const taxRaw = nonEmpty(env, 'INVOICE_TAX_IDS') ?? '';
+  const taxIds: number[] = [];
+  for (const part of taxRaw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const n = Number(part);
+    if (Number.isInteger(n) && n > 0) taxIds.push(n);
+    else problems.bad('INVOICE_TAX_IDS', taxRaw, `"${part}" is not an account.tax id`);
+  }
+  const invoiceDate =
+    field(
+      env,
+      'INVOICE_DATE',
+      z.enum(['period-end', 'period-start', 'next-period-start']),
+      problems,
+      'one of period-end, period-start, next-period-start',
+    ) ?? 'period-end';
+  const postpayTermDays =
+    field(env, 'POSTPAY_TERM_DAYS', z.coerce.number().int().min(0).max(365), problems, 'days, 0–365') ?? 30;
+  const journalId = field(
+    env,
+    'INVOICE_JOURNAL_ID',
+    positiveInt,
+    problems,
+    'the id of a sale account.journal',
+  );
+
+  const timezone = nonEmpty(env, 'SCHEDULE_TIMEZONE') ?? 'UTC';
+  if (!isValidTimezone(timezone)) problems.bad('SCHEDULE_TIMEZONE', timezone, 'not an IANA time zone');
+  const schedules: Schedules = {
+    timezone,
+    sync: readSchedule(env, 'SCHEDULE_SYNC', '0 2 * * *', problems),
+    payments: readSchedule(env, 'SCHEDULE_PAYMENTS', '0 7 * * *', problems),
+    invoices: readSchedule(env, 'SCHEDULE_INVOICES', '0 6 1 * *', problems),
+  };
+  const port =
+    field(env, 'WORKER_PORT', z.coerce.number().int().min(0).max(65535), problems, 'a port') ?? 9464;
+  const dashboardToken = nonEmpty(env, 'DASHBOARD_TOKEN');
+  const logLevel =
+    field(
+      env,
+      'LOG_LEVEL',
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      problems,
+      'one of error, warn, info, debug',
+    ) ?? 'info';
+
+  if (problems.list.length > 0) throw new ConfigError(problems.list);
+  return {
+    rcp,
+    odoo,
+    redisUrl,
+    ownPartnerIds,
+    payments: { since, mode },
+    invoicing: { taxIds, invoiceDate, postpayTermDays, journalId },
+    schedules,
+    worker: { port, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
+    logLevel,
+  };
+}
+
+/** Narrowing helpers for processes that were given a config loaded with the matching needs. */
+export function requireRcp(config: Config): RcpConfig {
+  if (!config.rcp) throw new ConfigError(['RCP access is not configured: set RCP_URL and RCP_TOKEN']);
+  return config.rcp;
+}
+export function requireOdoo(config: Config): OdooConfig {
+  if (!config.odoo)
+    throw new ConfigError(['Odoo access is not configured: set ODOO_URL, ODOO_DB, ODOO_USER']);
+  return config.odoo;
+}
