@@ -101,6 +101,9 @@ const EXAMPLES: Record<string, string> = {
   LOG_LEVEL: 'info',
 };
 
+/** Every variable the connector reads (for .env.example and docker-compose checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EXAMPLES);
+
 const uuid = z.string().uuid();
 const isoDate = z
   .string()

@@ -1,5 +1,6 @@
 import { type CommandContext, notBuilt } from './context.ts';
 
-export async function runCheck(ctx: CommandContext, _input?: unknown): Promise<number> {
-  return notBuilt(ctx, 'check', 5);
+export async function runCheck(ctx: CommandContext): Promise<number> {
+  ctx.config(['rcp', 'odoo']);
+  return notBuilt(ctx, 'check', 4);
 }

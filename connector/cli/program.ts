@@ -1,0 +1,209 @@
+/**
+ * The `rcp-odoo` command line: flags are parsed here, each command lives in its own file and calls a
+ * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, messageOf } from '../errors.ts';
+import { type CommandContext, EXIT, createContext } from './context.ts';
+
+type Action = (ctx: CommandContext) => Promise<number>;
+
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function period(value: string): string {
+  if (!PERIOD.test(value))
+    throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
+  return value;
+}
+
+function jsonOption(): Option {
+  return new Option('--json', 'machine-readable summary on stdout');
+}
+
+export function buildProgram(run: (json: boolean, action: Action) => Promise<void>): Command {
+  const program = new Command('rcp-odoo')
+    .description('Brings RCP billing (partners, clients, tariffs, usage, payments) into Odoo 17/18/19.')
+    .addOption(jsonOption())
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
+  const add = (cmd: Command) => cmd.addOption(jsonOption());
+
+  add(program.command('check'))
+    .description(
+      'reach RCP, Odoo (version, user, rights, company, price precision) and Redis; say what is wrong',
+    )
+    .action(async (_o, cmd: Command) =>
+      run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
+    );
+
+  add(program.command('sync'))
+    .description('processes 1 and 3: partners, clients, billing classes and tariff plans into Odoo')
+    .argument('<what>', 'partners | clients | tariffs | all')
+    .option('--partner <id>', 'only this RCP partner (and its clients)')
+    .option('--dry-run', 'print the plan (create / update / unchanged), write nothing')
+    .action(async (what: string, o: { partner?: string; dryRun?: boolean }, cmd: Command) =>
+      run(json(cmd), async (ctx) => {
+        if (!['partners', 'clients', 'tariffs', 'all'].includes(what)) {
+          throw new ConfigError([`sync takes one of partners, clients, tariffs, all (got "${what}")`]);
+        }
+        return (await import('./sync.ts')).runSync(ctx, {
+          what: what as 'partners' | 'clients' | 'tariffs' | 'all',
+          partner: o.partner,
+          dryRun: Boolean(o.dryRun),
+        });
+      }),
+    );
+
+  add(program.command('match'))
+    .description(
+      'process 2: RCP partners/clients without a link, probable Odoo companies; --link to tie them',
+    )
+    .option(
+      '--link <ids...>',
+      'ODOO_PARTNER_ID RCP_ID: link an existing Odoo company to an RCP partner or client',
+    )
+    .action(async (o: { link?: string[] }, cmd: Command) =>
+      run(json(cmd), async (ctx) => {
+        let link: { odooPartnerId: number; rcpId: string } | undefined;
+        if (o.link) {
+          const [odooId, rcpId, ...extra] = o.link;
+          const n = Number(odooId);
+          if (!rcpId || extra.length > 0 || !Number.isInteger(n) || n <= 0) {
+            throw new ConfigError(['--link takes ODOO_PARTNER_ID RCP_ID, e.g. --link 42 3f6c…-uuid']);
+          }
+          link = { odooPartnerId: n, rcpId };
+        }
+        return (await import('./match.ts')).runMatch(ctx, { link });
+      }),
+    );
+
+  add(program.command('invoice'))
+    .description('processes 4–5: a month of RCP usage → draft customer invoices in Odoo')
+    .requiredOption('--period <YYYY-MM>', 'the month to invoice', period)
+    .option('--partner <id>', 'only this RCP partner')
+    .option('--client <id>', 'only this RCP client')
+    .option('--dry-run', 'print every invoice that would be made, write nothing')
+    .action(
+      async (o: { period: string; partner?: string; client?: string; dryRun?: boolean }, cmd: Command) =>
+        run(json(cmd), async (ctx) =>
+          (await import('./invoice.ts')).runInvoice(ctx, {
+            period: o.period,
+            partner: o.partner,
+            client: o.client,
+            dryRun: Boolean(o.dryRun),
+          }),
+        ),
+    );
+
+  const payments = program
+    .command('payments')
+    .description('process 7: payments recorded in Odoo → RCP balances');
+  add(payments.command('push'))
+    .description('push posted customer payments of mapped counterparties to RCP, each exactly once')
+    .option('--dry-run', 'list what would be sent, send nothing')
+    .action(async (o: { dryRun?: boolean }, cmd: Command) =>
+      run(json(cmd), async (ctx) =>
+        (await import('./payments.ts')).runPaymentsPush(ctx, { dryRun: Boolean(o.dryRun) }),
+      ),
+    );
+  add(payments.command('resolve'))
+    .description('settle a payment marked "needs review" after checking RCP by hand')
+    .argument('<payment>', 'the Odoo payment (id or name)')
+    .option('--pushed', 'RCP did receive it: mark it pushed')
+    .option('--not-pushed', 'RCP did not receive it: allow the next push to send it')
+    .action(async (payment: string, o: { pushed?: boolean; notPushed?: boolean }, cmd: Command) =>
+      run(json(cmd), async (ctx) => {
+        if (Boolean(o.pushed) === Boolean(o.notPushed)) {
+          throw new ConfigError(['payments resolve takes exactly one of --pushed or --not-pushed']);
+        }
+        return (await import('./payments.ts')).runPaymentsResolve(ctx, {
+          payment,
+          pushed: Boolean(o.pushed),
+        });
+      }),
+    );
+
+  add(program.command('reconcile'))
+    .description('RCP cost vs Odoo invoices per counterparty, and pushed vs recorded payments')
+    .requiredOption('--period <YYYY-MM>', 'the month to reconcile', period)
+    .action(async (o: { period: string }, cmd: Command) =>
+      run(json(cmd), async (ctx) => (await import('./reconcile.ts')).runReconcile(ctx, { period: o.period })),
+    );
+
+  add(program.command('worker'))
+    .description('the BullMQ worker with the schedules (needs REDIS_URL)')
+    .action(async (_o, cmd: Command) =>
+      run(json(cmd), async (ctx) => (await import('./worker.ts')).runWorker(ctx)),
+    );
+
+  add(program.command('enqueue'))
+    .description(
+      'put the job of a command on the queue, e.g. `enqueue sync all`, `enqueue invoice --period 2023-06`',
+    )
+    .argument('<command...>', 'the same words as the CLI command')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[], _o, cmd: Command) =>
+      run(json(cmd), async (ctx) =>
+        (await import('./enqueue.ts')).runEnqueue(
+          ctx,
+          words.filter((w) => w !== '--json'),
+        ),
+      ),
+    );
+
+  add(program.command('simulator'))
+    .description('serve the bundled RCP simulator (demo data, fault injection)')
+    .option('--port <n>', 'port to listen on', '8090')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--clients <n>', 'number of generated clients', '40')
+    .option('--seed <n>', 'seed of the data generator', '1')
+    .option('--token <token>', 'the bearer token it accepts (default: printed at start)')
+    .action(async (o: Record<string, string>, cmd: Command) =>
+      run(json(cmd), async (ctx) => (await import('./simulator.ts')).runSimulator(ctx, o)),
+    );
+
+  add(program.command('demo'))
+    .description('run the simulator in-process and sync and invoice its data into the Odoo of ODOO_URL')
+    .option('--period <YYYY-MM>', 'the month to invoice (default: the previous month)', period)
+    .action(async (o: { period?: string }, cmd: Command) =>
+      run(json(cmd), async (ctx) => (await import('./demo.ts')).runDemo(ctx, { period: o.period })),
+    );
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.done;
+  const run = async (json: boolean, action: Action) => {
+    const ctx = createContext(json);
+    try {
+      exitCode = await action(ctx);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        exitCode = EXIT.usage;
+        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: error.problems }, null, 2)}\n`);
+        for (const p of error.problems) process.stderr.write(`rcp-odoo: ${p}\n`);
+      } else {
+        exitCode = EXIT.someFailed;
+        ctx.log.debug({ err: error }, 'command failed');
+        if (json)
+          process.stdout.write(`${JSON.stringify({ ok: false, error: messageOf(error) }, null, 2)}\n`);
+        process.stderr.write(`rcp-odoo: ${messageOf(error)}\n`);
+      }
+    }
+  };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors get the contract's code 2.
+      return error.exitCode === 0 ? EXIT.done : EXIT.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = resolve('bin/rcp-odoo.mjs');
+// An empty working directory, so that a developer's own .env cannot leak into these runs.
+const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-cli-'));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the rcp-odoo command line', () => {
+  it('lists every command of the product contract in --help', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const command of [
+      'check',
+      'sync',
+      'match',
+      'invoice',
+      'payments',
+      'reconcile',
+      'worker',
+      'enqueue',
+      'simulator',
+      'demo',
+    ]) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  it('exits 2 with a message naming ODOO_URL when it is missing', () => {
+    const r = cli(['check'], { RCP_URL: 'https://p.example.com', RCP_TOKEN: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ODOO_URL is missing: set it, e.g. ODOO_URL=http://localhost:8069');
+  });
+
+  it('gives configuration problems as JSON with --json', () => {
+    const r = cli(['check', '--json']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as { ok: boolean; errors: string[] };
+    expect(out.ok).toBe(false);
+    expect(out.errors.some((e) => e.startsWith('ODOO_URL is missing'))).toBe(true);
+  });
+
+  it('exits 2 on an unknown command or a bad period', () => {
+    expect(cli(['bogus']).code).toBe(2);
+    const bad = cli(['invoice', '--period', '2026-13']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('a month YYYY-MM is expected');
+    expect(cli(['sync', 'everything']).code).toBe(2);
+    expect(cli(['payments', 'resolve', '12']).code).toBe(2);
+  });
+});
