@@ -1,0 +1,295 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import type { z } from 'zod';
+import type { DayRange, Part } from '../../mappings/period.ts';
+import { dayRowsWithin, planUsageRead, rowsOfWholeQuanta } from '../../mappings/usage-window.ts';
+import { mapLimit } from '../concurrency.ts';
+import type { RcpConfig } from '../config.ts';
+import { OutcomeUnknownError, PermanentError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import { type TokenSource, createTokenSource } from './auth.ts';
+import { type SkippedRecord, describeIssues } from './errors.ts';
+import { Listing } from './listing.ts';
+import { BankPayment, Client, Partner, Price, UsageRow } from './schemas.ts';
+import { type Backoff, type HttpAnswer, sendWithRetries } from './transport.ts';
+
+export interface RcpClientOptions {
+  backoff?: Partial<Backoff>;
+  /** Longest `Retry-After` waited in-process; a longer one fails the call as retryable later. */
+  maxRetryAfterMs?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface BillingDetailsQuery {
+  client: string;
+  start_date: string;
+  end_date: string;
+  part: Part;
+  billing_class?: string;
+  contract?: string;
+  partner?: string;
+  project?: string;
+}
+
+export interface UsageQuery {
+  client: string;
+  range: DayRange;
+  /** The quantum to ask RCP for; the answer is clipped to the range whatever it is. Default `month`. */
+  part?: Part;
+  billing_class?: string;
+  contract?: string;
+  partner?: string;
+  project?: string;
+}
+
+export interface Validated<T> {
+  items: T[];
+  skipped: SkippedRecord[];
+}
+
+/** A payment to send: the amount in kopecks, `details` stable for the same Odoo payment. */
+export interface ClientPayment {
+  client: string;
+  amountKopecks: number;
+  details: string;
+}
+
+/**
+ * The one way to RCP: auth, retries, paging and validation. Reads are retried; the two payment
+ * calls are not (see `send`).
+ */
+export class RcpClient {
+  readonly #agent: Agent;
+  readonly #tokens: TokenSource;
+  readonly #log: Logger;
+  readonly #options: Required<Pick<RcpClientOptions, 'maxRetryAfterMs'>> & { backoff: Backoff };
+  /** Round trips to RCP, for logs and the benchmark. */
+  readonly stats = { requests: 0, retries: 0 };
+
+  constructor(
+    readonly config: RcpConfig,
+    options: RcpClientOptions = {},
+  ) {
+    this.#agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: Math.max(2, config.concurrency * 2),
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
+    this.#log = options.log ?? silentLogger;
+    this.#options = {
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      backoff: { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000, ...options.backoff },
+    };
+    const now = options.now ?? Date.now;
+    this.#tokens = createTokenSource(
+      config.auth,
+      async (path, body) => {
+        const answer = await this.#raw('POST', path, undefined, body);
+        return { status: answer.status, body: parseJson(answer.text) };
+      },
+      now,
+    );
+  }
+
+  /** Partners, page by page. */
+  partners(): Listing<Partner> {
+    return new Listing({
+      what: 'partner',
+      schema: Partner,
+      fetchPage: (page) => this.#get('/partner', { page }),
+    });
+  }
+
+  /** Clients, all or of one partner, page by page. */
+  clients(filter: { partner?: string } = {}): Listing<Client> {
+    return new Listing({
+      what: 'client',
+      schema: Client,
+      fetchPage: (page) => this.#get('/client', { ...filter, page }),
+    });
+  }
+
+  /** The prices of a billing plan (a plain array). */
+  async prices(planId: string): Promise<Validated<Price>> {
+    const body = await this.#get(`/billing_plan/${encodeURIComponent(planId)}/price`, {});
+    return validateArray(
+      body,
+      Price,
+      `prices of billing plan ${planId}`,
+      (item, index) => idOf(item) ?? `#${index}`,
+    );
+  }
+
+  /** Usage rows as RCP answers them: whole quanta of `part`, possibly reaching outside the dates asked. */
+  async billingDetails(query: BillingDetailsQuery): Promise<Validated<UsageRow>> {
+    const body = await this.#get('/billing_details', { ...query });
+    return validateArray(body, UsageRow, `usage row of client ${query.client}`, (item, index) => {
+      const date = typeof item === 'object' && item !== null && 'date' in item ? String(item.date) : '?';
+      return `#${index} (${date})`;
+    });
+  }
+
+  /** Usage of a client whose days fall inside `range`, never a day twice or outside it. */
+  async usage(query: UsageQuery): Promise<Validated<UsageRow>> {
+    const { range, part = 'month', ...filters } = query;
+    const plan = planUsageRead(range, part);
+    const coarse = await this.billingDetails({
+      ...filters,
+      start_date: plan.coarse.start,
+      end_date: plan.coarse.end,
+      part,
+    });
+    const items =
+      part === 'day' ? dayRowsWithin(coarse.items, range) : rowsOfWholeQuanta(coarse.items, range, part);
+    const skipped = [...coarse.skipped];
+    for (const days of plan.byDay) {
+      const daily = await this.billingDetails({
+        ...filters,
+        start_date: days.start,
+        end_date: days.end,
+        part: 'day',
+      });
+      items.push(...dayRowsWithin(daily.items, days));
+      skipped.push(...daily.skipped);
+    }
+    return { items, skipped };
+  }
+
+  /** Runs `task` over many items with the configured number of RCP calls in flight. */
+  fanOut<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+    return mapLimit(items, this.config.concurrency, task);
+  }
+
+  /**
+   * Records a client's bank payment. Not idempotent: never resent here. A lost answer is an
+   * `OutcomeUnknownError`; the caller decides (the payments process flags it for review).
+   */
+  async bankPayment(payment: ClientPayment): Promise<BankPayment> {
+    const body = await this.#send('POST', '/payment/bank_payment', {
+      amount: kopecksToAmount(payment.amountKopecks),
+      client: payment.client,
+      details: payment.details,
+    });
+    const parsed = BankPayment.safeParse(body);
+    if (!parsed.success) {
+      // The payment went through (200); only its receipt is odd. Say so rather than fail it.
+      this.#log.warn(
+        { client: payment.client, problem: describeIssues(parsed.error) },
+        'unexpected payment receipt',
+      );
+      return { id: idOf(body) ?? 'unknown', amount: kopecksToAmount(payment.amountKopecks) } as BankPayment;
+    }
+    return parsed.data;
+  }
+
+  /** Corrects a partner's balance by the amount (a partner's payment). Not idempotent, like `bankPayment`. */
+  async correctPartnerBalance(partnerId: string, amountKopecks: number): Promise<Partner | undefined> {
+    const body = await this.#send('PATCH', `/partner/${encodeURIComponent(partnerId)}/balance`, {
+      amount: kopecksToAmount(amountKopecks),
+    });
+    const parsed = Partner.safeParse(body);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #get(path: string, query: Record<string, string | number | undefined>): Promise<unknown> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const target = search.size ? `${path}?${search}` : path;
+    const answer = await sendWithRetries({
+      call: `GET ${path}`,
+      idempotent: true,
+      backoff: this.#options.backoff,
+      maxRetryAfterMs: this.#options.maxRetryAfterMs,
+      tokens: this.#tokens,
+      log: this.#log,
+      stats: this.stats,
+      send: (token) => this.#raw('GET', target, token),
+    });
+    return parseJson(answer.text, `GET ${path}`);
+  }
+
+  async #send(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<unknown> {
+    const answer = await sendWithRetries({
+      call: `${method} ${path}`,
+      idempotent: false,
+      backoff: this.#options.backoff,
+      maxRetryAfterMs: this.#options.maxRetryAfterMs,
+      tokens: this.#tokens,
+      log: this.#log,
+      stats: this.stats,
+      send: (token) => this.#raw(method, path, token, body),
+    });
+    try {
+      return JSON.parse(answer.text) as unknown;
+    } catch {
+      throw new OutcomeUnknownError(
+        `${method} ${path}: RCP answered ${answer.status} with a body that is not JSON`,
+      );
+    }
+  }
+
+  async #raw(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<HttpAnswer> {
+    this.stats.requests++;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await request(`${this.config.baseUrl}${path}`, {
+      method,
+      headers,
+      dispatcher: this.#agent,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, text };
+  }
+}
+
+/** Amounts go to RCP as JSON numbers; from integer kopecks the division prints exactly (5000.5). */
+export function kopecksToAmount(kopecks: number): number {
+  if (!Number.isSafeInteger(kopecks))
+    throw new PermanentError(`amount in kopecks must be an integer: ${kopecks}`);
+  return kopecks / 100;
+}
+
+function parseJson(text: string, call?: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    if (call) throw new PermanentError(`${call}: RCP answered something that is not JSON`);
+    return undefined;
+  }
+}
+
+function idOf(item: unknown): string | undefined {
+  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string')
+    return item.id;
+  return undefined;
+}
+
+function validateArray<S extends z.ZodTypeAny>(
+  body: unknown,
+  schema: S,
+  what: string,
+  nameOf: (item: unknown, index: number) => string,
+): Validated<z.infer<S>> {
+  if (!Array.isArray(body)) throw new PermanentError(`RCP answered ${what}: expected a list`);
+  const items: z.infer<S>[] = [];
+  const skipped: SkippedRecord[] = [];
+  body.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) items.push(parsed.data);
+    else skipped.push({ what, id: nameOf(item, index), problem: describeIssues(parsed.error) });
+  });
+  return { items, skipped };
+}

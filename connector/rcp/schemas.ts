@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * RCP's answers, parsed once at the edge. Objects are `passthrough`: fields RCP adds later are
+ * kept, not fatal. Only what the connector relies on is required.
+ */
+
+const Uuid = z.string().min(1);
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/** RCP writes `2023-03-31T06:38:43+03:00` and `2023-03-31T06:38:43.051283` (no offset) alike. */
+const IsoDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/);
+const Money = z.number().finite();
+
+export const PeriodName = z.enum(['minute', 'hour', 'day', 'month', 'year']);
+
+const Ref = z.object({ id: Uuid, name: z.string() }).passthrough();
+const Counterparty = z
+  .object({ id: Uuid, name: z.string(), entity: z.string() })
+  .passthrough()
+  .nullable()
+  .optional();
+const PlanRef = z.object({ id: Uuid, name: z.string() }).passthrough();
+
+export const PartnerContract = z
+  .object({
+    id: Uuid,
+    balance: Money,
+    name: z.string().optional(),
+    counterparty_left: Counterparty,
+    counterparty_right: Counterparty,
+    inactive: z.boolean().optional(),
+    billing_plan: PlanRef,
+  })
+  .passthrough();
+
+export const Partner = z
+  .object({ id: Uuid, name: z.string(), contract: PartnerContract.nullable().optional() })
+  .passthrough();
+export type Partner = z.infer<typeof Partner>;
+
+export const Client = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    ctime: IsoDateTime.optional(),
+    partner: Ref.nullable().optional(),
+    payment_model: z.enum(['prepay', 'postpay']),
+    payment_methods: z
+      .array(
+        z.object({ id: z.string(), name: z.string(), min_amount: Money.nullable().optional() }).passthrough(),
+      )
+      .default([]),
+    contact_emails: z
+      .array(
+        z
+          .object({ email: z.string().nullable().optional(), username: z.string().nullable().optional() })
+          .passthrough(),
+      )
+      .default([]),
+    contract: z
+      .object({
+        id: Uuid,
+        balance: Money,
+        name: z.string().optional(),
+        counterparty_left: Counterparty,
+        counterparty_right: Counterparty,
+        billing_plan: PlanRef,
+      })
+      .passthrough(),
+    billing_enabled: z.boolean().optional(),
+    locked: z.boolean().optional(),
+  })
+  .passthrough();
+export type Client = z.infer<typeof Client>;
+
+export const BillingClass = z
+  .object({
+    id: z.string().min(1),
+    name: z.string(),
+    sku_mask: z.string().nullable().optional(),
+    measure: z.string(),
+  })
+  .passthrough();
+export type BillingClass = z.infer<typeof BillingClass>;
+
+export const Price = z
+  .object({
+    id: Uuid,
+    cost: Money.nonnegative(),
+    billing_plan: Uuid,
+    billing_class: BillingClass,
+    name: z.string(),
+    period: PeriodName,
+    snap_to_period: z.boolean().default(false),
+  })
+  .passthrough();
+export type Price = z.infer<typeof Price>;
+
+export const UsageRow = z
+  .object({
+    target: z
+      .object({ id: z.string(), type: z.string(), name: z.string() })
+      .passthrough()
+      .nullable()
+      .optional(),
+    billing_class: z.object({ id: z.string().min(1), name: z.string(), measure: z.string() }).passthrough(),
+    paid_seconds: z.number().nonnegative(),
+    quantity: z.number().nonnegative(),
+    cost: Money,
+    project: z.string().nullable().optional(),
+    period: PeriodName,
+    date: IsoDate,
+  })
+  .passthrough();
+export type UsageRow = z.infer<typeof UsageRow>;
+
+export const Token = z
+  .object({ key: z.string().min(1), expires: IsoDateTime.nullable().optional() })
+  .passthrough();
+export type Token = z.infer<typeof Token>;
+
+export const BankPayment = z
+  .object({
+    id: Uuid,
+    amount: Money,
+    status: z.string().optional(),
+    error_reason: z.string().nullable().optional(),
+    details: z.string().nullable().optional(),
+    contract: z.object({ id: Uuid, balance: Money }).passthrough().optional(),
+    client: Ref.optional(),
+    ctime: IsoDateTime.optional(),
+  })
+  .passthrough();
+export type BankPayment = z.infer<typeof BankPayment>;
+
+/** The envelope of every list endpoint; its items are validated one by one. */
+export const Page = z.object({
+  items: z.array(z.unknown()),
+  total: z.number().int().nonnegative(),
+  limit: z.number().int().positive(),
+});
+
+/** RCP's error body (seen in its public clients). */
+export const ErrorBody = z
+  .object({
+    error_alias: z.string().optional(),
+    details: z.unknown().optional(),
+    non_field_errors: z.unknown().optional(),
+  })
+  .passthrough();

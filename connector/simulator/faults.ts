@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { prng } from './data.ts';
+
+/**
+ * Faults the simulator can inject, switchable per run (options) and over HTTP (`PUT /_sim/faults`).
+ * Rates are shares of requests (0…1) and are drawn from a seeded generator, so a run repeats.
+ * `script` holds one-shot faults, used in order by the next matching requests: tests use it to
+ * say exactly what happens ("503 once, then fine").
+ */
+export const ScriptedFault = z.object({
+  /** Only requests whose path starts with this (after /v1); default any API request. */
+  path: z.string().optional(),
+  method: z.string().optional(),
+  /** Answer with this status (and RCP's error body) instead of serving. */
+  status: z.number().int().optional(),
+  retryAfterSeconds: z.number().nonnegative().optional(),
+  /** Close the connection without an answer: `before` serving, or `after` (the write happened, the answer is lost). */
+  drop: z.enum(['before', 'after']).optional(),
+  /** Corrupt this many items of the answer. */
+  malformed: z.number().int().positive().optional(),
+  /** Delay this answer by this many milliseconds. */
+  delayMs: z.number().int().nonnegative().optional(),
+});
+export type ScriptedFault = z.infer<typeof ScriptedFault>;
+
+export const Faults = z.object({
+  latencyMs: z.number().int().nonnegative().default(0),
+  errorRate: z.number().min(0).max(1).default(0),
+  rateLimitRate: z.number().min(0).max(1).default(0),
+  retryAfterSeconds: z.number().nonnegative().default(1),
+  dropRate: z.number().min(0).max(1).default(0),
+  malformedRate: z.number().min(0).max(1).default(0),
+  /** Lifetime of tokens issued by `POST /auth/token`, overriding the `ttl` asked for. */
+  tokenTtlSeconds: z.number().positive().optional(),
+  /** New clients registered (at the head of the list) on each client page served. */
+  growDuringPaging: z.number().int().nonnegative().default(0),
+  script: z.array(ScriptedFault).default([]),
+});
+export type Faults = z.infer<typeof Faults>;
+
+export interface FaultDecision {
+  status?: number;
+  retryAfterSeconds?: number;
+  drop?: 'before' | 'after';
+  malformed: number;
+  delayMs: number;
+}
+
+export class FaultPlan {
+  faults: Faults;
+  readonly #random: () => number;
+
+  constructor(faults: Partial<Faults> = {}, seed = 1) {
+    this.faults = Faults.parse(faults);
+    this.#random = prng(seed ^ 0x5eed);
+  }
+
+  update(patch: unknown): Faults {
+    this.faults = Faults.parse({ ...this.faults, ...Faults.partial().parse(patch) });
+    return this.faults;
+  }
+
+  /** What goes wrong with this request, if anything. */
+  decide(method: string, path: string): FaultDecision {
+    const index = this.faults.script.findIndex(
+      (fault) => (!fault.path || path.startsWith(fault.path)) && (!fault.method || fault.method === method),
+    );
+    if (index >= 0) {
+      const [fault] = this.faults.script.splice(index, 1) as [ScriptedFault];
+      return {
+        ...(fault.status === undefined ? {} : { status: fault.status }),
+        ...(fault.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: fault.retryAfterSeconds }),
+        ...(fault.drop === undefined ? {} : { drop: fault.drop }),
+        malformed: fault.malformed ?? 0,
+        delayMs: (fault.delayMs ?? 0) + this.faults.latencyMs,
+      };
+    }
+    const f = this.faults;
+    const decision: FaultDecision = { malformed: 0, delayMs: f.latencyMs };
+    if (f.errorRate > 0 && this.#random() < f.errorRate) decision.status = 503;
+    else if (f.rateLimitRate > 0 && this.#random() < f.rateLimitRate) {
+      decision.status = 429;
+      decision.retryAfterSeconds = f.retryAfterSeconds;
+    } else if (f.dropRate > 0 && this.#random() < f.dropRate)
+      decision.drop = method === 'GET' ? 'before' : 'after';
+    return decision;
+  }
+
+  /** Whether to corrupt one record of an answer (the malformed rate). */
+  corruptOne(): boolean {
+    return this.faults.malformedRate > 0 && this.#random() < this.faults.malformedRate;
+  }
+}
