@@ -321,7 +321,8 @@ export class World {
         if (!price) continue;
         const hours = day === resource.from ? resource.firstDayHours : 24;
         const paidSeconds = new Decimal(resource.quantity).times(hours * 3600);
-        const quantity = paidSeconds.div(periodSeconds(price.period, day));
+        // RCP states quantities to 6 places; cost is exactly that quantity times the price.
+        const quantity = paidSeconds.div(periodSeconds(price.period, day)).toDecimalPlaces(6);
         rows.push({
           target: { id: resource.targetId, type: 'vm', name: resource.targetName },
           billing_class: {
@@ -330,8 +331,8 @@ export class World {
             measure: resource.billingClass.measure,
           },
           paid_seconds: paidSeconds.toNumber(),
-          quantity: quantity.toDecimalPlaces(6).toNumber(),
-          cost: quantity.times(price.cost).toDecimalPlaces(6).toNumber(),
+          quantity: quantity.toNumber(),
+          cost: quantity.times(price.cost).toNumber(),
           project: resource.project,
           period: price.period,
           date: day,
