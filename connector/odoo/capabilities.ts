@@ -1,0 +1,53 @@
+/**
+ * What differs between the Odoo versions the connector supports, in one table filled at start,
+ * so that the rest of the code asks a question ("which field holds the payment memo?") instead of
+ * comparing version numbers. Source: `odoo-contract/NOTES.md` and FIELDS-DIFF.md.
+ */
+export interface Capabilities {
+  major: number;
+  /** 17: `detailed_type` (plus `type`); 18+: `type` (`consu`/`service`/`combo`). */
+  productTypeField: 'detailed_type' | 'type';
+  /** 17, 18 have `uom_po_id` (required) beside `uom_id`; 19 does not. */
+  hasPurchaseUom: boolean;
+  /** 17, 18 group units in `uom.category`; 19 has no categories. */
+  hasUomCategory: boolean;
+  /** 17, 18 require `categ_id` on products. */
+  productCategoryRequired: boolean;
+  /** The payment's memo: 17 `ref`, 18+ `memo`. */
+  paymentMemoField: 'ref' | 'memo';
+  /** Payment states meaning "money received" (17: `posted`; 18+: `paid`, and `in_process` while matching). */
+  paymentDoneStates: readonly string[];
+  /** Payment states meaning "no longer counts". */
+  paymentCancelledStates: readonly string[];
+  /** The field of a payment's own journal entry pointing back to it: 17 `payment_id`, 18+ `origin_payment_id`. */
+  moveOriginPaymentField: 'payment_id' | 'origin_payment_id';
+  /** 19 leaves a draft invoice's `name` false until posting. */
+  draftInvoiceHasName: boolean;
+  /** 19 answers `message_post` with a list of ids over JSON-RPC. */
+  messagePostAnswersList: boolean;
+  userGroupsField: 'groups_id' | 'group_ids';
+  /** 19+ serve `/json/2/<model>/<method>`. */
+  hasJson2: boolean;
+}
+
+export function capabilitiesFor(major: number): Capabilities {
+  const from18 = major >= 18;
+  const from19 = major >= 19;
+  return {
+    major,
+    productTypeField: from18 ? 'type' : 'detailed_type',
+    hasPurchaseUom: !from19,
+    hasUomCategory: !from19,
+    productCategoryRequired: !from19,
+    paymentMemoField: from18 ? 'memo' : 'ref',
+    paymentDoneStates: from18 ? ['paid', 'in_process'] : ['posted'],
+    paymentCancelledStates: from18 ? ['canceled', 'rejected'] : ['cancel'],
+    moveOriginPaymentField: from18 ? 'origin_payment_id' : 'payment_id',
+    draftInvoiceHasName: !from19,
+    messagePostAnswersList: from19,
+    userGroupsField: from19 ? 'group_ids' : 'groups_id',
+    hasJson2: from19,
+  };
+}
+
+export const SUPPORTED_MAJORS = [17, 18, 19] as const;

@@ -1,0 +1,337 @@
+import { Agent } from 'undici';
+import { type Backoff, backoffDelay, createLimiter, sleep } from '../concurrency.ts';
+import type { OdooConfig } from '../config.ts';
+import { OutcomeUnknownError } from '../errors.ts';
+import { type Logger, silentLogger } from '../log.ts';
+import { type Capabilities, SUPPORTED_MAJORS, capabilitiesFor } from './capabilities.ts';
+import { OdooError } from './errors.ts';
+import { ExternalIds } from './external-ids.ts';
+import {
+  type HttpDeps,
+  NoAnswerError,
+  type OdooCall,
+  type Transport,
+  json2Transport,
+  jsonRpc,
+  jsonRpcTransport,
+} from './transport.ts';
+
+export type Domain = ReadonlyArray<unknown>;
+export type OdooRecord = Record<string, unknown> & { id: number };
+export type Values = Record<string, unknown>;
+
+export interface SearchOptions {
+  limit?: number;
+  offset?: number;
+  order?: string;
+  context?: Record<string, unknown>;
+}
+
+export interface LoadResult {
+  /** Ids in row order, or undefined when Odoo refused the batch (then nothing was written). */
+  ids: number[] | undefined;
+  messages: Array<{ type: string; message: string; record?: number; field?: string }>;
+}
+
+export interface OdooClientOptions {
+  log?: Logger;
+  backoff?: Partial<Backoff>;
+}
+
+/**
+ * Methods that may be sent again when an answer is lost: reads, and writes that land the same
+ * way twice (`write` sets values, `load` with external IDs updates what it created).
+ */
+const SAFE_TO_REPEAT = new Set([
+  'search_read',
+  'read',
+  'search',
+  'search_count',
+  'fields_get',
+  'name_search',
+  'check_object_reference',
+  'context_get',
+  'write',
+  'load',
+]);
+
+/**
+ * The one way to Odoo 17, 18 and 19: finds the version, picks the protocol (JSON-2 on 19+ with an
+ * API key, JSON-RPC otherwise), bounds the calls in flight, retries what is safe, and counts round
+ * trips. Above it, code speaks models and methods, never protocols or versions.
+ */
+export class OdooClient {
+  readonly stats = { roundTrips: 0, retries: 0 };
+  readonly externalIds: ExternalIds;
+  #uid = 0;
+
+  private constructor(
+    readonly config: OdooConfig,
+    readonly version: string,
+    readonly capabilities: Capabilities,
+    readonly protocol: Transport['protocol'],
+    private readonly transport: Transport,
+    private readonly agent: Agent,
+    private readonly limit: <R>(task: () => Promise<R>) => Promise<R>,
+    private readonly backoff: Backoff,
+    private readonly log: Logger,
+  ) {
+    this.externalIds = new ExternalIds(this);
+  }
+
+  static async connect(config: OdooConfig, options: OdooClientOptions = {}): Promise<OdooClient> {
+    const log = options.log ?? silentLogger;
+    const agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: Math.max(1, config.concurrency),
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
+    const stats = { roundTrips: 0 };
+    const deps: HttpDeps = { agent, config, log, onRoundTrip: () => stats.roundTrips++ };
+    let info: { server_version?: unknown; server_version_info?: unknown[] };
+    try {
+      info = (await jsonRpc(deps, '/web/webclient/version_info', {}, 'version_info')) as typeof info;
+    } catch (error) {
+      await agent.close();
+      if (error instanceof NoAnswerError) {
+        throw new OdooError(
+          'network',
+          'version_info',
+          `cannot reach Odoo at ODOO_URL=${config.url} (${error.code ?? 'no answer'})`,
+        );
+      }
+      throw error;
+    }
+    const version = String(info.server_version ?? '');
+    const major = Number(/\d+/.exec(String(info.server_version_info?.[0] ?? version))?.[0]);
+    if (!Number.isFinite(major) || major < SUPPORTED_MAJORS[0]) {
+      await agent.close();
+      throw new OdooError(
+        'not-found',
+        'version_info',
+        `Odoo ${version || '(unknown version)'} is not supported: use 17.0, 18.0 or 19.0`,
+      );
+    }
+    const capabilities = capabilitiesFor(major);
+    const transport =
+      capabilities.hasJson2 && config.secret.kind === 'apiKey'
+        ? json2Transport(deps)
+        : jsonRpcTransport(deps);
+    const client = new OdooClient(
+      config,
+      version,
+      capabilities,
+      transport.protocol,
+      transport,
+      agent,
+      createLimiter(Math.max(1, config.concurrency)),
+      { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, ...options.backoff },
+      log,
+    );
+    // Round trips are counted on the client from here on; the version call counts too.
+    deps.onRoundTrip = () => client.stats.roundTrips++;
+    client.stats.roundTrips = stats.roundTrips;
+    try {
+      client.#uid = await transport.authenticate();
+    } catch (error) {
+      await agent.close();
+      throw error;
+    }
+    return client;
+  }
+
+  get uid(): number {
+    return this.#uid;
+  }
+
+  /** Any model method. Retries what Odoo rolled back (serialization failures) and lost answers of safe calls. */
+  async call<T = unknown>(call: OdooCall): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.limit(() => this.transport.execute(call))) as T;
+      } catch (error) {
+        const name = `${call.model}.${call.method}`;
+        const repeatable =
+          (error instanceof OdooError && error.retryable) ||
+          (error instanceof NoAnswerError && (error.notSent || SAFE_TO_REPEAT.has(call.method)));
+        if (!repeatable || attempt + 1 >= this.backoff.attempts) {
+          if (error instanceof NoAnswerError) {
+            if (SAFE_TO_REPEAT.has(call.method) || error.notSent) {
+              throw new OdooError(
+                'network',
+                name,
+                `${error.message}; gave up after ${attempt + 1} tries`,
+                undefined,
+                {
+                  cause: error,
+                },
+              );
+            }
+            throw new OutcomeUnknownError(
+              `Odoo ${name}: ${error.message}; it may or may not have been done`,
+              {
+                cause: error,
+              },
+            );
+          }
+          throw error;
+        }
+        this.stats.retries++;
+        const delay = backoffDelay(this.backoff, attempt);
+        this.log.debug({ call: name, attempt: attempt + 1, delayMs: delay }, 'Odoo call failed; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
+  searchRead<T extends OdooRecord = OdooRecord>(
+    model: string,
+    domain: Domain,
+    fields: readonly string[],
+    options: SearchOptions = {},
+  ): Promise<T[]> {
+    const { context, ...kwargs } = options;
+    return this.call<T[]>({
+      model,
+      method: 'search_read',
+      kwargs: { domain, fields, ...kwargs },
+      ...(context ? { context } : {}),
+    });
+  }
+
+  /**
+   * All matching records, page by page, by ascending id ("id greater than the last one seen"), so
+   * that records created or deleted while reading neither repeat nor push others out of a page.
+   */
+  async *searchReadPages<T extends OdooRecord = OdooRecord>(
+    model: string,
+    domain: Domain,
+    fields: readonly string[],
+    pageSize = this.config.batchSize,
+  ): AsyncGenerator<T[]> {
+    let lastId = 0;
+    for (;;) {
+      const page = await this.searchRead<T>(model, [...domain, ['id', '>', lastId]], fields, {
+        limit: pageSize,
+        order: 'id asc',
+      });
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      lastId = (page[page.length - 1] as T).id;
+    }
+  }
+
+  read<T extends OdooRecord = OdooRecord>(
+    model: string,
+    ids: readonly number[],
+    fields: readonly string[],
+  ): Promise<T[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.call<T[]>({ model, method: 'read', ids, kwargs: { fields } });
+  }
+
+  search(model: string, domain: Domain, options: SearchOptions = {}): Promise<number[]> {
+    const { context, ...kwargs } = options;
+    return this.call<number[]>({
+      model,
+      method: 'search',
+      kwargs: { domain, ...kwargs },
+      ...(context ? { context } : {}),
+    });
+  }
+
+  searchCount(model: string, domain: Domain): Promise<number> {
+    return this.call<number>({ model, method: 'search_count', kwargs: { domain } });
+  }
+
+  /** Creates many records, `batchSize` per round trip; answers their ids in order. */
+  async create(
+    model: string,
+    valsList: readonly Values[],
+    context?: Record<string, unknown>,
+  ): Promise<number[]> {
+    const ids: number[] = [];
+    for (let start = 0; start < valsList.length; start += this.config.batchSize) {
+      const batch = valsList.slice(start, start + this.config.batchSize);
+      const answer = await this.call<number[] | number>({
+        model,
+        method: 'create',
+        params: [['vals_list', batch]],
+        ...(context ? { context } : {}),
+      });
+      ids.push(...(Array.isArray(answer) ? answer : [answer]));
+    }
+    return ids;
+  }
+
+  async write(model: string, ids: readonly number[], vals: Values): Promise<void> {
+    if (ids.length === 0) return;
+    await this.call({ model, method: 'write', ids, params: [['vals', vals]] });
+  }
+
+  async unlink(model: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.call({ model, method: 'unlink', ids });
+  }
+
+  /**
+   * `model.load(fields, rows)`: creates or updates records and their external IDs (an `id` column)
+   * in one call and one transaction. Odoo reports bad rows in `messages` instead of raising.
+   */
+  async load(
+    model: string,
+    fields: readonly string[],
+    rows: ReadonlyArray<readonly unknown[]>,
+    context?: Record<string, unknown>,
+  ): Promise<LoadResult> {
+    const answer = await this.call<{ ids: number[] | false; messages?: LoadResult['messages'] }>({
+      model,
+      method: 'load',
+      params: [
+        ['fields', fields],
+        ['data', rows],
+      ],
+      ...(context ? { context } : {}),
+    });
+    return { ids: answer.ids === false ? undefined : answer.ids, messages: answer.messages ?? [] };
+  }
+
+  /** Runs a method on records (`action_post`, `button_draft`, `action_create_payments`, …). */
+  callOn<T = unknown>(
+    model: string,
+    method: string,
+    ids: readonly number[],
+    kwargs?: Values,
+    context?: Record<string, unknown>,
+  ): Promise<T> {
+    return this.call<T>({
+      model,
+      method,
+      ids,
+      ...(kwargs ? { kwargs } : {}),
+      ...(context ? { context } : {}),
+    });
+  }
+
+  /** Posts an internal note in a record's chatter; answers the message id on every version. */
+  async postNote(model: string, id: number, body: string): Promise<number> {
+    const answer = await this.callOn<number | number[]>(model, 'message_post', [id], {
+      body,
+      message_type: 'comment',
+      subtype_xmlid: 'mail.mt_note',
+    });
+    return Array.isArray(answer) ? (answer[0] ?? 0) : answer;
+  }
+
+  fieldsGet(
+    model: string,
+    attributes: readonly string[] = ['type', 'required', 'readonly', 'relation', 'selection'],
+  ): Promise<Record<string, Record<string, unknown>>> {
+    return this.call({ model, method: 'fields_get', kwargs: { attributes } });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

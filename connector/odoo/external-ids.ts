@@ -1,0 +1,99 @@
+import { splitXmlid } from '../../mappings/external-ids.ts';
+import { mapLimit } from '../concurrency.ts';
+import type { OdooClient } from './client.ts';
+import { OdooError } from './errors.ts';
+
+export interface XmlidTarget {
+  model: string;
+  id: number;
+}
+
+/**
+ * External IDs in bulk. Reading `ir.model.data` directly is one call per 500 names but needs the
+ * Access Rights group; without it (a least-privilege integration user) each name is resolved with
+ * `check_object_reference`, which any user may call, a few in flight at once. Creating external
+ * IDs for existing records needs Access Rights; new records get theirs through `load()` instead.
+ */
+export class ExternalIds {
+  #mode: 'table' | 'per-name' = 'table';
+
+  constructor(private readonly odoo: OdooClient) {}
+
+  get mode(): 'table' | 'per-name' {
+    return this.#mode;
+  }
+
+  /** Maps each full name (`module.name`) that exists to its record; absent names are left out. */
+  async resolve(xmlids: readonly string[]): Promise<Map<string, XmlidTarget>> {
+    const unique = [...new Set(xmlids)];
+    if (unique.length === 0) return new Map();
+    if (this.#mode === 'table') {
+      try {
+        return await this.#resolveFromTable(unique);
+      } catch (error) {
+        if (!(error instanceof OdooError && error.kind === 'access')) throw error;
+        this.#mode = 'per-name';
+      }
+    }
+    return this.#resolvePerName(unique);
+  }
+
+  /** Creates external IDs for existing records (needs Administration / Access Rights). */
+  async create(entries: ReadonlyArray<{ xmlid: string; model: string; id: number }>): Promise<void> {
+    await this.odoo.create(
+      'ir.model.data',
+      entries.map((entry) => ({
+        ...splitXmlid(entry.xmlid),
+        model: entry.model,
+        res_id: entry.id,
+        noupdate: true,
+      })),
+    );
+  }
+
+  async #resolveFromTable(xmlids: string[]): Promise<Map<string, XmlidTarget>> {
+    const byModule = new Map<string, string[]>();
+    for (const xmlid of xmlids) {
+      const { module, name } = splitXmlid(xmlid);
+      byModule.set(module, [...(byModule.get(module) ?? []), name]);
+    }
+    const found = new Map<string, XmlidTarget>();
+    const batch = this.odoo.config.batchSize;
+    for (const [module, names] of byModule) {
+      for (let start = 0; start < names.length; start += batch) {
+        const rows = await this.odoo.searchRead<{ id: number; name: string; model: string; res_id: number }>(
+          'ir.model.data',
+          [
+            ['module', '=', module],
+            ['name', 'in', names.slice(start, start + batch)],
+          ],
+          ['name', 'model', 'res_id'],
+        );
+        for (const row of rows) found.set(`${module}.${row.name}`, { model: row.model, id: row.res_id });
+      }
+    }
+    return found;
+  }
+
+  async #resolvePerName(xmlids: string[]): Promise<Map<string, XmlidTarget>> {
+    const found = new Map<string, XmlidTarget>();
+    await mapLimit(xmlids, Math.max(1, this.odoo.config.concurrency), async (xmlid) => {
+      const { module, name } = splitXmlid(xmlid);
+      try {
+        const [model, id] = await this.odoo.call<[string, number]>({
+          model: 'ir.model.data',
+          method: 'check_object_reference',
+          params: [
+            ['module', module],
+            ['xml_id', name],
+          ],
+        });
+        found.set(xmlid, { model, id });
+      } catch (error) {
+        // "External ID not found in the system": simply absent.
+        if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
+      }
+    });
+    return found;
+  }
+}
