@@ -1,0 +1,22 @@
+import { OdooClient } from '../odoo/client.ts';
+import type { ProcessDeps } from '../processes/deps.ts';
+import { RcpClient } from '../rcp/client.ts';
+import type { CommandContext } from './context.ts';
+
+/** Opens both edges for a command, runs it, and closes them whatever happens. */
+export async function withDeps<T>(ctx: CommandContext, run: (deps: ProcessDeps) => Promise<T>): Promise<T> {
+  const config = ctx.config(['rcp', 'odoo']);
+  if (!config.rcp || !config.odoo) throw new Error('configuration without RCP or Odoo');
+  const rcp = new RcpClient(config.rcp, { log: ctx.log });
+  try {
+    const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
+    try {
+      ctx.log.debug({ version: odoo.version, protocol: odoo.protocol }, 'connected to Odoo');
+      return await run({ rcp, odoo, config, log: ctx.log });
+    } finally {
+      await odoo.close();
+    }
+  } finally {
+    await rcp.close();
+  }
+}

@@ -1,0 +1,59 @@
+import {
+  COUNTERPARTY_FIELDS,
+  type CounterpartyRefs,
+  toClientRecord,
+  toPartnerRecord,
+} from '../../mappings/counterparties.ts';
+import { xmlidOf } from '../../mappings/external-ids.ts';
+import type { Client, Partner } from '../rcp/schemas.ts';
+import type { ProcessDeps } from './deps.ts';
+import type { OdooRefs } from './odoo-refs.ts';
+import { type UpsertReport, upsertRecords } from './upsert.ts';
+
+/** The price list of each billing plan that has been synced, found by external ID in one go. */
+export async function counterpartyRefs(
+  deps: ProcessDeps,
+  planIds: readonly string[],
+  refs: OdooRefs,
+): Promise<CounterpartyRefs> {
+  const found = await deps.odoo.externalIds.resolve(planIds.map((id) => xmlidOf('pricelist', id)));
+  return {
+    tagPartner: refs.tagPartner,
+    tagClient: refs.tagClient,
+    paymentTermPrepay: refs.paymentTermPrepay,
+    paymentTermPostpay: refs.paymentTermPostpay,
+    pricelistOf: (planId) => found.get(xmlidOf('pricelist', planId))?.id,
+  };
+}
+
+/** Process 1 for partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
+export function syncPartners(
+  deps: ProcessDeps,
+  partners: readonly Partner[],
+  refs: CounterpartyRefs,
+  dryRun: boolean,
+): Promise<UpsertReport> {
+  return upsertRecords(deps.odoo, {
+    kind: 'partner',
+    model: 'res.partner',
+    specs: COUNTERPARTY_FIELDS,
+    records: partners.map((p) => toPartnerRecord(p, refs)),
+    dryRun,
+  });
+}
+
+/** Process 1 for clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
+export function syncClients(
+  deps: ProcessDeps,
+  clients: readonly Client[],
+  refs: CounterpartyRefs,
+  dryRun: boolean,
+): Promise<UpsertReport> {
+  return upsertRecords(deps.odoo, {
+    kind: 'client',
+    model: 'res.partner',
+    specs: COUNTERPARTY_FIELDS,
+    records: clients.map((c) => toClientRecord(c, refs)),
+    dryRun,
+  });
+}

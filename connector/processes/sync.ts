@@ -1,0 +1,89 @@
+import type { FailedRecord, KindCounts, ProcessDeps } from './deps.ts';
+import { loadOdooRefs } from './odoo-refs.ts';
+import { readClients, readPartners } from './rcp-read.ts';
+import { counterpartyRefs, syncClients, syncPartners } from './sync-counterparties.ts';
+import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
+import type { PlannedChange, UpsertReport } from './upsert.ts';
+
+export type SyncWhat = 'partners' | 'clients' | 'tariffs' | 'all';
+
+export interface SyncInput {
+  what: SyncWhat;
+  /** Only this RCP partner, its clients and their plans. */
+  partner?: string | undefined;
+  dryRun?: boolean;
+}
+
+export interface SyncReport {
+  dryRun: boolean;
+  counts: Record<string, KindCounts>;
+  failed: FailedRecord[];
+  warnings: string[];
+  plan: PlannedChange[];
+  odooRoundTrips: number;
+  rcpRequests: number;
+  seconds: number;
+}
+
+/**
+ * Processes 1 and 3 in the order their links need: price lists first (clients point at them),
+ * then partners, then clients. A failed record is reported and the rest go on.
+ */
+export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promise<SyncReport> {
+  const started = Date.now();
+  const roundTripsBefore = deps.odoo.stats.roundTrips;
+  const rcpBefore = deps.rcp.stats.requests;
+  const dryRun = input.dryRun ?? false;
+  const report: SyncReport = {
+    dryRun,
+    counts: {},
+    failed: [],
+    warnings: [],
+    plan: [],
+    odooRoundTrips: 0,
+    rcpRequests: 0,
+    seconds: 0,
+  };
+  const record = (kind: string, result: UpsertReport) => {
+    report.counts[kind] = {
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      failed: result.failed.length,
+    };
+    report.failed.push(...result.failed);
+    report.plan.push(...result.plan);
+  };
+
+  const partners = await readPartners(deps.rcp, input.partner);
+  report.failed.push(...partners.failed);
+  const needClients = input.what !== 'partners';
+  const clients = needClients ? await readClients(deps.rcp, input.partner) : { items: [], failed: [] };
+  report.failed.push(...clients.failed);
+
+  const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, dryRun);
+  const plans = new Map<string, PlanRef>();
+  for (const p of partners.items)
+    if (p.contract) plans.set(p.contract.billing_plan.id, p.contract.billing_plan);
+  for (const c of clients.items) plans.set(c.contract.billing_plan.id, c.contract.billing_plan);
+
+  if (input.what === 'tariffs' || input.what === 'all') {
+    const tariffs = await syncTariffs(deps, [...plans.values()], refs, dryRun);
+    record('product', tariffs.products);
+    record('price list', tariffs.pricelists);
+    record('price', tariffs.items);
+    report.failed.push(...tariffs.failed.filter((f) => !['product', 'price list', 'price'].includes(f.kind)));
+    report.warnings.push(...tariffs.warnings);
+  }
+  const cpRefs = await counterpartyRefs(deps, [...plans.keys()], refs);
+  if (input.what === 'partners' || input.what === 'all') {
+    record('partner', await syncPartners(deps, partners.items, cpRefs, dryRun));
+  }
+  if (input.what === 'clients' || input.what === 'all') {
+    record('client', await syncClients(deps, clients.items, cpRefs, dryRun));
+  }
+  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTripsBefore;
+  report.rcpRequests = deps.rcp.stats.requests - rcpBefore;
+  report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return report;
+}
