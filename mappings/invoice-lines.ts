@@ -1,0 +1,262 @@
+import { Decimal, allocateKopecks, decimalOf, roundHalfUpToKopecks, sumDecimals } from './money.ts';
+import { type BillingPeriod, periodSeconds } from './period.ts';
+
+/**
+ * From usage rows to the lines of one invoice, exactly. The invoice total is RCP's cost (or the
+ * re-priced cost) summed as decimals and rounded once to kopecks; lines get kopecks by the largest
+ * remainder, so they add up to that total. A line keeps its real quantity and unit price only when
+ * Odoo, rounding them to its precisions, computes the same amount; otherwise it is sent as one unit
+ * at the line's amount, with quantity and price in its label, so Odoo's arithmetic cannot move a kopeck.
+ */
+
+export interface UsageRowLike {
+  target?: { id: string; type: string; name: string } | null | undefined;
+  billing_class: { id: string; name: string; measure: string };
+  paid_seconds: number;
+  quantity: number;
+  cost: number;
+  period: BillingPeriod;
+  date: string;
+}
+
+export interface UsageOfClient {
+  client: { id: string; name: string };
+  rows: readonly UsageRowLike[];
+}
+
+export interface PlanPrice {
+  cost: number;
+  period: BillingPeriod;
+}
+
+/** One usage row with the price it is invoiced at. */
+export interface PricedRow {
+  clientId: string;
+  clientName: string;
+  target: string;
+  billingClass: { id: string; name: string; measure: string };
+  period: BillingPeriod;
+  quantity: Decimal;
+  unitPrice: Decimal;
+  amount: Decimal;
+}
+
+export interface PricingProblem {
+  clientId: string;
+  clientName: string;
+  billingClassId: string;
+}
+
+export interface InvoiceLine {
+  billingClassId: string;
+  label: string;
+  quantity: Decimal;
+  unitPrice: Decimal;
+  /** The exact amount before rounding. */
+  exact: Decimal;
+  amountKopecks: number;
+  /** What is sent to Odoo. */
+  odooQuantity: number;
+  odooPriceUnit: number;
+}
+
+export interface InvoicePlan {
+  lines: InvoiceLine[];
+  exactTotal: Decimal;
+  totalKopecks: number;
+  details: PricedRow[];
+}
+
+export interface OdooPrecision {
+  /** 'Product Unit of Measure' decimal places (2 by default). */
+  quantityDigits: number;
+  /** 'Product Price' decimal places (2 by default). */
+  priceDigits: number;
+}
+
+const targetName = (row: UsageRowLike) =>
+  row.target ? `${row.target.name} (${row.target.type} ${row.target.id})` : '';
+
+/** A direct client's usage at its own prices: RCP's cost is the amount. */
+export function priceAsCharged(usage: readonly UsageOfClient[]): PricedRow[] {
+  return usage.flatMap(({ client, rows }) =>
+    rows.map((row) => {
+      const quantity = decimalOf(row.quantity);
+      const amount = decimalOf(row.cost);
+      return {
+        clientId: client.id,
+        clientName: client.name,
+        target: targetName(row),
+        billingClass: row.billing_class,
+        period: row.period,
+        quantity,
+        unitPrice: quantity.isZero() ? amount : amount.div(quantity).toSignificantDigits(12),
+        amount,
+      };
+    }),
+  );
+}
+
+/**
+ * A reseller's clients' usage at the reseller's own prices: `quantity × price` when the periods
+ * match, else `paid_seconds / Δt(partner period) × price` (a month is its calendar length).
+ * A class the partner's plan has no price for is a problem, never a guessed price.
+ */
+export function repriceForPartner(
+  usage: readonly UsageOfClient[],
+  prices: ReadonlyMap<string, PlanPrice>,
+): { rows: PricedRow[]; problems: PricingProblem[] } {
+  const rows: PricedRow[] = [];
+  const problems: PricingProblem[] = [];
+  for (const { client, rows: usageRows } of usage) {
+    for (const row of usageRows) {
+      const price = prices.get(row.billing_class.id);
+      if (!price) {
+        if (!problems.some((p) => p.clientId === client.id && p.billingClassId === row.billing_class.id)) {
+          problems.push({
+            clientId: client.id,
+            clientName: client.name,
+            billingClassId: row.billing_class.id,
+          });
+        }
+        continue;
+      }
+      const quantity =
+        price.period === row.period
+          ? decimalOf(row.quantity)
+          : decimalOf(row.paid_seconds).div(periodSeconds(price.period, row.date));
+      const unitPrice = decimalOf(price.cost);
+      rows.push({
+        clientId: client.id,
+        clientName: client.name,
+        target: targetName(row),
+        billingClass: row.billing_class,
+        period: price.period,
+        quantity,
+        unitPrice,
+        amount: quantity.times(unitPrice),
+      });
+    }
+  }
+  return { rows, problems };
+}
+
+const PERIOD_WORD: Record<BillingPeriod, string> = {
+  minute: 'мин',
+  hour: 'час',
+  day: 'сут',
+  month: 'мес',
+  year: 'год',
+};
+const MONTHS = [
+  'январь',
+  'февраль',
+  'март',
+  'апрель',
+  'май',
+  'июнь',
+  'июль',
+  'август',
+  'сентябрь',
+  'октябрь',
+  'ноябрь',
+  'декабрь',
+];
+
+/** `ноябрь 2026` */
+export function monthName(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return `${MONTHS[month - 1]} ${year}`;
+}
+
+function formatDecimal(value: Decimal, places: number): string {
+  return value.toDecimalPlaces(places).toFixed().replace('.', ',');
+}
+
+/** Groups priced rows into lines (one per billing class and unit price) and rounds them as the header says. */
+export function planInvoiceLines(
+  rows: readonly PricedRow[],
+  period: string,
+  precision: OdooPrecision,
+): InvoicePlan {
+  const groups = new Map<string, { first: PricedRow; quantity: Decimal; amount: Decimal }>();
+  for (const row of rows) {
+    const key = `${row.billingClass.id}|${row.period}|${row.unitPrice.toString()}`;
+    const group = groups.get(key) ?? { first: row, quantity: new Decimal(0), amount: new Decimal(0) };
+    group.quantity = group.quantity.plus(row.quantity);
+    group.amount = group.amount.plus(row.amount);
+    groups.set(key, group);
+  }
+  const ordered = [...groups.values()]
+    .filter((g) => !g.amount.isZero() || !g.quantity.isZero())
+    .sort(
+      (a, b) =>
+        a.first.billingClass.name.localeCompare(b.first.billingClass.name, 'ru') ||
+        a.first.unitPrice.comparedTo(b.first.unitPrice),
+    );
+  const exactTotal = sumDecimals(ordered.map((g) => g.amount));
+  const totalKopecks = roundHalfUpToKopecks(exactTotal);
+  const kopecks = allocateKopecks(
+    ordered.map((g) => g.amount),
+    totalKopecks,
+  );
+  const lines = ordered.map((group, index): InvoiceLine => {
+    const amountKopecks = kopecks[index] as number;
+    const { billingClass, period: billing, unitPrice } = group.first;
+    const odooQuantity = group.quantity.toDecimalPlaces(precision.quantityDigits, Decimal.ROUND_HALF_UP);
+    const odooPrice = unitPrice.toDecimalPlaces(precision.priceDigits, Decimal.ROUND_HALF_UP);
+    const keepsAmount = roundHalfUpToKopecks(odooQuantity.times(odooPrice)) === amountKopecks;
+    const label = `${billingClass.name}: ${formatDecimal(group.quantity, 6)} ${billingClass.measure}×${PERIOD_WORD[billing]} × ${formatDecimal(unitPrice, 6)} ₽ за ${monthName(period)}`;
+    return {
+      billingClassId: billingClass.id,
+      label,
+      quantity: group.quantity,
+      unitPrice,
+      exact: group.amount,
+      amountKopecks,
+      odooQuantity: keepsAmount ? odooQuantity.toNumber() : 1,
+      odooPriceUnit: keepsAmount ? odooPrice.toNumber() : amountKopecks / 100,
+    };
+  });
+  return { lines, exactTotal, totalKopecks, details: [...rows] };
+}
+
+/** The usage detail attached to an invoice: one row per client, target and billing class. */
+export function usageDetailCsv(rows: readonly PricedRow[]): string {
+  const header = [
+    'client',
+    'client_id',
+    'target',
+    'billing_class',
+    'measure',
+    'period',
+    'quantity',
+    'unit_price',
+    'amount',
+  ];
+  const grouped = new Map<string, { row: PricedRow; quantity: Decimal; amount: Decimal }>();
+  for (const row of rows) {
+    const key = `${row.clientId}|${row.target}|${row.billingClass.id}|${row.period}|${row.unitPrice}`;
+    const group = grouped.get(key) ?? { row, quantity: new Decimal(0), amount: new Decimal(0) };
+    group.quantity = group.quantity.plus(row.quantity);
+    group.amount = group.amount.plus(row.amount);
+    grouped.set(key, group);
+  }
+  const quote = (value: string) => (/[",;\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const lines = [...grouped.values()].map(({ row, quantity, amount }) =>
+    [
+      row.clientName,
+      row.clientId,
+      row.target,
+      row.billingClass.id,
+      row.billingClass.measure,
+      row.period,
+      quantity.toDecimalPlaces(6).toFixed(),
+      row.unitPrice.toFixed(),
+      amount.toDecimalPlaces(6).toFixed(),
+    ]
+      .map(quote)
+      .join(','),
+  );
+  return `${[header.join(','), ...lines].join('\n')}\n`;
+}
