@@ -1,4 +1,11 @@
-import { Decimal, allocateKopecks, decimalOf, roundHalfUpToKopecks, sumDecimals } from './money.ts';
+import {
+  Decimal,
+  allocateKopecks,
+  decimalOf,
+  formatRubles,
+  roundHalfUpToKopecks,
+  sumDecimals,
+} from './money.ts';
 import { type BillingPeriod, periodSeconds } from './period.ts';
 
 /**
@@ -259,4 +266,9 @@ export function usageDetailCsv(rows: readonly PricedRow[]): string {
       .join(','),
   );
   return `${[header.join(','), ...lines].join('\n')}\n`;
+}
+
+/** The note left in each invoice's chatter. */
+export function invoiceNote(period: string, totalKopecks: number, lines: number): string {
+  return `Создано из использования RCP за ${monthName(period)} (${period}): итого ${formatRubles(totalKopecks)} ₽, строк: ${lines}. Повторный запуск обновит этот черновик; проведённый счёт не изменяется.`;
 }

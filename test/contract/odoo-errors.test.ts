@@ -13,7 +13,7 @@ import { Secret } from '../../connector/secret.ts';
  * for byte, to the client, which must turn it into the right kind of typed error with the
  * server's message and without the traceback.
  */
-const CONTRACT = resolve('../shared/odoo-contract');
+const CONTRACT = resolve('test/fixtures/odoo-contract');
 
 interface Transcript {
   request: { path: string; headers?: Record<string, string>; body: Record<string, unknown> };

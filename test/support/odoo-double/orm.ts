@@ -1,0 +1,356 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type OdooVersion, fault, wording } from './faults.ts';
+
+/**
+ * The double's records: one table per model, fields as the version's recorded `fields_get` says,
+ * with Odoo's checks (unknown field, wrong selection value, required value) and its answers
+ * (many2one as `[id, name]`, x2many as id lists, false for empty). Each call runs in a transaction:
+ * a failure undoes what the call wrote, as PostgreSQL does for Odoo.
+ */
+export interface FieldDef {
+  type: string;
+  string?: string;
+  required?: boolean;
+  readonly?: boolean;
+  relation?: string;
+  selection?: Array<[string, string]> | false;
+  store?: boolean;
+}
+
+export type Row = Record<string, unknown> & { id: number };
+export type Domain = unknown[];
+
+const CONTRACT = resolve('test/fixtures/odoo-contract');
+
+/** Models the contract has no `fields_get` for, with the fields the connector uses. */
+const EXTRA_MODELS: Record<string, Record<string, FieldDef>> = {
+  'decimal.precision': { name: { type: 'char', required: true }, digits: { type: 'integer' } },
+};
+
+/** Required fields Odoo fills itself right after the insert (a variant's template). */
+const AUTOMATIC = new Set(['product_tmpl_id']);
+
+export function loadFields(version: OdooVersion): Map<string, Record<string, FieldDef>> {
+  const dir = join(CONTRACT, version, 'fields');
+  const models = new Map<string, Record<string, FieldDef>>();
+  for (const file of readdirSync(dir)) {
+    models.set(
+      file.replace(/\.json$/, ''),
+      JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, FieldDef>,
+    );
+  }
+  for (const [model, fields] of Object.entries(EXTRA_MODELS)) models.set(model, fields);
+  return models;
+}
+
+export class Orm {
+  readonly tables = new Map<string, Map<number, Row>>();
+  readonly #nextId = new Map<string, number>();
+  #undo: Array<() => void> | undefined;
+  readonly words: ReturnType<typeof wording>;
+
+  constructor(
+    readonly version: OdooVersion,
+    readonly fields: Map<string, Record<string, FieldDef>>,
+    /** Values a new record gets when the caller gives none, per model. */
+    readonly defaults: Record<string, (orm: Orm, values: Record<string, unknown>) => Record<string, unknown>>,
+  ) {
+    this.words = wording(version);
+  }
+
+  hasModel(model: string): boolean {
+    return this.fields.has(model);
+  }
+
+  fieldsOf(model: string): Record<string, FieldDef> {
+    const fields = this.fields.get(model);
+    if (!fields) throw fault.user(`Object ${model} doesn't exist`);
+    return fields;
+  }
+
+  table(model: string): Map<number, Row> {
+    let table = this.tables.get(model);
+    if (!table) {
+      table = new Map();
+      this.tables.set(model, table);
+    }
+    return table;
+  }
+
+  /** Runs `work` as one transaction: if it throws, everything it wrote is undone. */
+  transaction<T>(work: () => T): T {
+    const outer = this.#undo;
+    const undo: Array<() => void> = [];
+    this.#undo = undo;
+    try {
+      const result = work();
+      if (outer) outer.push(...undo);
+      return result;
+    } catch (error) {
+      for (const step of undo.reverse()) step();
+      throw error;
+    } finally {
+      this.#undo = outer;
+    }
+  }
+
+  insert(model: string, values: Record<string, unknown>): number {
+    const id = this.#nextId.get(model) ?? 1;
+    this.#nextId.set(model, id + 1);
+    const table = this.table(model);
+    table.set(id, { ...values, id });
+    this.#undo?.push(() => table.delete(id));
+    return id;
+  }
+
+  /** Low-level update, undone on failure; no checks. */
+  patch(model: string, id: number, values: Record<string, unknown>): void {
+    const table = this.table(model);
+    const before = table.get(id);
+    if (!before)
+      throw fault.missing(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
+    table.set(id, { ...before, ...values });
+    this.#undo?.push(() => table.set(id, before));
+  }
+
+  remove(model: string, id: number): void {
+    const table = this.table(model);
+    const before = table.get(id);
+    if (!before)
+      throw fault.missing(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
+    table.delete(id);
+    this.#undo?.push(() => table.set(id, before));
+  }
+
+  get(model: string, id: number): Row | undefined {
+    return this.table(model).get(id);
+  }
+
+  /** Checks values as Odoo's `create`/`write` do, and turns relational commands into stored ids. */
+  checkValues(model: string, values: Record<string, unknown>, current?: Row): Record<string, unknown> {
+    const fields = this.fieldsOf(model);
+    const stored: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const field = fields[name];
+      if (!field) throw fault.value(this.words.invalidField(name, model));
+      if (field.type === 'selection' && value !== false && Array.isArray(field.selection)) {
+        if (!field.selection.some(([key]) => key === value))
+          throw fault.value(`Wrong value for ${model}.${name}: '${String(value)}'`);
+      }
+      if (field.type === 'many2one') {
+        const id = Array.isArray(value) ? value[0] : value;
+        if (
+          id !== false &&
+          id !== null &&
+          field.relation &&
+          typeof id === 'number' &&
+          !this.get(field.relation, id)
+        ) {
+          throw fault.missing(
+            `Record does not exist or has been deleted.\n(Record: ${field.relation}(${id},), User: 2)`,
+          );
+        }
+        stored[name] = typeof id === 'number' ? id : false;
+      } else if (field.type === 'many2many') {
+        stored[name] = applyX2m((current?.[name] as number[] | undefined) ?? [], value);
+      } else if (field.type === 'one2many') {
+        stored[name] = value; // handled by the model's own logic
+      } else if (field.type === 'float' || field.type === 'monetary' || field.type === 'integer') {
+        stored[name] = value === false || value === null ? 0 : Number(value);
+      } else {
+        stored[name] = value === null || value === '' ? false : value;
+      }
+    }
+    return stored;
+  }
+
+  /** Fields Odoo would refuse to leave empty after a create. */
+  missingRequired(model: string, row: Record<string, unknown>): string | undefined {
+    const fields = this.fieldsOf(model);
+    for (const [name, field] of Object.entries(fields)) {
+      if (!field.required || field.readonly || field.store === false) continue;
+      if (['one2many', 'many2many'].includes(field.type) || AUTOMATIC.has(name)) continue;
+      const value = row[name];
+      if (value === undefined || value === false || value === null || value === '') return name;
+    }
+    return undefined;
+  }
+
+  displayName(model: string, id: number): string {
+    const row = this.get(model, id);
+    const name = row?.display_name ?? row?.name;
+    return typeof name === 'string' && name ? name : `${model},${id}`;
+  }
+
+  /** A stored row as `read` answers it. */
+  present(model: string, row: Row, names: readonly string[]): Row {
+    const fields = this.fieldsOf(model);
+    const out: Row = { id: row.id };
+    for (const name of names) {
+      if (name === 'id') continue;
+      if (name === 'display_name') {
+        out.display_name = this.displayName(model, row.id);
+        continue;
+      }
+      const field = fields[name];
+      if (!field) throw fault.value(this.words.invalidReadField(name, model));
+      const value = row[name];
+      switch (field.type) {
+        case 'many2one':
+          out[name] =
+            typeof value === 'number' && field.relation
+              ? [value, this.displayName(field.relation, value)]
+              : false;
+          break;
+        case 'one2many':
+        case 'many2many':
+          out[name] = Array.isArray(value) ? value : [];
+          break;
+        case 'boolean':
+          out[name] = value === true;
+          break;
+        case 'integer':
+        case 'float':
+        case 'monetary':
+          out[name] = typeof value === 'number' ? value : 0;
+          break;
+        default:
+          out[name] = value === undefined || value === null ? false : value;
+      }
+    }
+    return out;
+  }
+
+  search(
+    model: string,
+    domain: Domain,
+    options: { order?: string; offset?: number; limit?: number | false } = {},
+  ): Row[] {
+    this.fieldsOf(model);
+    const rows = [...this.table(model).values()].filter((row) =>
+      row.active === false ? hasActiveTerm(domain) : true,
+    );
+    const matched = rows.filter((row) => evaluate(this, model, row, domain));
+    sortRows(matched, options.order ?? 'id asc');
+    const offset = options.offset ?? 0;
+    return options.limit ? matched.slice(offset, offset + options.limit) : matched.slice(offset);
+  }
+}
+
+function hasActiveTerm(domain: Domain): boolean {
+  return domain.some((term) => Array.isArray(term) && term[0] === 'active');
+}
+
+/** Applies x2many commands (or a plain id list) to the current ids. */
+export function applyX2m(current: number[], value: unknown): number[] {
+  if (!Array.isArray(value)) return current;
+  if (value.every((v) => typeof v === 'number')) return [...(value as number[])];
+  let ids = [...current];
+  for (const command of value as unknown[][]) {
+    const [op, id, arg] = command as [number, number, unknown];
+    if (op === 6) ids = [...(arg as number[])];
+    else if (op === 5) ids = [];
+    else if (op === 4 && !ids.includes(id)) ids.push(id);
+    else if (op === 3 || op === 2) ids = ids.filter((x) => x !== id);
+  }
+  return ids;
+}
+
+function sortRows(rows: Row[], order: string) {
+  const keys = order.split(',').map((part) => {
+    const [field = 'id', direction = 'asc'] = part.trim().split(/\s+/);
+    return { field, desc: direction.toLowerCase() === 'desc' };
+  });
+  rows.sort((a, b) => {
+    for (const { field, desc } of keys) {
+      const x = a[field] ?? '';
+      const y = b[field] ?? '';
+      const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      if (cmp !== 0) return desc ? -cmp : cmp;
+    }
+    return 0;
+  });
+}
+
+/** Odoo's prefix-notation domains: '&' '|' '!' over (field, operator, value) terms. */
+function evaluate(orm: Orm, model: string, row: Row, domain: Domain): boolean {
+  const stack: boolean[] = [];
+  for (let i = domain.length - 1; i >= 0; i--) {
+    const term = domain[i];
+    if (term === '&' || term === '|') {
+      const a = stack.pop() ?? true;
+      const b = stack.pop() ?? true;
+      stack.push(term === '&' ? a && b : a || b);
+    } else if (term === '!') stack.push(!(stack.pop() ?? true));
+    else stack.push(matchTerm(orm, model, row, term as [string, string, unknown]));
+  }
+  return stack.every(Boolean);
+}
+
+function matchTerm(
+  orm: Orm,
+  model: string,
+  row: Row,
+  [path, operator, value]: [string, string, unknown],
+): boolean {
+  const fields = orm.fieldsOf(model);
+  const [name = '', rest] = path.split(/\.(.*)/s);
+  const field = name === 'id' ? { type: 'integer' } : fields[name];
+  if (!field) throw fault.value(orm.words.invalidField(name, model));
+  let actual: unknown = name === 'id' ? row.id : row[name];
+  if (rest && 'relation' in field && field.relation) {
+    const related = typeof actual === 'number' ? orm.get(field.relation, actual) : undefined;
+    return related ? matchTerm(orm, field.relation, related, [rest, operator, value]) : false;
+  }
+  if (field.type === 'many2many' || field.type === 'one2many') {
+    const ids = (actual as number[] | undefined) ?? [];
+    const wanted = Array.isArray(value) ? value : [value];
+    if (operator === 'in' || operator === '=') return ids.some((id) => wanted.includes(id));
+    if (operator === 'not in' || operator === '!=') return !ids.some((id) => wanted.includes(id));
+    return false;
+  }
+  if (actual === undefined) actual = false;
+  const text = (v: unknown) => String(v ?? '').toLowerCase();
+  const like = (pattern: string, exact: boolean, insensitive: boolean) => {
+    const source = exact ? pattern : `%${pattern}%`;
+    const regex = new RegExp(
+      `^${source
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/%/g, '.*')
+        .replace(/_/g, '.')}$`,
+      insensitive ? 'is' : 's',
+    );
+    return typeof actual === 'string' && regex.test(actual);
+  };
+  switch (operator) {
+    case '=':
+      return actual === value || (value === false && (actual === false || actual === ''));
+    case '!=':
+      return !(actual === value || (value === false && (actual === false || actual === '')));
+    case 'in':
+      return Array.isArray(value) && value.includes(actual);
+    case 'not in':
+      return Array.isArray(value) && !value.includes(actual);
+    case '<':
+      return (actual as number) < (value as number);
+    case '>':
+      return (actual as number) > (value as number);
+    case '<=':
+      return (actual as number) <= (value as number);
+    case '>=':
+      return (actual as number) >= (value as number);
+    case 'like':
+      return like(String(value), false, false);
+    case 'ilike':
+      return like(String(value), false, true);
+    case '=like':
+      return like(String(value), true, false);
+    case '=ilike':
+      return like(String(value), true, true);
+    case 'not ilike':
+      return !text(actual).includes(text(value));
+    default:
+      throw fault.value(`Invalid domain operator '${operator}'`);
+  }
+}
