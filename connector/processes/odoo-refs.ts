@@ -43,7 +43,7 @@ export async function loadOdooRefs(
   const termXmlid = STANDARD_TERMS[postpayTermDays];
   if (!termXmlid) {
     throw new ConfigError([
-      `PAYMENT_TERM_DAYS=${postpayTermDays} has no standard Odoo payment term: use one of ${Object.keys(STANDARD_TERMS).join(', ')}`,
+      `POSTPAY_TERM_DAYS=${postpayTermDays} has no standard Odoo payment term: use one of ${Object.keys(STANDARD_TERMS).join(', ')}`,
     ]);
   }
   const standard = await odoo.externalIds.resolve([

@@ -233,6 +233,8 @@ export class World {
   readonly order: number[] = [];
   #clientCount: number;
   readonly #clientCache = new Map<number, SimClient>();
+  /** Names changed in RCP after generation, by client index. */
+  readonly #renamed = new Map<number, string>();
   /** Payments received, by client index, in kopecks. */
   readonly #credits = new Map<number, number>();
   #idIndex: Map<string, number> | undefined;
@@ -283,7 +285,13 @@ export class World {
       if (this.#clientCache.size > 5_000) this.#clientCache.clear();
       this.#clientCache.set(index, client);
     }
-    return client;
+    const renamed = this.#renamed.get(index);
+    return renamed === undefined ? client : { ...client, name: renamed };
+  }
+
+  /** Renames a client, as an RCP admin would. */
+  renameClient(index: number, name: string): void {
+    this.#renamed.set(index, name);
   }
 
   clientById(id: string): SimClient | undefined {

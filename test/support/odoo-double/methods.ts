@@ -170,9 +170,9 @@ export class Methods {
     const lines = model === 'account.move' ? values.invoice_line_ids : undefined;
     const plain = { ...values };
     if (model === 'account.move') plain.invoice_line_ids = undefined;
-    const checked = orm.checkValues(
+    const checked = this.withPrecision(
       model,
-      Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined)),
+      orm.checkValues(model, Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined))),
     );
     const row = { ...defaults, ...checked };
     if (model === 'res.partner' && !row.name) {
@@ -206,10 +206,13 @@ export class Methods {
     const lines = model === 'account.move' ? values.invoice_line_ids : undefined;
     const plain = { ...values };
     if (model === 'account.move') plain.invoice_line_ids = undefined;
-    const checked = orm.checkValues(
+    const checked = this.withPrecision(
       model,
-      Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined)),
-      current,
+      orm.checkValues(
+        model,
+        Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined)),
+        current,
+      ),
     );
     if (model === 'res.partner' && 'name' in checked && !checked.name) {
       throw fault.validation('The operation cannot be completed: Contacts require a name');
@@ -613,6 +616,14 @@ export class Methods {
       product_tmpl_id: templateId,
       product_variant_ids: [productId],
     });
+  }
+
+  /** Prices are stored at the 'Product Price' precision (0.0107 becomes 0.01 at 2 digits). */
+  withPrecision(model: string, values: Record<string, unknown>): Record<string, unknown> {
+    if (model === 'product.pricelist.item' && typeof values.fixed_price === 'number') {
+      return { ...values, fixed_price: round(values.fixed_price, this.digits('Product Price')) };
+    }
+    return values;
   }
 
   digits(name: string): number {

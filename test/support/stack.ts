@@ -1,0 +1,56 @@
+import { afterEach } from 'vitest';
+import { loadConfig } from '../../connector/config.ts';
+import { silentLogger } from '../../connector/log.ts';
+import { OdooClient } from '../../connector/odoo/client.ts';
+import type { ProcessDeps } from '../../connector/processes/deps.ts';
+import { RcpClient } from '../../connector/rcp/client.ts';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../connector/simulator/server.ts';
+import { type OdooDouble, type OdooVersion, startOdooDouble } from './odoo-double/index.ts';
+import { TEST_BACKOFF } from './rcp.ts';
+
+/** The whole chain for process tests: the RCP simulator, an Odoo double, and the processes' deps. */
+export interface Stack {
+  sim: Simulator;
+  double: OdooDouble;
+  deps: ProcessDeps;
+  /** Fresh deps (new connections), as a second run of a command would have. */
+  reconnect(): Promise<ProcessDeps>;
+}
+
+const open: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((close) => close()));
+});
+
+export async function startStack(
+  version: OdooVersion,
+  simOptions: SimulatorOptions = {},
+  env: Record<string, string> = {},
+): Promise<Stack> {
+  const sim = await startSimulator({ today: '2024-06-01', clients: 12, partners: 3, ...simOptions });
+  const double = await startOdooDouble({ version });
+  const config = loadConfig(['rcp', 'odoo'], {
+    RCP_URL: sim.url,
+    RCP_TOKEN: sim.token,
+    ODOO_URL: double.url,
+    ODOO_DB: double.db,
+    ODOO_USER: double.admin.login,
+    ODOO_API_KEY: double.admin.apiKey,
+    RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
+    ...env,
+  });
+  const clients: Array<{ close(): Promise<void> }> = [];
+  const connect = async (): Promise<ProcessDeps> => {
+    const rcp = new RcpClient(config.rcp as NonNullable<typeof config.rcp>, { backoff: TEST_BACKOFF });
+    const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>);
+    clients.push(rcp, odoo);
+    return { rcp, odoo, config, log: silentLogger };
+  };
+  const deps = await connect();
+  open.push(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await sim.close();
+    await double.close();
+  });
+  return { sim, double, deps, reconnect: connect };
+}
