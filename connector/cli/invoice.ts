@@ -1,5 +1,54 @@
-import { type CommandContext, notBuilt } from './context.ts';
+import { formatRubles } from '../../mappings/money.ts';
+import { type InvoiceInput, type InvoiceReport, invoicePeriod } from '../processes/invoice-period.ts';
+import { type CommandContext, EXIT } from './context.ts';
+import { withDeps } from './open-deps.ts';
+import { table } from './output.ts';
 
-export async function runInvoice(ctx: CommandContext, _input?: unknown): Promise<number> {
-  return notBuilt(ctx, 'invoice', 6);
+export async function runInvoice(ctx: CommandContext, input: InvoiceInput): Promise<number> {
+  const report = await withDeps(ctx, (deps) => invoicePeriod(deps, input));
+  ctx.out.result(report, describeInvoices(report));
+  return report.failed.length > 0 ? EXIT.someFailed : EXIT.done;
+}
+
+export function describeInvoices(report: InvoiceReport): string {
+  const lines: string[] = [];
+  const invoices = report.invoices.filter((i) => i.outcome !== 'no usage');
+  lines.push(`${report.dryRun ? 'Dry run, nothing written: ' : ''}invoices for ${report.period}`);
+  lines.push(
+    table([
+      ['counterparty', 'kind', 'outcome', 'RCP total', 'Odoo untaxed', 'Odoo id'],
+      ...invoices.map((i) => [
+        i.counterparty,
+        i.kind,
+        i.outcome,
+        formatRubles(i.totalKopecks),
+        i.odooKopecks === undefined ? '' : formatRubles(i.odooKopecks),
+        i.odooId ?? '',
+      ]),
+    ]),
+  );
+  if (report.dryRun) {
+    for (const invoice of invoices) {
+      lines.push(
+        '',
+        `${invoice.counterparty} (${invoice.kind} ${invoice.uuid}): ${formatRubles(invoice.totalKopecks)} ₽`,
+      );
+      for (const line of invoice.lines) {
+        lines.push(
+          `  ${line.label}  →  ${line.quantity} × ${line.priceUnit} = ${formatRubles(line.amountKopecks)}`,
+        );
+      }
+    }
+  }
+  const none = report.invoices.length - invoices.length;
+  if (none > 0) lines.push('', `${none} counterparty(ies) had no usage in ${report.period}: no invoice.`);
+  if (report.failed.length > 0) {
+    lines.push('', `${report.failed.length} failed (the others were done):`);
+    for (const f of report.failed) lines.push(`  ${f.record}: ${f.error}`);
+  }
+  lines.push(
+    '',
+    `${report.seconds} s, ${report.odooRoundTrips} Odoo round trips, ${report.rcpRequests} RCP requests`,
+  );
+  return lines.join('\n');
 }

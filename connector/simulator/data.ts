@@ -233,6 +233,7 @@ export class World {
   readonly order: number[] = [];
   #clientCount: number;
   readonly #clientCache = new Map<number, SimClient>();
+  readonly #usageScale = new Map<number, number>();
   /** Names changed in RCP after generation, by client index. */
   readonly #renamed = new Map<number, string>();
   /** Payments received, by client index, in kopecks. */
@@ -289,6 +290,11 @@ export class World {
     return renamed === undefined ? client : { ...client, name: renamed };
   }
 
+  /** Multiplies a client's usage from now on (its resources grew or shrank). */
+  scaleUsage(index: number, factor: number): void {
+    this.#usageScale.set(index, factor);
+  }
+
   /** Renames a client, as an RCP admin would. */
   renameClient(index: number, name: string): void {
     this.#renamed.set(index, name);
@@ -328,7 +334,9 @@ export class World {
         const price = client.plan.prices.get(resource.billingClass.id);
         if (!price) continue;
         const hours = day === resource.from ? resource.firstDayHours : 24;
-        const paidSeconds = new Decimal(resource.quantity).times(hours * 3600);
+        const paidSeconds = new Decimal(resource.quantity)
+          .times(this.#usageScale.get(client.index) ?? 1)
+          .times(hours * 3600);
         // RCP states quantities to 6 places; cost is exactly that quantity times the price.
         const quantity = paidSeconds.div(periodSeconds(price.period, day)).toDecimalPlaces(6);
         rows.push({

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
+import { syncMasterData } from '../../connector/processes/sync.ts';
+import type { SimClient, World } from '../../connector/simulator/data.ts';
+import { invoiceXmlid } from '../../mappings/external-ids.ts';
+import { Decimal } from '../../mappings/money.ts';
+import { periodRange, periodSeconds } from '../../mappings/period.ts';
+import type { OdooDouble } from '../support/odoo-double/index.ts';
+import { VERSIONS } from '../support/odoo.ts';
+import { startStack } from '../support/stack.ts';
+
+const PERIOD = '2024-05';
+
+function invoiceOf(double: OdooDouble, kind: 'client' | 'partner', uuid: string) {
+  const name = invoiceXmlid(PERIOD, kind, uuid).split('.')[1];
+  const imd = double.records('ir.model.data').find((r) => r.module === 'rcp_connector' && r.name === name);
+  return imd ? double.records('account.move').find((m) => m.id === imd.res_id) : undefined;
+}
+
+/** RCP's cost of a client's days in the month, summed by hand from the simulator's own rows. */
+function rcpCostKopecks(world: World, client: SimClient): number {
+  const total = world
+    .dailyUsage(client, periodRange(PERIOD))
+    .reduce((sum, row) => sum.plus(String(row.cost)), new Decimal(0));
+  return total.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+}
+
+/** The product doc's re-pricing rule, computed by hand for a reseller's clients. */
+function repricedKopecks(world: World, partnerIndex: number): number {
+  const partner = world.partners[partnerIndex];
+  let total = new Decimal(0);
+  for (const index of world.order) {
+    const client = world.client(index);
+    if (client.partner.id !== partner?.id) continue;
+    for (const row of world.dailyUsage(client, periodRange(PERIOD))) {
+      const price = partner.plan.prices.get(row.billing_class.id);
+      if (!price) throw new Error('missing price');
+      const quantity =
+        price.period === row.period
+          ? new Decimal(String(row.quantity))
+          : new Decimal(row.paid_seconds).div(periodSeconds(price.period, row.date));
+      total = total.plus(quantity.times(price.cost));
+    }
+  }
+  return total.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+}
+
+describe.each(VERSIONS)('invoices on the Odoo %s double', (version) => {
+  it('direct clients are invoiced RCP’s cost to the kopeck, resellers the re-priced sum, with no tax', async () => {
+    const { sim, double, deps } = await startStack(version, { clients: 9, partners: 3 });
+    await syncMasterData(deps, { what: 'all' });
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    expect(report.failed).toEqual([]);
+    const own = sim.world.partners[0]?.id;
+    let direct = 0;
+    for (const index of sim.world.order) {
+      const client = sim.world.client(index);
+      if (client.partner.id !== own) continue;
+      const expected = rcpCostKopecks(sim.world, client);
+      const move = invoiceOf(double, 'client', client.id);
+      if (expected === 0) {
+        expect(move).toBeUndefined();
+        continue;
+      }
+      direct++;
+      expect(move).toMatchObject({ state: 'draft', move_type: 'out_invoice', amount_tax: 0 });
+      expect(Math.round(Number(move?.amount_untaxed) * 100)).toBe(expected);
+      expect(Math.round(Number(move?.amount_total) * 100)).toBe(expected);
+    }
+    expect(direct).toBeGreaterThan(0);
+    for (const partnerIndex of [1, 2]) {
+      const partner = sim.world.partners[partnerIndex];
+      const move = invoiceOf(double, 'partner', partner?.id ?? '');
+      expect(Math.round(Number(move?.amount_untaxed) * 100)).toBe(repricedKopecks(sim.world, partnerIndex));
+    }
+    // Reseller clients get no invoice of their own.
+    const resellerClient = sim.world.client(
+      sim.world.order.find((i) => sim.world.client(i).partner.id !== own) ?? 0,
+    );
+    expect(invoiceOf(double, 'client', resellerClient.id)).toBeUndefined();
+    // Every invoice carries its usage detail and a chatter note.
+    const moves = double.records('account.move');
+    expect(double.records('ir.attachment').filter((a) => a.res_model === 'account.move')).toHaveLength(
+      moves.length,
+    );
+    expect(double.records('mail.message').filter((m) => m.model === 'account.move')).toHaveLength(
+      moves.length,
+    );
+  });
+
+  it('a second run creates nothing and changes nothing', async () => {
+    const { double, deps } = await startStack(version, { clients: 6, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    await invoicePeriod(deps, { period: PERIOD });
+    const moves = JSON.stringify(double.records('account.move'));
+    const lines = JSON.stringify(double.records('account.move.line'));
+    const again = await invoicePeriod(deps, { period: PERIOD });
+    expect(
+      again.invoices.filter((i) => i.outcome !== 'no usage').every((i) => i.outcome === 'unchanged'),
+    ).toBe(true);
+    expect(JSON.stringify(double.records('account.move'))).toBe(moves);
+    expect(JSON.stringify(double.records('account.move.line'))).toBe(lines);
+  });
+
+  it('a client whose usage changed gets its draft updated in place; a posted invoice is never modified', async () => {
+    const { sim, double, deps } = await startStack(version, { clients: 6, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    await invoicePeriod(deps, { period: PERIOD });
+    const own = sim.world.partners[0]?.id;
+    const directs = sim.world.order
+      .map((i) => sim.world.client(i))
+      .filter((c) => c.partner.id === own && rcpCostKopecks(sim.world, c) > 0);
+    const [changed, posted] = directs;
+    expect(posted).toBeDefined();
+    const postedMove = invoiceOf(double, 'client', posted?.id ?? '');
+    await deps.odoo.callOn('account.move', 'action_post', [Number(postedMove?.id)]);
+    const postedLines = JSON.stringify(
+      double.records('account.move.line').filter((l) => l.move_id === postedMove?.id),
+    );
+    const changedId = invoiceOf(double, 'client', changed?.id ?? '')?.id;
+    sim.world.scaleUsage(changed?.index ?? 0, 2);
+    sim.world.scaleUsage(posted?.index ?? 0, 3);
+
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    expect(report.invoices.find((i) => i.uuid === changed?.id)?.outcome).toBe('updated');
+    expect(report.invoices.find((i) => i.uuid === posted?.id)?.outcome).toBe('left posted');
+    const updated = invoiceOf(double, 'client', changed?.id ?? '');
+    expect(updated?.id).toBe(changedId);
+    expect(Math.round(Number(updated?.amount_untaxed) * 100)).toBe(
+      rcpCostKopecks(sim.world, changed as SimClient),
+    );
+    expect(
+      JSON.stringify(double.records('account.move.line').filter((l) => l.move_id === postedMove?.id)),
+    ).toBe(postedLines);
+    expect(double.records('account.move').filter((m) => m.partner_id === updated?.partner_id)).toHaveLength(
+      1,
+    );
+  });
+
+  it('a month without usage makes no invoice', async () => {
+    const { double, deps } = await startStack(version, { clients: 4, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    const report = await invoicePeriod(deps, { period: '2020-01' });
+    expect(report.invoices.every((i) => i.outcome === 'no usage')).toBe(true);
+    expect(double.records('account.move')).toHaveLength(0);
+  });
+
+  it('a dry run lists the invoices and their lines and writes nothing', async () => {
+    const { double, deps } = await startStack(version, { clients: 4, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    const report = await invoicePeriod(deps, { period: PERIOD, dryRun: true });
+    const made = report.invoices.filter((i) => i.outcome === 'would create');
+    expect(made.length).toBeGreaterThan(0);
+    expect(
+      made.every(
+        (i) => i.lines.length > 0 && i.lines.reduce((s, l) => s + l.amountKopecks, 0) === i.totalKopecks,
+      ),
+    ).toBe(true);
+    expect(double.records('account.move')).toHaveLength(0);
+  });
+
+  it('a reseller whose plan lacks a price for a used class is not invoiced, and the run names partner, class and client', async () => {
+    const { sim, double, deps } = await startStack(version, { clients: 6, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    const reseller = sim.world.partners[1];
+    const used = sim.world.order
+      .map((i) => sim.world.client(i))
+      .find((c) => c.partner.id === reseller?.id && c.resources.length > 0);
+    const classId = used?.resources[0]?.billingClass.id ?? '';
+    reseller?.plan.prices.delete(classId);
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const failure = report.failed.find((f) => f.record.includes(reseller?.id ?? '?'));
+    expect(failure?.error).toContain(classId);
+    expect(failure?.error).toContain(used?.id);
+    expect(invoiceOf(double, 'partner', reseller?.id ?? '')).toBeUndefined();
+  });
+});
