@@ -12,7 +12,7 @@ import { periodRange } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
-import { loadOdooRefs } from './odoo-refs.ts';
+import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
 
@@ -87,6 +87,25 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     seconds: 0,
   };
 
+  const { drafts, refs } = await prepareInvoices(deps, input, report);
+  const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
+  report.invoices.push(...written.results);
+  report.failed.push(...written.failed);
+  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
+  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
+  report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return report;
+}
+
+/**
+ * Everything before writing: who is invoiced, their usage (clipped to the month), re-pricing, the
+ * lines, and the Odoo ids they point at. Writes nothing; `reconcile` uses it too.
+ */
+export async function prepareInvoices(
+  deps: ProcessDeps,
+  input: InvoiceInput,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
   const units = await unitsToInvoice(deps, input, report);
   const usage = await readUsage(deps, units, input.period, report);
   const partnerPrices = await readPartnerPrices(deps, units);
@@ -166,19 +185,13 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     });
   }
 
-  const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
-  report.invoices.push(...written.results);
-  report.failed.push(...written.failed);
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
-  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
+  return { drafts, refs };
 }
 
 async function unitsToInvoice(
   deps: ProcessDeps,
   input: InvoiceInput,
-  report: InvoiceReport,
+  report: Pick<InvoiceReport, 'failed'>,
 ): Promise<InvoicedUnit[]> {
   const partners = await readPartners(deps.rcp);
   const clients = await readClients(deps.rcp, input.partner);
@@ -200,7 +213,12 @@ async function unitsToInvoice(
   return units;
 }
 
-async function readUsage(deps: ProcessDeps, units: InvoicedUnit[], period: string, report: InvoiceReport) {
+async function readUsage(
+  deps: ProcessDeps,
+  units: InvoicedUnit[],
+  period: string,
+  report: Pick<InvoiceReport, 'failed'>,
+) {
   const range = periodRange(period);
   const clients = units.flatMap((u) => u.clients);
   const usage = new Map<string, UsageOfClient>();

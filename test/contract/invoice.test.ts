@@ -175,3 +175,31 @@ describe.each(VERSIONS)('invoices on the Odoo %s double', (version) => {
     expect(invoiceOf(double, 'partner', reseller?.id ?? '')).toBeUndefined();
   });
 });
+
+describe('reconcile', () => {
+  it('lists mismatches first: a changed usage, a missing invoice; exact invoices are ok', async () => {
+    const { sim, double, deps } = await startStack('18', { clients: 6, partners: 2 });
+    await syncMasterData(deps, { what: 'all' });
+    await invoicePeriod(deps, { period: PERIOD });
+    const { reconcilePeriod } = await import('../../connector/processes/reconcile.ts');
+    const clean = await reconcilePeriod(deps, PERIOD);
+    expect(clean.mismatches).toBe(0);
+    expect(clean.rows.length).toBeGreaterThan(1);
+
+    const own = sim.world.partners[0]?.id;
+    const changed = sim.world.order
+      .map((i) => sim.world.client(i))
+      .find((c) => c.partner.id === own && rcpCostKopecks(sim.world, c) > 0);
+    sim.world.scaleUsage(changed?.index ?? 0, 2);
+    const move = invoiceOf(double, 'client', changed?.id ?? '');
+    const after = await reconcilePeriod(deps, PERIOD);
+    expect(after.mismatches).toBe(1);
+    expect(after.rows[0]).toMatchObject({
+      uuid: changed?.id,
+      ok: false,
+      problem: 'amounts differ',
+      odooId: move?.id,
+    });
+    expect(after.rows[0]?.rcpKopecks).toBe(rcpCostKopecks(sim.world, changed as SimClient));
+  });
+});
