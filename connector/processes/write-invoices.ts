@@ -36,6 +36,26 @@ interface LineRow extends OdooRecord {
   tax_ids: number[];
 }
 
+interface Header {
+  partnerId: number;
+  invoiceDate: string;
+  ref: string;
+  origin: string;
+  termId: number;
+}
+
+function sameHeader(move: MoveRow, h: Header): boolean {
+  return (
+    (move.partner_id ? move.partner_id[0] : 0) === h.partnerId &&
+    move.invoice_date === h.invoiceDate &&
+    move.ref === h.ref &&
+    move.invoice_origin === h.origin &&
+    (move.invoice_payment_term_id ? move.invoice_payment_term_id[0] : 0) === h.termId
+  );
+}
+
+const recordOf = (draft: InvoiceDraft) => `${draft.unit.kind} ${draft.unit.name} (${draft.unit.uuid})`;
+
 const HEADER_FIELDS = [
   'state',
   'partner_id',
@@ -82,7 +102,7 @@ export async function writeInvoices(
       )
     : [];
   const linesOf = (moveId: number) => lines.filter((l) => l.move_id[0] === moveId);
-  const header = (draft: InvoiceDraft) => ({
+  const header = (draft: InvoiceDraft): Header => ({
     partnerId: draft.partnerId,
     invoiceDate: invoiceDate(options.period, config.invoicing.invoiceDate),
     ref: `RCP ${options.period}`,
@@ -134,15 +154,8 @@ export async function writeInvoices(
       );
       continue;
     }
-    const h = header(draft);
-    const sameHeader =
-      (move.partner_id ? move.partner_id[0] : 0) === h.partnerId &&
-      move.invoice_date === h.invoiceDate &&
-      move.ref === h.ref &&
-      move.invoice_origin === h.origin &&
-      (move.invoice_payment_term_id ? move.invoice_payment_term_id[0] : 0) === h.termId;
     const sameLines = sameLineSet(desiredLines(draft), linesOf(move.id), taxIds);
-    if (sameHeader && sameLines)
+    if (sameHeader(move, header(draft)) && sameLines)
       results.push(
         resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks: toKopecks(move.amount_untaxed) }),
       );
@@ -163,87 +176,82 @@ export async function writeInvoices(
     'invoice_payment_term_id/.id',
   ];
   if (config.invoicing.journalId) columns.push('journal_id/.id');
-  for (let start = 0; start < toCreate.length; start += odoo.config.batchSize) {
-    const batch = toCreate.slice(start, start + odoo.config.batchSize);
-    const rows = batch.map((draft) => {
-      const h = header(draft);
-      const row = [
-        draft.xmlid,
-        'out_invoice',
-        String(h.partnerId),
-        h.invoiceDate,
-        h.ref,
-        h.origin,
-        String(h.termId),
-      ];
-      if (config.invoicing.journalId) row.push(String(config.invoicing.journalId));
-      return row;
-    });
-    const loaded = await odoo.load('account.move', columns, rows);
-    if (!loaded.ids) {
-      const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
-      for (const draft of batch) {
-        failed.push({
-          kind: 'invoice',
-          record: `${draft.unit.kind} ${draft.unit.name} (${draft.unit.uuid})`,
-          error,
-        });
-        results.push(resultOf(draft, 'failed', { error }));
+  const loadHeaders = async (batchOf: InvoiceDraft[], into?: Map<InvoiceDraft, number>): Promise<void> => {
+    for (let start = 0; start < batchOf.length; start += odoo.config.batchSize) {
+      const batch = batchOf.slice(start, start + odoo.config.batchSize);
+      const rows = batch.map((draft) => {
+        const h = header(draft);
+        const row = [
+          draft.xmlid,
+          'out_invoice',
+          String(h.partnerId),
+          h.invoiceDate,
+          h.ref,
+          h.origin,
+          String(h.termId),
+        ];
+        if (config.invoicing.journalId) row.push(String(config.invoicing.journalId));
+        return row;
+      });
+      const loaded = await odoo.load('account.move', columns, rows);
+      if (!loaded.ids) {
+        const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
+        for (const draft of batch) {
+          failed.push({ kind: 'invoice', record: recordOf(draft), error });
+          results.push(resultOf(draft, 'failed', { error }));
+        }
+        continue;
       }
-      continue;
+      batch.forEach((draft, index) => into?.set(draft, loaded.ids?.[index] as number));
     }
-    batch.forEach((draft, index) => created.set(draft, loaded.ids?.[index] as number));
-  }
+  };
+  await loadHeaders(toCreate, created);
 
-  // Lines (and, for updates, the header): one write per invoice, a few in flight.
-  const written: Array<{ draft: InvoiceDraft; id: number; outcome: 'created' | 'updated' }> = [];
+  // Headers of updated drafts that changed: through load() as well (it updates by external ID).
+  const changedHeaders = toUpdate.filter(({ draft, move }) => !sameHeader(move, header(draft)));
+  await loadHeaders(changedHeaders.map((u) => u.draft));
+
+  // Lines, in bulk: the old lines of updated drafts go in one unlink, every new line in one create
+  // per batch; Odoo keeps each invoice's tax and payment-term lines in step as it does for the UI.
   const jobs = [
-    ...[...created].map(([draft, id]) => ({
-      draft,
-      id,
-      old: [] as number[],
-      outcome: 'created' as const,
-      withHeader: false,
-    })),
-    ...toUpdate.map(({ draft, move }) => ({
-      draft,
-      id: move.id,
-      old: linesOf(move.id).map((l) => l.id),
-      outcome: 'updated' as const,
-      withHeader: true,
-    })),
+    ...[...created].map(([draft, id]) => ({ draft, id, outcome: 'created' as const })),
+    ...toUpdate.map(({ draft, move }) => ({ draft, id: move.id, outcome: 'updated' as const })),
   ];
-  await mapLimit(jobs, odoo.config.concurrency, async (job) => {
-    const h = header(job.draft);
-    const values: Record<string, unknown> = {
-      invoice_line_ids: [
-        ...job.old.map((id) => [2, id]),
-        ...desiredLines(job.draft).map((line) => [0, 0, line]),
-      ],
-    };
-    if (job.withHeader) {
-      Object.assign(values, {
-        partner_id: h.partnerId,
-        invoice_date: h.invoiceDate,
-        ref: h.ref,
-        invoice_origin: h.origin,
-        invoice_payment_term_id: h.termId,
-      });
+  const oldLines = toUpdate.flatMap(({ move }) => linesOf(move.id).map((l) => l.id));
+  const written: Array<{ draft: InvoiceDraft; id: number; outcome: 'created' | 'updated' }> = [];
+  try {
+    for (let start = 0; start < oldLines.length; start += odoo.config.batchSize) {
+      await odoo.unlink('account.move.line', oldLines.slice(start, start + odoo.config.batchSize));
     }
-    try {
-      await odoo.write('account.move', [job.id], values);
-      written.push({ draft: job.draft, id: job.id, outcome: job.outcome });
-    } catch (error) {
-      if (!(error instanceof OdooError) || error.retryable) throw error;
-      const message = `Odoo refused the lines: ${error.serverMessage}`;
-      failed.push({
-        kind: 'invoice',
-        record: `${job.draft.unit.kind} ${job.draft.unit.name} (${job.draft.unit.uuid})`,
-        error: message,
-      });
-      results.push(resultOf(job.draft, 'failed', { odooId: job.id, error: message }));
-    }
-  });
+    const newLines = jobs.flatMap((job) =>
+      desiredLines(job.draft).map((line) => ({ ...line, move_id: job.id })),
+    );
+    await odoo.create('account.move.line', newLines);
+    written.push(...jobs);
+  } catch (error) {
+    if (!(error instanceof OdooError) || error.retryable) throw error;
+    // One invoice's lines were refused: find it by writing them invoice by invoice.
+    await mapLimit(jobs, odoo.config.concurrency, async (job) => {
+      const current = await odoo.search('account.move.line', [
+        ['move_id', '=', job.id],
+        ['display_type', '=', 'product'],
+      ]);
+      try {
+        await odoo.write('account.move', [job.id], {
+          invoice_line_ids: [
+            ...current.map((id) => [2, id]),
+            ...desiredLines(job.draft).map((line) => [0, 0, line]),
+          ],
+        });
+        written.push(job);
+      } catch (lineError) {
+        if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
+        const message = `Odoo refused the lines: ${lineError.serverMessage}`;
+        failed.push({ kind: 'invoice', record: recordOf(job.draft), error: message });
+        results.push(resultOf(job.draft, 'failed', { odooId: job.id, error: message }));
+      }
+    });
+  }
 
   // Read back: Odoo's amount must be the connector's, to the kopeck.
   const compareTotal = await totalField(deps, taxIds);
@@ -274,19 +282,47 @@ export async function writeInvoices(
     }
   }
   await attachDetails(deps, written, options.period);
-  await mapLimit(good, odoo.config.concurrency, async (w) => {
+  await postNotes(deps, good, options.period);
+  return { results, failed };
+}
+
+/**
+ * A chatter note on each written invoice, all in one call (internal notes are `mail.message`
+ * records); one `message_post` per invoice when the user may not create messages directly.
+ */
+async function postNotes(
+  deps: ProcessDeps,
+  written: Array<{ draft: InvoiceDraft; id: number }>,
+  period: string,
+) {
+  if (written.length === 0) return;
+  const { odoo } = deps;
+  const note = (w: { draft: InvoiceDraft }) =>
+    invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
+  const subtype = (await odoo.externalIds.resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
+  try {
+    await odoo.create(
+      'mail.message',
+      written.map((w) => ({
+        model: 'account.move',
+        res_id: w.id,
+        body: note(w),
+        message_type: 'comment',
+        ...(subtype ? { subtype_id: subtype } : {}),
+      })),
+    );
+    return;
+  } catch (error) {
+    if (!(error instanceof OdooError) || error.retryable) throw error;
+  }
+  await mapLimit(written, odoo.config.concurrency, async (w) => {
     try {
-      await odoo.postNote(
-        'account.move',
-        w.id,
-        invoiceNote(options.period, w.draft.plan.totalKopecks, w.draft.plan.lines.length),
-      );
+      await odoo.postNote('account.move', w.id, note(w));
     } catch (error) {
-      // A note that cannot be posted (e.g. the user has no email on 17/18) does not undo an invoice.
+      // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
       deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
     }
   });
-  return { results, failed };
 }
 
 /** The usage detail CSV on each written invoice, replacing the previous one. */

@@ -203,3 +203,16 @@ describe('reconcile', () => {
     expect(after.rows[0]?.rcpKopecks).toBe(rcpCostKopecks(sim.world, changed as SimClient));
   });
 });
+
+describe('invoices at scale', () => {
+  it('1,000 invoices take at most 30 Odoo round trips per 1,000', async () => {
+    const { double, deps } = await startStack('18', { clients: 1000, partners: 1 });
+    await syncMasterData(deps, { what: 'all' });
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const made = report.invoices.filter((i) => i.outcome === 'created').length;
+    expect(report.failed).toEqual([]);
+    expect(made).toBeGreaterThan(900);
+    expect(double.records('mail.message').filter((m) => m.model === 'account.move')).toHaveLength(made);
+    expect((report.odooRoundTrips / made) * 1000).toBeLessThanOrEqual(30);
+  });
+});

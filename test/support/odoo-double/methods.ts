@@ -166,6 +166,18 @@ export class Methods {
   createOne(model: string, values: Record<string, unknown>, context: Record<string, unknown> = {}): number {
     const { orm } = this;
     if (model === 'account.payment.register') return this.registerWizard(values, context);
+    if (model === 'account.move.line' && typeof values.move_id === 'number') {
+      const move = orm.get('account.move', values.move_id);
+      if (!move)
+        throw fault.missing(
+          `Record does not exist or has been deleted.\n(Record: account.move(${values.move_id},), User: 2)`,
+        );
+      if (move.state === 'posted') this.checkPostedWrite({ invoice_line_ids: [] });
+      const { move_id: moveId, ...lineValues } = values;
+      const id = this.createLine(moveId as number, lineValues);
+      this.computeMove(moveId as number);
+      return id;
+    }
     const defaults = orm.defaults[model]?.(orm, values) ?? {};
     const lines = model === 'account.move' ? values.invoice_line_ids : undefined;
     const plain = { ...values };
@@ -411,14 +423,14 @@ export class Methods {
     }
   }
 
-  createLine(moveId: number, values: Record<string, unknown>): void {
+  createLine(moveId: number, values: Record<string, unknown>): number {
     const { orm } = this;
     const checked = orm.checkValues('account.move.line', values);
     const product =
       typeof checked.product_id === 'number' ? orm.get('product.product', checked.product_id) : undefined;
     // The trap: a line without explicit taxes takes its product's (the company's default sale tax).
     const taxes = 'tax_ids' in values ? checked.tax_ids : ((product?.taxes_id as number[] | undefined) ?? []);
-    orm.insert('account.move.line', {
+    return orm.insert('account.move.line', {
       display_type: 'product',
       currency_id: 1,
       name: product?.name ?? false,

@@ -157,6 +157,11 @@ export function seed(orm: Orm, methods: Methods): void {
       : { name: 'Units', category_id: 1, factor: 1, rounding: 0.01, uom_type: 'reference', active: true };
   xmlid('uom.product_uom_unit', 'uom.uom', orm.insert('uom.uom', unitValues));
   orm.insert('decimal.precision', { name: 'Product Price', digits: 2 });
+  xmlid(
+    'mail.mt_note',
+    'mail.message.subtype',
+    orm.insert('mail.message.subtype', { name: 'Note', internal: true }),
+  );
   orm.insert('decimal.precision', {
     name: orm.version === '19' ? 'Product Unit' : 'Product Unit of Measure',
     digits: 2,
