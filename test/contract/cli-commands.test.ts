@@ -74,4 +74,29 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       await double.close();
     }
   });
+
+  it('demo runs the simulator in-process and syncs and invoices it into Odoo (19, JSON-2)', async () => {
+    const double = await startOdooDouble({ version: '19' });
+    try {
+      const env = {
+        ODOO_URL: double.url,
+        ODOO_DB: double.db,
+        ODOO_USER: double.admin.login,
+        ODOO_API_KEY: double.admin.apiKey,
+      };
+      const demo = await cli(['demo', '--json'], env);
+      expect(demo.code).toBe(0);
+      const report = JSON.parse(demo.stdout) as {
+        sync: { counts: Record<string, { created: number }> };
+        invoices: { invoices: Array<{ outcome: string }> };
+      };
+      expect(report.sync.counts.client?.created).toBe(40);
+      expect(report.invoices.invoices.filter((i) => i.outcome === 'created').length).toBeGreaterThan(5);
+      expect(double.records('account.move').every((m) => m.state === 'draft' && m.amount_tax === 0)).toBe(
+        true,
+      );
+    } finally {
+      await double.close();
+    }
+  });
 });
