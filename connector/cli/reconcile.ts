@@ -21,7 +21,16 @@ export async function runReconcile(ctx: CommandContext, input: { period: string 
       ]),
     ]),
     ...report.failed.map((f) => `failed: ${f.record}: ${f.error}`),
-    'Payments (pushed vs recorded) are not reconciled yet: the payments push is not built.',
+    '',
+    `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.voidAfterPush.length} voided in Odoo after their push.`,
+    ...report.payments.needsReview.map(
+      (p) =>
+        `  needs review: payment ${p.paymentId} (${p.details}): rcp-odoo payments resolve ${p.paymentId} --pushed|--not-pushed`,
+    ),
+    ...report.payments.voidAfterPush.map(
+      (p) =>
+        `  DIFF: payment ${p.name} (${p.paymentId}) is ${p.state} in Odoo but RCP was credited ${formatRubles(p.amountKopecks)}`,
+    ),
   ].join('\n');
   ctx.out.result(report, text);
   return report.mismatches > 0 || report.failed.length > 0 ? EXIT.someFailed : EXIT.done;

@@ -2,6 +2,7 @@ import { toKopecks } from '../../mappings/money.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { type InvoiceResult, prepareInvoices } from './invoice-period.ts';
+import { readLedger } from './push-payments.ts';
 
 export interface ReconcileRow {
   counterparty: string;
@@ -17,10 +18,18 @@ export interface ReconcileRow {
   problem?: string;
 }
 
+export interface PaymentsSummary {
+  pushed: number;
+  needsReview: Array<{ paymentId: number; details: string }>;
+  /** Pushed to RCP, then cancelled or reset to draft in Odoo. */
+  voidAfterPush: Array<{ paymentId: number; name: string; state: string; amountKopecks: number }>;
+}
+
 export interface ReconcileReport {
   period: string;
   rows: ReconcileRow[];
   mismatches: number;
+  payments: PaymentsSummary;
   failed: FailedRecord[];
 }
 
@@ -79,10 +88,38 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     });
   }
   rows.sort((a, b) => Number(a.ok) - Number(b.ok) || a.counterparty.localeCompare(b.counterparty, 'ru'));
+  const payments = await paymentsSummary(deps);
   return {
     period,
     rows,
-    mismatches: rows.filter((r) => !r.ok).length,
+    payments,
+    mismatches:
+      rows.filter((r) => !r.ok).length + payments.voidAfterPush.length + payments.needsReview.length,
     failed: notes.failed.filter((f) => f.kind !== 'invoice'),
+  };
+}
+
+/** What the payment ledger says: pushed, waiting for review, and pushed payments since voided in Odoo. */
+async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
+  const ledger = [...(await readLedger(deps)).values()];
+  const pushed = ledger.filter((l) => l.entry.state === 'pushed');
+  const rows = await deps.odoo.read<OdooRecord & { name: string | false; state: string; amount: number }>(
+    'account.payment',
+    pushed.map((l) => l.paymentId),
+    ['name', 'state', 'amount'],
+  );
+  return {
+    pushed: pushed.length,
+    needsReview: ledger
+      .filter((l) => l.entry.state === 'review' || l.entry.state === 'intent')
+      .map((l) => ({ paymentId: l.paymentId, details: l.entry.details })),
+    voidAfterPush: rows
+      .filter((r) => !deps.odoo.capabilities.paymentDoneStates.includes(r.state))
+      .map((r) => ({
+        paymentId: r.id,
+        name: r.name || `#${r.id}`,
+        state: r.state,
+        amountKopecks: toKopecks(r.amount),
+      })),
   };
 }

@@ -29,9 +29,9 @@ export interface SendPlan {
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * One RCP call with RCP's failure rules: 401 renews the token once; 429 and `object_locked` wait
- * and retry (nothing was done); network errors and 5xx retry reads with backoff, but for a write
- * they mean the outcome is unknown and are never retried.
+ * One RCP call with RCP's failure rules: 401 renews the token once; 429, 503 and `object_locked`
+ * wait and retry (nothing was done); other 5xx and network errors retry reads with backoff, but for
+ * a write they mean the outcome is unknown and are never retried.
  */
 export async function sendWithRetries(plan: SendPlan): Promise<HttpAnswer> {
   let renewed = false;
@@ -80,8 +80,9 @@ export async function sendWithRetries(plan: SendPlan): Promise<HttpAnswer> {
       await pause(plan, attempt, retryAfter, lastProblem);
       continue;
     }
+    // 503 is RCP (or its proxy) refusing work before doing any: safe to retry even for a payment.
     if (answer.status >= 500) {
-      if (!plan.idempotent) {
+      if (!plan.idempotent && answer.status !== 503) {
         throw new OutcomeUnknownError(
           `${plan.call}: RCP answered ${answer.status}; it may or may not have recorded it`,
         );

@@ -31,6 +31,12 @@ export interface OdooDouble {
   records(model: string): Array<Record<string, unknown>>;
   /** The next `count` RPC calls fail: a serialization failure answer, or a connection closed without answer. */
   failNext(kind: 'serialization' | 'drop', count?: number): void;
+  /** Every call matching `when` fails this way (a crash at a chosen point), until `count` have failed. */
+  failWhen(
+    when: (call: { model: string; method: string; body: string }) => boolean,
+    kind: 'serialization' | 'drop',
+    count?: number,
+  ): void;
   /** Sets a decimal precision ('Product Price', 'Product Unit of Measure'…), as an admin would. */
   setDigits(name: string, digits: number): void;
   close(): Promise<void>;
@@ -60,6 +66,11 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     [admin, integration].find((u) => u.uid === uid && (secret === u.password || secret === u.apiKey));
   let served = 0;
   const pending: Array<'serialization' | 'drop'> = [];
+  const rules: Array<{
+    when: (call: { model: string; method: string; body: string }) => boolean;
+    kind: 'serialization' | 'drop';
+    left: number;
+  }> = [];
 
   const server = createServer((req, res) => {
     served++;
@@ -202,7 +213,13 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     answer: (r: unknown) => void,
     fail: (e: OdooFault) => void,
   ) {
-    const injected = pending.shift();
+    const rule = rules.find(
+      (r) =>
+        r.left > 0 &&
+        r.when({ model: call.model, method: call.method, body: JSON.stringify([call.args, call.kwargs]) }),
+    );
+    if (rule) rule.left--;
+    const injected = rule?.kind ?? pending.shift();
     if (injected === 'drop') return void req.socket.destroy();
     if (injected === 'serialization') return fail(fault.serialization());
     try {
@@ -226,6 +243,9 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     records: (model) => [...orm.table(model).values()],
     failNext: (kind, count = 1) => {
       for (let i = 0; i < count; i++) pending.push(kind);
+    },
+    failWhen: (when, kind, count = Number.POSITIVE_INFINITY) => {
+      rules.push({ when, kind, left: count });
     },
     setDigits: (name, digits) => {
       for (const row of orm.search('decimal.precision', [['name', '=', name]]))

@@ -379,6 +379,7 @@ export class Methods {
       case 'integer':
       case 'float':
       case 'monetary':
+      case 'many2one_reference':
         return cell === '' ? 0 : Number(cell);
       case 'selection':
         return selection?.find(([key, label]) => key === cell || label === cell)?.[0] ?? (cell || false);

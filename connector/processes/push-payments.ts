@@ -1,0 +1,393 @@
+import { XMLID_MODULE, xmlidOf } from '../../mappings/external-ids.ts';
+import { formatRubles, toKopecks } from '../../mappings/money.ts';
+import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
+import type { OdooRecord } from '../odoo/client.ts';
+import type { FailedRecord, ProcessDeps } from './deps.ts';
+import { readClients, readPartners } from './rcp-read.ts';
+
+/**
+ * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
+ * lives in Odoo, one `ir.attachment` per payment on the payment itself, keyed by the external ID
+ * `rcp_connector.payment_push_<id>` and written through `load()` (so it is unique and needs no
+ * special rights). Its state goes `intent` (written before the RCP call) → `pushed` (after it), or
+ * `review` when a run finds an intent without completion: the call may have reached RCP, so it is
+ * never resent; the accountant settles it with `payments resolve`.
+ */
+export type LedgerState = 'intent' | 'pushed' | 'review' | 'rejected' | 'not-pushed';
+
+export interface LedgerEntry {
+  state: LedgerState;
+  target: string;
+  amountKopecks: number;
+  details: string;
+  at: string;
+  rcpPaymentId?: string;
+  note?: string;
+}
+
+export type PushOutcome =
+  | 'pushed'
+  | 'would push'
+  | 'already pushed'
+  | 'needs review'
+  | 'rejected by RCP'
+  | 'not sent'
+  | 'not an RCP counterparty'
+  | 'other currency'
+  | 'cancelled after push';
+
+export interface PushResult {
+  paymentId: number;
+  payment: string;
+  counterparty: string;
+  amountKopecks: number;
+  outcome: PushOutcome;
+  detail?: string;
+}
+
+export interface PushReport {
+  dryRun: boolean;
+  since: string;
+  results: PushResult[];
+  failed: FailedRecord[];
+  odooRoundTrips: number;
+  rcpRequests: number;
+}
+
+interface PaymentRow extends OdooRecord {
+  name: string | false;
+  amount: number;
+  date: string;
+  state: string;
+  partner_id: [number, string] | false;
+  currency_id: [number, string] | false;
+}
+
+interface LedgerRow extends OdooRecord {
+  res_id: number;
+  description: string | false;
+}
+
+const LEDGER_NAME = 'rcp-push.json';
+
+export const ledgerXmlid = (paymentId: number) => `${XMLID_MODULE}.payment_push_${paymentId}`;
+
+/** `Odoo PBNK1/2026/00001 #17`: what RCP records as the payment's details, the same on every run. */
+export const detailsOf = (payment: { id: number; name: string | false }) =>
+  `Odoo ${payment.name || 'payment'} #${payment.id}`;
+
+export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean } = {}): Promise<PushReport> {
+  const { odoo, rcp, config } = deps;
+  const since = config.payments.since;
+  if (!since)
+    throw new ConfigError([
+      'PAYMENTS_SINCE is missing: payments are never pushed without a start date, e.g. PAYMENTS_SINCE=2026-01-01',
+    ]);
+  const dryRun = input.dryRun ?? false;
+  const roundTrips = odoo.stats.roundTrips;
+  const rcpRequests = rcp.stats.requests;
+  const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
+
+  const targets = await mappedCounterparties(deps, report);
+  const currency = await companyCurrency(deps);
+  const caps = odoo.capabilities;
+  const domain: unknown[] = [
+    ['payment_type', '=', 'inbound'],
+    ['partner_type', '=', 'customer'],
+    ['state', 'in', [...caps.paymentDoneStates]],
+    ['date', '>=', since],
+  ];
+  if (config.payments.mode === 'reconciled') domain.push(['is_reconciled', '=', true]);
+  const payments: PaymentRow[] = [];
+  for await (const page of odoo.searchReadPages<PaymentRow>('account.payment', domain, [
+    'name',
+    'amount',
+    'date',
+    'state',
+    'partner_id',
+    'currency_id',
+  ])) {
+    payments.push(...page);
+  }
+  const ledger = await readLedger(deps);
+
+  for (const payment of payments) {
+    const partnerId = payment.partner_id ? payment.partner_id[0] : 0;
+    const target = targets.get(partnerId);
+    const base = {
+      paymentId: payment.id,
+      payment: payment.name || `#${payment.id}`,
+      counterparty: payment.partner_id ? payment.partner_id[1] : '(none)',
+      amountKopecks: toKopecks(payment.amount),
+    };
+    const entry = ledger.get(payment.id)?.entry;
+    if (entry?.state === 'pushed') {
+      report.results.push({ ...base, outcome: 'already pushed' });
+      continue;
+    }
+    if (entry?.state === 'intent' || entry?.state === 'review') {
+      const detail = `an attempt on ${entry.at} has no recorded outcome: check RCP for "${entry.details}", then run \`rcp-odoo payments resolve ${payment.id} --pushed\` or \`--not-pushed\``;
+      if (!dryRun && entry.state === 'intent')
+        await writeLedger(deps, payment.id, { ...entry, state: 'review', note: 'no outcome recorded' });
+      report.results.push({ ...base, outcome: 'needs review', detail });
+      report.failed.push({
+        kind: 'payment',
+        record: `payment ${base.payment} (${payment.id})`,
+        error: `needs review: ${detail}`,
+      });
+      continue;
+    }
+    if (!target) {
+      report.results.push({
+        ...base,
+        outcome: 'not an RCP counterparty',
+        detail: 'the partner is not linked to an RCP partner or client',
+      });
+      continue;
+    }
+    if (payment.currency_id && payment.currency_id[0] !== currency) {
+      report.results.push({
+        ...base,
+        outcome: 'other currency',
+        detail: `paid in ${payment.currency_id[1]}: not sent`,
+      });
+      report.failed.push({
+        kind: 'payment',
+        record: `payment ${base.payment} (${payment.id})`,
+        error: `paid in ${payment.currency_id[1]}; RCP balances are in the company currency`,
+      });
+      continue;
+    }
+    if (dryRun) {
+      report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
+      continue;
+    }
+    report.results.push(await pushOne(deps, payment, base, target, report));
+  }
+
+  // A payment pushed earlier and since cancelled or reset to draft: RCP still has the money.
+  const live = new Set(payments.map((p) => p.id));
+  const gone = [...ledger.values()].filter((l) => l.entry.state === 'pushed' && !live.has(l.paymentId));
+  if (gone.length > 0) {
+    const rows = await odoo.read<PaymentRow>(
+      'account.payment',
+      gone.map((g) => g.paymentId),
+      ['name', 'amount', 'state', 'partner_id', 'date', 'currency_id'],
+    );
+    for (const row of rows.filter((r) => !caps.paymentDoneStates.includes(r.state))) {
+      const detail = `pushed to RCP but now ${row.state} in Odoo: correct the balance in RCP by hand if the payment is void`;
+      report.results.push({
+        paymentId: row.id,
+        payment: row.name || `#${row.id}`,
+        counterparty: row.partner_id ? row.partner_id[1] : '(none)',
+        amountKopecks: toKopecks(row.amount),
+        outcome: 'cancelled after push',
+        detail,
+      });
+      report.failed.push({ kind: 'payment', record: `payment ${row.name} (${row.id})`, error: detail });
+    }
+  }
+  report.odooRoundTrips = odoo.stats.roundTrips - roundTrips;
+  report.rcpRequests = rcp.stats.requests - rcpRequests;
+  return report;
+}
+
+async function pushOne(
+  deps: ProcessDeps,
+  payment: PaymentRow,
+  base: Omit<PushResult, 'outcome'>,
+  target: { kind: 'client' | 'partner'; uuid: string },
+  report: PushReport,
+): Promise<PushResult> {
+  const details = detailsOf(payment);
+  const intent: LedgerEntry = {
+    state: 'intent',
+    target: `${target.kind}:${target.uuid}`,
+    amountKopecks: base.amountKopecks,
+    details,
+    at: new Date().toISOString(),
+  };
+  // The intent is durable in Odoo before RCP hears of the payment.
+  await writeLedger(deps, payment.id, intent);
+  const record = `payment ${base.payment} (${payment.id})`;
+  let rcpPaymentId: string | undefined;
+  try {
+    if (target.kind === 'client') {
+      rcpPaymentId = (
+        await deps.rcp.bankPayment({ client: target.uuid, amountKopecks: base.amountKopecks, details })
+      ).id;
+    } else {
+      await deps.rcp.correctPartnerBalance(target.uuid, base.amountKopecks);
+    }
+  } catch (error) {
+    if (error instanceof OutcomeUnknownError) {
+      await writeLedger(deps, payment.id, { ...intent, state: 'review', note: messageOf(error) });
+      await note(
+        deps,
+        payment.id,
+        `RCP не подтвердил платёж (${messageOf(error)}): не отправляется повторно, нужна проверка.`,
+      );
+      report.failed.push({ kind: 'payment', record, error: `needs review: ${messageOf(error)}` });
+      return { ...base, outcome: 'needs review', detail: messageOf(error) };
+    }
+    // RCP refused it (4xx) or never took it (busy, unreachable): nothing was credited, a later run tries again.
+    const state: LedgerState = error instanceof PermanentError ? 'rejected' : 'not-pushed';
+    await writeLedger(deps, payment.id, { ...intent, state, note: messageOf(error) });
+    report.failed.push({ kind: 'payment', record, error: messageOf(error) });
+    return {
+      ...base,
+      outcome: state === 'rejected' ? 'rejected by RCP' : 'not sent',
+      detail: messageOf(error),
+    };
+  }
+  // RCP has it. If this write is lost, the intent stays and the next run flags it for review.
+  await writeLedger(deps, payment.id, {
+    ...intent,
+    state: 'pushed',
+    at: new Date().toISOString(),
+    ...(rcpPaymentId ? { rcpPaymentId } : {}),
+  });
+  await note(
+    deps,
+    payment.id,
+    `Отправлено в RCP: ${formatRubles(base.amountKopecks)} ₽ на баланс ${target.kind === 'client' ? 'клиента' : 'партнёра'} ${target.uuid}${rcpPaymentId ? `, платёж RCP ${rcpPaymentId}` : ''}; details «${details}».`,
+  );
+  return { ...base, outcome: 'pushed', detail: `to ${target.kind} ${target.uuid}` };
+}
+
+/** Odoo partner id → the RCP partner or client it is linked to. */
+async function mappedCounterparties(
+  deps: ProcessDeps,
+  report: PushReport,
+): Promise<Map<number, { kind: 'client' | 'partner'; uuid: string }>> {
+  const partners = await readPartners(deps.rcp);
+  const clients = await readClients(deps.rcp);
+  report.failed.push(...partners.failed, ...clients.failed);
+  const own = new Set(deps.config.ownPartnerIds);
+  const keys = [
+    ...partners.items.filter((p) => !own.has(p.id)).map((p) => ({ kind: 'partner' as const, uuid: p.id })),
+    ...clients.items.map((c) => ({ kind: 'client' as const, uuid: c.id })),
+  ];
+  const found = await deps.odoo.externalIds.resolve(keys.map((k) => xmlidOf(k.kind, k.uuid)));
+  const map = new Map<number, { kind: 'client' | 'partner'; uuid: string }>();
+  for (const key of keys) {
+    const target = found.get(xmlidOf(key.kind, key.uuid));
+    if (target?.model === 'res.partner') map.set(target.id, key);
+  }
+  return map;
+}
+
+async function companyCurrency(deps: ProcessDeps): Promise<number> {
+  const [user] = await deps.odoo.read<OdooRecord & { company_id: [number, string] | false }>(
+    'res.users',
+    [deps.odoo.uid],
+    ['company_id'],
+  );
+  const companyId =
+    deps.config.odoo?.companyId ?? (user && Array.isArray(user.company_id) ? user.company_id[0] : 1);
+  const [company] = await deps.odoo.read<OdooRecord & { currency_id: [number, string] | false }>(
+    'res.company',
+    [companyId],
+    ['currency_id'],
+  );
+  return company && Array.isArray(company.currency_id) ? company.currency_id[0] : 0;
+}
+
+export async function readLedger(
+  deps: ProcessDeps,
+): Promise<Map<number, { paymentId: number; entry: LedgerEntry }>> {
+  const rows: LedgerRow[] = [];
+  for await (const page of deps.odoo.searchReadPages<LedgerRow>(
+    'ir.attachment',
+    [
+      ['res_model', '=', 'account.payment'],
+      ['name', '=', LEDGER_NAME],
+    ],
+    ['res_id', 'description'],
+  )) {
+    rows.push(...page);
+  }
+  const ledger = new Map<number, { paymentId: number; entry: LedgerEntry }>();
+  for (const row of rows) {
+    try {
+      ledger.set(row.res_id, {
+        paymentId: row.res_id,
+        entry: JSON.parse(String(row.description)) as LedgerEntry,
+      });
+    } catch {
+      // An entry that cannot be read is treated as an attempt without outcome: never resent.
+      ledger.set(row.res_id, {
+        paymentId: row.res_id,
+        entry: { state: 'review', target: '?', amountKopecks: 0, details: '?', at: '?' },
+      });
+    }
+  }
+  return ledger;
+}
+
+/** Creates or updates the payment's ledger entry (one attachment, one external ID) in one call. */
+export async function writeLedger(deps: ProcessDeps, paymentId: number, entry: LedgerEntry): Promise<void> {
+  const result = await deps.odoo.load(
+    'ir.attachment',
+    ['id', 'name', 'res_model', 'res_id', 'mimetype', 'description'],
+    [
+      [
+        ledgerXmlid(paymentId),
+        LEDGER_NAME,
+        'account.payment',
+        String(paymentId),
+        'application/json',
+        JSON.stringify(entry),
+      ],
+    ],
+  );
+  if (!result.ids) {
+    throw new PermanentError(
+      `Odoo refused the payment ledger entry of payment ${paymentId}: ${result.messages.map((m) => m.message).join('; ')}`,
+    );
+  }
+}
+
+async function note(deps: ProcessDeps, paymentId: number, body: string): Promise<void> {
+  try {
+    await deps.odoo.postNote('account.payment', paymentId, body);
+  } catch (error) {
+    // On 17/18 a user without an email address cannot post; the ledger attachment still tells.
+    deps.log.warn({ payment: paymentId, problem: messageOf(error) }, 'could not post the chatter note');
+  }
+}
+
+/** The accountant's verdict on a payment that needs review, after checking RCP. */
+export async function resolvePayment(
+  deps: ProcessDeps,
+  payment: string,
+  pushed: boolean,
+): Promise<LedgerEntry> {
+  const id = /^\d+$/.test(payment)
+    ? Number(payment)
+    : (await deps.odoo.search('account.payment', [['name', '=', payment]], { limit: 1 }))[0];
+  if (!id)
+    throw new ConfigError([
+      `Odoo has no payment ${payment}: give its id or its name (e.g. PBNK1/2026/00001)`,
+    ]);
+  const entry = (await readLedger(deps)).get(id)?.entry;
+  if (!entry) throw new ConfigError([`payment ${payment} was never sent to RCP: nothing to resolve`]);
+  if (entry.state !== 'review' && entry.state !== 'intent') {
+    throw new ConfigError([`payment ${payment} is "${entry.state}", not waiting for review`]);
+  }
+  const settled: LedgerEntry = {
+    ...entry,
+    state: pushed ? 'pushed' : 'not-pushed',
+    at: new Date().toISOString(),
+    note: `resolved by hand: ${pushed ? 'RCP has it' : 'RCP does not have it'}`,
+  };
+  await writeLedger(deps, id, settled);
+  await note(
+    deps,
+    id,
+    pushed
+      ? 'Проверено вручную: платёж есть в RCP.'
+      : 'Проверено вручную: платежа нет в RCP; будет отправлен при следующем запуске.',
+  );
+  return settled;
+}
