@@ -3,8 +3,7 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SimClient, World } from '../../connector/simulator/data.ts';
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
-import { Decimal } from '../../mappings/money.ts';
-import { periodRange, periodSeconds } from '../../mappings/period.ts';
+import { rcpCostKopecks as expectedCost, repricedKopecks as expectedRepriced } from '../support/expected.ts';
 import type { OdooDouble } from '../support/odoo-double/index.ts';
 import { VERSIONS } from '../support/odoo.ts';
 import { startStack } from '../support/stack.ts';
@@ -17,33 +16,8 @@ function invoiceOf(double: OdooDouble, kind: 'client' | 'partner', uuid: string)
   return imd ? double.records('account.move').find((m) => m.id === imd.res_id) : undefined;
 }
 
-/** RCP's cost of a client's days in the month, summed by hand from the simulator's own rows. */
-function rcpCostKopecks(world: World, client: SimClient): number {
-  const total = world
-    .dailyUsage(client, periodRange(PERIOD))
-    .reduce((sum, row) => sum.plus(String(row.cost)), new Decimal(0));
-  return total.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
-}
-
-/** The product doc's re-pricing rule, computed by hand for a reseller's clients. */
-function repricedKopecks(world: World, partnerIndex: number): number {
-  const partner = world.partners[partnerIndex];
-  let total = new Decimal(0);
-  for (const index of world.order) {
-    const client = world.client(index);
-    if (client.partner.id !== partner?.id) continue;
-    for (const row of world.dailyUsage(client, periodRange(PERIOD))) {
-      const price = partner.plan.prices.get(row.billing_class.id);
-      if (!price) throw new Error('missing price');
-      const quantity =
-        price.period === row.period
-          ? new Decimal(String(row.quantity))
-          : new Decimal(row.paid_seconds).div(periodSeconds(price.period, row.date));
-      total = total.plus(quantity.times(price.cost));
-    }
-  }
-  return total.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
-}
+const rcpCostKopecks = (world: World, client: SimClient) => expectedCost(world, client, PERIOD);
+const repricedKopecks = (world: World, partnerIndex: number) => expectedRepriced(world, partnerIndex, PERIOD);
 
 describe.each(VERSIONS)('invoices on the Odoo %s double', (version) => {
   it('direct clients are invoiced RCP’s cost to the kopeck, resellers the re-priced sum, with no tax', async () => {
