@@ -1,5 +1,26 @@
-import { type CommandContext, notBuilt } from './context.ts';
+import { Queue } from 'bullmq';
+import { jobOfWords } from '../../jobs/enqueue-words.ts';
+import { type JobData, QUEUE_NAME } from '../../jobs/queues.ts';
+import { enqueueJob } from '../../jobs/worker.ts';
+import { type CommandContext, EXIT } from './context.ts';
 
-export async function runEnqueue(ctx: CommandContext, _words: readonly string[]): Promise<number> {
-  return notBuilt(ctx, 'enqueue', 8);
+/** Puts the job of a command on the queue for the worker. */
+export async function runEnqueue(ctx: CommandContext, words: readonly string[]): Promise<number> {
+  const data = jobOfWords(words);
+  const config = ctx.config(['redis']);
+  const queue = new Queue<JobData>(QUEUE_NAME, {
+    connection: { url: config.redisUrl as string, maxRetriesPerRequest: null },
+  });
+  try {
+    const result = await enqueueJob(queue, data);
+    const text = result.added
+      ? `Queued ${result.id}.`
+      : result.retried
+        ? `${result.id} had failed: queued again.`
+        : `${result.id} is already waiting or running: not queued twice.`;
+    ctx.out.result({ job: result.id, added: result.added, retried: result.retried, data }, text);
+    return EXIT.done;
+  } finally {
+    await queue.close();
+  }
 }

@@ -1,5 +1,41 @@
-import { type CommandContext, notBuilt } from './context.ts';
+import { Redis } from 'ioredis';
+import { startWorkerHttp } from '../../jobs/http.ts';
+import { realProcesses } from '../../jobs/processes.ts';
+import { applySchedules } from '../../jobs/schedules.ts';
+import { createRunner } from '../../jobs/worker.ts';
+import { type CommandContext, EXIT } from './context.ts';
 
-export async function runWorker(ctx: CommandContext, _input?: unknown): Promise<number> {
-  return notBuilt(ctx, 'worker', 8);
+/** The worker: schedules, jobs, and its HTTP side, until SIGTERM or SIGINT (then it finishes the jobs in hand). */
+export async function runWorker(ctx: CommandContext): Promise<number> {
+  const config = ctx.config(['rcp', 'odoo', 'redis']);
+  const redisUrl = config.redisUrl as string;
+  const processes = realProcesses(config, ctx.log);
+  const runner = createRunner({ redisUrl, processes, log: ctx.log, timezone: config.schedules.timezone });
+  const schedules = await applySchedules(runner.queue, config.schedules);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const http = await startWorkerHttp({
+    port: config.worker.port,
+    runner,
+    redis,
+    processes,
+    dashboardToken: config.worker.dashboardToken,
+  });
+  ctx.log.info(
+    { schedules, port: config.worker.port, dashboard: Boolean(config.worker.dashboardToken) },
+    'worker started',
+  );
+  ctx.out.result(
+    { started: true, schedules, port: config.worker.port },
+    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Health and metrics on :${config.worker.port}.`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  ctx.log.info('worker stopping: finishing the jobs in hand');
+  http.closeAllConnections();
+  http.close();
+  await runner.close();
+  redis.disconnect();
+  return EXIT.done;
 }

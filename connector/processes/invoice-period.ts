@@ -18,6 +18,8 @@ import { writeInvoices } from './write-invoices.ts';
 
 export interface InvoiceInput {
   period: string;
+  /** Invoice exactly these counterparties (a job per counterparty) instead of finding them in RCP. */
+  units?: InvoicedUnit[] | undefined;
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
@@ -106,7 +108,7 @@ export async function prepareInvoices(
   input: InvoiceInput,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
-  const units = await unitsToInvoice(deps, input, report);
+  const units = input.units ?? (await unitsToInvoice(deps, input, report));
   const usage = await readUsage(deps, units, input.period, report);
   const partnerPrices = await readPartnerPrices(deps, units);
 
@@ -276,4 +278,54 @@ async function quantityDigits(deps: ProcessDeps): Promise<number> {
     if (error instanceof OdooError) return 2;
     throw error;
   }
+}
+
+/** A counterparty to invoice, as a job names it: small, serialisable. */
+export interface UnitRef {
+  kind: 'client' | 'partner';
+  uuid: string;
+  name: string;
+  paymentModel: 'prepay' | 'postpay';
+}
+
+/** Who is invoiced for a period, without usage: what the invoice job fans out over. */
+export async function listUnits(
+  deps: ProcessDeps,
+  period: string,
+): Promise<{ units: UnitRef[]; failed: FailedRecord[] }> {
+  const report: Pick<InvoiceReport, 'failed'> = { failed: [] };
+  const units = await unitsToInvoice(deps, { period }, report);
+  return {
+    units: units.map(({ kind, uuid, name, paymentModel }) => ({ kind, uuid, name, paymentModel })),
+    failed: report.failed,
+  };
+}
+
+/** Invoices one counterparty for a period: a direct client, or a reseller with all its clients. */
+export async function invoiceUnit(deps: ProcessDeps, period: string, ref: UnitRef): Promise<InvoiceReport> {
+  let unit: InvoicedUnit;
+  if (ref.kind === 'client') {
+    unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
+  } else {
+    const partner = (await readPartners(deps.rcp, ref.uuid)).items[0];
+    const clients = await readClients(deps.rcp, ref.uuid);
+    if (clients.failed.length > 0) {
+      // A reseller's invoice without one of its clients would be short: not made.
+      return {
+        period,
+        dryRun: false,
+        invoices: [],
+        failed: clients.failed,
+        odooRoundTrips: 0,
+        rcpRequests: 0,
+        seconds: 0,
+      };
+    }
+    unit = {
+      ...ref,
+      clients: clients.items.map((c) => ({ id: c.id, name: c.name })),
+      ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
+    };
+  }
+  return invoicePeriod(deps, { period, units: [unit] });
 }

@@ -1,0 +1,81 @@
+import type { Config } from '../connector/config.ts';
+import type { Logger } from '../connector/log.ts';
+import { OdooClient } from '../connector/odoo/client.ts';
+import type { ProcessDeps } from '../connector/processes/deps.ts';
+import type { FailedRecord } from '../connector/processes/deps.ts';
+import {
+  type InvoiceReport,
+  type UnitRef,
+  invoiceUnit,
+  listUnits,
+} from '../connector/processes/invoice-period.ts';
+import { type PushReport, pushPayments } from '../connector/processes/push-payments.ts';
+import { type ReconcileReport, reconcilePeriod } from '../connector/processes/reconcile.ts';
+import { type SyncInput, type SyncReport, syncMasterData } from '../connector/processes/sync.ts';
+import { RcpClient } from '../connector/rcp/client.ts';
+
+/**
+ * What the jobs call: the same processes as the CLI, one implementation each. An interface so that
+ * tests can put in processes that hang, fail or count.
+ */
+export interface Processes {
+  sync(input: SyncInput): Promise<SyncReport>;
+  listUnits(
+    period: string,
+    filter?: { partner?: string | undefined; client?: string | undefined },
+  ): Promise<{ units: UnitRef[]; failed: FailedRecord[] }>;
+  invoiceUnit(period: string, unit: UnitRef): Promise<InvoiceReport>;
+  pushPayments(): Promise<PushReport>;
+  reconcile(period: string): Promise<ReconcileReport>;
+  /** Whether RCP and Odoo answer (for the health endpoint). */
+  health(): Promise<{ rcp: boolean; odoo: boolean }>;
+  close(): Promise<void>;
+}
+
+/** The real processes on RCP and Odoo, with connections opened once and reopened after a failure. */
+export function realProcesses(config: Config, log: Logger): Processes {
+  let deps: Promise<ProcessDeps> | undefined;
+  const open = (): Promise<ProcessDeps> => {
+    deps ??= (async () => {
+      const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>, { log });
+      const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, { log });
+      return { rcp, odoo, config, log };
+    })().catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    return deps;
+  };
+  return {
+    sync: async (input) => syncMasterData(await open(), input),
+    listUnits: async (period, filter = {}) => {
+      const all = await listUnits(await open(), period);
+      const units = all.units.filter(
+        (u) =>
+          (!filter.partner || u.uuid === filter.partner || u.kind === 'client') &&
+          (!filter.client || u.uuid === filter.client),
+      );
+      return { units, failed: all.failed };
+    },
+    invoiceUnit: async (period, unit) => invoiceUnit(await open(), period, unit),
+    pushPayments: async () => pushPayments(await open()),
+    reconcile: async (period) => reconcilePeriod(await open(), period),
+    health: async () => {
+      const result = { rcp: false, odoo: false };
+      try {
+        const d = await open();
+        result.odoo = (await d.odoo.searchCount('res.users', [['id', '=', d.odoo.uid]])) === 1;
+        await d.rcp.partners()[Symbol.asyncIterator]().next();
+        result.rcp = true;
+      } catch {
+        // reported as false
+      }
+      return result;
+    },
+    close: async () => {
+      const opened = await deps?.catch(() => undefined);
+      await opened?.odoo.close();
+      await opened?.rcp.close();
+    },
+  };
+}

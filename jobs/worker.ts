@@ -1,0 +1,220 @@
+import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { isRetryable, messageOf } from '../connector/errors.ts';
+import type { Logger } from '../connector/log.ts';
+import { LockBusyError, withLock } from './lock.ts';
+import { type JobsMetrics, createMetrics } from './metrics.ts';
+import type { Processes } from './processes.ts';
+import { JOB_OPTIONS, type JobData, QUEUE_NAME, lockOf, unitOf } from './queues.ts';
+
+export interface RunnerOptions {
+  redisUrl: string;
+  processes: Processes;
+  log: Logger;
+  queueName?: string;
+  /** Jobs run at once by this worker. */
+  concurrency?: number;
+  /** How long a job's lock lives without renewal: a killed worker's job is taken over after it. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Time zone for "the previous month" of scheduled invoice runs. */
+  timezone?: string;
+  /** Wait before a job finding its process busy elsewhere tries again. */
+  busyDelayMs?: number;
+}
+
+export interface Runner {
+  queue: Queue<JobData>;
+  worker: Worker<JobData>;
+  metrics: JobsMetrics;
+  /** Stops taking jobs, lets the ones in hand finish, and closes connections. */
+  close(): Promise<void>;
+}
+
+/** Adds a job for a unit of work; a unit already waiting or running is not added twice. */
+export async function enqueueJob(
+  queue: Queue<JobData>,
+  data: JobData,
+): Promise<{ id: string; added: boolean; retried: boolean }> {
+  const id = unitOf(data);
+  const existing = await queue.getJob(id);
+  if (existing) {
+    if (await existing.isFailed()) {
+      await existing.retry();
+      return { id, added: false, retried: true };
+    }
+    if (!(await existing.isCompleted())) return { id, added: false, retried: false };
+    // Done before: that record is replaced and the unit runs again.
+    await existing.remove();
+  }
+  await queue.add(data.kind, data, { ...JOB_OPTIONS, jobId: id });
+  return { id, added: true, retried: false };
+}
+
+/** The worker: takes jobs, runs the process each names, one structured log line per job. */
+export function createRunner(options: RunnerOptions): Runner {
+  const queueName = options.queueName ?? QUEUE_NAME;
+  const connection = { url: options.redisUrl, maxRetriesPerRequest: null } as const;
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue<JobData>(queueName, { connection });
+  const flows = new FlowProducer({ connection });
+  const metrics = createMetrics(queue);
+  const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
+
+  const run = async (job: Job<JobData>): Promise<unknown> => {
+    const data = job.data;
+    switch (data.kind) {
+      case 'sync': {
+        const report = await options.processes.sync({ what: data.what, partner: data.partner });
+        for (const [kind, counts] of Object.entries(report.counts)) metrics.recordSynced(kind, counts);
+        metrics.odooRoundTrips.inc(report.odooRoundTrips);
+        return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
+      }
+      case 'invoice': {
+        const period = data.period === 'previous' ? previousMonthIn(options.timezone ?? 'UTC') : data.period;
+        const { units, failed } = await options.processes.listUnits(period, {
+          partner: data.partner,
+          client: data.client,
+        });
+        const run = job.id ?? String(Date.now());
+        await flows.add({
+          name: 'invoice-report',
+          queueName,
+          data: { kind: 'invoice-report', period, units: units.length },
+          opts: { ...JOB_OPTIONS, jobId: `invoice-report/${period}@${run}` },
+          children: units.map((unit) => ({
+            name: 'invoice-unit',
+            queueName,
+            data: { kind: 'invoice-unit', period, unit } satisfies JobData,
+            opts: {
+              ...JOB_OPTIONS,
+              jobId: `${unitOf({ kind: 'invoice-unit', period, unit })}@${run}`,
+              ignoreDependencyOnFailure: true,
+            },
+          })),
+        });
+        return { period, units: units.length, failed };
+      }
+      case 'invoice-unit': {
+        const report = await options.processes.invoiceUnit(data.period, data.unit);
+        metrics.odooRoundTrips.inc(report.odooRoundTrips);
+        if (report.failed.length > 0) {
+          throw new UnrecoverableError(report.failed.map((f) => `${f.record}: ${f.error}`).join('; '));
+        }
+        const invoice = report.invoices[0];
+        return {
+          outcome: invoice?.outcome ?? 'no usage',
+          totalKopecks: invoice?.totalKopecks ?? 0,
+          odooId: invoice?.odooId,
+        };
+      }
+      case 'invoice-report': {
+        const done = Object.values(await job.getChildrenValues<{ outcome: string }>());
+        const failed = await job.getFailedChildrenValues();
+        const outcomes: Record<string, number> = {};
+        for (const value of done) outcomes[value.outcome] = (outcomes[value.outcome] ?? 0) + 1;
+        return {
+          period: data.period,
+          units: data.units,
+          outcomes,
+          failed: Object.entries(failed).map(([id, reason]) => ({ job: id, reason })),
+        };
+      }
+      case 'payments-push': {
+        const report = await options.processes.pushPayments();
+        return {
+          results: report.results.filter((r) => r.outcome !== 'already pushed'),
+          failed: report.failed,
+        };
+      }
+      case 'reconcile': {
+        const report = await options.processes.reconcile(data.period);
+        return {
+          mismatches: report.mismatches,
+          rows: report.rows.filter((r) => !r.ok),
+          payments: report.payments,
+        };
+      }
+    }
+  };
+
+  const worker: Worker<JobData> = new Worker<JobData>(
+    queueName,
+    async (job, token): Promise<unknown> => {
+      const started = Date.now();
+      options.log.info({ job: job.id, kind: job.data.kind, attempt: job.attemptsMade + 1 }, 'job started');
+      const lock = lockOf(job.data);
+      try {
+        const result: unknown = lock
+          ? await withLock(
+              redis,
+              lock,
+              lockTtl,
+              () => run(job),
+              () => !worker.closing && worker.isRunning(),
+            )
+          : await run(job);
+        options.log.info(
+          { job: job.id, kind: job.data.kind, ms: Date.now() - started, result: brief(result) },
+          'job done',
+        );
+        return result;
+      } catch (error) {
+        if (error instanceof LockBusyError) {
+          // Another worker runs this process: come back later, without spending an attempt.
+          await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
+          throw new DelayedError();
+        }
+        const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
+        options.log.warn(
+          { job: job.id, kind: job.data.kind, ms: Date.now() - started, error: messageOf(error), retry },
+          'job failed',
+        );
+        if (retry || error instanceof UnrecoverableError) throw error;
+        throw new UnrecoverableError(messageOf(error));
+      }
+    },
+    {
+      connection,
+      concurrency: options.concurrency ?? 2,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 3,
+    },
+  );
+  worker.on('completed', (job) => metrics.jobsFinished.inc({ kind: job.data.kind, state: 'completed' }));
+  worker.on('failed', (job) => {
+    if (job) metrics.jobsFinished.inc({ kind: job.data.kind, state: 'failed' });
+  });
+  worker.on('error', (error) => options.log.error({ error: messageOf(error) }, 'worker error'));
+
+  return {
+    queue,
+    worker,
+    metrics,
+    close: async () => {
+      await worker.close();
+      await flows.close();
+      await queue.close();
+      await options.processes.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** The month before now in a time zone, `YYYY-MM`. */
+export function previousMonthIn(timezone: string, now = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(now);
+  const year = Number(parts.find((p) => p.type === 'year')?.value);
+  const month = Number(parts.find((p) => p.type === 'month')?.value);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
+function brief(result: unknown): unknown {
+  const text = JSON.stringify(result) ?? '';
+  return text.length > 500 ? `${text.slice(0, 497)}...` : result;
+}
