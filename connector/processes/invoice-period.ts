@@ -89,10 +89,16 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     seconds: 0,
   };
 
-  const { drafts, refs } = await prepareInvoices(deps, input, report);
-  const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
-  report.invoices.push(...written.results);
-  report.failed.push(...written.failed);
+  // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
+  const units = input.units ?? (await unitsToInvoice(deps, input, report));
+  const context = await invoiceContext(deps);
+  for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
+    const { drafts, refs } = await prepareInvoices(deps, { ...input, units: chunk }, report, context);
+    const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
+    // Lines are shown for a dry run; after a real run they are in Odoo.
+    report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
+    report.failed.push(...written.failed);
+  }
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -107,13 +113,13 @@ export async function prepareInvoices(
   deps: ProcessDeps,
   input: InvoiceInput,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+  context?: InvoiceContext,
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
   const units = input.units ?? (await unitsToInvoice(deps, input, report));
   const usage = await readUsage(deps, units, input.period, report);
   const partnerPrices = await readPartnerPrices(deps, units);
 
-  const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
-  const precision = { quantityDigits: await quantityDigits(deps), priceDigits: refs.priceDigits };
+  const { refs, precision } = context ?? (await invoiceContext(deps));
   const drafts: InvoiceDraft[] = [];
   const xmlids = units.flatMap((u) => [xmlidOf(u.kind, u.uuid)]);
   const classIds = new Set<string>();
@@ -188,6 +194,34 @@ export async function prepareInvoices(
   }
 
   return { drafts, refs };
+}
+
+interface InvoiceContext {
+  refs: OdooRefs;
+  precision: { quantityDigits: number; priceDigits: number };
+}
+
+async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
+  const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
+  return { refs, precision: { quantityDigits: await quantityDigits(deps), priceDigits: refs.priceDigits } };
+}
+
+/** Units grouped so that each group covers about `clients` clients (a reseller is never split). */
+function chunksOf(units: InvoicedUnit[], clients: number): InvoicedUnit[][] {
+  const chunks: InvoicedUnit[][] = [];
+  let current: InvoicedUnit[] = [];
+  let size = 0;
+  for (const unit of units) {
+    if (size > 0 && size + unit.clients.length > clients) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(unit);
+    size += unit.clients.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 async function unitsToInvoice(

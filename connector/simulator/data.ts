@@ -220,6 +220,8 @@ export interface WorldOptions {
   clients: number;
   /** Partners including the provider's own channel; default scales with clients. */
   partners?: number;
+  /** Share of clients in the provider's own channel (direct sales); default: an equal share with each reseller. */
+  ownShare?: number;
   /** The simulator's today: usage runs up to the day before. */
   today: string;
 }
@@ -232,6 +234,7 @@ export class World {
   /** Client indexes in list order: newest first, as RCP lists them. */
   readonly order: number[] = [];
   #clientCount: number;
+  readonly #ownShare: number | undefined;
   readonly #clientCache = new Map<number, SimClient>();
   readonly #usageScale = new Map<number, number>();
   /** Names changed in RCP after generation, by client index. */
@@ -244,6 +247,7 @@ export class World {
     this.seed = options.seed;
     this.today = options.today;
     this.#clientCount = options.clients;
+    this.#ownShare = options.ownShare;
     const basePlan = this.#plan('base', 'Базовый тарифный план', '1');
     const partnerCount = options.partners ?? Math.max(3, Math.min(50, Math.ceil(options.clients / 15)));
     for (let index = 0; index < partnerCount; index++) {
@@ -407,10 +411,18 @@ export class World {
     return plan;
   }
 
+  #partnerOf(index: number, random: () => number): SimPartner {
+    if (this.#ownShare === undefined || this.partners.length < 2) {
+      return this.partners[index % this.partners.length] as SimPartner;
+    }
+    if (random() < this.#ownShare) return this.partners[0] as SimPartner;
+    return this.partners[1 + (index % (this.partners.length - 1))] as SimPartner;
+  }
+
   #makeClient(index: number): SimClient {
     const random = prng(seedOf(this.seed, `client:${index}`));
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-    const partner = this.partners[index % this.partners.length] as SimPartner;
+    const partner = this.#partnerOf(index, random);
     const word = pick(COMPANY_WORDS);
     const form = pick(FORMS);
     const name = form === 'ИП' ? `ИП ${word} №${index}` : `${form} "${word} №${index}"`;

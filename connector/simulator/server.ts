@@ -17,6 +17,8 @@ export interface SimulatorOptions {
   seed?: number;
   clients?: number;
   partners?: number;
+  /** Share of clients in the provider's own channel (default: equal with each reseller). */
+  ownShare?: number;
   /** Items per list page (RCP's `limit`); 10 as RCP answers by default. */
   pageSize?: number;
   /** The static bearer token accepted; a login can also get tokens. */
@@ -63,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     seed: options.seed ?? 1,
     clients: options.clients ?? 40,
     ...(options.partners === undefined ? {} : { partners: options.partners }),
+    ...(options.ownShare === undefined ? {} : { ownShare: options.ownShare }),
     today: options.today ?? new Date().toISOString().slice(0, 10),
   });
   const state: Simulator = {

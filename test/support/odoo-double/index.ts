@@ -101,6 +101,17 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
       });
     }
     if (path === '/jsonrpc') return jsonRpc(req, res, body);
+    if (path === '/_double/pay') {
+      // For the benchmark: the accountant posts and pays these invoices in full (test set-up, not measured).
+      const payments = ((body.moveIds as number[] | undefined) ?? []).map((id) =>
+        orm.transaction(() => {
+          methods.post(id);
+          const wizard = methods.registerWizard({}, { active_model: 'account.move', active_ids: [id] });
+          return (methods.createPayments(wizard) as { res_id: number }).res_id;
+        }),
+      );
+      return send(res, 200, { payments });
+    }
     if (path.startsWith('/json/2/')) {
       if (version !== '19') return sendHtml(res, 404, NOT_FOUND_HTML);
       return json2(req, res, path, body);

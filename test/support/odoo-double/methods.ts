@@ -53,6 +53,8 @@ export function argument(call: Call, name: string): unknown {
 }
 
 export class Methods {
+  /** Invoice numbers given, per year. */
+  readonly #sequences = new Map<string, number>();
   constructor(
     readonly orm: Orm,
     readonly version: OdooVersion,
@@ -252,11 +254,7 @@ export class Methods {
       for (const line of this.linesOf(id)) orm.remove('account.move.line', line.id);
     orm.remove(model, id);
     // Odoo drops the external IDs of deleted records.
-    for (const imd of orm.search('ir.model.data', [
-      ['model', '=', model],
-      ['res_id', '=', id],
-    ]))
-      orm.remove('ir.model.data', imd.id);
+    for (const imd of orm.lookup('ir.model.data', 1, `${model}#${id}`)) orm.remove('ir.model.data', imd.id);
   }
 
   // --- external IDs and load() ---
@@ -265,19 +263,11 @@ export class Methods {
     const [module, name] = xmlid.includes('.')
       ? (xmlid.split(/\.(.*)/s) as [string, string])
       : ['__import__', xmlid];
-    return this.orm.search('ir.model.data', [
-      ['module', '=', module],
-      ['name', '=', name],
-    ])[0];
+    return this.orm.lookup('ir.model.data', 0, `${module}.${name}`)[0];
   }
 
   checkUniqueXmlid(module: string, name: string): void {
-    if (
-      this.orm.search('ir.model.data', [
-        ['module', '=', module],
-        ['name', '=', name],
-      ]).length > 0
-    ) {
+    if (this.orm.lookup('ir.model.data', 0, `${module}.${name}`).length > 0) {
       throw fault.validation(
         `The operation cannot be completed: duplicate key value violates unique constraint "ir_model_data_module_name_uniq_index"\nDETAIL:  Key (module, name)=(${module}, ${name}) already exists.\n`,
       );
@@ -408,7 +398,7 @@ export class Methods {
   // --- accounting ---
 
   linesOf(moveId: number): Row[] {
-    return this.orm.search('account.move.line', [['move_id', '=', moveId]]);
+    return this.orm.lookup('account.move.line', 0, String(moveId));
   }
 
   applyLines(moveId: number, commands: unknown): void {
@@ -492,7 +482,8 @@ export class Methods {
     const move = this.orm.get('account.move', moveId);
     if (!move || move.name) return;
     const year = String(move.invoice_date || move.date || '2026').slice(0, 4);
-    const count = this.orm.search('account.move', [['name', '=like', `INV/${year}/%`]]).length + 1;
+    const count = (this.#sequences.get(year) ?? 0) + 1;
+    this.#sequences.set(year, count);
     this.orm.patch('account.move', moveId, { name: `INV/${year}/${String(count).padStart(5, '0')}` });
   }
 
@@ -573,7 +564,7 @@ export class Methods {
     const memo = (wizard.communication as string | false | undefined) || invoice?.name || false;
     const v17 = this.version === '17';
     const year = String(wizard.payment_date).slice(0, 4);
-    const count = orm.search('account.payment', []).length + 1;
+    const count = orm.table('account.payment').size + 1;
     const paymentId = orm.insert('account.payment', {
       name: `PBNK1/${year}/${String(count).padStart(5, '0')}`,
       amount,

@@ -44,8 +44,18 @@ export function loadFields(version: OdooVersion): Map<string, Record<string, Fie
   return models;
 }
 
+/** Lookups the double needs to stay fast at 100,000 records: external IDs by name and by record, lines by invoice. */
+const INDEXES: Record<string, Array<(row: Row) => string>> = {
+  'ir.model.data': [
+    (row) => `${String(row.module)}.${String(row.name)}`,
+    (row) => `${String(row.model)}#${String(row.res_id)}`,
+  ],
+  'account.move.line': [(row) => String(row.move_id)],
+};
+
 export class Orm {
   readonly tables = new Map<string, Map<number, Row>>();
+  readonly #indexes = new Map<string, Array<Map<string, Set<number>>>>();
   readonly #nextId = new Map<string, number>();
   #undo: Array<() => void> | undefined;
   readonly words: ReturnType<typeof wording>;
@@ -95,12 +105,60 @@ export class Orm {
     }
   }
 
+  /** Rows whose index `which` of the model has `key`, by id. */
+  lookup(model: string, which: number, key: string): Row[] {
+    const ids = this.#indexes.get(model)?.[which]?.get(key);
+    if (!ids) return [];
+    const table = this.table(model);
+    return [...ids]
+      .sort((a, b) => a - b)
+      .flatMap((id) => {
+        const row = table.get(id);
+        return row ? [row] : [];
+      });
+  }
+
+  #index(model: string, row: Row, add: boolean): void {
+    const keys = INDEXES[model];
+    if (!keys) return;
+    let maps = this.#indexes.get(model);
+    if (!maps) {
+      maps = keys.map(() => new Map());
+      this.#indexes.set(model, maps);
+    }
+    keys.forEach((key, i) => {
+      const map = maps[i] as Map<string, Set<number>>;
+      const k = key(row);
+      let ids = map.get(k);
+      if (!ids) {
+        ids = new Set();
+        map.set(k, ids);
+      }
+      if (add) ids.add(row.id);
+      else ids.delete(row.id);
+    });
+  }
+
+  #set(model: string, row: Row): void {
+    const table = this.table(model);
+    const before = table.get(row.id);
+    if (before) this.#index(model, before, false);
+    table.set(row.id, row);
+    this.#index(model, row, true);
+  }
+
+  #delete(model: string, id: number): void {
+    const table = this.table(model);
+    const before = table.get(id);
+    if (before) this.#index(model, before, false);
+    table.delete(id);
+  }
+
   insert(model: string, values: Record<string, unknown>): number {
     const id = this.#nextId.get(model) ?? 1;
     this.#nextId.set(model, id + 1);
-    const table = this.table(model);
-    table.set(id, { ...values, id });
-    this.#undo?.push(() => table.delete(id));
+    this.#set(model, { ...values, id });
+    this.#undo?.push(() => this.#delete(model, id));
     return id;
   }
 
@@ -110,8 +168,8 @@ export class Orm {
     const before = table.get(id);
     if (!before)
       throw fault.missing(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
-    table.set(id, { ...before, ...values });
-    this.#undo?.push(() => table.set(id, before));
+    this.#set(model, { ...before, ...values, id });
+    this.#undo?.push(() => this.#set(model, before));
   }
 
   remove(model: string, id: number): void {
@@ -119,8 +177,8 @@ export class Orm {
     const before = table.get(id);
     if (!before)
       throw fault.missing(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
-    table.delete(id);
-    this.#undo?.push(() => table.set(id, before));
+    this.#delete(model, id);
+    this.#undo?.push(() => this.#set(model, before));
   }
 
   get(model: string, id: number): Row | undefined {
@@ -166,6 +224,28 @@ export class Orm {
   }
 
   /** Fields Odoo would refuse to leave empty after a create. */
+  /** The rows a domain can match: through an index when the domain names indexed values, else all. */
+  #candidates(model: string, domain: Domain): Row[] {
+    const term = (field: string) =>
+      domain.find((t) => Array.isArray(t) && t[0] === field) as [string, string, unknown] | undefined;
+    if (model === 'ir.model.data' && domain.every((t) => Array.isArray(t))) {
+      const module = term('module');
+      const name = term('name');
+      if (module?.[1] === '=' && name && (name[1] === '=' || name[1] === 'in')) {
+        const names = name[1] === '=' ? [name[2]] : (name[2] as unknown[]);
+        return names.flatMap((n) => this.lookup(model, 0, `${String(module[2])}.${String(n)}`));
+      }
+    }
+    if (model === 'account.move.line' && domain.every((t) => Array.isArray(t))) {
+      const move = term('move_id');
+      if (move && (move[1] === '=' || move[1] === 'in')) {
+        const ids = move[1] === '=' ? [move[2]] : (move[2] as unknown[]);
+        return ids.flatMap((id) => this.lookup(model, 0, String(id)));
+      }
+    }
+    return [...this.table(model).values()];
+  }
+
   missingRequired(model: string, row: Record<string, unknown>): string | undefined {
     const fields = this.fieldsOf(model);
     for (const [name, field] of Object.entries(fields)) {
@@ -236,6 +316,17 @@ export class Orm {
     const offset = options.offset ?? 0;
     return options.limit ? matched.slice(offset, offset + options.limit) : matched.slice(offset);
   }
+}
+
+/** Value lists of `in` terms as sets, once per list. */
+const SETS = new WeakMap<unknown[], Set<unknown>>();
+function asSet(values: unknown[]): Set<unknown> {
+  let set = SETS.get(values);
+  if (!set) {
+    set = new Set(values);
+    SETS.set(values, set);
+  }
+  return set;
 }
 
 function hasActiveTerm(domain: Domain): boolean {
@@ -329,9 +420,9 @@ function matchTerm(
     case '!=':
       return !(actual === value || (value === false && (actual === false || actual === '')));
     case 'in':
-      return Array.isArray(value) && value.includes(actual);
+      return Array.isArray(value) && asSet(value).has(actual);
     case 'not in':
-      return Array.isArray(value) && !value.includes(actual);
+      return Array.isArray(value) && !asSet(value).has(actual);
     case '<':
       return (actual as number) < (value as number);
     case '>':
