@@ -43,17 +43,29 @@ export function syncPartners(
 }
 
 /** Process 1 for clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
-export function syncClients(
+export async function syncClients(
   deps: ProcessDeps,
   clients: readonly Client[],
   refs: CounterpartyRefs,
   dryRun: boolean,
 ): Promise<UpsertReport> {
-  return upsertRecords(deps.odoo, {
-    kind: 'client',
-    model: 'res.partner',
-    specs: COUNTERPARTY_FIELDS,
-    records: clients.map((c) => toClientRecord(c, refs)),
-    dryRun,
-  });
+  // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
+  const slice = (deps.config.odoo?.batchSize ?? 500) * 10;
+  const total: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
+  for (let start = 0; start < clients.length; start += slice) {
+    const part = await upsertRecords(deps.odoo, {
+      kind: 'client',
+      model: 'res.partner',
+      specs: COUNTERPARTY_FIELDS,
+      records: clients.slice(start, start + slice).map((c) => toClientRecord(c, refs)),
+      dryRun,
+    });
+    total.created += part.created;
+    total.updated += part.updated;
+    total.unchanged += part.unchanged;
+    total.failed.push(...part.failed);
+    // The plan is shown for a dry run; ids are not needed after the clients (nothing points at them).
+    if (dryRun) total.plan.push(...part.plan);
+  }
+  return total;
 }
