@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../../connector/cli/program.ts';
-import { CONFIG_VARIABLES } from '../../connector/config.ts';
+import { CONFIG_VARIABLES, loadConfig } from '../../connector/config.ts';
 
 interface Service {
   image?: string;
@@ -82,5 +82,21 @@ describe('docker-compose.yml', () => {
       .map((l) => l.split('=')[0]);
     expect(keys.length).toBeGreaterThan(10);
     for (const key of keys) expect(CONFIG_VARIABLES).toContain(key);
+  });
+
+  it('gives the worker a configuration it starts with: RCP, Odoo, Redis, payments, and its schedules on', () => {
+    // `${VAR:-default}` as Compose resolves it when VAR is unset.
+    const env = Object.fromEntries(
+      Object.entries(service('worker').environment ?? {}).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
+      ]),
+    );
+    const config = loadConfig(['rcp', 'odoo', 'redis', 'payments'], env);
+    expect(config.redisUrl).toBe('redis://redis:6379');
+    expect(config.ownPartnerIds).toHaveLength(1);
+    expect([config.schedules.sync, config.schedules.payments, config.schedules.invoices].every(Boolean)).toBe(
+      true,
+    );
   });
 });
