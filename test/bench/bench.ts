@@ -46,6 +46,8 @@ async function startServers(): Promise<{
   const child = spawn(
     process.execPath,
     [
+      // BENCH_PROFILE=dir: a CPU profile of the servers, to see whether the double or the simulator limits a run.
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
       resolve('bin/run-ts.mjs'),
       'test/bench/servers.ts',
       '--clients',

@@ -21,3 +21,4 @@ process.stdout.write(
   })}\n`,
 );
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
