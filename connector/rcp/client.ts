@@ -201,30 +201,14 @@ export class RcpClient {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
     const target = search.size ? `${path}?${search}` : path;
-    const answer = await sendWithRetries({
-      call: `GET ${path}`,
-      idempotent: true,
-      backoff: this.#options.backoff,
-      maxRetryAfterMs: this.#options.maxRetryAfterMs,
-      tokens: this.#tokens,
-      log: this.#log,
-      stats: this.stats,
-      send: (token) => this.#raw('GET', target, token),
-    });
+    const answer = await this.#call(`GET ${path}`, true, (token) => this.#raw('GET', target, token));
     return parseJson(answer.text, `GET ${path}`);
   }
 
   async #send(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<unknown> {
-    const answer = await sendWithRetries({
-      call: `${method} ${path}`,
-      idempotent: false,
-      backoff: this.#options.backoff,
-      maxRetryAfterMs: this.#options.maxRetryAfterMs,
-      tokens: this.#tokens,
-      log: this.#log,
-      stats: this.stats,
-      send: (token) => this.#raw(method, path, token, body),
-    });
+    const answer = await this.#call(`${method} ${path}`, false, (token) =>
+      this.#raw(method, path, token, body),
+    );
     try {
       return JSON.parse(answer.text) as unknown;
     } catch {
@@ -232,6 +216,23 @@ export class RcpClient {
         `${method} ${path}: RCP answered ${answer.status} with a body that is not JSON`,
       );
     }
+  }
+
+  #call(
+    call: string,
+    idempotent: boolean,
+    send: (token: string) => Promise<HttpAnswer>,
+  ): Promise<HttpAnswer> {
+    return sendWithRetries({
+      call,
+      idempotent,
+      backoff: this.#options.backoff,
+      maxRetryAfterMs: this.#options.maxRetryAfterMs,
+      tokens: this.#tokens,
+      log: this.#log,
+      stats: this.stats,
+      send,
+    });
   }
 
   async #raw(
