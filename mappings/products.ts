@@ -18,7 +18,8 @@ export interface ProductShape {
 
 export interface ProductRefs {
   uomOf(measure: string): number;
-  categoryId: number;
+  /** Undefined where Odoo needs none (19) and has no standard one. */
+  categoryId: number | undefined;
 }
 
 export function productFields(shape: ProductShape): FieldSpecs {
@@ -54,7 +55,7 @@ export function toProductRecord(
       [shape.typeField]: 'service',
       uom_id: uom,
       ...(shape.hasPurchaseUom ? { uom_po_id: uom } : {}),
-      categ_id: refs.categoryId,
+      ...(refs.categoryId === undefined ? {} : { categ_id: refs.categoryId }),
       sale_ok: true,
       purchase_ok: false,
       taxes_id: [],

@@ -9,6 +9,8 @@ import { type FailedRecord, upsertRecords } from './upsert.ts';
 const STANDARD = {
   unit: 'uom.product_uom_unit',
   categoryAll: 'product.product_category_all',
+  /** 19 ships Goods, Services and Expenses instead of one "All". */
+  categoryServices: 'product.product_category_services',
   termImmediate: 'account.account_payment_term_immediate',
 } as const;
 
@@ -26,7 +28,8 @@ export interface OdooRefs {
   currencyId: number;
   /** 'Product Price' decimal places: what a stored unit price keeps. */
   priceDigits: number;
-  categoryId: number;
+  /** Undefined on a version where products need no category and none is standard. */
+  categoryId: number | undefined;
   unitUomId: number;
   paymentTermPrepay: number;
   paymentTermPostpay: number;
@@ -49,6 +52,7 @@ export async function loadOdooRefs(
   const standard = await odoo.externalIds.resolve([
     STANDARD.unit,
     STANDARD.categoryAll,
+    STANDARD.categoryServices,
     STANDARD.termImmediate,
     termXmlid,
   ]);
@@ -73,7 +77,11 @@ export async function loadOdooRefs(
     companyId: company.id,
     currencyId: company.currencyId,
     priceDigits: await priceDigits(odoo),
-    categoryId: idOf(STANDARD.categoryAll, 'product category "All"'),
+    categoryId:
+      standard.get(STANDARD.categoryServices)?.id ??
+      (odoo.capabilities.productCategoryRequired
+        ? idOf(STANDARD.categoryAll, 'product category "All"')
+        : standard.get(STANDARD.categoryAll)?.id),
     unitUomId: idOf(STANDARD.unit, 'unit of measure "Units"'),
     paymentTermPrepay: idOf(STANDARD.termImmediate, 'immediate payment term'),
     paymentTermPostpay: idOf(termXmlid, `${postpayTermDays}-day payment term`),

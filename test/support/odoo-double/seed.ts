@@ -149,7 +149,21 @@ export function seed(orm: Orm, methods: Methods): void {
       'account.payment.term',
       orm.insert('account.payment.term', { name, active: true }),
     );
-  xmlid('product.product_category_all', 'product.category', orm.insert('product.category', { name: 'All' }));
+  if (orm.version === '19') {
+    // 19 ships three categories and no "All".
+    for (const [key, name] of [
+      ['goods', 'Goods'],
+      ['expenses', 'Expenses'],
+      ['services', 'Services'],
+    ] as const) {
+      xmlid(`product.product_category_${key}`, 'product.category', orm.insert('product.category', { name }));
+    }
+  } else
+    xmlid(
+      'product.product_category_all',
+      'product.category',
+      orm.insert('product.category', { name: 'All' }),
+    );
   if (orm.version !== '19') orm.insert('uom.category', { name: 'Unit' });
   const unitValues =
     orm.version === '19'
