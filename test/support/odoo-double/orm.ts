@@ -51,6 +51,7 @@ const INDEXES: Record<string, Array<(row: Row) => string>> = {
     (row) => `${String(row.model)}#${String(row.res_id)}`,
   ],
   'account.move.line': [(row) => String(row.move_id)],
+  'ir.attachment': [(row) => `${String(row.res_model)}#${String(row.res_id)}`],
 };
 
 export class Orm {
@@ -243,6 +244,14 @@ export class Orm {
         return ids.flatMap((id) => this.lookup(model, 0, String(id)));
       }
     }
+    if (model === 'ir.attachment' && domain.every((t) => Array.isArray(t))) {
+      const resModel = term('res_model');
+      const resId = term('res_id');
+      if (resModel?.[1] === '=' && resId && (resId[1] === '=' || resId[1] === 'in')) {
+        const ids = resId[1] === '=' ? [resId[2]] : (resId[2] as unknown[]);
+        return ids.flatMap((id) => this.lookup(model, 0, `${String(resModel[2])}#${String(id)}`));
+      }
+    }
     return [...this.table(model).values()];
   }
 
@@ -316,6 +325,26 @@ export class Orm {
     const offset = options.offset ?? 0;
     return options.limit ? matched.slice(offset, offset + options.limit) : matched.slice(offset);
   }
+}
+
+const PATTERNS = new Map<string, RegExp>();
+
+/** SQL LIKE (`%`, `_`), the pattern compiled once. */
+function likeMatch(actual: unknown, pattern: string, exact: boolean, insensitive: boolean): boolean {
+  const key = `${exact ? '=' : ''}${insensitive ? 'i' : ''}:${pattern}`;
+  let regex = PATTERNS.get(key);
+  if (!regex) {
+    const source = exact ? pattern : `%${pattern}%`;
+    regex = new RegExp(
+      `^${source
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/%/g, '.*')
+        .replace(/_/g, '.')}$`,
+      insensitive ? 'is' : 's',
+    );
+    PATTERNS.set(key, regex);
+  }
+  return typeof actual === 'string' && regex.test(actual);
 }
 
 /** Value lists of `in` terms as sets, once per list. */
@@ -402,18 +431,6 @@ function matchTerm(
     return false;
   }
   if (actual === undefined) actual = false;
-  const text = (v: unknown) => String(v ?? '').toLowerCase();
-  const like = (pattern: string, exact: boolean, insensitive: boolean) => {
-    const source = exact ? pattern : `%${pattern}%`;
-    const regex = new RegExp(
-      `^${source
-        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-        .replace(/%/g, '.*')
-        .replace(/_/g, '.')}$`,
-      insensitive ? 'is' : 's',
-    );
-    return typeof actual === 'string' && regex.test(actual);
-  };
   switch (operator) {
     case '=':
       return actual === value || (value === false && (actual === false || actual === ''));
@@ -432,15 +449,17 @@ function matchTerm(
     case '>=':
       return (actual as number) >= (value as number);
     case 'like':
-      return like(String(value), false, false);
+      return likeMatch(actual, String(value), false, false);
     case 'ilike':
-      return like(String(value), false, true);
+      return likeMatch(actual, String(value), false, true);
     case '=like':
-      return like(String(value), true, false);
+      return likeMatch(actual, String(value), true, false);
     case '=ilike':
-      return like(String(value), true, true);
+      return likeMatch(actual, String(value), true, true);
     case 'not ilike':
-      return !text(actual).includes(text(value));
+      return !String(actual ?? '')
+        .toLowerCase()
+        .includes(String(value ?? '').toLowerCase());
     default:
       throw fault.value(`Invalid domain operator '${operator}'`);
   }
