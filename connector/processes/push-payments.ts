@@ -3,7 +3,6 @@ import { formatRubles, toKopecks } from '../../mappings/money.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
-import { readClients, readPartners } from './rcp-read.ts';
 
 /**
  * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
@@ -88,7 +87,6 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   const rcpRequests = rcp.stats.requests;
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
 
-  const targets = await mappedCounterparties(deps, report);
   const currency = await companyCurrency(deps);
   const caps = odoo.capabilities;
   const domain: unknown[] = [
@@ -109,6 +107,10 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   ])) {
     payments.push(...page);
   }
+  const targets = await mappedCounterparties(
+    deps,
+    payments.flatMap((p) => (p.partner_id ? [p.partner_id[0]] : [])),
+  );
   const ledger = await readLedger(deps);
 
   for (const payment of payments) {
@@ -255,24 +257,42 @@ async function pushOne(
   return { ...base, outcome: 'pushed', detail: `to ${target.kind} ${target.uuid}` };
 }
 
-/** Odoo partner id → the RCP partner or client it is linked to. */
+/**
+ * The RCP partner or client each paying company is linked to. The sync puts the RCP uuid in `ref`;
+ * the link counts only when the external ID `client_<ref>` or `partner_<ref>` points at that very
+ * company, so a `ref` typed by hand links nothing. Only the payers are looked up, not all of RCP.
+ */
 async function mappedCounterparties(
   deps: ProcessDeps,
-  report: PushReport,
+  partnerIds: number[],
 ): Promise<Map<number, { kind: 'client' | 'partner'; uuid: string }>> {
-  const partners = await readPartners(deps.rcp);
-  const clients = await readClients(deps.rcp);
-  report.failed.push(...partners.failed, ...clients.failed);
+  const unique = [...new Set(partnerIds)];
+  const companies: Array<OdooRecord & { ref: string | false }> = [];
+  for (let start = 0; start < unique.length; start += deps.odoo.config.batchSize) {
+    companies.push(
+      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>(
+        'res.partner',
+        unique.slice(start, start + deps.odoo.config.batchSize),
+        ['ref'],
+      )),
+    );
+  }
   const own = new Set(deps.config.ownPartnerIds);
-  const keys = [
-    ...partners.items.filter((p) => !own.has(p.id)).map((p) => ({ kind: 'partner' as const, uuid: p.id })),
-    ...clients.items.map((c) => ({ kind: 'client' as const, uuid: c.id })),
-  ];
-  const found = await deps.odoo.externalIds.resolve(keys.map((k) => xmlidOf(k.kind, k.uuid)));
+  const candidates = companies.flatMap((c) =>
+    c.ref
+      ? [
+          { id: c.id, kind: 'client' as const, uuid: c.ref },
+          ...(own.has(c.ref) ? [] : [{ id: c.id, kind: 'partner' as const, uuid: c.ref }]),
+        ]
+      : [],
+  );
+  const found = await deps.odoo.externalIds.resolve(candidates.map((c) => xmlidOf(c.kind, c.uuid)));
   const map = new Map<number, { kind: 'client' | 'partner'; uuid: string }>();
-  for (const key of keys) {
-    const target = found.get(xmlidOf(key.kind, key.uuid));
-    if (target?.model === 'res.partner') map.set(target.id, key);
+  for (const candidate of candidates) {
+    const target = found.get(xmlidOf(candidate.kind, candidate.uuid));
+    if (target?.model === 'res.partner' && target.id === candidate.id) {
+      map.set(candidate.id, { kind: candidate.kind, uuid: candidate.uuid });
+    }
   }
   return map;
 }

@@ -31,6 +31,8 @@ interface Phase {
   roundTripsPer1000: number;
   rcpRequests: number;
   peakRssMb: number;
+  /** CPU time of the connector itself (this process), apart from the servers it talks to. */
+  connectorCpuSeconds: number;
 }
 
 async function startServers(): Promise<{
@@ -71,7 +73,9 @@ async function measure(phase: string, deps: ProcessDeps, work: () => Promise<num
   const trips = deps.odoo.stats.roundTrips;
   const requests = deps.rcp.stats.requests;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const records = await work();
+  const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -85,6 +89,7 @@ async function measure(phase: string, deps: ProcessDeps, work: () => Promise<num
     roundTripsPer1000: Math.round((odooRoundTrips / Math.max(1, records)) * 1000 * 10) / 10,
     rcpRequests: deps.rcp.stats.requests - requests,
     peakRssMb: Math.round(peak / 1024 / 1024),
+    connectorCpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
   };
 }
 
@@ -184,6 +189,7 @@ try {
           'per 1,000',
           'RCP requests',
           'peak RSS MB',
+          'connector CPU s',
         ],
         ...phases.map((p) => [
           p.phase,
@@ -194,6 +200,7 @@ try {
           p.roundTripsPer1000,
           p.rcpRequests,
           p.peakRssMb,
+          p.connectorCpuSeconds,
         ]),
       ]),
     );
