@@ -26,7 +26,7 @@ export async function checkRcp(rcp: RcpClient): Promise<CheckItem[]> {
       },
     ];
   } catch (error) {
-    return [{ what: 'RCP', ok: false, detail: messageOf(error) }];
+    return [{ what: 'RCP', ok: false, detail: `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}` }];
   }
 }
 
