@@ -190,3 +190,34 @@ describe('invoices at scale', () => {
     expect((report.odooRoundTrips / made) * 1000).toBeLessThanOrEqual(30);
   });
 });
+
+describe('invoices with a configured tax', () => {
+  it.each([
+    ['2', 'price-included 20%: the total is RCP’s cost', 'amount_total'],
+    ['1', 'price-excluded 15%: the untaxed amount is RCP’s cost', 'amount_untaxed'],
+  ] as const)(
+    'tax %s (%s) is on every line and the total compared is right',
+    async (taxId, _label, compared) => {
+      const { sim, double, deps } = await startStack(
+        '18',
+        { clients: 4, partners: 1 },
+        { INVOICE_TAX_IDS: taxId },
+      );
+      await syncMasterData(deps, { what: 'all' });
+      const report = await invoicePeriod(deps, { period: PERIOD });
+      expect(report.failed).toEqual([]);
+      const made = report.invoices.filter((i) => i.outcome === 'created');
+      expect(made.length).toBeGreaterThan(0);
+      for (const invoice of made) {
+        const move = double.records('account.move').find((m) => m.id === invoice.odooId);
+        const client = sim.world.clientById(invoice.uuid) as SimClient;
+        expect(Math.round(Number(move?.[compared]) * 100)).toBe(rcpCostKopecks(sim.world, client));
+        expect(Number(move?.amount_tax)).toBeGreaterThan(0);
+        const lines = double
+          .records('account.move.line')
+          .filter((l) => l.move_id === invoice.odooId && l.display_type === 'product');
+        expect(lines.every((l) => JSON.stringify(l.tax_ids) === `[${taxId}]`)).toBe(true);
+      }
+    },
+  );
+});

@@ -213,6 +213,27 @@ describe('the worker on a real Redis', () => {
     expect(failed?.attemptsMade).toBe(1);
   });
 
+  it('counts jobs failed on RCP errors in the metrics', async () => {
+    const name = `q-${randomUUID()}`;
+    let calls = 0;
+    const r = runner(
+      name,
+      fakeProcesses({
+        sync: async () => {
+          calls++;
+          if (calls === 1) throw new RetryableError('GET /client: HTTP 503; gave up after 5 tries');
+          return emptySync;
+        },
+      }),
+    );
+    const queue = queueOf(name);
+    const job = await queue.add('sync', { kind: 'sync', what: 'all' }, fastRetry);
+    await until(async () => (await queue.getJob(job.id ?? ''))?.finishedOn !== undefined);
+    expect(await r.metrics.registry.getSingleMetricAsString('rcp_odoo_rcp_errors_total')).toContain(
+      'rcp_odoo_rcp_errors_total{kind="sync"} 1',
+    );
+  });
+
   it('closing the worker (SIGTERM) lets the job in hand finish: none is lost', async () => {
     const name = `q-${randomUUID()}`;
     let started = false;
