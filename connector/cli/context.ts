@@ -26,13 +26,6 @@ export function createContext(json: boolean): CommandContext {
 /** Exit codes of the CLI contract. */
 export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
 
-/** For commands whose issue is not done yet: says so plainly and exits 2, with no made-up output. */
-export function notBuilt(ctx: CommandContext, command: string, issue: number): number {
-  const message = `\`${command}\` is not built yet (issue #${issue}); nothing was done.`;
-  ctx.out.result({ ok: false, error: message }, message);
-  return EXIT.usage;
-}
-
 export function usageError(message: string): ConfigError {
   return new ConfigError([message]);
 }
