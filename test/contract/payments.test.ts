@@ -194,3 +194,37 @@ describe('reconcile sees payments', () => {
     expect(report.mismatches).toBeGreaterThan(0);
   });
 });
+
+describe('PAYMENTS_MODE=reconciled', () => {
+  it('pushes only payments reconciled with an invoice', async () => {
+    const stack = await startStack(
+      '18',
+      { clients: 6, partners: 2 },
+      { PAYMENTS_SINCE: '2024-01-01', PAYMENTS_MODE: 'reconciled' },
+    );
+    const { deps, sim } = stack;
+    await syncMasterData(deps, { what: 'all' });
+    const report = await invoicePeriod(deps, { period: '2024-05' });
+    const direct = report.invoices.find((i) => i.kind === 'client' && i.odooId);
+    const reconciled = await payInvoice(deps.odoo, direct?.odooId ?? 0);
+    // A payment entered by hand, not matched with any invoice yet.
+    const partnerId = stack.double.records('account.move').find((m) => m.id === direct?.odooId)?.partner_id;
+    const [loose] = await deps.odoo.create('account.payment', [
+      {
+        partner_id: partnerId,
+        amount: 10,
+        payment_type: 'inbound',
+        partner_type: 'customer',
+        state: 'paid',
+        date: '2024-06-01',
+        is_reconciled: false,
+        journal_id: 2,
+        company_id: 1,
+      },
+    ]);
+    const pushed = await pushPayments(deps);
+    expect(resultOf(pushed, reconciled)?.outcome).toBe('pushed');
+    expect(resultOf(pushed, loose ?? 0)).toBeUndefined();
+    expect(sim.payments).toHaveLength(1);
+  });
+});
