@@ -1,11 +1,12 @@
 import type { Config } from '../connector/config.ts';
 import type { Logger } from '../connector/log.ts';
 import { OdooClient } from '../connector/odoo/client.ts';
-import type { ProcessDeps } from '../connector/processes/deps.ts';
-import type { FailedRecord } from '../connector/processes/deps.ts';
+import type { FailedRecord, ProcessDeps } from '../connector/processes/deps.ts';
 import {
+  type InvoiceContext,
   type InvoiceReport,
   type UnitRef,
+  invoiceContext,
   invoiceUnit,
   listUnits,
 } from '../connector/processes/invoice-period.ts';
@@ -46,6 +47,17 @@ export function realProcesses(config: Config, log: Logger): Processes {
     });
     return deps;
   };
+  // Odoo's reference ids and precisions, shared by the many per-counterparty jobs of a run for a while.
+  let context: { at: number; value: Promise<InvoiceContext> } | undefined;
+  const contextOf = async (deps: ProcessDeps): Promise<InvoiceContext> => {
+    if (!context || Date.now() - context.at > 5 * 60_000) {
+      context = { at: Date.now(), value: invoiceContext(deps) };
+      context.value.catch(() => {
+        context = undefined;
+      });
+    }
+    return context.value;
+  };
   return {
     sync: async (input) => syncMasterData(await open(), input),
     listUnits: async (period, filter = {}) => {
@@ -57,7 +69,10 @@ export function realProcesses(config: Config, log: Logger): Processes {
       );
       return { units, failed: all.failed };
     },
-    invoiceUnit: async (period, unit) => invoiceUnit(await open(), period, unit),
+    invoiceUnit: async (period, unit) => {
+      const deps = await open();
+      return invoiceUnit(deps, period, unit, await contextOf(deps));
+    },
     pushPayments: async () => pushPayments(await open()),
     reconcile: async (period) => reconcilePeriod(await open(), period),
     health: async () => {

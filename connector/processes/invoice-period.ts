@@ -20,6 +20,8 @@ export interface InvoiceInput {
   period: string;
   /** Invoice exactly these counterparties (a job per counterparty) instead of finding them in RCP. */
   units?: InvoicedUnit[] | undefined;
+  /** Odoo's reference ids and precisions, when the caller already has them (the worker, per counterparty). */
+  context?: InvoiceContext | undefined;
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
@@ -91,7 +93,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
 
   // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
   const units = input.units ?? (await unitsToInvoice(deps, input, report));
-  const context = await invoiceContext(deps);
+  const context = input.context ?? (await invoiceContext(deps));
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
     const { drafts, refs } = await prepareInvoices(deps, { ...input, units: chunk }, report, context);
     const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
@@ -196,12 +198,12 @@ export async function prepareInvoices(
   return { drafts, refs };
 }
 
-interface InvoiceContext {
+export interface InvoiceContext {
   refs: OdooRefs;
   precision: { quantityDigits: number; priceDigits: number };
 }
 
-async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
+export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
   return { refs, precision: { quantityDigits: await quantityDigits(deps), priceDigits: refs.priceDigits } };
 }
@@ -336,7 +338,12 @@ export async function listUnits(
 }
 
 /** Invoices one counterparty for a period: a direct client, or a reseller with all its clients. */
-export async function invoiceUnit(deps: ProcessDeps, period: string, ref: UnitRef): Promise<InvoiceReport> {
+export async function invoiceUnit(
+  deps: ProcessDeps,
+  period: string,
+  ref: UnitRef,
+  context?: InvoiceContext,
+): Promise<InvoiceReport> {
   let unit: InvoicedUnit;
   if (ref.kind === 'client') {
     unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
@@ -361,5 +368,5 @@ export async function invoiceUnit(deps: ProcessDeps, period: string, ref: UnitRe
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
-  return invoicePeriod(deps, { period, units: [unit] });
+  return invoicePeriod(deps, { period, units: [unit], context });
 }
