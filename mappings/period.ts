@@ -109,3 +109,16 @@ export function periodSeconds(period: BillingPeriod, day: string): number {
       return daysInYear(date.getUTCFullYear()) * 86_400;
   }
 }
+
+/** Which day of a period its invoices are dated (`INVOICE_DATE`). */
+export type InvoiceDateRule = 'period-end' | 'period-start' | 'next-period-start';
+
+/** The date of the invoices of `period` under `rule`. */
+export function invoiceDate(period: Period, rule: InvoiceDateRule): string {
+  const range = periodRange(period);
+  if (rule === 'period-start') return range.start;
+  if (rule === 'period-end') return range.end;
+  const next = new Date(`${range.end}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+}

@@ -12,6 +12,7 @@ import { periodRange } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
+import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
@@ -27,30 +28,7 @@ export interface InvoiceInput {
   dryRun?: boolean;
 }
 
-export type InvoiceOutcome =
-  | 'created'
-  | 'updated'
-  | 'unchanged'
-  | 'would create'
-  | 'would update'
-  | 'left posted'
-  | 'left cancelled'
-  | 'no usage'
-  | 'failed';
-
-export interface InvoiceResult {
-  counterparty: string;
-  kind: 'client' | 'partner';
-  uuid: string;
-  outcome: InvoiceOutcome;
-  /** The connector's total, in kopecks. */
-  totalKopecks: number;
-  /** Odoo's untaxed amount after writing, in kopecks. */
-  odooKopecks?: number;
-  odooId?: number;
-  lines: Array<{ label: string; quantity: number; priceUnit: number; amountKopecks: number }>;
-  error?: string;
-}
+export type { InvoiceDraft, InvoiceOutcome, InvoiceResult };
 
 export interface InvoiceReport {
   period: string;
@@ -60,15 +38,6 @@ export interface InvoiceReport {
   odooRoundTrips: number;
   rcpRequests: number;
   seconds: number;
-}
-
-/** A unit of work ready to be written: its counterparty, its lines and the Odoo ids they need. */
-export interface InvoiceDraft {
-  unit: InvoicedUnit;
-  xmlid: string;
-  plan: InvoicePlan;
-  partnerId: number;
-  productIds: Map<string, number>;
 }
 
 /**

@@ -1,0 +1,152 @@
+import type { InvoicePlan } from './invoice-lines.ts';
+import { roundToDigits } from './odoo-values.ts';
+import { type InvoiceDateRule, type Period, invoiceDate } from './period.ts';
+
+/**
+ * The Odoo values of one invoice (`account.move` header and product lines), and how to tell
+ * whether what Odoo holds already says the same. Pure: the writer decides and writes with them.
+ */
+
+/** Who an invoice is for, as the header needs it. */
+export interface InvoiceCounterparty {
+  kind: 'client' | 'partner';
+  uuid: string;
+  paymentModel: 'prepay' | 'postpay';
+}
+
+export interface InvoiceHeaderRules {
+  invoiceDate: InvoiceDateRule;
+  paymentTermPrepay: number;
+  paymentTermPostpay: number;
+}
+
+export interface InvoiceHeader {
+  partnerId: number;
+  invoiceDate: string;
+  ref: string;
+  origin: string;
+  termId: number;
+}
+
+export function toInvoiceHeader(
+  period: Period,
+  counterparty: InvoiceCounterparty,
+  partnerId: number,
+  rules: InvoiceHeaderRules,
+): InvoiceHeader {
+  return {
+    partnerId,
+    invoiceDate: invoiceDate(period, rules.invoiceDate),
+    ref: `RCP ${period}`,
+    origin: `RCP ${period} ${counterparty.kind} ${counterparty.uuid}`,
+    termId: counterparty.paymentModel === 'prepay' ? rules.paymentTermPrepay : rules.paymentTermPostpay,
+  };
+}
+
+/** Columns of the header rows given to `load()`, which creates or updates by external ID. */
+export function invoiceHeaderColumns(journalId: number | undefined): string[] {
+  const columns = [
+    'id',
+    'move_type',
+    'partner_id/.id',
+    'invoice_date',
+    'ref',
+    'invoice_origin',
+    'invoice_payment_term_id/.id',
+  ];
+  if (journalId) columns.push('journal_id/.id');
+  return columns;
+}
+
+export function toInvoiceHeaderRow(xmlid: string, h: InvoiceHeader, journalId: number | undefined): string[] {
+  const row = [xmlid, 'out_invoice', String(h.partnerId), h.invoiceDate, h.ref, h.origin, String(h.termId)];
+  if (journalId) row.push(String(journalId));
+  return row;
+}
+
+export interface InvoiceLineValues {
+  product_id: number;
+  name: string;
+  quantity: number;
+  price_unit: number;
+  tax_ids: Array<[6, 0, number[]]>;
+}
+
+/** One product line per planned line, with the configured taxes (sorted ids). */
+export function toInvoiceLineValues(
+  plan: Pick<InvoicePlan, 'lines'>,
+  productIds: ReadonlyMap<string, number>,
+  taxIds: readonly number[],
+): InvoiceLineValues[] {
+  return plan.lines.map((line) => ({
+    product_id: productIds.get(line.billingClassId) as number,
+    name: line.label,
+    quantity: line.odooQuantity,
+    price_unit: line.odooPriceUnit,
+    tax_ids: [[6, 0, [...taxIds]]],
+  }));
+}
+
+/** The header fields of an `account.move` as Odoo reads them. */
+export interface MoveHeaderRow {
+  partner_id: [number, string] | false;
+  invoice_date: string | false;
+  ref: string | false;
+  invoice_origin: string | false;
+  invoice_payment_term_id: [number, string] | false;
+}
+
+/** A product line of an `account.move` as Odoo reads it. */
+export interface MoveLineRow {
+  product_id: [number, string] | false;
+  name: string | false;
+  quantity: number;
+  price_unit: number;
+  tax_ids: number[];
+}
+
+export function sameHeader(move: MoveHeaderRow, h: InvoiceHeader): boolean {
+  return (
+    (move.partner_id ? move.partner_id[0] : 0) === h.partnerId &&
+    move.invoice_date === h.invoiceDate &&
+    move.ref === h.ref &&
+    move.invoice_origin === h.origin &&
+    (move.invoice_payment_term_id ? move.invoice_payment_term_id[0] : 0) === h.termId
+  );
+}
+
+/** The same lines in any order, with exactly the configured taxes (`taxIds` sorted). */
+export function sameLineSet(
+  desired: ReadonlyArray<Pick<InvoiceLineValues, 'product_id' | 'name' | 'quantity' | 'price_unit'>>,
+  current: readonly MoveLineRow[],
+  taxIds: readonly number[],
+): boolean {
+  if (desired.length !== current.length) return false;
+  const key = (l: { product: number; name: string; quantity: number; price: number }) =>
+    `${l.product}|${l.name}|${roundToDigits(l.quantity, 6)}|${roundToDigits(l.price, 6)}`;
+  const want = desired
+    .map((l) => key({ product: l.product_id, name: l.name, quantity: l.quantity, price: l.price_unit }))
+    .sort();
+  const have = current
+    .map((l) =>
+      key({
+        product: l.product_id ? l.product_id[0] : 0,
+        name: l.name || '',
+        quantity: l.quantity,
+        price: l.price_unit,
+      }),
+    )
+    .sort();
+  const taxesSame = current.every(
+    (l) => JSON.stringify([...l.tax_ids].sort((a, b) => a - b)) === JSON.stringify(taxIds),
+  );
+  return taxesSame && JSON.stringify(want) === JSON.stringify(have);
+}
+
+/** The name of the usage detail CSV attached to an invoice. */
+export function usageAttachmentName(
+  period: Period,
+  counterparty: Omit<InvoiceCounterparty, 'paymentModel'>,
+): string {
+  return `rcp-usage-${period}-${counterparty.kind}-${counterparty.uuid}.csv`;
+}
