@@ -1,4 +1,4 @@
-import { XMLID_MODULE, xmlidOf } from './external-ids.ts';
+import { pricelistItemXmlid, xmlidOf } from './external-ids.ts';
 import type { DesiredRecord, FieldSpecs } from './odoo-values.ts';
 
 export interface Price {
@@ -34,7 +34,7 @@ export function toPricelistRecord(plan: { id: string; name: string }, currencyId
 /** One fixed price per billing class of the plan, as RCP states it (Odoo may round it: see `pricePrecisionProblems`). */
 export function toPricelistItemRecord(price: Price, pricelistId: number, productId: number): DesiredRecord {
   return {
-    xmlid: `${XMLID_MODULE}.pricelist_item_${price.billing_plan.replace(/\W/g, '_')}_${price.billing_class.id.replace(/\W/g, '_')}`,
+    xmlid: pricelistItemXmlid(price.billing_plan, price.billing_class.id),
     label: `price of ${price.billing_class.id} in plan ${price.billing_plan}`,
     values: {
       pricelist_id: pricelistId,

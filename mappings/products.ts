@@ -63,14 +63,6 @@ export function toProductRecord(
   };
 }
 
-/** Units the connector adds to Odoo: one per RCP measure other than pieces. */
-export function uomXmlid(measure: string): string {
-  const known: Record<string, string> = { ГБ: 'gb', ГиБ: 'gib', ТБ: 'tb', МБ: 'mb' };
-  const key =
-    known[measure] ?? [...measure].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `u${c.codePointAt(0)}`)).join('');
-  return xmlidOf('product', `uom_${key}`).replace('product_uom_', 'uom_');
-}
-
 /** Measures that are Odoo's own "Units". */
 export function isPieces(measure: string): boolean {
   return /^(шт\.?|pcs|units?|ед\.?)$/i.test(measure.trim());

@@ -5,7 +5,6 @@ import { OutcomeUnknownError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { type Capabilities, SUPPORTED_MAJORS, capabilitiesFor } from './capabilities.ts';
 import { OdooError } from './errors.ts';
-import { ExternalIds } from './external-ids.ts';
 import {
   type HttpDeps,
   NoAnswerError,
@@ -62,7 +61,6 @@ const SAFE_TO_REPEAT = new Set([
  */
 export class OdooClient {
   readonly stats = { roundTrips: 0, retries: 0 };
-  readonly externalIds: ExternalIds;
   #uid = 0;
 
   private constructor(
@@ -75,9 +73,7 @@ export class OdooClient {
     private readonly limit: <R>(task: () => Promise<R>) => Promise<R>,
     private readonly backoff: Backoff,
     private readonly log: Logger,
-  ) {
-    this.externalIds = new ExternalIds(this);
-  }
+  ) {}
 
   static async connect(config: OdooConfig, options: OdooClientOptions = {}): Promise<OdooClient> {
     const log = options.log ?? silentLogger;

@@ -14,7 +14,7 @@ export interface XmlidTarget {
  * `check_object_reference`, which any user may call, a few in flight at once. Creating external
  * IDs for existing records needs Access Rights; new records get theirs through `load()` instead.
  */
-export class ExternalIds {
+class ExternalIds {
   #mode: 'table' | 'per-name' = 'table';
 
   constructor(private readonly odoo: OdooClient) {}
@@ -96,4 +96,16 @@ export class ExternalIds {
     });
     return found;
   }
+}
+
+const byClient = new WeakMap<OdooClient, ExternalIds>();
+
+/** The external IDs of one Odoo connection (which remembers whether it may read the table). */
+export function externalIds(odoo: OdooClient): ExternalIds {
+  let found = byClient.get(odoo);
+  if (!found) {
+    found = new ExternalIds(odoo);
+    byClient.set(odoo, found);
+  }
+  return found;
 }

@@ -11,6 +11,7 @@ import { type InvoicedUnit, invoicedUnits } from '../../mappings/invoiced-units.
 import { periodRange } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
@@ -95,7 +96,7 @@ export async function prepareInvoices(
   const xmlids = units.flatMap((u) => [xmlidOf(u.kind, u.uuid)]);
   const classIds = new Set<string>();
   for (const rows of usage.values()) for (const r of rows.rows) classIds.add(r.billing_class.id);
-  const found = await deps.odoo.externalIds.resolve([
+  const found = await externalIds(deps.odoo).resolve([
     ...xmlids,
     ...[...classIds].map((c) => xmlidOf('product', c)),
   ]);

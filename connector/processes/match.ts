@@ -2,6 +2,7 @@ import { normaliseCompanyName } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { ConfigError } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 
@@ -42,7 +43,7 @@ export async function findUnmatched(deps: ProcessDeps): Promise<MatchReport> {
     ...partners.items.map((p) => ({ kind: 'partner' as const, rcpId: p.id, name: p.name })),
     ...clients.items.map((c) => ({ kind: 'client' as const, rcpId: c.id, name: c.name })),
   ];
-  const linked = await deps.odoo.externalIds.resolve(rcp.map((r) => xmlidOf(r.kind, r.rcpId)));
+  const linked = await externalIds(deps.odoo).resolve(rcp.map((r) => xmlidOf(r.kind, r.rcpId)));
   const linkedOdooIds = new Set([...linked.values()].map((t) => t.id));
   const byName = new Map<string, OdooCompany[]>();
   const byRef = new Map<string, OdooCompany>();
@@ -92,13 +93,13 @@ export async function linkCounterparty(
   const [company] = await deps.odoo.read('res.partner', [odooPartnerId], ['name']);
   if (!company) throw new ConfigError([`Odoo has no contact with id ${odooPartnerId}`]);
   const xmlid = xmlidOf(kind, rcpId);
-  const existing = (await deps.odoo.externalIds.resolve([xmlid])).get(xmlid);
+  const existing = (await externalIds(deps.odoo).resolve([xmlid])).get(xmlid);
   if (existing) {
     if (existing.id === odooPartnerId) return { kind, xmlid };
     throw new ConfigError([`RCP ${kind} ${rcpId} is already linked to Odoo contact ${existing.id}`]);
   }
   try {
-    await deps.odoo.externalIds.create([{ xmlid, model: 'res.partner', id: odooPartnerId }]);
+    await externalIds(deps.odoo).create([{ xmlid, model: 'res.partner', id: odooPartnerId }]);
   } catch (error) {
     if (error instanceof OdooError && error.kind === 'access') {
       throw new ConfigError([

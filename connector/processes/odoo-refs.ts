@@ -1,8 +1,9 @@
-import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import { TAG_XMLIDS, uomCategoryXmlid, uomXmlid } from '../../mappings/external-ids.ts';
 import type { DesiredRecord, FieldSpecs } from '../../mappings/odoo-values.ts';
-import { isPieces, uomXmlid } from '../../mappings/products.ts';
+import { isPieces } from '../../mappings/products.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import { type FailedRecord, upsertRecords } from './upsert.ts';
 
 /** Odoo's own records the connector points at, by their standard external IDs. */
@@ -49,7 +50,7 @@ export async function loadOdooRefs(
       `POSTPAY_TERM_DAYS=${postpayTermDays} has no standard Odoo payment term: use one of ${Object.keys(STANDARD_TERMS).join(', ')}`,
     ]);
   }
-  const standard = await odoo.externalIds.resolve([
+  const standard = await externalIds(odoo).resolve([
     STANDARD.unit,
     STANDARD.categoryAll,
     STANDARD.categoryServices,
@@ -68,8 +69,8 @@ export async function loadOdooRefs(
     model: 'res.partner.category',
     specs: { name: { type: 'char' } },
     records: [
-      { xmlid: `${XMLID_MODULE}.tag_partner`, label: 'tag RCP partner', values: { name: 'RCP partner' } },
-      { xmlid: `${XMLID_MODULE}.tag_client`, label: 'tag RCP client', values: { name: 'RCP client' } },
+      { xmlid: TAG_XMLIDS.partner, label: 'tag RCP partner', values: { name: 'RCP partner' } },
+      { xmlid: TAG_XMLIDS.client, label: 'tag RCP client', values: { name: 'RCP client' } },
     ],
     dryRun,
   });
@@ -85,8 +86,8 @@ export async function loadOdooRefs(
     unitUomId: idOf(STANDARD.unit, 'unit of measure "Units"'),
     paymentTermPrepay: idOf(STANDARD.termImmediate, 'immediate payment term'),
     paymentTermPostpay: idOf(termXmlid, `${postpayTermDays}-day payment term`),
-    tagPartner: tags.ids.get(`${XMLID_MODULE}.tag_partner`) ?? 0,
-    tagClient: tags.ids.get(`${XMLID_MODULE}.tag_client`) ?? 0,
+    tagPartner: tags.ids.get(TAG_XMLIDS.partner) ?? 0,
+    tagClient: tags.ids.get(TAG_XMLIDS.client) ?? 0,
   };
 }
 
@@ -144,7 +145,7 @@ export async function ensureUnits(
         model: 'uom.category',
         specs: { name: { type: 'char' } },
         records: own.map((m) => ({
-          xmlid: `${uomXmlid(m)}_category`,
+          xmlid: uomCategoryXmlid(m),
           label: `unit category ${m}`,
           values: { name: `RCP: ${m}` },
         })),
@@ -168,7 +169,7 @@ export async function ensureUnits(
       values: odoo.capabilities.hasUomCategory
         ? {
             name: m,
-            category_id: categoryIds.get(`${uomXmlid(m)}_category`) ?? 0,
+            category_id: categoryIds.get(uomCategoryXmlid(m)) ?? 0,
             uom_type: 'reference',
             factor: 1,
             rounding: 0.000001,

@@ -1,7 +1,8 @@
-import { XMLID_MODULE, xmlidOf } from '../../mappings/external-ids.ts';
+import { paymentPushXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import { formatRubles, toKopecks } from '../../mappings/money.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 
 /**
@@ -68,8 +69,6 @@ interface LedgerRow extends OdooRecord {
 }
 
 const LEDGER_NAME = 'rcp-push.json';
-
-export const ledgerXmlid = (paymentId: number) => `${XMLID_MODULE}.payment_push_${paymentId}`;
 
 /** `Odoo PBNK1/2026/00001 #17`: what RCP records as the payment's details, the same on every run. */
 export const detailsOf = (payment: { id: number; name: string | false }) =>
@@ -286,7 +285,7 @@ async function mappedCounterparties(
         ]
       : [],
   );
-  const found = await deps.odoo.externalIds.resolve(candidates.map((c) => xmlidOf(c.kind, c.uuid)));
+  const found = await externalIds(deps.odoo).resolve(candidates.map((c) => xmlidOf(c.kind, c.uuid)));
   const map = new Map<number, { kind: 'client' | 'partner'; uuid: string }>();
   for (const candidate of candidates) {
     const target = found.get(xmlidOf(candidate.kind, candidate.uuid));
@@ -352,7 +351,7 @@ export async function writeLedger(deps: ProcessDeps, paymentId: number, entry: L
     ['id', 'name', 'res_model', 'res_id', 'mimetype', 'description'],
     [
       [
-        ledgerXmlid(paymentId),
+        paymentPushXmlid(paymentId),
         LEDGER_NAME,
         'account.payment',
         String(paymentId),

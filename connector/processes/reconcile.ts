@@ -1,5 +1,6 @@
 import { toKopecks } from '../../mappings/money.ts';
 import type { OdooRecord } from '../odoo/client.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { type InvoiceResult, prepareInvoices } from './invoice-period.ts';
 import { readLedger } from './push-payments.ts';
@@ -40,7 +41,7 @@ export interface ReconcileReport {
 export async function reconcilePeriod(deps: ProcessDeps, period: string): Promise<ReconcileReport> {
   const notes: { invoices: InvoiceResult[]; failed: FailedRecord[] } = { invoices: [], failed: [] };
   const { drafts } = await prepareInvoices(deps, { period }, notes);
-  const found = await deps.odoo.externalIds.resolve(drafts.map((d) => d.xmlid));
+  const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
   const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
   const moves = new Map(
     (

@@ -5,6 +5,7 @@ import {
   toPartnerRecord,
 } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 import type { ProcessDeps } from './deps.ts';
 import type { OdooRefs } from './odoo-refs.ts';
@@ -16,7 +17,7 @@ export async function counterpartyRefs(
   planIds: readonly string[],
   refs: OdooRefs,
 ): Promise<CounterpartyRefs> {
-  const found = await deps.odoo.externalIds.resolve(planIds.map((id) => xmlidOf('pricelist', id)));
+  const found = await externalIds(deps.odoo).resolve(planIds.map((id) => xmlidOf('pricelist', id)));
   return {
     tagPartner: refs.tagPartner,
     tagClient: refs.tagClient,

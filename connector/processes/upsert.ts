@@ -9,6 +9,7 @@ import {
 import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 
 export interface FailedRecord {
   kind: string;
@@ -51,7 +52,7 @@ export interface UpsertInput {
  */
 export async function upsertRecords(odoo: OdooClient, input: UpsertInput): Promise<UpsertReport> {
   const report: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
-  const existing = await odoo.externalIds.resolve(input.records.map((r) => r.xmlid));
+  const existing = await externalIds(odoo).resolve(input.records.map((r) => r.xmlid));
   for (const [xmlid, target] of existing) {
     if (target.model === input.model) report.ids.set(xmlid, target.id);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OutcomeUnknownError } from '../../connector/errors.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { Secret } from '../../connector/secret.ts';
 import { odooClientScenarios } from '../support/odoo-client-scenarios.ts';
 import { VERSIONS, doubleConfig, useOdooDouble } from '../support/odoo.ts';
@@ -88,11 +89,11 @@ describe.each(VERSIONS)('Odoo client against the Odoo %s double', (version) => {
         ['id', 'name'],
         [[`rcp_connector.client_perm_${version}`, 'perm']],
       );
-      const found = await odoo.externalIds.resolve([
+      const found = await externalIds(odoo).resolve([
         `rcp_connector.client_perm_${version}`,
         'rcp_connector.client_none',
       ]);
-      expect(odoo.externalIds.mode).toBe('per-name');
+      expect(externalIds(odoo).mode).toBe('per-name');
       expect([...found]).toEqual([
         [`rcp_connector.client_perm_${version}`, { model: 'res.partner', id: loaded.ids?.[0] }],
       ]);

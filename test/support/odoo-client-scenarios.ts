@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { OdooConfig } from '../../connector/config.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { Secret } from '../../connector/secret.ts';
 
 /**
@@ -109,7 +110,7 @@ export function odooClientScenarios(target: OdooTarget): void {
       expect(second.ids).toEqual(first.ids);
       const [row] = await odoo.read('res.partner', first.ids ?? [], ['name']);
       expect(row?.name).toBe(name('load v2'));
-      const resolved = await odoo.externalIds.resolve([xmlid, `rcp_connector.client_absent_${target.tag}`]);
+      const resolved = await externalIds(odoo).resolve([xmlid, `rcp_connector.client_absent_${target.tag}`]);
       expect([...resolved.entries()]).toEqual([[xmlid, { model: 'res.partner', id: first.ids?.[0] }]]);
 
       const bad = await odoo.load(
@@ -119,7 +120,7 @@ export function odooClientScenarios(target: OdooTarget): void {
       );
       expect(bad.ids).toBeUndefined();
       expect(bad.messages[0]?.type).toBe('error');
-      expect(await odoo.externalIds.resolve([`rcp_connector.client_bad_${target.tag}`])).toEqual(new Map());
+      expect(await externalIds(odoo).resolve([`rcp_connector.client_bad_${target.tag}`])).toEqual(new Map());
     } finally {
       await odoo.close();
     }

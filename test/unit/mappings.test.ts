@@ -5,7 +5,17 @@ import {
   toClientRecord,
   toPartnerRecord,
 } from '../../mappings/counterparties.ts';
-import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
+import {
+  TAG_XMLIDS,
+  invoiceXmlid,
+  keyName,
+  keyOfName,
+  paymentPushXmlid,
+  pricelistItemXmlid,
+  uomCategoryXmlid,
+  uomXmlid,
+  xmlidOf,
+} from '../../mappings/external-ids.ts';
 import {
   changedFields,
   loadColumns,
@@ -215,10 +225,38 @@ describe('Odoo values', () => {
 });
 
 describe('external IDs', () => {
-  it('use `_` for what Odoo rejects in a name', () => {
-    expect(xmlidOf('product', 'vmware_cpu_3.2')).toBe('rcp_connector.product_vmware_cpu_3_2');
-    expect(invoiceXmlid('2023-06', 'client', 'e2cb4854-53c7')).toBe(
-      'rcp_connector.invoice_2023_06_client_e2cb4854_53c7',
+  const uuid = 'e2cb4854-53c7-4c1e-9b7a-0a1b2c3d4e5f';
+
+  it('name a lower-case uuid as before: its `-` become `_`', () => {
+    expect(xmlidOf('client', uuid)).toBe('rcp_connector.client_e2cb4854_53c7_4c1e_9b7a_0a1b2c3d4e5f');
+    expect(xmlidOf('client', uuid.toUpperCase())).toBe(xmlidOf('client', uuid));
+    expect(invoiceXmlid('2023-06', 'client', uuid)).toBe(
+      'rcp_connector.invoice_2023_06_client_e2cb4854_53c7_4c1e_9b7a_0a1b2c3d4e5f',
     );
+    expect(pricelistItemXmlid(uuid, 'kvm_hdd_fast')).toBe(
+      'rcp_connector.pricelist_item_e2cb4854_53c7_4c1e_9b7a_0a1b2c3d4e5f_kvm_hdd_fast',
+    );
+  });
+
+  it('keep billing class ids of letters, digits and `_` as they are', () => {
+    expect(xmlidOf('product', 'vmware_cpu_3_2')).toBe('rcp_connector.product_vmware_cpu_3_2');
+    expect(uomXmlid('ГБ')).toBe('rcp_connector.uom_gb');
+    expect(uomCategoryXmlid('ГБ')).toBe('rcp_connector.uom_gb_category');
+    expect(TAG_XMLIDS.client).toBe('rcp_connector.tag_client');
+    expect(paymentPushXmlid(17)).toBe('rcp_connector.payment_push_17');
+  });
+
+  it('never give two ids one name', () => {
+    const ids = ['a.b', 'a-b', 'a_b', 'ab', 'aX2DXb', 'A-B', 'ГБ', uuid, uuid.replaceAll('-', '_'), 'x', 'X'];
+    const names = ids.map((id) => keyName(id));
+    expect(new Set(names).size).toBe(ids.length);
+    expect(names.slice(0, 3)).toEqual(['aX2EXb', 'aX2DXb', 'a_b']);
+    for (const id of ids) expect(keyOfName(keyName(id))).toBe(id);
+    expect(keyOfName(keyName(uuid.toUpperCase()))).toBe(uuid);
+  });
+
+  it('keep the parts of a name apart', () => {
+    expect(pricelistItemXmlid('p_1', 'c')).not.toBe(pricelistItemXmlid('p', '1_c'));
+    expect(uomCategoryXmlid('x')).not.toBe(uomXmlid('x_category'));
   });
 });

@@ -3,6 +3,7 @@ import { usageAttachmentName } from '../../../mappings/invoice-values.ts';
 import { mapLimit } from '../../concurrency.ts';
 import { messageOf } from '../../errors.ts';
 import { OdooError } from '../../odoo/errors.ts';
+import { externalIds } from '../../odoo/external-ids.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
 
@@ -31,7 +32,7 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
   const { odoo } = deps;
   const note = (w: { draft: InvoiceDraft }) =>
     invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
-  const subtype = (await odoo.externalIds.resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
+  const subtype = (await externalIds(odoo).resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
   try {
     await odoo.create(
       'mail.message',

@@ -8,6 +8,7 @@ import {
 } from '../../../mappings/invoice-values.ts';
 import { toKopecks } from '../../../mappings/money.ts';
 import type { OdooRecord } from '../../odoo/client.ts';
+import { externalIds } from '../../odoo/external-ids.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 import { resultOf } from './outcomes.ts';
@@ -51,7 +52,7 @@ export async function readCurrentInvoices(
   drafts: readonly InvoiceDraft[],
 ): Promise<CurrentInvoices> {
   const { odoo } = deps;
-  const existing = await odoo.externalIds.resolve(drafts.map((d) => d.xmlid));
+  const existing = await externalIds(odoo).resolve(drafts.map((d) => d.xmlid));
   const existingIds = drafts.flatMap((d) => {
     const found = existing.get(d.xmlid);
     return found && found.model === 'account.move' ? [found.id] : [];
