@@ -2,8 +2,9 @@ import { OdooClient } from '../odoo/client.ts';
 import type { ProcessDeps } from '../processes/deps.ts';
 import { RcpClient } from '../rcp/client.ts';
 import type { CommandContext } from './context.ts';
+import { progressDisplay } from './progress.ts';
 
-/** Opens both edges for a command, runs it, and closes them whatever happens. */
+/** Opens both edges for a command, runs it (with a progress bar on a terminal), and closes them whatever happens. */
 export async function withDeps<T>(ctx: CommandContext, run: (deps: ProcessDeps) => Promise<T>): Promise<T> {
   const config = ctx.config(['rcp', 'odoo']);
   if (!config.rcp || !config.odoo) throw new Error('configuration without RCP or Odoo');
@@ -12,7 +13,12 @@ export async function withDeps<T>(ctx: CommandContext, run: (deps: ProcessDeps) 
     const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
     try {
       ctx.log.debug({ version: odoo.version, protocol: odoo.protocol }, 'connected to Odoo');
-      return await run({ rcp, odoo, config, log: ctx.log });
+      const progress = progressDisplay({ json: ctx.out.json });
+      try {
+        return await run({ rcp, odoo, config, log: ctx.log, progress: progress.update });
+      } finally {
+        progress.stop();
+      }
     } finally {
       await odoo.close();
     }

@@ -32,9 +32,19 @@ export interface LoadResult {
   messages: Array<{ type: string; message: string; record?: number; field?: string }>;
 }
 
+/** One call as it went: what was asked, how it ended, and how long Odoo took to answer (with the network). */
+export interface ObservedCall {
+  call: OdooCall;
+  ok: boolean;
+  result?: unknown;
+  ms: number;
+}
+
 export interface OdooClientOptions {
   log?: Logger;
   backoff?: Partial<Backoff>;
+  /** Told of every attempt of every call, in the order answers arrive (the benchmark records them). */
+  observe?: (observed: ObservedCall) => void;
 }
 
 /**
@@ -73,6 +83,7 @@ export class OdooClient {
     private readonly limit: <R>(task: () => Promise<R>) => Promise<R>,
     private readonly backoff: Backoff,
     private readonly log: Logger,
+    private readonly observe?: OdooClientOptions['observe'],
   ) {}
 
   static async connect(config: OdooConfig, options: OdooClientOptions = {}): Promise<OdooClient> {
@@ -124,6 +135,7 @@ export class OdooClient {
       createLimiter(Math.max(1, config.concurrency)),
       { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, ...options.backoff },
       log,
+      options.observe,
     );
     // Round trips are counted on the client from here on; the version call counts too.
     deps.onRoundTrip = () => client.stats.roundTrips++;
@@ -145,7 +157,7 @@ export class OdooClient {
   async call<T = unknown>(call: OdooCall): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.limit(() => this.transport.execute(call))) as T;
+        return (await this.limit(() => this.execute(call))) as T;
       } catch (error) {
         const name = `${call.model}.${call.method}`;
         const repeatable =
@@ -178,6 +190,19 @@ export class OdooClient {
         this.log.debug({ call: name, attempt: attempt + 1, delayMs: delay }, 'Odoo call failed; retrying');
         await sleep(delay);
       }
+    }
+  }
+
+  private async execute(call: OdooCall): Promise<unknown> {
+    if (!this.observe) return this.transport.execute(call);
+    const started = performance.now();
+    try {
+      const result = await this.transport.execute(call);
+      this.observe({ call, ok: true, result, ms: performance.now() - started });
+      return result;
+    } catch (error) {
+      this.observe({ call, ok: false, ms: performance.now() - started });
+      throw error;
     }
   }
 

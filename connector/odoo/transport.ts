@@ -17,6 +17,17 @@ export interface OdooCall {
   context?: Record<string, unknown>;
 }
 
+/**
+ * A call as Odoo's `execute_kw` takes it: positional `args` (the ids first, for methods on records)
+ * and keyword arguments, the context among them. What JSON-RPC sends, and what a replay inside
+ * Odoo passes to `odoo.api.call_kw`.
+ */
+export function toExecuteKw(call: OdooCall): { args: unknown[]; kwargs: Record<string, unknown> } {
+  const args: unknown[] = call.ids ? [call.ids] : [];
+  for (const [, value] of call.params ?? []) args.push(value);
+  return { args, kwargs: { ...call.kwargs, ...(call.context ? { context: call.context } : {}) } };
+}
+
 export interface Transport {
   readonly protocol: 'json-rpc' | 'json-2';
   /** Logs in (JSON-RPC) or checks the key (JSON-2); answers the user's id. */
@@ -130,9 +141,7 @@ export function jsonRpcTransport(deps: HttpDeps): Transport {
     },
     async execute(call) {
       if (uid === undefined) uid = await this.authenticate();
-      const args: unknown[] = call.ids ? [call.ids] : [];
-      for (const [, value] of call.params ?? []) args.push(value);
-      const kwargs = { ...call.kwargs, ...(call.context ? { context: call.context } : {}) };
+      const { args, kwargs } = toExecuteKw(call);
       return jsonRpc(
         deps,
         '/jsonrpc',

@@ -4,12 +4,21 @@ import type { OdooClient } from '../odoo/client.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { FailedRecord } from './upsert.ts';
 
+/** How far a long process is: `done` of `total` units (clients, invoices, payments) of one phase. */
+export interface ProgressEvent {
+  phase: string;
+  done: number;
+  total: number;
+}
+
 /** What every process works with: the two edges, the configuration and a logger. */
 export interface ProcessDeps {
   rcp: RcpClient;
   odoo: OdooClient;
   config: Config;
   log: Logger;
+  /** Told at batch boundaries of long work (a progress bar listens); never required. */
+  progress?: ((event: ProgressEvent) => void) | undefined;
 }
 
 export type { FailedRecord };

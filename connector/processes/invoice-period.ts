@@ -64,12 +64,23 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
   const units = input.units ?? (await unitsToInvoice(deps, input, report));
   const context = input.context ?? (await invoiceContext(deps));
+  // Usage is read chunk by chunk; the progress of reading it counts over all of them.
+  const clientCount = units.reduce((n, u) => n + u.clients.length, 0);
+  let usageRead = 0;
+  const reading: ProcessDeps = {
+    ...deps,
+    progress:
+      deps.progress && (() => deps.progress?.({ phase: 'usage', done: ++usageRead, total: clientCount })),
+  };
+  let done = 0;
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
-    const { drafts, refs } = await prepareInvoices(deps, { ...input, units: chunk }, report, context);
+    const { drafts, refs } = await prepareInvoices(reading, { ...input, units: chunk }, report, context);
     const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
+    done += chunk.length;
+    deps.progress?.({ phase: 'invoices', done, total: units.length });
   }
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
@@ -230,6 +241,7 @@ async function readUsage(
   const range = periodRange(period);
   const clients = units.flatMap((u) => u.clients);
   const usage = new Map<string, UsageOfClient>();
+  let read = 0;
   await deps.rcp.fanOut(clients, async (client) => {
     try {
       const { items, skipped } = await deps.rcp.usage({ client: client.id, range, part: 'month' });
@@ -252,6 +264,7 @@ async function readUsage(
       const unit = units.find((u) => u.clients.some((c) => c.id === client.id));
       if (unit) unit.clients = [];
     }
+    deps.progress?.({ phase: 'usage', done: ++read, total: clients.length });
   });
   return usage;
 }

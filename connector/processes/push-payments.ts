@@ -112,7 +112,8 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   );
   const ledger = await readLedger(deps);
 
-  for (const payment of payments) {
+  for (const [index, payment] of payments.entries()) {
+    deps.progress?.({ phase: 'payments', done: index, total: payments.length });
     const partnerId = payment.partner_id ? payment.partner_id[0] : 0;
     const target = targets.get(partnerId);
     const base = {
@@ -166,6 +167,7 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
     report.results.push(await pushOne(deps, payment, base, target, report));
   }
 
+  deps.progress?.({ phase: 'payments', done: payments.length, total: payments.length });
   // A payment pushed earlier and since cancelled or reset to draft: RCP still has the money.
   const live = new Set(payments.map((p) => p.id));
   const gone = [...ledger.values()].filter((l) => l.entry.state === 'pushed' && !live.has(l.paymentId));

@@ -40,6 +40,7 @@ export function syncPartners(
     specs: COUNTERPARTY_FIELDS,
     records: partners.map((p) => toPartnerRecord(p, refs)),
     dryRun,
+    onProgress: (done) => deps.progress?.({ phase: 'partners', done, total: partners.length }),
   });
 }
 
@@ -60,6 +61,7 @@ export async function syncClients(
       specs: COUNTERPARTY_FIELDS,
       records: clients.slice(start, start + slice).map((c) => toClientRecord(c, refs)),
       dryRun,
+      onProgress: (done) => deps.progress?.({ phase: 'clients', done: start + done, total: clients.length }),
     });
     total.created += part.created;
     total.updated += part.updated;

@@ -41,6 +41,8 @@ export interface UpsertInput {
   dryRun?: boolean;
   /** Context for the calls (e.g. the company to work in). */
   context?: Record<string, unknown>;
+  /** Told how many of `records` are done (unchanged or written), after the diff and after each batch. */
+  onProgress?: ((done: number) => void) | undefined;
 }
 
 /**
@@ -77,7 +79,9 @@ export async function upsertRecords(odoo: OdooClient, input: UpsertInput): Promi
       report.plan.push({ action: 'update', label: record.label, fields: changed });
     }
   }
+  input.onProgress?.(report.unchanged);
   if (input.dryRun) {
+    input.onProgress?.(input.records.length);
     report.created = toCreate.length;
     report.updated = toUpdate.length;
     return report;
@@ -177,6 +181,7 @@ async function loadInBatches(
   };
   for (let start = 0; start < records.length; start += odoo.config.batchSize) {
     await loadBatch(records.slice(start, start + odoo.config.batchSize));
+    input.onProgress?.(report.unchanged + Math.min(records.length, start + odoo.config.batchSize));
   }
   return landed;
 }

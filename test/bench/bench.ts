@@ -1,13 +1,21 @@
 /**
- * `npm run bench [-- --clients N] [--json]`: sync, invoice and payments push at scale against the
- * simulator and the Odoo double (or the Odoo of ODOO_URL), with wall time, records per second, Odoo
- * round trips per 1,000 records, RCP requests and the connector's peak memory per phase.
+ * `npm run bench [-- --clients N] [--json] [--odoo-source DIR [--profile]]`: sync, invoice and
+ * payments push at scale against the RCP simulator and either the Odoo double (no ODOO_URL: fast,
+ * the double's figures, not Odoo's) or the real Odoo of ODOO_URL. Per phase: wall time, records per
+ * second, Odoo round trips per 1,000 records, RCP requests, the connector's peak memory and CPU.
+ * With a real Odoo and `--odoo-source` (its source tree, e.g. ../shared/odoo/18), every Odoo call
+ * of a phase is recorded and replayed inside `odoo-bin shell` on a copy of the database as it was
+ * before the phase: Odoo's own in-process time for the same work, and the ratio connector ÷ it.
+ * `--profile` adds a cProfile of each replay (on a second copy), its top functions in a file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { table } from '../../connector/cli/output.ts';
+import { progressDisplay } from '../../connector/cli/progress.ts';
 import { type Config, loadConfig } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
@@ -16,11 +24,23 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
+import { CallRecorder, type ReplayResult, copyDatabase, dropDatabase, replayCalls } from './odoo-replay.ts';
 
 const args = process.argv.slice(2);
-const clients = Number(args[args.indexOf('--clients') + 1] ?? 0) || 10_000;
+const option = (name: string): string | undefined =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+const clients = Number(option('--clients') ?? 0) || 10_000;
 const asJson = args.includes('--json');
+const odooSource = option('--odoo-source');
+const profile = args.includes('--profile');
+const realOdoo = Boolean(process.env.ODOO_URL);
 const PERIOD = '2024-05';
+if (odooSource && !realOdoo) {
+  console.error(
+    '--odoo-source replays calls made to a real Odoo: set ODOO_URL, ODOO_DB, ODOO_USER and a secret',
+  );
+  process.exit(2);
+}
 
 interface Phase {
   phase: string;
@@ -33,6 +53,12 @@ interface Phase {
   peakRssMb: number;
   /** CPU time of the connector itself (this process), apart from the servers it talks to. */
   connectorCpuSeconds: number;
+  /** Seconds the connector waited for Odoo's answers, summed over calls. */
+  odooWaitSeconds?: number;
+  /** Odoo's own time for the same calls, replayed in-process; and connector seconds ÷ it. */
+  inProcessSeconds?: number;
+  ratio?: number;
+  replay?: ReplayResult & { callsFile: string; profileFile?: string };
 }
 
 async function startServers(): Promise<{
@@ -65,7 +91,25 @@ async function startServers(): Promise<{
   return { child, info: JSON.parse(line) };
 }
 
-async function measure(phase: string, deps: ProcessDeps, work: () => Promise<number>): Promise<Phase> {
+const workDir = mkdtempSync(join(tmpdir(), 'rcp-odoo-bench-'));
+const recorder = new CallRecorder();
+/** Per phase: the copy of the database before it and the file of its calls, replayed at the end. */
+const toReplay: Array<{ phase: Phase; snapshot: string; callsFile: string }> = [];
+
+async function measure(
+  phase: string,
+  deps: ProcessDeps,
+  work: (deps: ProcessDeps) => Promise<number>,
+): Promise<Phase> {
+  const index = toReplay.length + 1;
+  const snapshot = `${deps.config.odoo?.db}_pre${index}`;
+  const callsFile = join(workDir, `phase${index}-calls.jsonl`);
+  if (odooSource) {
+    await copyDatabase(deps.config.odoo?.db ?? '', snapshot);
+    recorder.start(callsFile);
+  }
+  const display = progressDisplay({ json: asJson });
+  const tracked: ProcessDeps = { ...deps, progress: display.update };
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -74,13 +118,15 @@ async function measure(phase: string, deps: ProcessDeps, work: () => Promise<num
   const requests = deps.rcp.stats.requests;
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const records = await work();
+  const records = await work(tracked);
   const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
+  display.stop();
+  recorder.stop();
   peak = Math.max(peak, process.memoryUsage().rss);
   const odooRoundTrips = deps.odoo.stats.roundTrips - trips;
-  return {
+  const result: Phase = {
     phase,
     records,
     seconds: Math.round(seconds * 10) / 10,
@@ -90,7 +136,44 @@ async function measure(phase: string, deps: ProcessDeps, work: () => Promise<num
     rcpRequests: deps.rcp.stats.requests - requests,
     peakRssMb: Math.round(peak / 1024 / 1024),
     connectorCpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
+    ...(odooSource ? { odooWaitSeconds: Math.round(recorder.waitedMs / 100) / 10 } : {}),
   };
+  if (odooSource) toReplay.push({ phase: result, snapshot, callsFile });
+  return result;
+}
+
+async function replayPhases(uid: number, db: string): Promise<void> {
+  for (const [index, { phase, snapshot, callsFile }] of toReplay.entries()) {
+    if (!asJson) console.error(`replaying ${phase.phase} in odoo-bin shell on ${snapshot}...`);
+    let profileFile: string | undefined;
+    if (profile) {
+      // cProfile slows Odoo down: the profile comes from a second copy, the timing from a run without it.
+      profileFile = join(workDir, `phase${index + 1}-profile.txt`);
+      await copyDatabase(snapshot, `${db}_prof${index + 1}`);
+    }
+    try {
+      const timed = await replayCalls({
+        odooSource: odooSource ?? '',
+        db: snapshot,
+        uid,
+        callsPath: callsFile,
+      });
+      phase.inProcessSeconds = Math.round(timed.seconds * 10) / 10;
+      phase.ratio = Math.round((phase.seconds / Math.max(0.001, timed.seconds)) * 100) / 100;
+      phase.replay = { ...timed, callsFile, ...(profileFile ? { profileFile } : {}) };
+      if (profileFile)
+        await replayCalls({
+          odooSource: odooSource ?? '',
+          db: `${db}_prof${index + 1}`,
+          uid,
+          callsPath: callsFile,
+          profilePath: profileFile,
+        });
+    } finally {
+      await dropDatabase(snapshot);
+      if (profile) await dropDatabase(`${db}_prof${index + 1}`);
+    }
+  }
 }
 
 const { child, info } = await startServers();
@@ -115,12 +198,14 @@ try {
     if (process.env[key]) env[key] = process.env[key] as string;
   const config: Config = loadConfig(['rcp', 'odoo', 'payments'], env);
   const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>);
-  const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>);
+  const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, {
+    observe: recorder.record,
+  });
   const deps: ProcessDeps = { rcp, odoo, config, log: silentLogger };
   const phases: Phase[] = [];
 
   phases.push(
-    await measure('sync all', deps, async () => {
+    await measure('sync all', deps, async (deps) => {
       const report = await syncMasterData(deps, { what: 'all' });
       if (report.failed.length)
         console.error(`sync: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
@@ -134,7 +219,7 @@ try {
   );
   let invoiceIds: number[] = [];
   phases.push(
-    await measure(`invoice --period ${PERIOD}`, deps, async () => {
+    await measure(`invoice --period ${PERIOD}`, deps, async (deps) => {
       const report = await invoicePeriod(deps, { period: PERIOD });
       if (report.failed.length)
         console.error(`invoice: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
@@ -161,36 +246,44 @@ try {
     }
   }
   phases.push(
-    await measure('payments push', deps, async () => {
+    await measure('payments push', deps, async (deps) => {
       const report = await pushPayments(deps);
       return report.results.filter((r) => r.outcome === 'pushed').length;
     }),
   );
   await odoo.close();
   await rcp.close();
+  if (odooSource) await replayPhases(odoo.uid, config.odoo?.db ?? '');
 
   const result = {
     clients,
     partners: info.partners,
-    odoo: info.odoo ? 'double 18' : config.odoo?.url,
+    odoo: info.odoo
+      ? "the Odoo double (18): its figures are the double's, not Odoo's"
+      : `${odoo.version} at ${config.odoo?.url}`,
+    batchSize: config.odoo?.batchSize,
+    concurrency: config.odoo?.concurrency,
+    ...(odooSource ? { odooSource, callsDir: workDir } : {}),
     phases,
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(`rcp-odoo benchmark: ${clients} clients, ${info.partners} partners, Odoo ${result.odoo}`);
+    const header = [
+      'phase',
+      'records',
+      'wall s',
+      'records/s',
+      'Odoo round trips',
+      'per 1,000',
+      'RCP requests',
+      'peak RSS MB',
+      'connector CPU s',
+      ...(odooSource ? ['Odoo wait s', 'in-process s', 'connector ÷ in-process'] : []),
+    ];
     console.log(
       table([
-        [
-          'phase',
-          'records',
-          'seconds',
-          'records/s',
-          'Odoo round trips',
-          'per 1,000',
-          'RCP requests',
-          'peak RSS MB',
-          'connector CPU s',
-        ],
+        header,
         ...phases.map((p) => [
           p.phase,
           p.records,
@@ -201,9 +294,24 @@ try {
           p.rcpRequests,
           p.peakRssMb,
           p.connectorCpuSeconds,
+          ...(odooSource ? [p.odooWaitSeconds ?? '', p.inProcessSeconds ?? '', p.ratio ?? ''] : []),
         ]),
       ]),
     );
+    for (const p of phases) {
+      if (!p.replay) continue;
+      const top = Object.entries(p.replay.byCall)
+        .slice(0, 4)
+        .map(([call, c]) => `${call} ${c.calls}× ${c.seconds} s`)
+        .join(', ');
+      console.log(`\n${p.phase}: in-process ${top}`);
+      if (p.replay.idsDiffer > 0 || p.replay.outcomeDiffers > 0)
+        console.log(
+          `  warning: the replay differs (${p.replay.idsDiffer} of ${p.replay.idsCompared} creates gave other ids, ${p.replay.outcomeDiffers} calls ended otherwise)`,
+        );
+      if (p.replay.profileFile) console.log(`  profile: ${p.replay.profileFile}`);
+    }
+    if (odooSource) console.log(`\ncalls recorded in ${workDir}`);
   }
 } finally {
   child.kill('SIGTERM');
