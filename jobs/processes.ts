@@ -25,7 +25,7 @@ export interface Processes {
     period: string,
     filter?: { partner?: string | undefined; client?: string | undefined },
   ): Promise<{ units: UnitRef[]; failed: FailedRecord[] }>;
-  invoiceUnit(period: string, unit: UnitRef): Promise<InvoiceReport>;
+  invoiceUnit(period: string, unit: UnitRef, options?: { force: boolean }): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
   /** Whether RCP and Odoo answer (for the health endpoint). */
@@ -69,9 +69,9 @@ export function realProcesses(config: Config, log: Logger): Processes {
       );
       return { units, failed: all.failed };
     },
-    invoiceUnit: async (period, unit) => {
+    invoiceUnit: async (period, unit, options) => {
       const deps = await open();
-      return invoiceUnit(deps, period, unit, await contextOf(deps));
+      return invoiceUnit(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
     pushPayments: async () => pushPayments(await open()),
     reconcile: async (period) => reconcilePeriod(await open(), period),

@@ -16,8 +16,10 @@ export type JobData =
       period: string | 'previous';
       partner?: string | undefined;
       client?: string | undefined;
+      /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+      force?: boolean | undefined;
     }
-  | { kind: 'invoice-unit'; period: string; unit: UnitRef }
+  | { kind: 'invoice-unit'; period: string; unit: UnitRef; force?: boolean | undefined }
   | { kind: 'invoice-report'; period: string; units: number }
   | { kind: 'payments-push' }
   | { kind: 'reconcile'; period: string };

@@ -27,6 +27,8 @@ export interface InvoiceInput {
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
+  /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
+  force?: boolean | undefined;
 }
 
 export type { InvoiceDraft, InvoiceOutcome, InvoiceResult };
@@ -75,7 +77,12 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   let done = 0;
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
     const { drafts, refs } = await prepareInvoices(reading, { ...input, units: chunk }, report, context);
-    const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
+    const written = await writeInvoices(deps, drafts, {
+      period: input.period,
+      dryRun,
+      force: input.force ?? false,
+      refs,
+    });
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
@@ -326,6 +333,7 @@ export async function invoiceUnit(
   period: string,
   ref: UnitRef,
   context?: InvoiceContext,
+  force = false,
 ): Promise<InvoiceReport> {
   let unit: InvoicedUnit;
   if (ref.kind === 'client') {
@@ -351,5 +359,5 @@ export async function invoiceUnit(
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
-  return invoicePeriod(deps, { period, units: [unit], context });
+  return invoicePeriod(deps, { period, units: [unit], context, force });
 }

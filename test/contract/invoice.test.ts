@@ -179,7 +179,9 @@ describe('reconcile', () => {
 });
 
 describe('invoices at scale', () => {
-  it('1,000 invoices take at most 30 Odoo round trips per 1,000', async () => {
+  // Without setup's claims, each new invoice's lines go in a write of its own (the write that cannot
+  // double them when two runs meet): one round trip per invoice plus the batched calls.
+  it('1,000 invoices take at most one Odoo round trip each, plus 30 per 1,000', async () => {
     const { double, deps } = await startStack('18', { clients: 1000, partners: 1 });
     await syncMasterData(deps, { what: 'all' });
     const report = await invoicePeriod(deps, { period: PERIOD });
@@ -187,7 +189,7 @@ describe('invoices at scale', () => {
     expect(report.failed).toEqual([]);
     expect(made).toBeGreaterThan(900);
     expect(double.records('mail.message').filter((m) => m.model === 'account.move')).toHaveLength(made);
-    expect((report.odooRoundTrips / made) * 1000).toBeLessThanOrEqual(30);
+    expect(((report.odooRoundTrips - made) / made) * 1000).toBeLessThanOrEqual(30);
   });
 });
 
