@@ -43,6 +43,8 @@ export interface Config {
   odoo: OdooConfig | undefined;
   redisUrl: string | undefined;
   ownPartnerIds: readonly string[];
+  /** ISO code of the currency RCP bills in; setup refuses a company keeping its books in another. */
+  companyCurrency: string;
   payments: { since: string | undefined; mode: 'posted' | 'reconciled' };
   invoicing: {
     /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
@@ -81,6 +83,7 @@ const EXAMPLES: Record<string, string> = {
   ODOO_PASSWORD: 'the Odoo user’s password',
   ODOO_API_KEY: 'an API key from Odoo (Preferences → Account Security)',
   ODOO_COMPANY_ID: '1',
+  COMPANY_CURRENCY: 'RUB',
   ODOO_BATCH_SIZE: '500',
   ODOO_CONCURRENCY: '2',
   ODOO_TIMEOUT_MS: '120000',
@@ -261,6 +264,9 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     if (!uuid.safeParse(id).success) problems.bad('RCP_OWN_PARTNER_IDS', ownRaw, `"${id}" is not a uuid`);
   }
 
+  const companyCurrency =
+    field(env, 'COMPANY_CURRENCY', z.string().regex(/^[A-Z]{3}$/), problems, 'an ISO 4217 code') ?? 'RUB';
+
   const since = field(env, 'PAYMENTS_SINCE', isoDate, problems, 'a date YYYY-MM-DD');
   if (need('payments') && !nonEmpty(env, 'PAYMENTS_SINCE')) {
     problems.missing('PAYMENTS_SINCE', 'is missing: payments are never pushed without a start date');
@@ -323,6 +329,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     odoo,
     redisUrl,
     ownPartnerIds,
+    companyCurrency,
     payments: { since, mode },
     invoicing: { taxIds, invoiceDate, postpayTermDays, journalId },
     schedules,

@@ -154,6 +154,30 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       ),
     );
 
+  add(program.command('setup'))
+    .description(
+      'create or update the RCP workspace in Odoo (models, views, menu, groups, rights) and the settings money needs; run as an Odoo administrator',
+    )
+    .option('--dry-run', 'print the plan (create / update / unchanged per item), write nothing')
+    .option('--remove', 'remove the workspace and put back the settings setup changed')
+    .option('--confirm', 'with --remove: also delete the records made in the workspace (runs, ledger…)')
+    .option('--connector-user <login>', "the connector's own Odoo user (default: ODOO_USER)")
+    .action(
+      async (
+        o: { dryRun?: boolean; remove?: boolean; confirm?: boolean; connectorUser?: string },
+        cmd: Command,
+      ) =>
+        run(json(cmd), async (ctx) => {
+          if (o.confirm && !o.remove) throw new ConfigError(['--confirm goes with --remove']);
+          return (await import('./setup.ts')).runSetup(ctx, {
+            dryRun: Boolean(o.dryRun),
+            remove: Boolean(o.remove),
+            confirm: Boolean(o.confirm),
+            connectorUser: o.connectorUser,
+          });
+        }),
+    );
+
   add(program.command('simulator'))
     .description('serve the bundled RCP simulator (demo data, fault injection)')
     .option('--port <n>', 'port to listen on', '8090')
