@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { batchesOf } from '../batches.ts';
 import { type Backoff, backoffDelay, createLimiter, sleep } from '../concurrency.ts';
 import type { OdooConfig } from '../config.ts';
 import { OutcomeUnknownError } from '../errors.ts';
@@ -248,8 +249,7 @@ export class OdooClient {
     context?: Record<string, unknown>,
   ): Promise<number[]> {
     const ids: number[] = [];
-    for (let start = 0; start < valsList.length; start += this.config.batchSize) {
-      const batch = valsList.slice(start, start + this.config.batchSize);
+    for (const batch of batchesOf(valsList, this.config.batchSize)) {
       const answer = await this.call<number[] | number>({
         model,
         method: 'create',

@@ -5,6 +5,7 @@ import {
   toPartnerRecord,
 } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { batchesOf } from '../batches.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 import type { ProcessDeps } from './deps.ts';
@@ -51,14 +52,14 @@ export async function syncClients(
   dryRun: boolean,
 ): Promise<UpsertReport> {
   // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
-  const slice = (deps.config.odoo?.batchSize ?? 500) * 10;
+  const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
   const total: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
-  for (let start = 0; start < clients.length; start += slice) {
+  for (const slice of batchesOf(clients, sliceSize)) {
     const part = await upsertRecords(deps.odoo, {
       kind: 'client',
       model: 'res.partner',
       specs: COUNTERPARTY_FIELDS,
-      records: clients.slice(start, start + slice).map((c) => toClientRecord(c, refs)),
+      records: slice.map((c) => toClientRecord(c, refs)),
       dryRun,
     });
     total.created += part.created;
