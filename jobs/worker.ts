@@ -2,7 +2,7 @@ import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker
 import { Redis } from 'ioredis';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
-import { RcpRequestError } from '../connector/rcp/errors.ts';
+import { isRcpError } from '../connector/rcp/errors.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -168,7 +168,7 @@ export function createRunner(options: RunnerOptions): Runner {
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
         }
-        if (fromRcp(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
+        if (isRcpError(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
         const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
         options.log.warn(
           { job: job.id, kind: job.data.kind, ms: Date.now() - started, error: messageOf(error), retry },
@@ -204,14 +204,6 @@ export function createRunner(options: RunnerOptions): Runner {
       redis.disconnect();
     },
   };
-}
-
-/** Errors of the RCP edge name the call (`GET /client: …`) or RCP itself. */
-function fromRcp(error: unknown): boolean {
-  const message = messageOf(error);
-  return (
-    error instanceof RcpRequestError || /^(GET|POST|PATCH) \//.test(message) || message.startsWith('RCP ')
-  );
 }
 
 function brief(result: unknown): unknown {
