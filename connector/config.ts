@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { Secret } from './secret.ts';
+import { SECRET_VARIABLES, Secret } from './secret.ts';
 
 export type Need = 'rcp' | 'odoo' | 'redis' | 'payments';
 
@@ -60,14 +60,7 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-/** Variables whose values are never shown, not even in an error about them. */
-const SECRET_VARS = new Set([
-  'RCP_TOKEN',
-  'RCP_PASSWORD',
-  'ODOO_PASSWORD',
-  'ODOO_API_KEY',
-  'DASHBOARD_TOKEN',
-]);
+const SECRET_VARS: ReadonlySet<string> = new Set(SECRET_VARIABLES);
 
 const EXAMPLES: Record<string, string> = {
   RCP_URL: 'https://panel.example.com',

@@ -2,7 +2,8 @@ import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker
 import { Redis } from 'ioredis';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
-import { RcpRequestError } from '../connector/rcp/errors.ts';
+import { isRcpError } from '../connector/rcp/errors.ts';
+import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
@@ -72,7 +73,8 @@ export function createRunner(options: RunnerOptions): Runner {
         return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
       }
       case 'invoice': {
-        const period = data.period === 'previous' ? previousMonthIn(options.timezone ?? 'UTC') : data.period;
+        const period =
+          data.period === 'previous' ? monthBefore(new Date(), options.timezone ?? 'UTC') : data.period;
         const { units, failed } = await options.processes.listUnits(period, {
           partner: data.partner,
           client: data.client,
@@ -166,7 +168,7 @@ export function createRunner(options: RunnerOptions): Runner {
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
         }
-        if (fromRcp(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
+        if (isRcpError(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
         const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
         options.log.warn(
           { job: job.id, kind: job.data.kind, ms: Date.now() - started, error: messageOf(error), retry },
@@ -202,26 +204,6 @@ export function createRunner(options: RunnerOptions): Runner {
       redis.disconnect();
     },
   };
-}
-
-/** The month before now in a time zone, `YYYY-MM`. */
-export function previousMonthIn(timezone: string, now = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-  }).formatToParts(now);
-  const year = Number(parts.find((p) => p.type === 'year')?.value);
-  const month = Number(parts.find((p) => p.type === 'month')?.value);
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
-}
-
-/** Errors of the RCP edge name the call (`GET /client: …`) or RCP itself. */
-function fromRcp(error: unknown): boolean {
-  const message = messageOf(error);
-  return (
-    error instanceof RcpRequestError || /^(GET|POST|PATCH) \//.test(message) || message.startsWith('RCP ')
-  );
 }
 
 function brief(result: unknown): unknown {

@@ -3,16 +3,14 @@
  * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isPeriod } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 function period(value: string): string {
-  if (!PERIOD.test(value))
-    throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
+  if (!isPeriod(value)) throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
   return value;
 }
 

@@ -1,8 +1,10 @@
 import { Agent } from 'undici';
-import { type Backoff, backoffDelay, createLimiter, sleep } from '../concurrency.ts';
+import { batchesOf } from '../batches.ts';
+import { createLimiter } from '../concurrency.ts';
 import type { OdooConfig } from '../config.ts';
-import { OutcomeUnknownError } from '../errors.ts';
+import { OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { type Backoff, type Failure, decideRetry, sleep } from '../retry.ts';
 import { type Capabilities, SUPPORTED_MAJORS, capabilitiesFor } from './capabilities.ts';
 import { OdooError } from './errors.ts';
 import {
@@ -160,24 +162,27 @@ export class OdooClient {
         return (await this.limit(() => this.execute(call))) as T;
       } catch (error) {
         const name = `${call.model}.${call.method}`;
-        const repeatable =
-          (error instanceof OdooError && error.retryable) ||
-          (error instanceof NoAnswerError && (error.notSent || SAFE_TO_REPEAT.has(call.method)));
-        if (!repeatable || attempt + 1 >= this.backoff.attempts) {
+        const decision = decideRetry(
+          failureOf(error),
+          { repeatable: SAFE_TO_REPEAT.has(call.method) },
+          attempt,
+          { backoff: this.backoff },
+        );
+        if (decision.action === 'outcome-unknown') {
+          throw new OutcomeUnknownError(
+            `Odoo ${name}: ${messageOf(error)}; it may or may not have been done`,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (decision.action !== 'retry') {
           if (error instanceof NoAnswerError) {
-            if (SAFE_TO_REPEAT.has(call.method) || error.notSent) {
-              throw new OdooError(
-                'network',
-                name,
-                `${error.message}; gave up after ${attempt + 1} tries`,
-                undefined,
-                {
-                  cause: error,
-                },
-              );
-            }
-            throw new OutcomeUnknownError(
-              `Odoo ${name}: ${error.message}; it may or may not have been done`,
+            throw new OdooError(
+              'network',
+              name,
+              `${error.message}; gave up after ${attempt + 1} tries`,
+              undefined,
               {
                 cause: error,
               },
@@ -186,9 +191,11 @@ export class OdooClient {
           throw error;
         }
         this.stats.retries++;
-        const delay = backoffDelay(this.backoff, attempt);
-        this.log.debug({ call: name, attempt: attempt + 1, delayMs: delay }, 'Odoo call failed; retrying');
-        await sleep(delay);
+        this.log.debug(
+          { call: name, attempt: attempt + 1, delayMs: decision.delayMs },
+          'Odoo call failed; retrying',
+        );
+        await sleep(decision.delayMs);
       }
     }
   }
@@ -273,8 +280,7 @@ export class OdooClient {
     context?: Record<string, unknown>,
   ): Promise<number[]> {
     const ids: number[] = [];
-    for (let start = 0; start < valsList.length; start += this.config.batchSize) {
-      const batch = valsList.slice(start, start + this.config.batchSize);
+    for (const batch of batchesOf(valsList, this.config.batchSize)) {
       const answer = await this.call<number[] | number>({
         model,
         method: 'create',
@@ -355,4 +361,14 @@ export class OdooClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/**
+ * What an Odoo failure means for repeating the call: Odoo rolled back (a serialization failure) or
+ * the call never left: nothing was done; no answer: maybe done; anything else Odoo said is final.
+ */
+function failureOf(error: unknown): Failure {
+  if (error instanceof NoAnswerError) return { kind: 'no-answer', notSent: error.notSent };
+  if (error instanceof OdooError && error.retryable) return { kind: 'refused' };
+  return { kind: 'permanent' };
 }

@@ -4,7 +4,7 @@ import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { RcpClient } from '../rcp/client.ts';
-import { priceDigits } from './odoo-refs.ts';
+import { companyOf, decimalPrecisions } from './odoo-refs.ts';
 
 export interface CheckItem {
   what: string;
@@ -39,16 +39,12 @@ export async function checkOdoo(odoo: OdooClient, neededPriceDigits: number): Pr
       detail: `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`,
     },
   ];
-  const [user] = await odoo.read<{ id: number; name: string; company_id: [number, string] | false }>(
-    'res.users',
-    [odoo.uid],
-    ['name', 'company_id'],
-  );
-  const company = odoo.config.companyId ?? (Array.isArray(user?.company_id) ? user.company_id[0] : undefined);
+  const [user] = await odoo.read<{ id: number; name: string }>('res.users', [odoo.uid], ['name']);
+  const company = await companyOf(odoo);
   items.push({
     what: 'Odoo user',
     ok: true,
-    detail: `${odoo.config.user} (id ${odoo.uid}, ${user?.name ?? '?'}), company ${company ?? '?'}${Array.isArray(user?.company_id) && !odoo.config.companyId ? ` (${user.company_id[1]})` : ''}`,
+    detail: `${odoo.config.user} (id ${odoo.uid}, ${user?.name ?? '?'}), company ${company.id}${odoo.config.companyId ? '' : ` (${company.name})`}`,
   });
   for (const [model, operation, why] of [
     ['res.partner', 'create', 'sync partners and clients (Contact Creation)'],
@@ -59,7 +55,7 @@ export async function checkOdoo(odoo: OdooClient, neededPriceDigits: number): Pr
   ] as const) {
     items.push(await checkRight(odoo, model, operation, why));
   }
-  const digits = await priceDigits(odoo);
+  const digits = (await decimalPrecisions(odoo)).priceDigits;
   items.push({
     what: 'price precision',
     ok: digits >= neededPriceDigits,

@@ -186,7 +186,7 @@ export interface InvoiceContext {
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
-  return { refs, precision: { quantityDigits: await quantityDigits(deps), priceDigits: refs.priceDigits } };
+  return { refs, precision: { quantityDigits: refs.quantityDigits, priceDigits: refs.priceDigits } };
 }
 
 /** Units grouped so that each group covers about `clients` clients (a reseller is never split). */
@@ -282,21 +282,6 @@ async function readPartnerPrices(
     byPlan.set(plan, new Map(items.map((p) => [p.billing_class.id, { cost: p.cost, period: p.period }])));
   });
   return byPlan;
-}
-
-/** 'Product Unit of Measure' precision ('Product Unit' on 19); 2 when it cannot be read. */
-async function quantityDigits(deps: ProcessDeps): Promise<number> {
-  try {
-    const rows = await deps.odoo.searchRead<{ id: number; name: string; digits: number }>(
-      'decimal.precision',
-      [['name', 'in', ['Product Unit of Measure', 'Product Unit']]],
-      ['name', 'digits'],
-    );
-    return rows[0]?.digits ?? 2;
-  } catch (error) {
-    if (error instanceof OdooError) return 2;
-    throw error;
-  }
 }
 
 /** A counterparty to invoice, as a job names it: small, serialisable. */

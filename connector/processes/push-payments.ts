@@ -1,9 +1,11 @@
 import { paymentPushXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import { formatRubles, toKopecks } from '../../mappings/money.ts';
+import { batchesOf } from '../batches.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
+import { companyOf } from './odoo-refs.ts';
 
 /**
  * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
@@ -86,7 +88,7 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   const rcpRequests = rcp.stats.requests;
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
 
-  const currency = await companyCurrency(deps);
+  const currency = (await companyOf(odoo)).currencyId;
   const caps = odoo.capabilities;
   const domain: unknown[] = [
     ['payment_type', '=', 'inbound'],
@@ -269,13 +271,9 @@ async function mappedCounterparties(
 ): Promise<Map<number, { kind: 'client' | 'partner'; uuid: string }>> {
   const unique = [...new Set(partnerIds)];
   const companies: Array<OdooRecord & { ref: string | false }> = [];
-  for (let start = 0; start < unique.length; start += deps.odoo.config.batchSize) {
+  for (const batch of batchesOf(unique, deps.odoo.config.batchSize)) {
     companies.push(
-      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>(
-        'res.partner',
-        unique.slice(start, start + deps.odoo.config.batchSize),
-        ['ref'],
-      )),
+      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>('res.partner', batch, ['ref'])),
     );
   }
   const own = new Set(deps.config.ownPartnerIds);
@@ -296,22 +294,6 @@ async function mappedCounterparties(
     }
   }
   return map;
-}
-
-async function companyCurrency(deps: ProcessDeps): Promise<number> {
-  const [user] = await deps.odoo.read<OdooRecord & { company_id: [number, string] | false }>(
-    'res.users',
-    [deps.odoo.uid],
-    ['company_id'],
-  );
-  const companyId =
-    deps.config.odoo?.companyId ?? (user && Array.isArray(user.company_id) ? user.company_id[0] : 1);
-  const [company] = await deps.odoo.read<OdooRecord & { currency_id: [number, string] | false }>(
-    'res.company',
-    [companyId],
-    ['currency_id'],
-  );
-  return company && Array.isArray(company.currency_id) ? company.currency_id[0] : 0;
 }
 
 export async function readLedger(

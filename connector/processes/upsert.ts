@@ -6,6 +6,7 @@ import {
   normalise,
   toLoadRow,
 } from '../../mappings/odoo-values.ts';
+import { batchesOf } from '../batches.ts';
 import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
@@ -109,9 +110,8 @@ async function readInBatches(
   fields: string[],
 ): Promise<Map<number, Record<string, unknown>>> {
   const rows = new Map<number, Record<string, unknown>>();
-  for (let start = 0; start < ids.length; start += odoo.config.batchSize) {
-    for (const row of await odoo.read(model, ids.slice(start, start + odoo.config.batchSize), fields))
-      rows.set(row.id, row);
+  for (const batch of batchesOf(ids, odoo.config.batchSize)) {
+    for (const row of await odoo.read(model, batch, fields)) rows.set(row.id, row);
   }
   return rows;
 }
@@ -179,9 +179,11 @@ async function loadInBatches(
     }
     await splitAndLoad(batch, loadBatch);
   };
-  for (let start = 0; start < records.length; start += odoo.config.batchSize) {
-    await loadBatch(records.slice(start, start + odoo.config.batchSize));
-    input.onProgress?.(report.unchanged + Math.min(records.length, start + odoo.config.batchSize));
+  let sent = 0;
+  for (const batch of batchesOf(records, odoo.config.batchSize)) {
+    await loadBatch(batch);
+    sent += batch.length;
+    input.onProgress?.(report.unchanged + sent);
   }
   return landed;
 }
@@ -227,14 +229,17 @@ async function setMany2many(
     }
   }
   for (const group of groups.values()) {
-    for (let start = 0; start < group.ids.length; start += odoo.config.batchSize) {
+    const pairs = group.ids.map((id, index) => ({ id, record: group.records[index] as DesiredRecord }));
+    for (const batch of batchesOf(pairs, odoo.config.batchSize)) {
       try {
-        await odoo.write(input.model, group.ids.slice(start, start + odoo.config.batchSize), {
-          [group.field]: [[6, 0, group.value]],
-        });
+        await odoo.write(
+          input.model,
+          batch.map((p) => p.id),
+          { [group.field]: [[6, 0, group.value]] },
+        );
       } catch (error) {
         if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
-        for (const record of group.records.slice(start, start + odoo.config.batchSize)) {
+        for (const { record } of batch) {
           fail(report, input.kind, record, `${group.field}: ${messageOf(error)}`);
         }
       }

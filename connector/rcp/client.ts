@@ -4,13 +4,13 @@ import type { DayRange, Part } from '../../mappings/period.ts';
 import { dayRowsWithin, planUsageRead, rowsOfWholeQuanta } from '../../mappings/usage-window.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { RcpConfig } from '../config.ts';
-import { OutcomeUnknownError, PermanentError } from '../errors.ts';
+import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { type TokenSource, createTokenSource } from './auth.ts';
-import { type SkippedRecord, describeIssues } from './errors.ts';
+import { RcpAnswerError, RcpOutcomeUnknownError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Listing } from './listing.ts';
-import { BankPayment, Client, Partner, Price, UsageRow } from './schemas.ts';
+import { BankPayment, Client, Partner, Price, UsageRow, idOf } from './schemas.ts';
 import { type Backoff, type HttpAnswer, sendWithRetries } from './transport.ts';
 
 export interface RcpClientOptions {
@@ -97,6 +97,7 @@ export class RcpClient {
   partners(): Listing<Partner> {
     return new Listing({
       what: 'partner',
+      call: 'GET /partner',
       schema: Partner,
       fetchPage: (page) => this.#get('/partner', { page }),
     });
@@ -106,6 +107,7 @@ export class RcpClient {
   clients(filter: { partner?: string } = {}): Listing<Client> {
     return new Listing({
       what: 'client',
+      call: 'GET /client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
     });
@@ -119,16 +121,23 @@ export class RcpClient {
       Price,
       `prices of billing plan ${planId}`,
       (item, index) => idOf(item) ?? `#${index}`,
+      'GET /billing_plan/{id}/price',
     );
   }
 
   /** Usage rows as RCP answers them: whole quanta of `part`, possibly reaching outside the dates asked. */
   async billingDetails(query: BillingDetailsQuery): Promise<Validated<UsageRow>> {
     const body = await this.#get('/billing_details', { ...query });
-    return validateArray(body, UsageRow, `usage row of client ${query.client}`, (item, index) => {
-      const date = typeof item === 'object' && item !== null && 'date' in item ? String(item.date) : '?';
-      return `#${index} (${date})`;
-    });
+    return validateArray(
+      body,
+      UsageRow,
+      `usage row of client ${query.client}`,
+      (item, index) => {
+        const date = typeof item === 'object' && item !== null && 'date' in item ? String(item.date) : '?';
+        return `#${index} (${date})`;
+      },
+      'GET /billing_details',
+    );
   }
 
   /** Usage of a client whose days fall inside `range`, never a day twice or outside it. */
@@ -212,8 +221,10 @@ export class RcpClient {
     try {
       return JSON.parse(answer.text) as unknown;
     } catch {
-      throw new OutcomeUnknownError(
+      throw new RcpOutcomeUnknownError(
+        `${method} ${path}`,
         `${method} ${path}: RCP answered ${answer.status} with a body that is not JSON`,
+        answer.status,
       );
     }
   }
@@ -267,15 +278,9 @@ function parseJson(text: string, call?: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    if (call) throw new PermanentError(`${call}: RCP answered something that is not JSON`);
+    if (call) throw new RcpAnswerError(call, `${call}: RCP answered something that is not JSON`);
     return undefined;
   }
-}
-
-function idOf(item: unknown): string | undefined {
-  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string')
-    return item.id;
-  return undefined;
 }
 
 function validateArray<S extends z.ZodTypeAny>(
@@ -283,8 +288,9 @@ function validateArray<S extends z.ZodTypeAny>(
   schema: S,
   what: string,
   nameOf: (item: unknown, index: number) => string,
+  call: string,
 ): Validated<z.infer<S>> {
-  if (!Array.isArray(body)) throw new PermanentError(`RCP answered ${what}: expected a list`);
+  if (!Array.isArray(body)) throw new RcpAnswerError(call, `RCP answered ${what}: expected a list`);
   const items: z.infer<S>[] = [];
   const skipped: SkippedRecord[] = [];
   body.forEach((item, index) => {

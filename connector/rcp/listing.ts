@@ -1,13 +1,15 @@
 import type { z } from 'zod';
 import { PermanentError } from '../errors.ts';
-import { type SkippedRecord, describeIssues } from './errors.ts';
-import { Page } from './schemas.ts';
+import { RcpAnswerError, type SkippedRecord, describeIssues } from './errors.ts';
+import { Page, idOf } from './schemas.ts';
 
 /** Passes over a list when it changed while being read, before a shortfall is reported. */
 const MAX_PASSES = 3;
 
 interface ListingSource<S extends z.ZodTypeAny> {
   what: string;
+  /** `GET /client`: how failures name the call. */
+  call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
 }
@@ -49,7 +51,8 @@ export class Listing<T> implements AsyncIterable<T[]> {
         const envelope = Page.safeParse(body);
         this.pages++;
         if (!envelope.success) {
-          throw new PermanentError(
+          throw new RcpAnswerError(
+            this.source.call ?? `the ${this.source.what} list`,
             `RCP answered page ${page} of the ${this.source.what} list without items/total/limit: ${describeIssues(envelope.error)}`,
           );
         }
@@ -91,17 +94,4 @@ export class Listing<T> implements AsyncIterable<T[]> {
     });
     return fresh;
   }
-}
-
-function idOf(item: unknown): string | undefined {
-  if (
-    typeof item === 'object' &&
-    item !== null &&
-    'id' in item &&
-    typeof item.id === 'string' &&
-    item.id !== ''
-  ) {
-    return item.id;
-  }
-  return undefined;
 }

@@ -148,3 +148,16 @@ export const ErrorBody = z
     non_field_errors: z.unknown().optional(),
   })
   .passthrough();
+
+/** The id of an RCP record not validated yet (to name it when it breaks the schema, or to tell it from another). */
+export function idOf(item: unknown): string | undefined {
+  if (
+    typeof item === 'object' &&
+    item !== null &&
+    'id' in item &&
+    typeof item.id === 'string' &&
+    item.id !== ''
+  )
+    return item.id;
+  return undefined;
+}

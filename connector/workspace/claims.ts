@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
 /**
  * Exactly-once guards that live in Odoo, where every runner (CLI, workers, with or without Redis)
  * meets. Each call is one server action made by setup, run in ONE Odoo transaction that checks and
@@ -10,10 +14,7 @@
  *
  * Needs the connector group (given to ODOO_USER by setup).
  */
-import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
-import type { OdooClient } from '../odoo/client.ts';
-import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import { ACTION_CLAIM_KEY, ACTION_CLAIM_PAYMENT, ACTION_RELEASE_KEY } from './definition.ts';
 import { fullXmlid } from './items.ts';
 import { uniqueIndexName } from './models.ts';
@@ -29,7 +30,7 @@ async function actionId(odoo: OdooClient, name: string): Promise<number> {
   }
   const known = cache.get(name);
   if (known !== undefined) return known;
-  const found = await odoo.externalIds.resolve([fullXmlid(name)]);
+  const found = await externalIds(odoo).resolve([fullXmlid(name)]);
   const id = found.get(fullXmlid(name))?.id;
   if (id === undefined) {
     throw new ConfigError([

@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
 /**
  * The settings money needs, each one an admin would otherwise make by hand in Odoo:
  *
@@ -13,8 +15,7 @@
  * Precisions are only raised, never lowered. What setup changed is recorded once, before its first
  * change, in `ir.config_parameter` `rcp_connector.previous_settings`, so `setup --remove` can put it back.
  */
-import { ConfigError } from '../errors.ts';
-import type { OdooClient } from '../odoo/client.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 
 export const PRICE_DIGITS = 4;
 export const QUANTITY_DIGITS = 6;
@@ -55,7 +56,7 @@ interface Ids {
 
 async function idsOf(odoo: OdooClient): Promise<Ids> {
   const quantityXmlid = odoo.capabilities.quantityPrecision.xmlid;
-  const found = await odoo.externalIds.resolve([
+  const found = await externalIds(odoo).resolve([
     PRICE_PRECISION,
     quantityXmlid,
     PRICELIST_GROUP,

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
+import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
 /**
  * `rcp-odoo setup`: creates or updates the RCP workspace in Odoo as data (no Python module), then the
  * database guards, the connector user's group and the settings money needs. Idempotent: each item is
  * found by its external ID and written only when it differs; a second run changes nothing.
  */
-import { createHash } from 'node:crypto';
-import { XMLID_MODULE } from '../../mappings/external-ids.ts';
-import { ConfigError } from '../errors.ts';
-import type { OdooClient } from '../odoo/client.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import {
   ACTION_GUARDS,
   GROUP_CONNECTOR,
@@ -112,7 +113,7 @@ async function resolveAll(odoo: OdooClient, items: readonly WorkspaceItem[]): Pr
     names.add(fullXmlid(item.name));
     for (const r of referencesOf(item)) names.add(r);
   }
-  const found = await odoo.externalIds.resolve([...names]);
+  const found = await externalIds(odoo).resolve([...names]);
   const ids = new Map<string, number>();
   for (const [xmlid, target] of found) ids.set(xmlid, target.id);
   const missing = [...names].filter((n) => !n.startsWith(`${XMLID_MODULE}.`) && !ids.has(n));

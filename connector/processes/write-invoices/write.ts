@@ -1,4 +1,5 @@
 import { invoiceHeaderColumns, sameHeader, toInvoiceHeaderRow } from '../../../mappings/invoice-values.ts';
+import { batchesOf } from '../../batches.ts';
 import { mapLimit } from '../../concurrency.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -47,8 +48,7 @@ async function writeHeaders(
   const journalId = config.invoicing.journalId;
   const columns = invoiceHeaderColumns(journalId);
   const ids = new Map<DesiredInvoice, number>();
-  for (let start = 0; start < invoices.length; start += odoo.config.batchSize) {
-    const batch = invoices.slice(start, start + odoo.config.batchSize);
+  for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
     const loaded = await odoo.load('account.move', columns, rows);
     if (!loaded.ids) {
@@ -82,9 +82,8 @@ async function replaceLines(
   const written: WrittenInvoice[] = [];
   const done = (job: LineJob) => written.push({ draft: job.invoice.draft, id: job.id, outcome: job.outcome });
   try {
-    for (let start = 0; start < oldLines.length; start += odoo.config.batchSize) {
-      await odoo.unlink('account.move.line', oldLines.slice(start, start + odoo.config.batchSize));
-    }
+    for (const batch of batchesOf(oldLines, odoo.config.batchSize))
+      await odoo.unlink('account.move.line', batch);
     const newLines = jobs.flatMap((job) => job.invoice.lines.map((line) => ({ ...line, move_id: job.id })));
     await odoo.create('account.move.line', newLines);
     for (const job of jobs) done(job);
