@@ -144,15 +144,29 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     )
     .argument('<command...>', 'the same words as the CLI command')
     .allowUnknownOption()
+    // The command's own flags (--period, --partner…) pass through as words, so --help is looked for here.
     .helpOption(false)
-    .action(async (words: string[], _o, cmd: Command) =>
-      run(json(cmd), async (ctx) =>
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Commands that run as jobs: sync partners|clients|tariffs|all [--partner ID],',
+        'invoice --period YYYY-MM [--partner ID] [--client ID], payments push, reconcile --period YYYY-MM.',
+        'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
+      ].join('\n'),
+    )
+    .action(async (words: string[], _o, cmd: Command) => {
+      if (words.includes('--help') || words.includes('-h')) {
+        cmd.outputHelp();
+        return;
+      }
+      return run(json(cmd), async (ctx) =>
         (await import('./enqueue.ts')).runEnqueue(
           ctx,
           words.filter((w) => w !== '--json'),
         ),
-      ),
-    );
+      );
+    });
 
   add(program.command('simulator'))
     .description('serve the bundled RCP simulator (demo data, fault injection)')
