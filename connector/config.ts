@@ -43,6 +43,8 @@ export interface Config {
   odoo: OdooConfig | undefined;
   redisUrl: string | undefined;
   ownPartnerIds: readonly string[];
+  /** ISO code of the currency RCP bills in, which the Odoo company must keep its books in. */
+  companyCurrency: string;
   payments: { since: string | undefined; mode: 'posted' | 'reconciled' };
   invoicing: {
     /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
@@ -84,6 +86,7 @@ const EXAMPLES: Record<string, string> = {
   ODOO_BATCH_SIZE: '500',
   ODOO_CONCURRENCY: '2',
   ODOO_TIMEOUT_MS: '120000',
+  COMPANY_CURRENCY: 'RUB',
   RCP_OWN_PARTNER_IDS: '6a1f0c2e-0000-4000-8000-000000000001,6a1f0c2e-0000-4000-8000-000000000002',
   PAYMENTS_SINCE: '2026-01-01',
   PAYMENTS_MODE: 'posted',
@@ -261,6 +264,9 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     if (!uuid.safeParse(id).success) problems.bad('RCP_OWN_PARTNER_IDS', ownRaw, `"${id}" is not a uuid`);
   }
 
+  const companyCurrency =
+    field(env, 'COMPANY_CURRENCY', z.string().regex(/^[A-Z]{3}$/), problems, 'an ISO 4217 code') ?? 'RUB';
+
   const since = field(env, 'PAYMENTS_SINCE', isoDate, problems, 'a date YYYY-MM-DD');
   if (need('payments') && !nonEmpty(env, 'PAYMENTS_SINCE')) {
     problems.missing('PAYMENTS_SINCE', 'is missing: payments are never pushed without a start date');
@@ -323,6 +329,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     odoo,
     redisUrl,
     ownPartnerIds,
+    companyCurrency,
     payments: { since, mode },
     invoicing: { taxIds, invoiceDate, postpayTermDays, journalId },
     schedules,

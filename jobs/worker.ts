@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { RcpRequestError } from '../connector/rcp/errors.ts';
+import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
 import { JOB_OPTIONS, type JobData, QUEUE_NAME, lockOf, unitOf } from './queues.ts';
-import { isRedisConnectionError, watchedRedis, workerConnection } from './redis-connection.ts';
 
 export interface RunnerOptions {
   redisUrl: string;

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { jobOfWords } from '../../jobs/enqueue-words.ts';
 import { type JobData, QUEUE_NAME } from '../../jobs/queues.ts';
-import { reachRedis } from '../../jobs/redis-connection.ts';
 import { enqueueJob } from '../../jobs/worker.ts';
+import { reachRedis } from '../redis.ts';
 import { type CommandContext, EXIT } from './context.ts';
 
 /** Puts the job of a command on the queue for the worker. */

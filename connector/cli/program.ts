@@ -196,10 +196,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       exitCode = await action(ctx);
     } catch (error) {
-      if (error instanceof ConfigError) {
+      // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
+      const { isOdooSettingError } = await import('../odoo/client.ts');
+      if (error instanceof ConfigError || isOdooSettingError(error)) {
+        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+        const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
-        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: error.problems }, null, 2)}\n`);
-        for (const p of error.problems) process.stderr.write(`rcp-odoo: ${p}\n`);
+        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);
+        for (const p of problems) process.stderr.write(`rcp-odoo: ${p}\n`);
       } else {
         exitCode = EXIT.someFailed;
         ctx.log.debug({ err: error }, 'command failed');

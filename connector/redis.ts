@@ -4,8 +4,8 @@
  * ioredis's "Unhandled error event" stack traces from each of its connections.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError, messageOf } from '../connector/errors.ts';
-import type { Logger } from '../connector/log.ts';
+import { ConfigError, messageOf } from './errors.ts';
+import type { Logger } from './log.ts';
 
 /** The Redis address as it may be printed: without its password. */
 export function shownRedisUrl(url: string): string {
