@@ -101,8 +101,19 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .command('payments')
     .description('process 7: payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
-    .description('push posted customer payments of mapped counterparties to RCP, each exactly once')
+    .description(
+      'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
+    )
     .option('--dry-run', 'list what would be sent, send nothing')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'PAYMENTS_SINCE=YYYY-MM-DD (required): payments dated before it are never pushed, so that payments',
+        'recorded before the connector, which RCP already has, are not sent twice.',
+        'PAYMENTS_MODE=posted (default) pushes every posted payment; =reconciled only those matched with an invoice.',
+      ].join('\n'),
+    )
     .action(async (o: { dryRun?: boolean }, cmd: Command) =>
       run(json(cmd), async (ctx) =>
         (await import('./payments.ts')).runPaymentsPush(ctx, { dryRun: Boolean(o.dryRun) }),

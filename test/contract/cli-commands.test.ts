@@ -27,6 +27,15 @@ function cli(
   });
 }
 
+describe('help an admin reads', () => {
+  it('payments push --help names PAYMENTS_SINCE and what it is for', async () => {
+    const help = await cli(['payments', 'push', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('PAYMENTS_SINCE=YYYY-MM-DD (required)');
+    expect(help.stdout).toContain('PAYMENTS_MODE');
+  });
+});
+
 describe('commands end to end (the simulator and the Odoo 18 double)', () => {
   it('check, then sync all twice: the second run changes nothing; a bad client makes exit code 1 and is named', async () => {
     const sim = await startSimulator({ today: '2024-06-01', clients: 8, partners: 2 });
@@ -73,6 +82,10 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         unchanged: 0,
         failed: 0,
       });
+      // Products carry no sales price of their own (Odoo's default is 1.00): prices are in the price lists.
+      const products = double.records('product.product');
+      expect(products.length).toBeGreaterThan(0);
+      expect(products.every((p) => p.list_price === 0)).toBe(true);
       const second = await cli(['sync', 'all'], env);
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/client\s+0\s+0\s+8\s+0/);
@@ -141,8 +154,10 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
-      const demo = await cli(['demo', '--json'], env);
+      // At the default log level, as a person runs it: stderr carries no JSON log line.
+      const demo = await cli(['demo', '--json'], { ...env, LOG_LEVEL: 'info' });
       expect(demo.code).toBe(0);
+      expect(demo.stderr).not.toContain('{"level"');
       const report = JSON.parse(demo.stdout) as {
         sync: { counts: Record<string, { created: number }> };
         invoices: { invoices: Array<{ outcome: string }> };

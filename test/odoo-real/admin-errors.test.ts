@@ -149,4 +149,31 @@ describe.skipIf(!odoo)(title, () => {
     const taxLine = taxed.stdout.split('\n').find((l) => l.includes('INVOICE_TAX_IDS')) ?? '';
     expect(taxLine).not.toMatch(new RegExp(`\\b${sale} \\(`));
   });
+
+  it("products get a sales price of 0, not Odoo's 1.00; a second sync writes nothing", async () => {
+    const first = await cli(['sync', 'tariffs', '--json'], env);
+    expect(first.code).toBe(0);
+    const client = await OdooClient.connect(odoo as NonNullable<typeof odoo>);
+    try {
+      const links = await client.searchRead<{ id: number; res_id: number }>(
+        'ir.model.data',
+        [
+          ['module', '=', 'rcp_connector'],
+          ['model', '=', 'product.product'],
+        ],
+        ['res_id'],
+      );
+      expect(links.length).toBeGreaterThan(0);
+      const products = await client.read<{ id: number; list_price: number }>(
+        'product.product',
+        links.map((l) => l.res_id),
+        ['list_price'],
+      );
+      expect(products.map((p) => p.list_price)).toEqual(products.map(() => 0));
+    } finally {
+      await client.close();
+    }
+    const second = await cli(['sync', 'tariffs', '--json'], env);
+    expect(JSON.parse(second.stdout).counts.product).toMatchObject({ created: 0, updated: 0 });
+  });
 });
