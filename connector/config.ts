@@ -43,7 +43,7 @@ export interface Config {
   odoo: OdooConfig | undefined;
   redisUrl: string | undefined;
   ownPartnerIds: readonly string[];
-  /** ISO code of the currency RCP bills in; setup refuses a company keeping its books in another. */
+  /** ISO code of the currency RCP bills in, which the Odoo company must keep its books in. */
   companyCurrency: string;
   payments: { since: string | undefined; mode: 'posted' | 'reconciled' };
   invoicing: {

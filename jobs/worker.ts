@@ -1,8 +1,9 @@
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
+import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -27,6 +28,8 @@ export interface RunnerOptions {
 
 export interface Runner {
   queue: Queue<JobData>;
+  /** The connection that says (once per retry) when Redis is away; for locks and health. */
+  redis: Redis;
   worker: Worker<JobData>;
   metrics: JobsMetrics;
   /** Stops taking jobs, lets the ones in hand finish, and closes connections. */
@@ -56,10 +59,17 @@ export async function enqueueJob(
 /** The worker: takes jobs, runs the process each names, one structured log line per job. */
 export function createRunner(options: RunnerOptions): Runner {
   const queueName = options.queueName ?? QUEUE_NAME;
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null } as const;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = workerConnection(options.redisUrl);
+  const redis = watchedRedis(options.redisUrl, options.log);
   const queue = new Queue<JobData>(queueName, { connection });
   const flows = new FlowProducer({ connection });
+  // Redis being away is said once per retry by `redis`; the other connections' errors are the same outage.
+  const onError = (error: unknown) => {
+    if (isRedisConnectionError(error)) return;
+    options.log.error({ error: messageOf(error) }, 'worker error');
+  };
+  queue.on('error', onError);
+  flows.on('error', onError);
   const metrics = createMetrics(queue);
   const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
 
@@ -190,10 +200,11 @@ export function createRunner(options: RunnerOptions): Runner {
   worker.on('failed', (job) => {
     if (job) metrics.jobsFinished.inc({ kind: job.data.kind, state: 'failed' });
   });
-  worker.on('error', (error) => options.log.error({ error: messageOf(error) }, 'worker error'));
+  worker.on('error', onError);
 
   return {
     queue,
+    redis,
     worker,
     metrics,
     close: async () => {

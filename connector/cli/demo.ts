@@ -39,7 +39,8 @@ export async function runDemo(
     const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
     try {
       const deps = { rcp, odoo, config: { ...config, ownPartnerIds: [own] }, log: ctx.log };
-      ctx.log.info(
+      // Debug, not info: the summary on stdout says it, and a JSON line on stderr is noise to a person.
+      ctx.log.debug(
         { simulator: sim.url, odoo: config.odoo?.url, period },
         'demo: syncing the simulator into Odoo',
       );

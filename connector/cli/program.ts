@@ -99,8 +99,19 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .command('payments')
     .description('process 7: payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
-    .description('push posted customer payments of mapped counterparties to RCP, each exactly once')
+    .description(
+      'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
+    )
     .option('--dry-run', 'list what would be sent, send nothing')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'PAYMENTS_SINCE=YYYY-MM-DD (required): payments dated before it are never pushed, so that payments',
+        'recorded before the connector, which RCP already has, are not sent twice.',
+        'PAYMENTS_MODE=posted (default) pushes every posted payment; =reconciled only those matched with an invoice.',
+      ].join('\n'),
+    )
     .action(async (o: { dryRun?: boolean }, cmd: Command) =>
       run(json(cmd), async (ctx) =>
         (await import('./payments.ts')).runPaymentsPush(ctx, { dryRun: Boolean(o.dryRun) }),
@@ -142,15 +153,29 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     )
     .argument('<command...>', 'the same words as the CLI command')
     .allowUnknownOption()
+    // The command's own flags (--period, --partner…) pass through as words, so --help is looked for here.
     .helpOption(false)
-    .action(async (words: string[], _o, cmd: Command) =>
-      run(json(cmd), async (ctx) =>
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Commands that run as jobs: sync partners|clients|tariffs|all [--partner ID],',
+        'invoice --period YYYY-MM [--partner ID] [--client ID], payments push, reconcile --period YYYY-MM.',
+        'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
+      ].join('\n'),
+    )
+    .action(async (words: string[], _o, cmd: Command) => {
+      if (words.includes('--help') || words.includes('-h')) {
+        cmd.outputHelp();
+        return;
+      }
+      return run(json(cmd), async (ctx) =>
         (await import('./enqueue.ts')).runEnqueue(
           ctx,
           words.filter((w) => w !== '--json'),
         ),
-      ),
-    );
+      );
+    });
 
   add(program.command('setup'))
     .description(
@@ -204,10 +229,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       exitCode = await action(ctx);
     } catch (error) {
-      if (error instanceof ConfigError) {
+      // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
+      const { isOdooSettingError } = await import('../odoo/client.ts');
+      if (error instanceof ConfigError || isOdooSettingError(error)) {
+        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+        const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
-        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: error.problems }, null, 2)}\n`);
-        for (const p of error.problems) process.stderr.write(`rcp-odoo: ${p}\n`);
+        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);
+        for (const p of problems) process.stderr.write(`rcp-odoo: ${p}\n`);
       } else {
         exitCode = EXIT.someFailed;
         ctx.log.debug({ err: error }, 'command failed');

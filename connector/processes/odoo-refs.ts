@@ -101,6 +101,8 @@ export interface OdooCompany {
   id: number;
   name: string;
   currencyId: number;
+  /** Its ISO code, e.g. RUB. */
+  currencyName: string;
 }
 
 /** The company the connector works in: `ODOO_COMPANY_ID`, else the user's current company. */
@@ -124,6 +126,7 @@ export async function companyOf(odoo: OdooClient): Promise<OdooCompany> {
     id: companyId,
     name: company.name,
     currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0,
+    currencyName: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
   };
 }
 
