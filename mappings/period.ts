@@ -109,3 +109,13 @@ export function periodSeconds(period: BillingPeriod, day: string): number {
       return daysInYear(date.getUTCFullYear()) * 86_400;
   }
 }
+
+/**
+ * Whether a month can be invoiced: it is over on `today` (YYYY-MM-DD). The current month's usage
+ * is still growing and a future month has none: invoicing either makes a short draft.
+ */
+export function periodState(period: Period, today: string): 'closed' | 'open' | 'future' {
+  const range = periodRange(period);
+  if (today > range.end) return 'closed';
+  return today >= range.start ? 'open' : 'future';
+}

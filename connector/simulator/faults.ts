@@ -38,6 +38,8 @@ export const RecordFault = z.object({
     'usage-negative-cost',
     /** The client's first usage row costs 165 billion. */
     'usage-huge-cost',
+    /** The client's usage answers 503, every time. */
+    'usage-unreadable',
     /** The client's contract comes without its billing plan. */
     'contract-unreadable',
     /** The client is listed with its uuid in upper case. */

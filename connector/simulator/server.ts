@@ -194,6 +194,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const client = world.clientById(query.get('client') ?? '');
     if (!client) return notFound('client');
+    if (state.faults.has(client.id, 'usage-unreadable'))
+      return { status: 503, body: { error_alias: 'service_unavailable', details: 'Injected fault.' } };
     const contract = query.get('contract');
     const partner = query.get('partner');
     if ((contract && contract !== client.contractId) || (partner && partner !== client.partner.id)) {
