@@ -1,4 +1,5 @@
 import { invoiceNote, usageDetailCsv } from '../../mappings/invoice-lines.ts';
+import { invoiceTotalField } from '../../mappings/invoice-total.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { roundToDigits } from '../../mappings/odoo-values.ts';
 import { periodRange } from '../../mappings/period.ts';
@@ -357,7 +358,7 @@ async function totalField(deps: ProcessDeps, taxIds: number[]): Promise<'amount_
   const taxes = await deps.odoo.read<{ id: number; price_include: boolean }>('account.tax', taxIds, [
     'price_include',
   ]);
-  return taxes.length > 0 && taxes.every((t) => t.price_include) ? 'amount_total' : 'amount_untaxed';
+  return invoiceTotalField(taxes);
 }
 
 function sameLineSet(

@@ -192,6 +192,22 @@ describe('failure stays local', () => {
   });
 });
 
+describe('one total for the writer and reconcile', () => {
+  it.each([
+    ['2', 'price-included'],
+    ['1', 'price-excluded'],
+  ])('with tax %s (%s) reconcile finds the invoices just written equal to RCP', async (taxId) => {
+    const stack = await startStack('18', { clients: 4, partners: 1 }, { INVOICE_TAX_IDS: taxId });
+    await syncMasterData(stack.deps, { what: 'all' });
+    const report = await invoicePeriod(stack.deps, { period: PERIOD });
+    expect(report.failed).toEqual([]);
+    const reconciled = await reconcilePeriod(stack.deps, PERIOD);
+    expect(reconciled.rows.length).toBeGreaterThan(0);
+    expect(reconciled.rows.filter((r) => !r.ok)).toEqual([]);
+    for (const row of reconciled.rows) expect(row.odooKopecks).toBe(row.rcpKopecks);
+  });
+});
+
 describe('safe defaults', () => {
   const thisMonth = new Date().toISOString().slice(0, 7);
   const nextYear = `${Number(thisMonth.slice(0, 4)) + 1}-01`;
