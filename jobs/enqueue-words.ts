@@ -28,7 +28,13 @@ export function jobOfWords(words: readonly string[]): JobData {
       return { kind: 'sync', what, partner: flag('--partner') };
     }
     case 'invoice':
-      return { kind: 'invoice', period: period(), partner: flag('--partner'), client: flag('--client') };
+      return {
+        kind: 'invoice',
+        period: period(),
+        partner: flag('--partner'),
+        client: flag('--client'),
+        ...(rest.includes('--allow-open-period') ? { allowOpenPeriod: true } : {}),
+      };
     case 'payments':
       if (rest[0] !== 'push') throw new ConfigError(['enqueue payments takes push: enqueue payments push']);
       return { kind: 'payments-push' };

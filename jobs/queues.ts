@@ -16,6 +16,8 @@ export type JobData =
       period: string | 'previous';
       partner?: string | undefined;
       client?: string | undefined;
+      /** The current or a future month, on purpose (`--allow-open-period`). */
+      allowOpenPeriod?: boolean | undefined;
     }
   | { kind: 'invoice-unit'; period: string; unit: UnitRef }
   | { kind: 'invoice-report'; period: string; units: number }

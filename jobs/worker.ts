@@ -88,6 +88,7 @@ export function createRunner(options: RunnerOptions): Runner {
         const { units, failed } = await options.processes.listUnits(period, {
           partner: data.partner,
           client: data.client,
+          allowOpenPeriod: data.allowOpenPeriod,
         });
         const run = job.id ?? String(Date.now());
         await flows.add({

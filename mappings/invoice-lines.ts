@@ -7,6 +7,7 @@ import {
   sumDecimals,
 } from './money.ts';
 import { type BillingPeriod, periodSeconds } from './period.ts';
+import { csvCell } from './usage-csv.ts';
 
 /**
  * From usage rows to the lines of one invoice, exactly. The invoice total is RCP's cost (or the
@@ -294,7 +295,6 @@ export function usageDetailCsv(rows: readonly PricedRow[]): string {
     group.amount = group.amount.plus(row.amount);
     grouped.set(key, group);
   }
-  const quote = (value: string) => (/[",;\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const lines = [...grouped.values()].map(({ row, quantity, amount }) =>
     [
       row.clientName,
@@ -307,7 +307,7 @@ export function usageDetailCsv(rows: readonly PricedRow[]): string {
       row.unitPrice.toFixed(),
       amount.toDecimalPlaces(6).toFixed(),
     ]
-      .map(quote)
+      .map(csvCell)
       .join(','),
   );
   return `${[header.join(','), ...lines].join('\n')}\n`;

@@ -141,3 +141,13 @@ export function monthBefore(now: Date, timezone = 'UTC'): Period {
   const month = Number(parts.find((p) => p.type === 'month')?.value);
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
+
+/**
+ * Whether a month can be invoiced: it is over on `today` (YYYY-MM-DD). The current month's usage
+ * is still growing and a future month has none: invoicing either makes a short draft.
+ */
+export function periodState(period: Period, today: string): 'closed' | 'open' | 'future' {
+  const range = periodRange(period);
+  if (today > range.end) return 'closed';
+  return today >= range.start ? 'open' : 'future';
+}

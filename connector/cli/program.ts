@@ -83,14 +83,22 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
     .option('--dry-run', 'print every invoice that would be made, write nothing')
+    .option(
+      '--allow-open-period',
+      'invoice the current (still open) or a future month anyway: a provisional, short draft',
+    )
     .action(
-      async (o: { period: string; partner?: string; client?: string; dryRun?: boolean }, cmd: Command) =>
+      async (
+        o: { period: string; partner?: string; client?: string; dryRun?: boolean; allowOpenPeriod?: boolean },
+        cmd: Command,
+      ) =>
         run(json(cmd), async (ctx) =>
           (await import('./invoice.ts')).runInvoice(ctx, {
             period: o.period,
             partner: o.partner,
             client: o.client,
             dryRun: Boolean(o.dryRun),
+            allowOpenPeriod: Boolean(o.allowOpenPeriod),
           }),
         ),
     );

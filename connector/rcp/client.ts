@@ -1,7 +1,12 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import type { DayRange, Part } from '../../mappings/period.ts';
-import { dayRowsWithin, planUsageRead, rowsOfWholeQuanta } from '../../mappings/usage-window.ts';
+import {
+  dayRowsWithin,
+  planUsageRead,
+  rowsOfWholeQuanta,
+  rowsOutsideAsked,
+} from '../../mappings/usage-window.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { RcpConfig } from '../config.ts';
 import { PermanentError } from '../errors.ts';
@@ -79,8 +84,13 @@ export class RcpClient {
     });
     this.#log = options.log ?? silentLogger;
     this.#options = {
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      backoff: { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000, ...options.backoff },
+      maxRetryAfterMs: options.maxRetryAfterMs ?? config.retry?.maxRetryAfterMs ?? 60_000,
+      backoff: {
+        attempts: config.retry?.attempts ?? 5,
+        baseDelayMs: 250,
+        maxDelayMs: 10_000,
+        ...options.backoff,
+      },
     };
     const now = options.now ?? Date.now;
     this.#tokens = createTokenSource(
@@ -110,6 +120,7 @@ export class RcpClient {
       call: 'GET /client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
+      ownerOf: partnerIdOf,
     });
   }
 
@@ -152,7 +163,7 @@ export class RcpClient {
     });
     const items =
       part === 'day' ? dayRowsWithin(coarse.items, range) : rowsOfWholeQuanta(coarse.items, range, part);
-    const skipped = [...coarse.skipped];
+    const skipped = [...coarse.skipped, ...outside(coarse.items, plan.coarse, part, query.client)];
     for (const days of plan.byDay) {
       const daily = await this.billingDetails({
         ...filters,
@@ -161,7 +172,7 @@ export class RcpClient {
         part: 'day',
       });
       items.push(...dayRowsWithin(daily.items, days));
-      skipped.push(...daily.skipped);
+      skipped.push(...daily.skipped, ...outside(daily.items, days, 'day', query.client));
     }
     return { items, skipped };
   }
@@ -267,6 +278,14 @@ export class RcpClient {
   }
 }
 
+function outside(rows: UsageRow[], asked: DayRange, part: Part, client: string): SkippedRecord[] {
+  return rowsOutsideAsked(rows, asked, part).map((row) => ({
+    what: `usage row of client ${client}`,
+    id: `${row.billing_class.id} (${row.date})`,
+    problem: `date: ${row.date} is outside the ${part}s asked (${asked.start}…${asked.end})`,
+  }));
+}
+
 /** Amounts go to RCP as JSON numbers; from integer kopecks the division prints exactly (5000.5). */
 export function kopecksToAmount(kopecks: number): number {
   if (!Number.isSafeInteger(kopecks))
@@ -281,6 +300,15 @@ function parseJson(text: string, call?: string): unknown {
     if (call) throw new RcpAnswerError(call, `${call}: RCP answered something that is not JSON`);
     return undefined;
   }
+}
+
+/** The partner of a client record that broke the schema, if its `partner.id` can still be read. */
+function partnerIdOf(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const partner = 'partner' in item ? item.partner : undefined;
+  if (partner === null || partner === undefined) return '';
+  if (typeof partner !== 'object' || !('id' in partner) || typeof partner.id !== 'string') return null;
+  return partner.id.toLowerCase();
 }
 
 function validateArray<S extends z.ZodTypeAny>(

@@ -96,6 +96,11 @@ export interface SkippedRecord {
   what: string;
   id: string | undefined;
   problem: string;
+  /**
+   * For a broken client: its partner's id (lower case) when that much could be read, `''` when it
+   * has no partner, `null` when not even that (then any reseller may be missing it).
+   */
+  partner?: string | null;
 }
 
 export function describeSkipped(skipped: SkippedRecord): string {

@@ -12,6 +12,8 @@ interface ListingSource<S extends z.ZodTypeAny> {
   call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
+  /** Who a broken record belongs to, as far as it can be read (see `SkippedRecord.partner`). */
+  ownerOf?: (item: unknown) => string | null;
 }
 
 /**
@@ -81,7 +83,8 @@ export class Listing<T> implements AsyncIterable<T[]> {
     const fresh: T[] = [];
     items.forEach((item, index) => {
       const id = idOf(item);
-      const key = id ?? `#${this.pages}:${index}`;
+      // Ids are uuids, compared lower-case: an upper-case copy is the same record, given once.
+      const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
       if (seen.has(key) || broken.has(key)) return;
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
@@ -89,7 +92,12 @@ export class Listing<T> implements AsyncIterable<T[]> {
         fresh.push(parsed.data);
       } else {
         broken.add(key);
-        this.skipped.push({ what: this.source.what, id, problem: describeIssues(parsed.error) });
+        this.skipped.push({
+          what: this.source.what,
+          id,
+          problem: describeIssues(parsed.error),
+          ...(this.source.ownerOf ? { partner: this.source.ownerOf(item) } : {}),
+        });
       }
     });
     return fresh;

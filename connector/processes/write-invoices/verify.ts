@@ -1,3 +1,4 @@
+import { invoiceTotalField } from '../../../mappings/invoice-total.ts';
 import { toKopecks } from '../../../mappings/money.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { MoveRow } from './decide.ts';
@@ -44,5 +45,5 @@ async function totalField(deps: ProcessDeps, taxIds: number[]): Promise<'amount_
   const taxes = await deps.odoo.read<{ id: number; price_include: boolean }>('account.tax', taxIds, [
     'price_include',
   ]);
-  return taxes.length > 0 && taxes.every((t) => t.price_include) ? 'amount_total' : 'amount_untaxed';
+  return invoiceTotalField(taxes);
 }
