@@ -1,5 +1,5 @@
 /**
- * Bounded concurrency and retry pacing, shared by the RCP and Odoo edges.
+ * Bounded concurrency, shared by the RCP and Odoo edges.
  */
 
 /** Runs `task` for each item with at most `limit` in flight; results keep the items' order. */
@@ -34,36 +34,4 @@ export function createLimiter(limit: number): <R>(task: () => Promise<R>) => Pro
       waiting.shift()?.();
     }
   };
-}
-
-export interface Backoff {
-  /** Tries in all, the first one included. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000 };
-
-/** Exponential backoff with jitter (half fixed, half random) before try number `attempt` + 1. */
-export function backoffDelay(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-export function parseRetryAfter(
-  value: string | string[] | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  const seconds = Number(text);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { toKopecks } from '../mappings/money.ts';
 import { ConfigError } from './errors.ts';
-import { Secret } from './secret.ts';
+import { SECRET_VARIABLES, Secret } from './secret.ts';
 
 export type Need = 'rcp' | 'odoo' | 'redis' | 'payments';
 
@@ -17,6 +18,8 @@ export interface RcpConfig {
   auth: { kind: 'token'; token: Secret } | { kind: 'login'; login: string; password: Secret; domain: string };
   concurrency: number;
   timeoutMs: number;
+  /** Tries per read, and the longest `Retry-After` waited in-process (a longer one fails the read at once). */
+  retry?: { attempts: number; maxRetryAfterMs: number };
 }
 
 export interface OdooConfig {
@@ -42,7 +45,12 @@ export interface Config {
   rcp: RcpConfig | undefined;
   odoo: OdooConfig | undefined;
   redisUrl: string | undefined;
+  /** Own partners' uuids, lower case. */
   ownPartnerIds: readonly string[];
+  /** ISO code of the currency RCP bills in, which the Odoo company must keep its books in. */
+  companyCurrency: string;
+  /** `RCP_OWN_PARTNER_IDS=none`: no own partners, on purpose (an empty list is refused for invoicing). */
+  noOwnPartners: boolean;
   payments: { since: string | undefined; mode: 'posted' | 'reconciled' };
   invoicing: {
     /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
@@ -50,6 +58,8 @@ export interface Config {
     invoiceDate: 'period-end' | 'period-start' | 'next-period-start';
     postpayTermDays: number;
     journalId: number | undefined;
+    /** The plausibility bound of one invoice, in kopecks: above it the invoice is not made, and is named. */
+    maxAmountKopecks: number;
   };
   schedules: Schedules;
   worker: { port: number; dashboardToken: Secret | undefined };
@@ -58,14 +68,7 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-/** Variables whose values are never shown, not even in an error about them. */
-const SECRET_VARS = new Set([
-  'RCP_TOKEN',
-  'RCP_PASSWORD',
-  'ODOO_PASSWORD',
-  'ODOO_API_KEY',
-  'DASHBOARD_TOKEN',
-]);
+const SECRET_VARS: ReadonlySet<string> = new Set(SECRET_VARIABLES);
 
 const EXAMPLES: Record<string, string> = {
   RCP_URL: 'https://panel.example.com',
@@ -75,16 +78,20 @@ const EXAMPLES: Record<string, string> = {
   RCP_DOMAIN: 'default',
   RCP_CONCURRENCY: '4',
   RCP_TIMEOUT_MS: '30000',
+  RCP_RETRY_ATTEMPTS: '5',
+  RCP_MAX_RETRY_WAIT_SECONDS: '60',
   ODOO_URL: 'http://localhost:8069',
   ODOO_DB: 'odoo',
   ODOO_USER: 'rcp_integration',
   ODOO_PASSWORD: 'the Odoo user’s password',
   ODOO_API_KEY: 'an API key from Odoo (Preferences → Account Security)',
   ODOO_COMPANY_ID: '1',
+  COMPANY_CURRENCY: 'RUB',
   ODOO_BATCH_SIZE: '500',
   ODOO_CONCURRENCY: '2',
   ODOO_TIMEOUT_MS: '120000',
-  RCP_OWN_PARTNER_IDS: '6a1f0c2e-0000-4000-8000-000000000001,6a1f0c2e-0000-4000-8000-000000000002',
+  RCP_OWN_PARTNER_IDS:
+    '6a1f0c2e-0000-4000-8000-000000000001,6a1f0c2e-0000-4000-8000-000000000002 (or none: no own partners, on purpose)',
   PAYMENTS_SINCE: '2026-01-01',
   PAYMENTS_MODE: 'posted',
   REDIS_URL: 'redis://localhost:6379',
@@ -92,6 +99,7 @@ const EXAMPLES: Record<string, string> = {
   INVOICE_DATE: 'period-end',
   INVOICE_JOURNAL_ID: '1',
   POSTPAY_TERM_DAYS: '30',
+  INVOICE_MAX_AMOUNT: '100000000',
   SCHEDULE_TIMEZONE: 'Europe/Moscow',
   SCHEDULE_SYNC: '0 2 * * *',
   SCHEDULE_PAYMENTS: '0 7 * * *',
@@ -105,6 +113,12 @@ const EXAMPLES: Record<string, string> = {
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(EXAMPLES);
 
 const uuid = z.string().uuid();
+
+/**
+ * The largest invoice made without a question (rubles): ten times what a large reseller of the
+ * bench pays a month, and far below what a broken usage row makes (the issue's 165-billion draft).
+ */
+export const DEFAULT_INVOICE_MAX_AMOUNT = 100_000_000;
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -146,7 +160,7 @@ class Problems {
     this.list.push(`${name} ${why}: set it, e.g. ${name}=${EXAMPLES[name] ?? '…'}`);
   }
   bad(name: string, value: string, why: string): void {
-    const shown = SECRET_VARS.has(name) ? '' : ` (got "${value}")`;
+    const shown = SECRET_VARS.has(name) ? '' : ` (got "${withoutUserInfo(value)}")`;
     this.list.push(`${name} is not valid${shown}: ${why}; e.g. ${name}=${EXAMPLES[name] ?? '…'}`);
   }
 }
@@ -167,13 +181,40 @@ function field<T>(
   return undefined;
 }
 
+/** `http://user:pass@host` → `http://…@host`: a password inside an address is never shown. */
+function withoutUserInfo(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1…@');
+}
+
+/**
+ * An address with a user or password in it (`http://user:pass@host`) is refused without being
+ * shown: the connector would not send those credentials anyway, and the address appears in
+ * messages and logs, where a password must never be.
+ */
+function readUrl(env: Env, name: string, problems: Problems, why: string, use: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw && withoutUserInfo(raw) !== raw) {
+    problems.list.push(
+      `${name} carries a user name or password (not shown): remove it, e.g. ${name}=${EXAMPLES[name]}; ${use}`,
+    );
+    return undefined;
+  }
+  return field(env, name, httpUrl, problems, why);
+}
+
 function nonEmpty(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
 }
 
 function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | undefined {
-  const url = field(env, 'RCP_URL', httpUrl, problems, 'must be the http(s) address of the control panel');
+  const url = readUrl(
+    env,
+    'RCP_URL',
+    problems,
+    'must be the http(s) address of the control panel',
+    'RCP access goes in RCP_TOKEN, or RCP_LOGIN and RCP_PASSWORD',
+  );
   const token = nonEmpty(env, 'RCP_TOKEN');
   const login = nonEmpty(env, 'RCP_LOGIN');
   const password = nonEmpty(env, 'RCP_PASSWORD');
@@ -181,6 +222,17 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
     field(env, 'RCP_CONCURRENCY', positiveInt.max(64), problems, 'a whole number 1–64') ?? 4;
   const timeoutMs =
     field(env, 'RCP_TIMEOUT_MS', positiveInt, problems, 'milliseconds, a whole number') ?? 30_000;
+  const retry = {
+    attempts: field(env, 'RCP_RETRY_ATTEMPTS', positiveInt.max(20), problems, 'a whole number 1–20') ?? 5,
+    maxRetryAfterMs:
+      (field(
+        env,
+        'RCP_MAX_RETRY_WAIT_SECONDS',
+        z.coerce.number().int().min(0).max(3600),
+        problems,
+        'seconds, 0–3600',
+      ) ?? 60) * 1000,
+  };
   if (!needed) return undefined;
   if (env.RCP_URL === undefined || env.RCP_URL.trim() === '') problems.missing('RCP_URL');
   if (!token && !(login && password)) {
@@ -190,7 +242,8 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
   }
   if (!url) return undefined;
   const baseUrl = `${url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`;
-  if (token) return { baseUrl, auth: { kind: 'token', token: new Secret(token) }, concurrency, timeoutMs };
+  if (token)
+    return { baseUrl, auth: { kind: 'token', token: new Secret(token) }, concurrency, timeoutMs, retry };
   if (login && password) {
     const domain = nonEmpty(env, 'RCP_DOMAIN') ?? 'default';
     return {
@@ -198,13 +251,20 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
       auth: { kind: 'login', login, password: new Secret(password), domain },
       concurrency,
       timeoutMs,
+      retry,
     };
   }
   return undefined;
 }
 
 function readOdoo(env: Env, problems: Problems, needed: boolean): OdooConfig | undefined {
-  const url = field(env, 'ODOO_URL', httpUrl, problems, 'must be the http(s) address of your Odoo');
+  const url = readUrl(
+    env,
+    'ODOO_URL',
+    problems,
+    'must be the http(s) address of your Odoo',
+    'the login goes in ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY',
+  );
   const companyId = field(env, 'ODOO_COMPANY_ID', positiveInt, problems, 'the numeric id of a res.company');
   const batchSize =
     field(env, 'ODOO_BATCH_SIZE', positiveInt.max(5000), problems, 'a whole number 1–5000') ?? 500;
@@ -253,13 +313,19 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
   if (need('redis') && !nonEmpty(env, 'REDIS_URL')) problems.missing('REDIS_URL');
 
   const ownRaw = nonEmpty(env, 'RCP_OWN_PARTNER_IDS') ?? '';
-  const ownPartnerIds = ownRaw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const noOwnPartners = ownRaw.toLowerCase() === 'none';
+  const ownPartnerIds = noOwnPartners
+    ? []
+    : ownRaw
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
   for (const id of ownPartnerIds) {
     if (!uuid.safeParse(id).success) problems.bad('RCP_OWN_PARTNER_IDS', ownRaw, `"${id}" is not a uuid`);
   }
+
+  const companyCurrency =
+    field(env, 'COMPANY_CURRENCY', z.string().regex(/^[A-Z]{3}$/), problems, 'an ISO 4217 code') ?? 'RUB';
 
   const since = field(env, 'PAYMENTS_SINCE', isoDate, problems, 'a date YYYY-MM-DD');
   if (need('payments') && !nonEmpty(env, 'PAYMENTS_SINCE')) {
@@ -296,6 +362,18 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     problems,
     'the id of a sale account.journal',
   );
+  const maxAmount =
+    field(
+      env,
+      'INVOICE_MAX_AMOUNT',
+      z
+        .string()
+        .regex(/^\d{1,13}(\.\d{1,2})?$/)
+        .transform(Number)
+        .pipe(z.number().positive()),
+      problems,
+      'an amount in rubles above 0, e.g. 100000000 or 2500000.50',
+    ) ?? DEFAULT_INVOICE_MAX_AMOUNT;
 
   const timezone = nonEmpty(env, 'SCHEDULE_TIMEZONE') ?? 'UTC';
   if (!isValidTimezone(timezone)) problems.bad('SCHEDULE_TIMEZONE', timezone, 'not an IANA time zone');
@@ -323,8 +401,16 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     odoo,
     redisUrl,
     ownPartnerIds,
+    companyCurrency,
+    noOwnPartners,
     payments: { since, mode },
-    invoicing: { taxIds, invoiceDate, postpayTermDays, journalId },
+    invoicing: {
+      taxIds,
+      invoiceDate,
+      postpayTermDays,
+      journalId,
+      maxAmountKopecks: toKopecks(maxAmount),
+    },
     schedules,
     worker: { port, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
     logLevel,

@@ -3,6 +3,7 @@
  * TTY. Secrets are redacted by key name, and Secret values print as a placeholder anyway.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { SECRET_VARIABLES } from './secret.ts';
 
 export type { Logger };
 
@@ -15,11 +16,7 @@ export const REDACTED_KEYS = [
   'authorization',
   'Authorization',
   'key',
-  'RCP_TOKEN',
-  'RCP_PASSWORD',
-  'ODOO_PASSWORD',
-  'ODOO_API_KEY',
-  'DASHBOARD_TOKEN',
+  ...SECRET_VARIABLES,
 ];
 
 const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k}`]);

@@ -1,7 +1,6 @@
 import { ConfigError } from '../connector/errors.ts';
+import { isPeriod } from '../mappings/period.ts';
 import type { JobData } from './queues.ts';
-
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** The words of a CLI command (`sync all`, `invoice --period 2023-06`, `payments push`) as the job that runs it. */
 export function jobOfWords(words: readonly string[]): JobData {
@@ -14,7 +13,7 @@ export function jobOfWords(words: readonly string[]): JobData {
   };
   const period = () => {
     const value = flag('--period');
-    if (!value || !PERIOD.test(value))
+    if (!value || !isPeriod(value))
       throw new ConfigError(['--period YYYY-MM is required, e.g. enqueue invoice --period 2026-10']);
     return value;
   };
@@ -35,6 +34,7 @@ export function jobOfWords(words: readonly string[]): JobData {
         partner: flag('--partner'),
         client: flag('--client'),
         ...(rest.includes('--force') ? { force: true } : {}),
+        ...(rest.includes('--allow-open-period') ? { allowOpenPeriod: true } : {}),
       };
     case 'payments':
       if (rest[0] !== 'push') throw new ConfigError(['enqueue payments takes push: enqueue payments push']);

@@ -23,7 +23,11 @@ export interface Processes {
   sync(input: SyncInput): Promise<SyncReport>;
   listUnits(
     period: string,
-    filter?: { partner?: string | undefined; client?: string | undefined },
+    filter?: {
+      partner?: string | undefined;
+      client?: string | undefined;
+      allowOpenPeriod?: boolean | undefined;
+    },
   ): Promise<{ units: UnitRef[]; failed: FailedRecord[] }>;
   invoiceUnit(period: string, unit: UnitRef, options?: { force: boolean }): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
@@ -60,15 +64,8 @@ export function realProcesses(config: Config, log: Logger): Processes {
   };
   return {
     sync: async (input) => syncMasterData(await open(), input),
-    listUnits: async (period, filter = {}) => {
-      const all = await listUnits(await open(), period);
-      const units = all.units.filter(
-        (u) =>
-          (!filter.partner || u.uuid === filter.partner || u.kind === 'client') &&
-          (!filter.client || u.uuid === filter.client),
-      );
-      return { units, failed: all.failed };
-    },
+    // The same choice of counterparties as the CLI's `invoice --partner/--client`.
+    listUnits: async (period, filter = {}) => listUnits(await open(), period, filter),
     invoiceUnit: async (period, unit, options) => {
       const deps = await open();
       return invoiceUnit(deps, period, unit, await contextOf(deps), options?.force ?? false);

@@ -18,6 +18,8 @@ export type JobData =
       client?: string | undefined;
       /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
       force?: boolean | undefined;
+      /** The current or a future month, on purpose (`--allow-open-period`). */
+      allowOpenPeriod?: boolean | undefined;
     }
   | { kind: 'invoice-unit'; period: string; unit: UnitRef; force?: boolean | undefined }
   | { kind: 'invoice-report'; period: string; units: number }

@@ -1,8 +1,10 @@
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
-import { RcpRequestError } from '../connector/rcp/errors.ts';
+import { isRcpError } from '../connector/rcp/errors.ts';
+import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
+import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
@@ -26,6 +28,8 @@ export interface RunnerOptions {
 
 export interface Runner {
   queue: Queue<JobData>;
+  /** The connection that says (once per retry) when Redis is away; for locks and health. */
+  redis: Redis;
   worker: Worker<JobData>;
   metrics: JobsMetrics;
   /** Stops taking jobs, lets the ones in hand finish, and closes connections. */
@@ -55,10 +59,17 @@ export async function enqueueJob(
 /** The worker: takes jobs, runs the process each names, one structured log line per job. */
 export function createRunner(options: RunnerOptions): Runner {
   const queueName = options.queueName ?? QUEUE_NAME;
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null } as const;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = workerConnection(options.redisUrl);
+  const redis = watchedRedis(options.redisUrl, options.log);
   const queue = new Queue<JobData>(queueName, { connection });
   const flows = new FlowProducer({ connection });
+  // Redis being away is said once per retry by `redis`; the other connections' errors are the same outage.
+  const onError = (error: unknown) => {
+    if (isRedisConnectionError(error)) return;
+    options.log.error({ error: messageOf(error) }, 'worker error');
+  };
+  queue.on('error', onError);
+  flows.on('error', onError);
   const metrics = createMetrics(queue);
   const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
 
@@ -72,10 +83,12 @@ export function createRunner(options: RunnerOptions): Runner {
         return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
       }
       case 'invoice': {
-        const period = data.period === 'previous' ? previousMonthIn(options.timezone ?? 'UTC') : data.period;
+        const period =
+          data.period === 'previous' ? monthBefore(new Date(), options.timezone ?? 'UTC') : data.period;
         const { units, failed } = await options.processes.listUnits(period, {
           partner: data.partner,
           client: data.client,
+          allowOpenPeriod: data.allowOpenPeriod,
         });
         const run = job.id ?? String(Date.now());
         await flows.add({
@@ -173,7 +186,7 @@ export function createRunner(options: RunnerOptions): Runner {
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
         }
-        if (fromRcp(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
+        if (isRcpError(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
         const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
         options.log.warn(
           { job: job.id, kind: job.data.kind, ms: Date.now() - started, error: messageOf(error), retry },
@@ -195,10 +208,11 @@ export function createRunner(options: RunnerOptions): Runner {
   worker.on('failed', (job) => {
     if (job) metrics.jobsFinished.inc({ kind: job.data.kind, state: 'failed' });
   });
-  worker.on('error', (error) => options.log.error({ error: messageOf(error) }, 'worker error'));
+  worker.on('error', onError);
 
   return {
     queue,
+    redis,
     worker,
     metrics,
     close: async () => {
@@ -209,26 +223,6 @@ export function createRunner(options: RunnerOptions): Runner {
       redis.disconnect();
     },
   };
-}
-
-/** The month before now in a time zone, `YYYY-MM`. */
-export function previousMonthIn(timezone: string, now = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-  }).formatToParts(now);
-  const year = Number(parts.find((p) => p.type === 'year')?.value);
-  const month = Number(parts.find((p) => p.type === 'month')?.value);
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
-}
-
-/** Errors of the RCP edge name the call (`GET /client: …`) or RCP itself. */
-function fromRcp(error: unknown): boolean {
-  const message = messageOf(error);
-  return (
-    error instanceof RcpRequestError || /^(GET|POST|PATCH) \//.test(message) || message.startsWith('RCP ')
-  );
 }
 
 function brief(result: unknown): unknown {

@@ -7,13 +7,21 @@ import {
   sumDecimals,
 } from './money.ts';
 import { type BillingPeriod, periodSeconds } from './period.ts';
+import { csvCell } from './usage-csv.ts';
 
 /**
  * From usage rows to the lines of one invoice, exactly. The invoice total is RCP's cost (or the
  * re-priced cost) summed as decimals and rounded once to kopecks; lines get kopecks by the largest
  * remainder, so they add up to that total. A line keeps its real quantity and unit price only when
- * Odoo, rounding them to its precisions, computes the same amount; otherwise it is sent as one unit
- * at the line's amount, with quantity and price in its label, so Odoo's arithmetic cannot move a kopeck.
+ * Odoo, rounding them to its precisions, computes the same amount, and Odoo's untaxed total lands on
+ * RCP's kopeck under both of its rounding methods:
+ *  - `round_per_line` (17 and 18 by default, and always without taxes): the sum of the lines'
+ *    rounded subtotals;
+ *  - `round_globally` (19's default): the rounded sum of the lines' UNROUNDED quantity × price, so
+ *    sub-kopeck remainders of several lines can add up to a kopeck (26.94 × 6.90 = 185.886, twice:
+ *    371.772 → 371.77, against 185.89 + 185.89 = 371.78).
+ * Lines are kept while the remainders of the kept lines add up to less than half a kopeck; any
+ * other line is sent as one unit at its amount, its label giving its quantity and price and why.
  */
 
 export interface UsageRowLike {
@@ -65,7 +73,30 @@ export interface InvoiceLine {
   /** What is sent to Odoo. */
   odooQuantity: number;
   odooPriceUnit: number;
+  /** Why the line is sent as 1 × its amount instead of its real quantity and price (absent when it is not). */
+  asAmount?: AsAmountReason;
 }
+
+/** Why a line cannot carry its real quantity and unit price in Odoo. */
+export type AsAmountReason =
+  | 'quantity precision'
+  | 'price precision'
+  | 'kopeck allocation'
+  | 'global rounding';
+
+/** The label's note for each reason (Russian, like the rest of the invoice). */
+const AS_AMOUNT_NOTE: Record<AsAmountReason, (precision: OdooPrecision) => string> = {
+  'quantity precision': (p) => `количество в Odoo хранится с ${p.quantityDigits} знаками`,
+  'price precision': (p) => `цена в Odoo хранится с ${p.priceDigits} знаками`,
+  'kopeck allocation': () => 'копейка итога RCP отнесена на эту строку',
+  'global rounding': () => 'иначе итог Odoo без округления по строкам разошёлся бы с RCP на копейку',
+};
+
+/**
+ * Odoo 19 (round_globally) rounds the sum of unrounded line amounts: the kept lines' remainders
+ * must stay under half a kopeck. A little under, so that Odoo's binary floats cannot tip it.
+ */
+const HALF_KOPECK = new Decimal('0.0049');
 
 export interface InvoicePlan {
   lines: InvoiceLine[];
@@ -207,22 +238,37 @@ export function planInvoiceLines(
     ordered.map((g) => g.amount),
     totalKopecks,
   );
+  let remainder = new Decimal(0);
   const lines = ordered.map((group, index): InvoiceLine => {
     const amountKopecks = kopecks[index] as number;
     const { billingClass, period: billing, unitPrice } = group.first;
     const odooQuantity = group.quantity.toDecimalPlaces(precision.quantityDigits, Decimal.ROUND_HALF_UP);
     const odooPrice = unitPrice.toDecimalPlaces(precision.priceDigits, Decimal.ROUND_HALF_UP);
-    const keepsAmount = roundHalfUpToKopecks(odooQuantity.times(odooPrice)) === amountKopecks;
+    const odooAmount = odooQuantity.times(odooPrice);
+    const lineRemainder = odooAmount.minus(new Decimal(amountKopecks).div(100));
+    let asAmount: AsAmountReason | undefined;
+    if (roundHalfUpToKopecks(odooAmount) !== amountKopecks) {
+      asAmount = !odooQuantity.equals(group.quantity)
+        ? 'quantity precision'
+        : !odooPrice.equals(unitPrice)
+          ? 'price precision'
+          : 'kopeck allocation';
+    } else if (remainder.plus(lineRemainder).abs().greaterThan(HALF_KOPECK)) {
+      asAmount = 'global rounding';
+    } else {
+      remainder = remainder.plus(lineRemainder);
+    }
     const label = `${billingClass.name}: ${formatDecimal(group.quantity, 6)} ${billingClass.measure}×${PERIOD_WORD[billing]} × ${formatDecimal(unitPrice, 6)} ₽ за ${monthName(period)}`;
     return {
       billingClassId: billingClass.id,
-      label,
+      label: asAmount ? `${label} (1 × сумма: ${AS_AMOUNT_NOTE[asAmount](precision)})` : label,
       quantity: group.quantity,
       unitPrice,
       exact: group.amount,
       amountKopecks,
-      odooQuantity: keepsAmount ? odooQuantity.toNumber() : 1,
-      odooPriceUnit: keepsAmount ? odooPrice.toNumber() : amountKopecks / 100,
+      odooQuantity: asAmount ? 1 : odooQuantity.toNumber(),
+      odooPriceUnit: asAmount ? amountKopecks / 100 : odooPrice.toNumber(),
+      ...(asAmount ? { asAmount } : {}),
     };
   });
   return { lines, exactTotal, totalKopecks, details: [...rows] };
@@ -249,7 +295,6 @@ export function usageDetailCsv(rows: readonly PricedRow[]): string {
     group.amount = group.amount.plus(row.amount);
     grouped.set(key, group);
   }
-  const quote = (value: string) => (/[",;\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const lines = [...grouped.values()].map(({ row, quantity, amount }) =>
     [
       row.clientName,
@@ -262,7 +307,7 @@ export function usageDetailCsv(rows: readonly PricedRow[]): string {
       row.unitPrice.toFixed(),
       amount.toDecimalPlaces(6).toFixed(),
     ]
-      .map(quote)
+      .map(csvCell)
       .join(','),
   );
   return `${[header.join(','), ...lines].join('\n')}\n`;

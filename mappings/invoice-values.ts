@@ -228,3 +228,8 @@ export function writerMarkJson(text: string | false | undefined): string | undef
     ? text.slice(MARK_PREFIX.length)
     : undefined;
 }
+
+/** The Odoo claim that lets one run at a time write a counterparty's invoice of a period. */
+export function invoiceClaimKey(period: Period, kind: 'client' | 'partner', uuid: string): string {
+  return `invoice:${period}:${kind}:${uuid.toLowerCase()}`;
+}

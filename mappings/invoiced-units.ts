@@ -8,6 +8,8 @@ export interface InvoicedUnit {
   name: string;
   /** The clients whose usage the invoice covers. */
   clients: Array<{ id: string; name: string }>;
+  /** A direct client's partner (an own partner), when it has one. */
+  partnerId?: string;
   /** A reseller's own billing plan, whose prices re-price its clients' usage. */
   partnerPlanId?: string;
   paymentModel: 'prepay' | 'postpay';
@@ -55,6 +57,7 @@ export function invoicedUnits(
         uuid: client.id,
         name: client.name,
         clients: [{ id: client.id, name: client.name }],
+        ...(partnerId ? { partnerId } : {}),
         paymentModel: client.payment_model,
       });
     } else {
@@ -69,4 +72,33 @@ export function invoicedUnits(
     }
   }
   return [...units, ...resellers.values()];
+}
+
+/**
+ * The counterparties that `--partner` and `--client` choose, the same for the CLI and the worker:
+ * `--partner` a reseller → its invoice; an own partner → its direct clients' invoices; `--client` a
+ * direct client → its invoice (a reseller's client is invoiced through its partner: a problem).
+ * Ids are compared lower-case.
+ */
+export function selectUnits(
+  units: readonly InvoicedUnit[],
+  filter: { partner?: string | undefined; client?: string | undefined },
+): { units: InvoicedUnit[] } | { problem: string } {
+  const partner = filter.partner?.toLowerCase();
+  const client = filter.client?.toLowerCase();
+  let chosen = [...units];
+  if (partner) chosen = chosen.filter((u) => (u.kind === 'partner' ? u.uuid : u.partnerId) === partner);
+  if (!client) return { units: chosen };
+  const direct = chosen.find((u) => u.kind === 'client' && u.uuid === client);
+  if (direct) return { units: [direct] };
+  const reseller = units.find((u) => u.kind === 'partner' && u.clients.some((c) => c.id === client));
+  if (reseller)
+    return {
+      problem: `client ${client} is invoiced through its partner ${reseller.name}: use --partner ${reseller.uuid}`,
+    };
+  return {
+    problem: partner
+      ? `client ${client} is not a direct client of partner ${partner} in RCP`
+      : `client ${client} is not in RCP's client list`,
+  };
 }

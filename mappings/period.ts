@@ -15,6 +15,13 @@ export interface DayRange {
 /** A month to invoice, `YYYY-MM`. */
 export type Period = string;
 
+/** What a period looks like: `YYYY-MM`, month 01–12. */
+export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export function isPeriod(text: string): boolean {
+  return PERIOD_PATTERN.test(text);
+}
+
 const DAY_MS = 86_400_000;
 
 export function parseDay(day: string): Date {
@@ -121,4 +128,26 @@ export function invoiceDate(period: Period, rule: InvoiceDateRule): string {
   const next = new Date(`${range.end}T00:00:00Z`);
   next.setUTCDate(next.getUTCDate() + 1);
   return next.toISOString().slice(0, 10);
+}
+
+/** The month before the one `now` falls in, in `timezone` (the default period of an invoice run). */
+export function monthBefore(now: Date, timezone = 'UTC'): Period {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(now);
+  const year = Number(parts.find((p) => p.type === 'year')?.value);
+  const month = Number(parts.find((p) => p.type === 'month')?.value);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
+/**
+ * Whether a month can be invoiced: it is over on `today` (YYYY-MM-DD). The current month's usage
+ * is still growing and a future month has none: invoicing either makes a short draft.
+ */
+export function periodState(period: Period, today: string): 'closed' | 'open' | 'future' {
+  const range = periodRange(period);
+  if (today > range.end) return 'closed';
+  return today >= range.start ? 'open' : 'future';
 }

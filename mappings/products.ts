@@ -33,12 +33,15 @@ export function productFields(shape: ProductShape): FieldSpecs {
     sale_ok: { type: 'boolean' },
     purchase_ok: { type: 'boolean' },
     taxes_id: { type: 'many2many' },
+    list_price: { type: 'float' },
   };
 }
 
 /**
  * A billing class as a service product: the article is `sku_mask` (the class id when empty), the
- * unit its `measure`, and no taxes: Odoo would add the company's default sale tax otherwise.
+ * unit its `measure`, and no taxes: Odoo would add the company's default sale tax otherwise. Its
+ * sales price is 0 (Odoo's default is 1.00): prices live in the plans' price lists, and invoices
+ * carry RCP's amounts.
  */
 export function toProductRecord(
   billingClass: BillingClass,
@@ -59,6 +62,7 @@ export function toProductRecord(
       sale_ok: true,
       purchase_ok: false,
       taxes_id: [],
+      list_price: 0,
     },
   };
 }

@@ -37,3 +37,15 @@ export function rowsOfWholeQuanta<R extends { date: string }>(
 export function dayRowsWithin<R extends { date: string }>(rows: readonly R[], range: DayRange): R[] {
   return rows.filter((row) => overlaps(range, { start: row.date, end: row.date }));
 }
+
+/**
+ * Rows whose quantum does not even overlap the range asked: RCP should never answer them, so they
+ * are named as bad records rather than dropped as "outside the month".
+ */
+export function rowsOutsideAsked<R extends { date: string }>(
+  rows: readonly R[],
+  range: DayRange,
+  part: Part,
+): R[] {
+  return rows.filter((row) => !overlaps(range, quantumOf(row.date, part)));
+}

@@ -1,46 +1,49 @@
-import { decimalsOf } from '../../mappings/pricelists.ts';
-import { messageOf } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
-import { type CheckItem, checkOdoo, checkRcp, checkRedis } from '../processes/check.ts';
+import { type CheckItem, checkOdoo, checkRcp, checkRedis, checkSettings } from '../processes/check.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { type CommandContext, EXIT } from './context.ts';
 import { table } from './output.ts';
 
-/** Reaches RCP, Odoo and Redis and says what is wrong, each on its own line. */
+const MARK = { ok: 'ok', warning: 'WARN', failure: 'FAIL' } as const;
+
+/**
+ * Whether this Odoo (and RCP, Redis, the configuration) is ready: exit 0 ready (maybe with warnings),
+ * 1 with failures, 2 when a setting is wrong (ODOO_URL, ODOO_DB, a secret).
+ */
 export async function runCheck(ctx: CommandContext): Promise<number> {
   const config = ctx.config(['rcp', 'odoo']);
-  const items: CheckItem[] = [];
   const rcp = new RcpClient(config.rcp as NonNullable<typeof config.rcp>, {
     log: ctx.log,
     backoff: { attempts: 2 },
   });
-  let neededDigits = 2;
+  const items: CheckItem[] = [];
   try {
-    items.push(...(await checkRcp(rcp)));
-    if (items[0]?.ok) {
-      const partners = await rcp.partners().all();
-      const plans = [...new Set(partners.flatMap((p) => (p.contract ? [p.contract.billing_plan.id] : [])))];
-      const prices = (await rcp.fanOut(plans, (plan) => rcp.prices(plan))).flatMap((p) => p.items);
-      neededDigits = Math.max(2, ...prices.map((p) => decimalsOf(p.cost)));
-    }
+    const { items: rcpItems, facts } = await checkRcp(rcp);
+    items.push(...rcpItems);
+    items.push(
+      ...(await checkOdoo(
+        () => OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log }),
+        config,
+        facts,
+      )),
+    );
+    items.push(...checkSettings(config, facts));
   } finally {
     await rcp.close();
   }
-  try {
-    const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
-    try {
-      items.push(...(await checkOdoo(odoo, neededDigits)));
-    } finally {
-      await odoo.close();
-    }
-  } catch (error) {
-    items.push({ what: 'Odoo', ok: false, detail: messageOf(error) });
-  }
   items.push(...(await checkRedis(config)));
-  const ok = items.every((item) => item.ok);
+  const failures = items.filter((i) => i.status === 'failure').length;
+  const warnings = items.filter((i) => i.status === 'warning').length;
+  const summary =
+    failures > 0
+      ? `${failures} check(s) failed: see FAIL above${warnings ? `, and ${warnings} warning(s)` : ''}.`
+      : warnings > 0
+        ? `Ready, with ${warnings} warning(s): see WARN above.`
+        : 'All good: this Odoo is ready.';
   ctx.out.result(
-    { ok, checks: items },
-    `${table([['', 'check', 'result'], ...items.map((i) => [i.ok ? 'ok' : 'FAIL', i.what, i.detail])])}\n\n${ok ? 'All good.' : 'Some checks failed: see FAIL above.'}`,
+    { ok: failures === 0, failures, warnings, checks: items },
+    `${table([['', 'check', 'result'], ...items.map((i) => [MARK[i.status], i.what, i.detail])])}\n\n${summary}`,
   );
-  return ok ? EXIT.done : EXIT.someFailed;
+  if (items.some((i) => i.setting)) return EXIT.usage;
+  return failures > 0 ? EXIT.someFailed : EXIT.done;
 }

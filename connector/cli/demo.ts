@@ -1,3 +1,4 @@
+import { monthBefore } from '../../mappings/period.ts';
 import { OdooClient } from '../odoo/client.ts';
 import { invoicePeriod } from '../processes/invoice-period.ts';
 import { syncMasterData } from '../processes/sync.ts';
@@ -8,10 +9,9 @@ import { type CommandContext, EXIT } from './context.ts';
 import { describeInvoices } from './invoice.ts';
 import { describeSync } from './sync.ts';
 
-/** The month before today's, `YYYY-MM`. */
+/** The month before today's (UTC), `YYYY-MM`. */
 export function previousMonth(today = new Date()): string {
-  const date = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1));
-  return date.toISOString().slice(0, 7);
+  return monthBefore(today);
 }
 
 /**
@@ -39,7 +39,8 @@ export async function runDemo(
     const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
     try {
       const deps = { rcp, odoo, config: { ...config, ownPartnerIds: [own] }, log: ctx.log };
-      ctx.log.info(
+      // Debug, not info: the summary on stdout says it, and a JSON line on stderr is noise to a person.
+      ctx.log.debug(
         { simulator: sim.url, odoo: config.odoo?.url, period },
         'demo: syncing the simulator into Odoo',
       );

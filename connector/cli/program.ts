@@ -3,16 +3,14 @@
  * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isPeriod } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 function period(value: string): string {
-  if (!PERIOD.test(value))
-    throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
+  if (!isPeriod(value)) throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
   return value;
 }
 
@@ -86,9 +84,20 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .option('--client <id>', 'only this RCP client')
     .option('--dry-run', 'print every invoice that would be made, write nothing')
     .option('--force', 'also rewrite drafts an accountant changed in Odoo since the connector wrote them')
+    .option(
+      '--allow-open-period',
+      'invoice the current (still open) or a future month anyway: a provisional, short draft',
+    )
     .action(
       async (
-        o: { period: string; partner?: string; client?: string; dryRun?: boolean; force?: boolean },
+        o: {
+          period: string;
+          partner?: string;
+          client?: string;
+          dryRun?: boolean;
+          force?: boolean;
+          allowOpenPeriod?: boolean;
+        },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
@@ -98,6 +107,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
             client: o.client,
             dryRun: Boolean(o.dryRun),
             force: Boolean(o.force),
+            allowOpenPeriod: Boolean(o.allowOpenPeriod),
           }),
         ),
     );
@@ -106,8 +116,19 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .command('payments')
     .description('process 7: payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
-    .description('push posted customer payments of mapped counterparties to RCP, each exactly once')
+    .description(
+      'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
+    )
     .option('--dry-run', 'list what would be sent, send nothing')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'PAYMENTS_SINCE=YYYY-MM-DD (required): payments dated before it are never pushed, so that payments',
+        'recorded before the connector, which RCP already has, are not sent twice.',
+        'PAYMENTS_MODE=posted (default) pushes every posted payment; =reconciled only those matched with an invoice.',
+      ].join('\n'),
+    )
     .action(async (o: { dryRun?: boolean }, cmd: Command) =>
       run(json(cmd), async (ctx) =>
         (await import('./payments.ts')).runPaymentsPush(ctx, { dryRun: Boolean(o.dryRun) }),
@@ -149,14 +170,52 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     )
     .argument('<command...>', 'the same words as the CLI command')
     .allowUnknownOption()
+    // The command's own flags (--period, --partner…) pass through as words, so --help is looked for here.
     .helpOption(false)
-    .action(async (words: string[], _o, cmd: Command) =>
-      run(json(cmd), async (ctx) =>
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Commands that run as jobs: sync partners|clients|tariffs|all [--partner ID],',
+        'invoice --period YYYY-MM [--partner ID] [--client ID], payments push, reconcile --period YYYY-MM.',
+        'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
+      ].join('\n'),
+    )
+    .action(async (words: string[], _o, cmd: Command) => {
+      if (words.includes('--help') || words.includes('-h')) {
+        cmd.outputHelp();
+        return;
+      }
+      return run(json(cmd), async (ctx) =>
         (await import('./enqueue.ts')).runEnqueue(
           ctx,
           words.filter((w) => w !== '--json'),
         ),
-      ),
+      );
+    });
+
+  add(program.command('setup'))
+    .description(
+      'create or update the RCP workspace in Odoo (models, views, menu, groups, rights) and the settings money needs; run as an Odoo administrator',
+    )
+    .option('--dry-run', 'print the plan (create / update / unchanged per item), write nothing')
+    .option('--remove', 'remove the workspace and put back the settings setup changed')
+    .option('--confirm', 'with --remove: also delete the records made in the workspace (runs, ledger…)')
+    .option('--connector-user <login>', "the connector's own Odoo user (default: ODOO_USER)")
+    .action(
+      async (
+        o: { dryRun?: boolean; remove?: boolean; confirm?: boolean; connectorUser?: string },
+        cmd: Command,
+      ) =>
+        run(json(cmd), async (ctx) => {
+          if (o.confirm && !o.remove) throw new ConfigError(['--confirm goes with --remove']);
+          return (await import('./setup.ts')).runSetup(ctx, {
+            dryRun: Boolean(o.dryRun),
+            remove: Boolean(o.remove),
+            confirm: Boolean(o.confirm),
+            connectorUser: o.connectorUser,
+          });
+        }),
     );
 
   add(program.command('simulator'))
@@ -187,10 +246,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       exitCode = await action(ctx);
     } catch (error) {
-      if (error instanceof ConfigError) {
+      // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
+      const { isOdooSettingError } = await import('../odoo/client.ts');
+      if (error instanceof ConfigError || isOdooSettingError(error)) {
+        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+        const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
-        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: error.problems }, null, 2)}\n`);
-        for (const p of error.problems) process.stderr.write(`rcp-odoo: ${p}\n`);
+        if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);
+        for (const p of problems) process.stderr.write(`rcp-odoo: ${p}\n`);
       } else {
         exitCode = EXIT.someFailed;
         ctx.log.debug({ err: error }, 'command failed');

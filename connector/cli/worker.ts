@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { startWorkerHttp } from '../../jobs/http.ts';
 import { realProcesses } from '../../jobs/processes.ts';
 import { applySchedules } from '../../jobs/schedules.ts';
@@ -12,7 +11,7 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   const processes = realProcesses(config, ctx.log);
   const runner = createRunner({ redisUrl, processes, log: ctx.log, timezone: config.schedules.timezone });
   const schedules = await applySchedules(runner.queue, config.schedules);
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = runner.redis;
   const http = await startWorkerHttp({
     port: config.worker.port,
     runner,
@@ -36,6 +35,5 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   http.closeAllConnections();
   http.close();
   await runner.close();
-  redis.disconnect();
   return EXIT.done;
 }

@@ -26,6 +26,21 @@ export interface Capabilities {
   /** 19 answers `message_post` with a list of ids over JSON-RPC. */
   messagePostAnswersList: boolean;
   userGroupsField: 'groups_id' | 'group_ids';
+  /** The groups of a menu, view, window or server action: 17, 18 `groups_id`; 19 `group_ids`. */
+  recordGroupsField: 'groups_id' | 'group_ids';
+  /** A group's members: 17, 18 `users`; 19 `user_ids`. */
+  groupUsersField: 'users' | 'user_ids';
+  /**
+   * What puts a group under a heading ("RCP / User") that an administrator may create through the
+   * API: 19 a `res.groups.privilege` in the group's `privilege_id`. On 17, 18 the heading would be an
+   * `ir.module.category`, which only modules may create (no group may): undefined, the group's own
+   * name carries the heading.
+   */
+  groupHeading: { model: 'res.groups.privilege'; field: 'privilege_id' } | undefined;
+  /** The list view: 17 `tree` (in arch and `view_mode`); 18+ `list`. */
+  listViewType: 'tree' | 'list';
+  /** The quantity precision: 17, 18 'Product Unit of Measure' (module product); 19 'Product Unit' (module uom). */
+  quantityPrecision: { xmlid: string; name: string };
   /** 19+ serve `/json/2/<model>/<method>`. */
   hasJson2: boolean;
 }
@@ -46,6 +61,13 @@ export function capabilitiesFor(major: number): Capabilities {
     draftInvoiceHasName: !from19,
     messagePostAnswersList: from19,
     userGroupsField: from19 ? 'group_ids' : 'groups_id',
+    recordGroupsField: from19 ? 'group_ids' : 'groups_id',
+    groupUsersField: from19 ? 'user_ids' : 'users',
+    groupHeading: from19 ? { model: 'res.groups.privilege', field: 'privilege_id' } : undefined,
+    listViewType: from18 ? 'list' : 'tree',
+    quantityPrecision: from19
+      ? { xmlid: 'uom.decimal_product_uom', name: 'Product Unit' }
+      : { xmlid: 'product.decimal_product_uom', name: 'Product Unit of Measure' },
     hasJson2: from19,
   };
 }

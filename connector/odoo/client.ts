@@ -1,8 +1,10 @@
 import { Agent } from 'undici';
-import { type Backoff, backoffDelay, createLimiter, sleep } from '../concurrency.ts';
+import { batchesOf } from '../batches.ts';
+import { createLimiter } from '../concurrency.ts';
 import type { OdooConfig } from '../config.ts';
-import { OutcomeUnknownError } from '../errors.ts';
+import { OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
+import { type Backoff, type Failure, decideRetry, sleep } from '../retry.ts';
 import { type Capabilities, SUPPORTED_MAJORS, capabilitiesFor } from './capabilities.ts';
 import { OdooError } from './errors.ts';
 import {
@@ -86,8 +88,12 @@ export class OdooClient {
     private readonly observe?: OdooClientOptions['observe'],
   ) {}
 
-  static async connect(config: OdooConfig, options: OdooClientOptions = {}): Promise<OdooClient> {
+  static async connect(given: OdooConfig, options: OdooClientOptions = {}): Promise<OdooClient> {
     const log = options.log ?? silentLogger;
+    const config = { ...given, url: odooBaseUrl(given.url) };
+    if (config.url !== given.url.replace(/\/+$/, '')) {
+      log.warn(`ODOO_URL has a path of the web client: using ${config.url}; set ODOO_URL=${config.url}`);
+    }
     const agent = new Agent({
       keepAliveTimeout: 30_000,
       connections: Math.max(1, config.concurrency),
@@ -106,6 +112,15 @@ export class OdooClient {
           'network',
           'version_info',
           `cannot reach Odoo at ODOO_URL=${config.url} (${error.code ?? 'no answer'})`,
+        );
+      }
+      if (error instanceof OdooError && error.kind !== 'network') {
+        // A redirect, a 404 or an HTML page: ODOO_URL points at a page, a proxy or something else.
+        throw new OdooError(
+          'not-found',
+          'version_info',
+          `ODOO_URL=${config.url} does not answer as Odoo (${error.serverMessage}): set it to the address the browser opens Odoo at, without a path, e.g. http://localhost:8069`,
+          error.exception,
         );
       }
       throw error;
@@ -143,8 +158,9 @@ export class OdooClient {
     try {
       client.#uid = await transport.authenticate();
     } catch (error) {
+      const explained = await explainLoginFailure(deps, error, transport.protocol);
       await agent.close();
-      throw error;
+      throw explained;
     }
     return client;
   }
@@ -160,24 +176,27 @@ export class OdooClient {
         return (await this.limit(() => this.execute(call))) as T;
       } catch (error) {
         const name = `${call.model}.${call.method}`;
-        const repeatable =
-          (error instanceof OdooError && error.retryable) ||
-          (error instanceof NoAnswerError && (error.notSent || SAFE_TO_REPEAT.has(call.method)));
-        if (!repeatable || attempt + 1 >= this.backoff.attempts) {
+        const decision = decideRetry(
+          failureOf(error),
+          { repeatable: SAFE_TO_REPEAT.has(call.method) },
+          attempt,
+          { backoff: this.backoff },
+        );
+        if (decision.action === 'outcome-unknown') {
+          throw new OutcomeUnknownError(
+            `Odoo ${name}: ${messageOf(error)}; it may or may not have been done`,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (decision.action !== 'retry') {
           if (error instanceof NoAnswerError) {
-            if (SAFE_TO_REPEAT.has(call.method) || error.notSent) {
-              throw new OdooError(
-                'network',
-                name,
-                `${error.message}; gave up after ${attempt + 1} tries`,
-                undefined,
-                {
-                  cause: error,
-                },
-              );
-            }
-            throw new OutcomeUnknownError(
-              `Odoo ${name}: ${error.message}; it may or may not have been done`,
+            throw new OdooError(
+              'network',
+              name,
+              `${error.message}; gave up after ${attempt + 1} tries`,
+              undefined,
               {
                 cause: error,
               },
@@ -186,9 +205,11 @@ export class OdooClient {
           throw error;
         }
         this.stats.retries++;
-        const delay = backoffDelay(this.backoff, attempt);
-        this.log.debug({ call: name, attempt: attempt + 1, delayMs: delay }, 'Odoo call failed; retrying');
-        await sleep(delay);
+        this.log.debug(
+          { call: name, attempt: attempt + 1, delayMs: decision.delayMs },
+          'Odoo call failed; retrying',
+        );
+        await sleep(decision.delayMs);
       }
     }
   }
@@ -273,8 +294,7 @@ export class OdooClient {
     context?: Record<string, unknown>,
   ): Promise<number[]> {
     const ids: number[] = [];
-    for (let start = 0; start < valsList.length; start += this.config.batchSize) {
-      const batch = valsList.slice(start, start + this.config.batchSize);
+    for (const batch of batchesOf(valsList, this.config.batchSize)) {
       const answer = await this.call<number[] | number>({
         model,
         method: 'create',
@@ -355,4 +375,96 @@ export class OdooClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/**
+ * What an Odoo failure means for repeating the call: Odoo rolled back (a serialization failure) or
+ * the call never left: nothing was done; no answer: maybe done; anything else Odoo said is final.
+ */
+function failureOf(error: unknown): Failure {
+  if (error instanceof NoAnswerError) return { kind: 'no-answer', notSent: error.notSent };
+  if (error instanceof OdooError && error.retryable) return { kind: 'refused' };
+  return { kind: 'permanent' };
+}
+
+/**
+ * The address Odoo answers its API at, from what an admin may paste: the browser's address of a
+ * page (`…/odoo/invoicing`, `…/web#action=…`, `…/web/login`) becomes its origin; a path before them
+ * (Odoo behind a proxy under `/erp`) is kept.
+ */
+export function odooBaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/+$/, '');
+  }
+  const path = parsed.pathname.replace(/\/(odoo|web|jsonrpc|json\/2|xmlrpc)(\/.*)?$/, '').replace(/\/+$/, '');
+  return `${parsed.origin}${path}`;
+}
+
+/** An error an admin fixes in the configuration (ODOO_URL, ODOO_DB, ODOO_USER, the secret): exit code 2. */
+export function isOdooSettingError(error: unknown): boolean {
+  return (
+    error instanceof OdooError &&
+    (error.kind === 'auth' ||
+      error.kind === 'database' ||
+      (error.call === 'version_info' && error.kind === 'not-found'))
+  );
+}
+
+/** Odoo's list of databases, or undefined when it does not give it (`list_db = False`). */
+async function listDatabases(deps: HttpDeps): Promise<string[] | undefined> {
+  try {
+    const list = await jsonRpc(deps, '/web/database/list', {}, 'database.list');
+    return Array.isArray(list) ? list.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A login that failed on the database (a name PostgreSQL does not know, or JSON-2's 404 without a
+ * database) says which databases exist instead of PostgreSQL's words; a refused secret says where
+ * to get a right one.
+ */
+async function explainLoginFailure(
+  deps: HttpDeps,
+  error: unknown,
+  protocol: Transport['protocol'],
+): Promise<unknown> {
+  if (!(error instanceof OdooError)) return error;
+  const { db, url } = deps.config;
+  if (error.kind === 'auth') {
+    const how =
+      deps.config.secret.kind === 'apiKey'
+        ? 'a new key is made in Odoo under Preferences → Account Security → New API Key'
+        : 'or give an API key in ODOO_API_KEY (Preferences → Account Security → New API Key)';
+    return new OdooError('auth', error.call, `${error.serverMessage}; ${how}`, error.exception);
+  }
+  const maybeDb = error.kind === 'database' || (protocol === 'json-2' && error.kind === 'not-found');
+  if (!maybeDb) return error;
+  const databases = await listDatabases(deps);
+  if (databases?.includes(db)) {
+    return error.kind === 'database'
+      ? new OdooError(
+          'database',
+          error.call,
+          `Odoo could not open database ${db} (${error.serverMessage}): is its PostgreSQL up?`,
+          error.exception,
+        )
+      : error;
+  }
+  const which =
+    databases === undefined
+      ? `this Odoo does not list its databases: the name is on its login page (${url}/web/login), or ask its administrator`
+      : databases.length === 0
+        ? 'this Odoo has no database yet: create one at ' + `${url}/web/database/manager`
+        : `set ODOO_DB to one of: ${databases.slice(0, 20).join(', ')}${databases.length > 20 ? ` (and ${databases.length - 20} more)` : ''}`;
+  return new OdooError(
+    'database',
+    error.call,
+    `database "${db}" does not exist on ${url}: ${which}`,
+    error.exception,
+  );
 }

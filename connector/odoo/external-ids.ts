@@ -1,4 +1,5 @@
 import { splitXmlid } from '../../mappings/external-ids.ts';
+import { batchesOf } from '../batches.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { OdooClient } from './client.ts';
 import { OdooError } from './errors.ts';
@@ -58,14 +59,13 @@ class ExternalIds {
       byModule.set(module, [...(byModule.get(module) ?? []), name]);
     }
     const found = new Map<string, XmlidTarget>();
-    const batch = this.odoo.config.batchSize;
     for (const [module, names] of byModule) {
-      for (let start = 0; start < names.length; start += batch) {
+      for (const batch of batchesOf(names, this.odoo.config.batchSize)) {
         const rows = await this.odoo.searchRead<{ id: number; name: string; model: string; res_id: number }>(
           'ir.model.data',
           [
             ['module', '=', module],
-            ['name', 'in', names.slice(start, start + batch)],
+            ['name', 'in', batch],
           ],
           ['name', 'model', 'res_id'],
         );

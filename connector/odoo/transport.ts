@@ -1,6 +1,7 @@
 import { type Agent, request } from 'undici';
 import type { OdooConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { networkCode, wasNotSent } from '../retry.ts';
 import { OdooError, cleanMessage, kindOf } from './errors.ts';
 
 /**
@@ -54,8 +55,6 @@ export class NoAnswerError extends Error {
   }
 }
 
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-
 export async function postJson(
   deps: HttpDeps,
   path: string,
@@ -72,9 +71,8 @@ export async function postJson(
     });
     return { status: response.statusCode, text: await response.body.text() };
   } catch (error) {
-    const code =
-      typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-    throw new NoAnswerError(code, code !== undefined && NOT_SENT.has(code), { cause: error });
+    const code = networkCode(error);
+    throw new NoAnswerError(code, wasNotSent(code), { cause: error });
   }
 }
 

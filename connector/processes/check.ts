@@ -1,55 +1,186 @@
-import { Redis } from 'ioredis';
+/**
+ * Whether this RCP, this Odoo and this configuration are ready, one line item each. A FAILURE stops
+ * the work it names (a missing right, a tax that is not a sale tax, a company in another currency);
+ * a WARNING is something that works but may not be what the admin means, with its fix. Each Odoo item
+ * is one entry of ODOO_CHECKS: adding a check is adding a function to that list.
+ */
+import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
-import { messageOf } from '../errors.ts';
-import type { OdooClient } from '../odoo/client.ts';
+import { ConfigError, messageOf } from '../errors.ts';
+import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { RcpClient } from '../rcp/client.ts';
-import { priceDigits } from './odoo-refs.ts';
+import type { Partner } from '../rcp/schemas.ts';
+import { reachRedis, shownRedisUrl } from '../redis.ts';
+import { companyOf, decimalPrecisions } from './odoo-refs.ts';
+
+export type CheckStatus = 'ok' | 'warning' | 'failure';
 
 export interface CheckItem {
   what: string;
-  ok: boolean;
+  status: CheckStatus;
   detail: string;
+  /** A failure the admin fixes in the configuration (ODOO_URL, ODOO_DB, a secret): exit code 2. */
+  setting?: boolean;
 }
 
-/** RCP: the token works and lists answer. */
-export async function checkRcp(rcp: RcpClient): Promise<CheckItem[]> {
+export const ok = (what: string, detail: string): CheckItem => ({ what, status: 'ok', detail });
+export const warning = (what: string, detail: string): CheckItem => ({ what, status: 'warning', detail });
+export const failure = (what: string, detail: string): CheckItem => ({ what, status: 'failure', detail });
+
+/** What the RCP side told the check, for the items that compare it with the configuration. */
+export interface RcpFacts {
+  /** Partners visible to the token (undefined when RCP could not be read). */
+  partners: readonly Pick<Partner, 'id' | 'name'>[] | undefined;
+  /** Decimal places RCP's prices need (2 when unknown). */
+  priceDigits: number;
+}
+
+/** RCP: the token works, the partners and their plans' prices can be read. */
+export async function checkRcp(rcp: RcpClient): Promise<{ items: CheckItem[]; facts: RcpFacts }> {
+  let partners: Partner[];
   try {
-    const partners = rcp.partners();
-    const first = await partners[Symbol.asyncIterator]().next();
-    const count = first.done ? 0 : first.value.length;
-    return [
-      {
-        what: 'RCP',
-        ok: true,
-        detail: `${rcp.config.baseUrl}: ${partners.total} partner(s) visible (${count} on the first page)`,
-      },
-    ];
+    partners = await rcp.partners().all();
   } catch (error) {
-    return [{ what: 'RCP', ok: false, detail: `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}` }];
+    return {
+      items: [failure('RCP', `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}`)],
+      facts: { partners: undefined, priceDigits: 2 },
+    };
+  }
+  const items = [ok('RCP', `${rcp.config.baseUrl}: ${partners.length} partner(s) visible`)];
+  let digits = 2;
+  try {
+    const plans = [...new Set(partners.flatMap((p) => (p.contract ? [p.contract.billing_plan.id] : [])))];
+    const prices = (await rcp.fanOut(plans, (plan) => rcp.prices(plan))).flatMap((p) => p.items);
+    digits = Math.max(2, ...prices.map((p) => decimalsOf(p.cost)));
+  } catch (error) {
+    items.push(
+      warning('RCP prices', `could not be read (${messageOf(error)}): price precision not compared`),
+    );
+  }
+  return { items, facts: { partners, priceDigits: digits } };
+}
+
+/** Items that need only the configuration and what RCP said. */
+export function checkSettings(config: Config, rcp: RcpFacts): CheckItem[] {
+  return [checkOwnPartners(config, rcp)];
+}
+
+function checkOwnPartners(config: Config, rcp: RcpFacts): CheckItem {
+  const what = 'RCP_OWN_PARTNER_IDS';
+  const known = new Map((rcp.partners ?? []).map((p) => [p.id.toLowerCase(), p.name]));
+  const listed =
+    rcp.partners && rcp.partners.length > 0 && rcp.partners.length <= 10
+      ? ` RCP's partners: ${rcp.partners.map((p) => `${p.name} ${p.id}`).join('; ')}.`
+      : '';
+  if (config.ownPartnerIds.length === 0) {
+    return warning(
+      what,
+      `empty: no partner is the provider's own sales channel, so every partner is invoiced as a reseller, and the provider's own (direct) channel would get one invoice for all its clients at its partner's plan instead of each client its own. Set it to the uuid(s) of the provider's own partner(s).${listed}`,
+    );
+  }
+  if (!rcp.partners)
+    return ok(what, `${config.ownPartnerIds.length} partner(s) (not compared: RCP not read)`);
+  const unknown = config.ownPartnerIds.filter((id) => !known.has(id.toLowerCase()));
+  if (unknown.length > 0) {
+    return warning(what, `not RCP partners visible to this token: ${unknown.join(', ')}.${listed}`);
+  }
+  return ok(what, config.ownPartnerIds.map((id) => `${known.get(id.toLowerCase())} (${id})`).join('; '));
+}
+
+/** What every Odoo item is given: the connected client, the configuration, RCP's facts, the company. */
+export interface OdooCheckInput {
+  odoo: OdooClient;
+  config: Config;
+  rcp: RcpFacts;
+  company: { id: number; name: string; currency: string } | undefined;
+}
+
+/** One line item (or a few) about Odoo. */
+export type OdooCheck = (input: OdooCheckInput) => Promise<CheckItem | CheckItem[]>;
+
+/** The Odoo items, in the order they are shown. */
+export const ODOO_CHECKS: readonly OdooCheck[] = [
+  checkCompany,
+  checkCurrency,
+  checkRights,
+  checkTaxes,
+  checkPricePrecision,
+];
+
+/** Connects to Odoo and runs ODOO_CHECKS; a wrong setting (URL, database, secret) is a failure marked `setting`. */
+export async function checkOdoo(
+  connect: () => Promise<OdooClient>,
+  config: Config,
+  rcp: RcpFacts,
+): Promise<CheckItem[]> {
+  let odoo: OdooClient;
+  try {
+    odoo = await connect();
+  } catch (error) {
+    return [
+      { ...failure('Odoo', messageOf(error)), ...(isOdooSettingError(error) ? { setting: true } : {}) },
+    ];
+  }
+  try {
+    const items: CheckItem[] = [
+      ok('Odoo', `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`),
+    ];
+    const input: OdooCheckInput = { odoo, config, rcp, company: await companyOrNothing(odoo) };
+    for (const check of ODOO_CHECKS) {
+      try {
+        items.push(...[await check(input)].flat());
+      } catch (error) {
+        items.push(
+          failure(
+            check.name.replace(/^check/, '').toLowerCase(),
+            `could not be checked: ${messageOf(error)}`,
+          ),
+        );
+      }
+    }
+    return items;
+  } finally {
+    await odoo.close();
   }
 }
 
-/** Odoo: version and protocol, the user and company, the rights the sync needs, price precision. */
-export async function checkOdoo(odoo: OdooClient, neededPriceDigits: number): Promise<CheckItem[]> {
-  const items: CheckItem[] = [
-    {
-      what: 'Odoo',
-      ok: true,
-      detail: `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`,
-    },
-  ];
-  const [user] = await odoo.read<{ id: number; name: string; company_id: [number, string] | false }>(
-    'res.users',
-    [odoo.uid],
-    ['name', 'company_id'],
+/** The company to work in, or undefined when the user may not see one (a failure of its own). */
+async function companyOrNothing(odoo: OdooClient): Promise<OdooCheckInput['company']> {
+  try {
+    const company = await companyOf(odoo);
+    return { id: company.id, name: company.name, currency: company.currencyName };
+  } catch (error) {
+    if (error instanceof ConfigError) return undefined;
+    throw error;
+  }
+}
+
+async function checkCompany({ odoo, company }: OdooCheckInput): Promise<CheckItem> {
+  const user = `${odoo.config.user} (id ${odoo.uid})`;
+  if (!company) {
+    return failure(
+      'Odoo company',
+      odoo.config.companyId
+        ? `ODOO_COMPANY_ID=${odoo.config.companyId} is not a company ${user} may read`
+        : `${user} has no company`,
+    );
+  }
+  return ok('Odoo company', `user ${user}, company ${company.id} (${company.name})`);
+}
+
+async function checkCurrency({ config, company }: OdooCheckInput): Promise<CheckItem> {
+  const wanted = config.companyCurrency;
+  if (!company) return failure('company currency', 'no company to read it from');
+  if (company.currency === wanted) return ok('company currency', wanted);
+  return failure(
+    'company currency',
+    `${company.name} keeps its books in ${company.currency || '(none)'}, RCP bills in ${wanted}: invoices would be in ${company.currency}. Set the company's currency to ${wanted} (Settings → Companies; Odoo allows it while the company has no journal entries), or set COMPANY_CURRENCY if RCP bills in another currency.`,
   );
-  const company = odoo.config.companyId ?? (Array.isArray(user?.company_id) ? user.company_id[0] : undefined);
-  items.push({
-    what: 'Odoo user',
-    ok: true,
-    detail: `${odoo.config.user} (id ${odoo.uid}, ${user?.name ?? '?'}), company ${company ?? '?'}${Array.isArray(user?.company_id) && !odoo.config.companyId ? ` (${user.company_id[1]})` : ''}`,
-  });
+}
+
+async function checkRights({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
+  const items: CheckItem[] = [];
   for (const [model, operation, why] of [
     ['res.partner', 'create', 'sync partners and clients (Contact Creation)'],
     ['product.product', 'create', 'sync products (Product Creation; on 17 Administration/Settings)'],
@@ -59,15 +190,6 @@ export async function checkOdoo(odoo: OdooClient, neededPriceDigits: number): Pr
   ] as const) {
     items.push(await checkRight(odoo, model, operation, why));
   }
-  const digits = await priceDigits(odoo);
-  items.push({
-    what: 'price precision',
-    ok: digits >= neededPriceDigits,
-    detail:
-      digits >= neededPriceDigits
-        ? `'Product Price' keeps ${digits} decimals`
-        : `'Product Price' keeps ${digits} decimals but RCP prices need ${neededPriceDigits}: price lists will show them rounded (invoices stay exact). Raise Settings → Technical → Decimal Accuracy → Product Price to ${neededPriceDigits}.`,
-  });
   return items;
 }
 
@@ -86,7 +208,7 @@ async function checkRight(
         params: [['operation', operation]],
         ...(method === 'check_access_rights' ? { kwargs: { raise_exception: false } } : {}),
       });
-      return { what, ok: allowed === true, detail: allowed ? 'yes' : `no: needed to ${why}` };
+      return allowed === true ? ok(what, 'yes') : failure(what, `no: needed to ${why}`);
     } catch (error) {
       if (
         error instanceof OdooError &&
@@ -99,24 +221,64 @@ async function checkRight(
       throw error;
     }
   }
-  return { what, ok: false, detail: `could not be checked: needed to ${why}` };
+  return failure(what, `could not be checked: needed to ${why}`);
 }
 
+/** INVOICE_TAX_IDS must name active SALE taxes of the company: a purchase tax or a missing id fails. */
+async function checkTaxes({ odoo, config, company }: OdooCheckInput): Promise<CheckItem> {
+  const what = 'INVOICE_TAX_IDS';
+  const ids = config.invoicing.taxIds;
+  if (ids.length === 0) return ok(what, 'empty: invoice lines carry no tax');
+  const taxes = await odoo.searchRead<{
+    id: number;
+    name: string;
+    type_tax_use: string;
+    company_id: [number, string] | false;
+  }>('account.tax', [['id', 'in', [...ids]]], ['name', 'type_tax_use', 'company_id']);
+  const byId = new Map(taxes.map((t) => [t.id, t]));
+  const problems: string[] = [];
+  for (const id of ids) {
+    const tax = byId.get(id);
+    if (!tax) {
+      problems.push(`${id}: no such active tax (or ${odoo.config.user} may not read it)`);
+      continue;
+    }
+    if (tax.type_tax_use !== 'sale')
+      problems.push(`${id} (${tax.name}) is a ${tax.type_tax_use} tax, not a sale tax`);
+    const taxCompany = Array.isArray(tax.company_id) ? tax.company_id[0] : undefined;
+    if (company && taxCompany !== undefined && taxCompany !== company.id) {
+      problems.push(
+        `${id} (${tax.name}) belongs to ${Array.isArray(tax.company_id) ? tax.company_id[1] : '?'}, not ${company.name}`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    return failure(
+      what,
+      `${problems.join('; ')}. Name sale taxes of the company (Invoicing → Configuration → Taxes, Tax Type "Sales"), or leave it empty for no tax.`,
+    );
+  }
+  return ok(what, ids.map((id) => `${id} (${byId.get(id)?.name})`).join(', '));
+}
+
+/** Odoo's 'Product Price' precision below what RCP's prices need: price lists show rounded prices. */
+async function checkPricePrecision({ odoo, rcp }: OdooCheckInput): Promise<CheckItem> {
+  const digits = (await decimalPrecisions(odoo)).priceDigits;
+  const needed = rcp.priceDigits;
+  if (digits >= needed) return ok('price precision', `'Product Price' keeps ${digits} decimals`);
+  return warning(
+    'price precision',
+    `'Product Price' keeps ${digits} decimals but RCP prices need ${needed}: price lists show them rounded (invoices stay exact). \`rcp-odoo setup\` raises it, or Settings → Technical → Decimal Accuracy → Product Price = ${needed}.`,
+  );
+}
+
+/** Redis is asked only when REDIS_URL is set (worker and enqueue need it). */
 export async function checkRedis(config: Config): Promise<CheckItem[]> {
-  if (!config.redisUrl)
-    return [{ what: 'Redis', ok: true, detail: 'REDIS_URL not set (needed only by worker and enqueue)' }];
-  const redis = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3_000,
-  });
+  if (!config.redisUrl) return [ok('Redis', 'REDIS_URL not set (needed only by worker and enqueue)')];
   try {
-    await redis.connect();
-    await redis.ping();
-    return [{ what: 'Redis', ok: true, detail: 'answers PING' }];
+    await reachRedis(config.redisUrl);
+    return [ok('Redis', `${shownRedisUrl(config.redisUrl)} answers PING`)];
   } catch (error) {
-    return [{ what: 'Redis', ok: false, detail: `REDIS_URL does not answer: ${messageOf(error)}` }];
-  } finally {
-    redis.disconnect();
+    return [failure('Redis', messageOf(error))];
   }
 }

@@ -1,5 +1,12 @@
 import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import {
+  type InputProblems,
+  addProblem,
+  brokenDirectClients,
+  noInputProblems,
+  problemsOfUnit,
+} from '../../mappings/invoice-inputs.ts';
+import {
   type InvoicePlan,
   type PlanPrice,
   type UsageOfClient,
@@ -7,16 +14,19 @@ import {
   priceAsCharged,
   repriceForPartner,
 } from '../../mappings/invoice-lines.ts';
-import { type InvoicedUnit, invoicedUnits } from '../../mappings/invoiced-units.ts';
-import { periodRange } from '../../mappings/period.ts';
+import { type InvoicedUnit, invoicedUnits, selectUnits } from '../../mappings/invoiced-units.ts';
+import { formatRubles } from '../../mappings/money.ts';
+import { periodRange, periodState } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
+import { describeSkipped } from '../rcp/errors.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
+import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface InvoiceInput {
   period: string;
@@ -24,11 +34,15 @@ export interface InvoiceInput {
   units?: InvoicedUnit[] | undefined;
   /** Odoo's reference ids and precisions, when the caller already has them (the worker, per counterparty). */
   context?: InvoiceContext | undefined;
+  /** What could not be read among the inputs of `units` (found while choosing them). */
+  problems?: InputProblems | undefined;
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
   /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
   force?: boolean | undefined;
+  /** Invoice the current (still open) month or a future one: a provisional, short draft. */
+  allowOpenPeriod?: boolean | undefined;
 }
 
 export type { InvoiceDraft, InvoiceOutcome, InvoiceResult };
@@ -41,6 +55,8 @@ export interface InvoiceReport {
   odooRoundTrips: number;
   rcpRequests: number;
   seconds: number;
+  /** Things the person running it should know that are not a failed record (one line each). */
+  warnings?: string[];
 }
 
 /**
@@ -64,8 +80,12 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   };
 
   // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
-  const units = input.units ?? (await unitsToInvoice(deps, input, report));
+  if (!input.units) refuseOpenPeriod(deps, input);
+  const { units, problems } = input.units
+    ? { units: input.units, problems: input.problems ?? noInputProblems() }
+    : await unitsToInvoice(deps, input, report);
   const context = input.context ?? (await invoiceContext(deps));
+  if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
   const clientCount = units.reduce((n, u) => n + u.clients.length, 0);
   let usageRead = 0;
@@ -76,11 +96,17 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   };
   let done = 0;
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
-    const { drafts, refs } = await prepareInvoices(reading, { ...input, units: chunk }, report, context);
+    const { drafts, refs } = await prepareInvoices(
+      reading,
+      { ...input, units: chunk, problems },
+      report,
+      context,
+    );
     const written = await writeInvoices(deps, drafts, {
       period: input.period,
       dryRun,
       force: input.force ?? false,
+      workspace: context.workspace ?? false,
       refs,
     });
     // Lines are shown for a dry run; after a real run they are in Odoo.
@@ -105,9 +131,12 @@ export async function prepareInvoices(
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   context?: InvoiceContext,
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
-  const units = input.units ?? (await unitsToInvoice(deps, input, report));
-  const usage = await readUsage(deps, units, input.period, report);
-  const partnerPrices = await readPartnerPrices(deps, units);
+  const { units, problems } = input.units
+    ? { units: input.units, problems: input.problems ?? noInputProblems() }
+    : await unitsToInvoice(deps, input, report);
+  const usage = await readUsage(deps, units, input.period, problems);
+  const partnerPrices = await readPartnerPrices(deps, units, problems);
+  const maxKopecks = deps.config.invoicing.maxAmountKopecks;
 
   const { refs, precision } = context ?? (await invoiceContext(deps));
   const drafts: InvoiceDraft[] = [];
@@ -129,6 +158,16 @@ export async function prepareInvoices(
       lines: [],
       ...(error ? { error } : {}),
     });
+    const fail = (error: string, totalKopecks = 0) => {
+      report.invoices.push(result('failed', totalKopecks, error));
+      report.failed.push({ kind: 'invoice', record: `${unit.kind} ${unit.name} (${unit.uuid})`, error });
+    };
+    // Any input missing or broken: no new or updated invoice this run, every reason named.
+    const reasons = problemsOfUnit(unit, problems);
+    if (reasons.length > 0) {
+      fail(`not invoiced, RCP's data for it is incomplete: ${reasons.join('; ')}`);
+      continue;
+    }
     const unitUsage: UsageOfClient[] = unit.clients.flatMap((c) => {
       const u = usage.get(c.id);
       return u ? [u] : [];
@@ -152,6 +191,13 @@ export async function prepareInvoices(
     const plan = planInvoiceLines(rows, input.period, precision);
     if (plan.lines.length === 0) {
       report.invoices.push(result('no usage'));
+      continue;
+    }
+    if (plan.totalKopecks > maxKopecks) {
+      fail(
+        `not invoiced: its total ${formatRubles(plan.totalKopecks)} ₽ is above INVOICE_MAX_AMOUNT ${formatRubles(maxKopecks)} ₽, too much to be plausible; check its usage in RCP, and raise INVOICE_MAX_AMOUNT if the amount is right`,
+        plan.totalKopecks,
+      );
       continue;
     }
     const partner = found.get(xmlidOf(unit.kind, unit.uuid));
@@ -186,14 +232,24 @@ export async function prepareInvoices(
   return { drafts, refs };
 }
 
+const NO_WORKSPACE =
+  'the RCP workspace is not set up in this Odoo: no usage records were written, and this run was not claimed in Odoo (run `rcp-odoo setup` as an Odoo administrator)';
+
 export interface InvoiceContext {
   refs: OdooRefs;
   precision: { quantityDigits: number; priceDigits: number };
+  /** Whether `rcp-odoo setup` made the RCP workspace (claims, usage records) in this Odoo. */
+  workspace?: boolean | undefined;
 }
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
-  return { refs, precision: { quantityDigits: await quantityDigits(deps), priceDigits: refs.priceDigits } };
+  const workspace = await hasInvoiceWorkspace(deps.odoo);
+  return {
+    refs,
+    precision: { quantityDigits: refs.quantityDigits, priceDigits: refs.priceDigits },
+    workspace,
+  };
 }
 
 /** Units grouped so that each group covers about `clients` clients (a reseller is never split). */
@@ -214,37 +270,87 @@ function chunksOf(units: InvoicedUnit[], clients: number): InvoicedUnit[][] {
   return chunks;
 }
 
-async function unitsToInvoice(
-  deps: ProcessDeps,
-  input: InvoiceInput,
-  report: Pick<InvoiceReport, 'failed'>,
-): Promise<InvoicedUnit[]> {
-  const partners = await readPartners(deps.rcp);
-  const clients = await readClients(deps.rcp, input.partner);
-  report.failed.push(...partners.failed, ...clients.failed);
-  let units = invoicedUnits(partners.items, clients.items, deps.config.ownPartnerIds);
-  if (input.partner) units = units.filter((u) => u.uuid === input.partner || u.kind === 'client');
-  if (input.client) {
-    const direct = units.find((u) => u.kind === 'client' && u.uuid === input.client);
-    if (!direct) {
-      const reseller = units.find((u) => u.clients.some((c) => c.id === input.client));
-      throw new ConfigError([
-        reseller
-          ? `client ${input.client} is invoiced through its partner ${reseller.name}: use --partner ${reseller.uuid}`
-          : `client ${input.client} is not in RCP's client list`,
-      ]);
-    }
-    units = [direct];
-  }
-  return units;
+/**
+ * Refuses the current (still open) month and future months unless told `allowOpenPeriod`: their
+ * usage is still growing, and a draft made now would be short. "Today" is in SCHEDULE_TIMEZONE,
+ * the zone the scheduled invoice run works in.
+ */
+function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'period' | 'allowOpenPeriod'>) {
+  if (input.allowOpenPeriod) return;
+  const timezone = deps.config.schedules.timezone;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date());
+  const state = periodState(input.period, today);
+  if (state === 'closed') return;
+  throw new ConfigError([
+    `${input.period} ${state === 'open' ? 'is not over yet' : 'has not begun'} (today is ${today} in ${timezone}): its usage is ${state === 'open' ? 'still growing' : 'not there'}, and an invoice now would be short. Invoice it once the month is over, or add --allow-open-period for a provisional draft.`,
+  ]);
 }
 
-async function readUsage(
+/**
+ * Who is invoiced (after `--partner`/`--client`, the same choice for the CLI and the worker), and
+ * what could not be read among their inputs: partner and client records that broke the schema.
+ */
+async function unitsToInvoice(
   deps: ProcessDeps,
-  units: InvoicedUnit[],
-  period: string,
-  report: Pick<InvoiceReport, 'failed'>,
-) {
+  input: Pick<InvoiceInput, 'partner' | 'client'>,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+): Promise<{ units: InvoicedUnit[]; problems: InputProblems }> {
+  const { ownPartnerIds, noOwnPartners } = deps.config;
+  if (ownPartnerIds.length === 0 && !noOwnPartners) {
+    throw new ConfigError([
+      'RCP_OWN_PARTNER_IDS is empty: every partner would be invoiced as a reseller, the provider’s own direct channel too. Set it to your own partners’ uuids, or to `none` if you have no own partner (clients without a partner are invoiced directly either way).',
+    ]);
+  }
+  const partners = await readPartners(deps.rcp);
+  const clients = await readClients(deps.rcp, input.partner);
+  const problems = noInputProblems();
+  report.failed.push(...partners.failed);
+  for (const skipped of partners.skipped)
+    if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
+  for (const skipped of clients.skipped) {
+    problems.brokenClients.push({
+      id: skipped.id?.toLowerCase() ?? '(no id)',
+      partner: skipped.partner ?? null,
+      reason: skipped.problem,
+    });
+  }
+  problems.unreadClients = clients.shortfall;
+  // What cannot be pinned on one reseller holds back every reseller: named once here as well.
+  for (const skipped of clients.skipped) {
+    if (skipped.partner === null)
+      report.failed.push({
+        kind: 'client',
+        record: `client ${skipped.id ?? '(no id)'}`,
+        error: describeSkipped(skipped),
+      });
+  }
+  report.failed.push(...clients.failed.filter((f) => f.record === 'client list'));
+  const units = invoicedUnits(partners.items, clients.items, ownPartnerIds);
+  const client = input.client?.toLowerCase();
+  const partner = input.partner?.toLowerCase();
+  // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
+  for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
+    if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
+    const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
+    report.invoices.push({
+      counterparty: broken.id,
+      kind: 'client',
+      uuid: broken.id,
+      outcome: 'failed',
+      totalKopecks: 0,
+      lines: [],
+      error,
+    });
+    report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
+    if (client) return { units: [], problems };
+  }
+  const selected = selectUnits(units, input);
+  if ('problem' in selected) throw new ConfigError([selected.problem]);
+  return { units: selected.units, problems };
+}
+
+/** Each client's usage of the month; what cannot be read or breaks validation is a problem of that client. */
+async function readUsage(deps: ProcessDeps, units: InvoicedUnit[], period: string, problems: InputProblems) {
   const range = periodRange(period);
   const clients = units.flatMap((u) => u.clients);
   const usage = new Map<string, UsageOfClient>();
@@ -253,57 +359,36 @@ async function readUsage(
     try {
       const { items, skipped } = await deps.rcp.usage({ client: client.id, range, part: 'month' });
       usage.set(client.id, { client, rows: items });
-      for (const s of skipped) {
-        report.failed.push({
-          kind: 'usage',
-          record: `client ${client.name} (${client.id})`,
-          error: `${s.what} ${s.id}: ${s.problem}`,
-        });
-      }
+      for (const s of skipped)
+        addProblem(problems.byClient, client.id, `usage row ${s.id ?? ''}: ${s.problem}`);
     } catch (error) {
-      report.failed.push({
-        kind: 'usage',
-        record: `client ${client.name} (${client.id})`,
-        error: messageOf(error),
-      });
-      usage.set(client.id, { client, rows: [] });
-      // Without a client's usage its invoice would be short: the unit must not be invoiced.
-      const unit = units.find((u) => u.clients.some((c) => c.id === client.id));
-      if (unit) unit.clients = [];
+      addProblem(problems.byClient, client.id, `usage not read: ${messageOf(error)}`);
     }
     deps.progress?.({ phase: 'usage', done: ++read, total: clients.length });
   });
   return usage;
 }
 
+/** The prices of the resellers' plans; a plan that cannot be read or has a broken price is a problem of that plan. */
 async function readPartnerPrices(
   deps: ProcessDeps,
   units: InvoicedUnit[],
+  problems: InputProblems,
 ): Promise<Map<string, Map<string, PlanPrice>>> {
   const plans = [
     ...new Set(units.flatMap((u) => (u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []))),
   ];
   const byPlan = new Map<string, Map<string, PlanPrice>>();
   await deps.rcp.fanOut(plans, async (plan) => {
-    const { items } = await deps.rcp.prices(plan);
-    byPlan.set(plan, new Map(items.map((p) => [p.billing_class.id, { cost: p.cost, period: p.period }])));
+    try {
+      const { items, skipped } = await deps.rcp.prices(plan);
+      byPlan.set(plan, new Map(items.map((p) => [p.billing_class.id, { cost: p.cost, period: p.period }])));
+      for (const s of skipped) addProblem(problems.byPlan, plan, `price ${s.id ?? ''}: ${s.problem}`);
+    } catch (error) {
+      addProblem(problems.byPlan, plan, `not read: ${messageOf(error)}`);
+    }
   });
   return byPlan;
-}
-
-/** 'Product Unit of Measure' precision ('Product Unit' on 19); 2 when it cannot be read. */
-async function quantityDigits(deps: ProcessDeps): Promise<number> {
-  try {
-    const rows = await deps.odoo.searchRead<{ id: number; name: string; digits: number }>(
-      'decimal.precision',
-      [['name', 'in', ['Product Unit of Measure', 'Product Unit']]],
-      ['name', 'digits'],
-    );
-    return rows[0]?.digits ?? 2;
-  } catch (error) {
-    if (error instanceof OdooError) return 2;
-    throw error;
-  }
 }
 
 /** A counterparty to invoice, as a job names it: small, serialisable. */
@@ -318,9 +403,11 @@ export interface UnitRef {
 export async function listUnits(
   deps: ProcessDeps,
   period: string,
+  filter: Pick<InvoiceInput, 'partner' | 'client' | 'allowOpenPeriod'> = {},
 ): Promise<{ units: UnitRef[]; failed: FailedRecord[] }> {
-  const report: Pick<InvoiceReport, 'failed'> = { failed: [] };
-  const units = await unitsToInvoice(deps, { period }, report);
+  refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
+  const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
+  const { units } = await unitsToInvoice(deps, filter, report);
   return {
     units: units.map(({ kind, uuid, name, paymentModel }) => ({ kind, uuid, name, paymentModel })),
     failed: report.failed,
@@ -336,28 +423,28 @@ export async function invoiceUnit(
   force = false,
 ): Promise<InvoiceReport> {
   let unit: InvoicedUnit;
+  const problems = noInputProblems();
   if (ref.kind === 'client') {
     unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
   } else {
-    const partner = (await readPartners(deps.rcp, ref.uuid)).items[0];
+    const partners = await readPartners(deps.rcp, ref.uuid);
     const clients = await readClients(deps.rcp, ref.uuid);
-    if (clients.failed.length > 0) {
-      // A reseller's invoice without one of its clients would be short: not made.
-      return {
-        period,
-        dryRun: false,
-        invoices: [],
-        failed: clients.failed,
-        odooRoundTrips: 0,
-        rcpRequests: 0,
-        seconds: 0,
-      };
-    }
+    // A reseller's invoice without one of its clients would be short: its broken clients hold it back.
+    for (const skipped of partners.skipped)
+      if (skipped.id?.toLowerCase() === ref.uuid) addProblem(problems.byPartner, ref.uuid, skipped.problem);
+    for (const skipped of clients.skipped)
+      problems.brokenClients.push({
+        id: skipped.id?.toLowerCase() ?? '(no id)',
+        partner: ref.uuid,
+        reason: skipped.problem,
+      });
+    problems.unreadClients = clients.shortfall;
+    const partner = partners.items[0];
     unit = {
       ...ref,
       clients: clients.items.map((c) => ({ id: c.id, name: c.name })),
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
-  return invoicePeriod(deps, { period, units: [unit], context, force });
+  return invoicePeriod(deps, { period, units: [unit], problems, context, force });
 }

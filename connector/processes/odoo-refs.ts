@@ -1,8 +1,10 @@
 import { TAG_XMLIDS, uomCategoryXmlid, uomXmlid } from '../../mappings/external-ids.ts';
+import type { OdooPrecision } from '../../mappings/invoice-lines.ts';
 import type { DesiredRecord, FieldSpecs } from '../../mappings/odoo-values.ts';
 import { isPieces } from '../../mappings/products.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { type FailedRecord, upsertRecords } from './upsert.ts';
 
@@ -29,6 +31,8 @@ export interface OdooRefs {
   currencyId: number;
   /** 'Product Price' decimal places: what a stored unit price keeps. */
   priceDigits: number;
+  /** 'Product Unit of Measure' decimal places: what a stored quantity keeps. */
+  quantityDigits: number;
   /** Undefined on a version where products need no category and none is standard. */
   categoryId: number | undefined;
   unitUomId: number;
@@ -64,6 +68,7 @@ export async function loadOdooRefs(
     return found.id;
   };
   const company = await companyOf(odoo);
+  const precision = await decimalPrecisions(odoo);
   const tags = await upsertRecords(odoo, {
     kind: 'tag',
     model: 'res.partner.category',
@@ -77,7 +82,8 @@ export async function loadOdooRefs(
   return {
     companyId: company.id,
     currencyId: company.currencyId,
-    priceDigits: await priceDigits(odoo),
+    priceDigits: precision.priceDigits,
+    quantityDigits: precision.quantityDigits,
     categoryId:
       standard.get(STANDARD.categoryServices)?.id ??
       (odoo.capabilities.productCategoryRequired
@@ -91,7 +97,16 @@ export async function loadOdooRefs(
   };
 }
 
-async function companyOf(odoo: OdooClient): Promise<{ id: number; currencyId: number }> {
+export interface OdooCompany {
+  id: number;
+  name: string;
+  currencyId: number;
+  /** Its ISO code, e.g. RUB. */
+  currencyName: string;
+}
+
+/** The company the connector works in: `ODOO_COMPANY_ID`, else the user's current company. */
+export async function companyOf(odoo: OdooClient): Promise<OdooCompany> {
   let companyId = odoo.config.companyId;
   if (companyId === undefined) {
     const [user] = await odoo.read<{ id: number; company_id: [number, string] | false }>(
@@ -101,26 +116,37 @@ async function companyOf(odoo: OdooClient): Promise<{ id: number; currencyId: nu
     );
     companyId = user && Array.isArray(user.company_id) ? user.company_id[0] : 1;
   }
-  const [company] = await odoo.read<{ id: number; currency_id: [number, string] | false }>(
+  const [company] = await odoo.read<{ id: number; name: string; currency_id: [number, string] | false }>(
     'res.company',
     [companyId],
-    ['currency_id'],
+    ['name', 'currency_id'],
   );
   if (!company) throw new ConfigError([`ODOO_COMPANY_ID=${companyId}: no such company visible to ODOO_USER`]);
-  return { id: companyId, currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0 };
+  return {
+    id: companyId,
+    name: company.name,
+    currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0,
+    currencyName: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
+  };
 }
 
-/** The 'Product Price' precision; 2 (Odoo's default) when the user may not read it. */
-export async function priceDigits(odoo: OdooClient): Promise<number> {
+const PRICE_PRECISION = 'Product Price';
+/** 'Product Unit' on 19. */
+const QUANTITY_PRECISIONS = ['Product Unit of Measure', 'Product Unit'];
+
+/** Odoo's decimal precisions for prices and quantities; 2 (Odoo's default) when the user may not read them. */
+export async function decimalPrecisions(odoo: OdooClient): Promise<OdooPrecision> {
   try {
-    const [row] = await odoo.searchRead<{ id: number; digits: number }>(
+    const rows = await odoo.searchRead<{ id: number; name: string; digits: number }>(
       'decimal.precision',
-      [['name', '=', 'Product Price']],
-      ['digits'],
+      [['name', 'in', [PRICE_PRECISION, ...QUANTITY_PRECISIONS]]],
+      ['name', 'digits'],
     );
-    return row?.digits ?? 2;
-  } catch {
-    return 2;
+    const digitsOf = (names: readonly string[]) => rows.find((r) => names.includes(r.name))?.digits ?? 2;
+    return { priceDigits: digitsOf([PRICE_PRECISION]), quantityDigits: digitsOf(QUANTITY_PRECISIONS) };
+  } catch (error) {
+    if (error instanceof OdooError && !error.retryable) return { priceDigits: 2, quantityDigits: 2 };
+    throw error;
   }
 }
 

@@ -1,9 +1,12 @@
 import { paymentPushXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import { formatRubles, toKopecks } from '../../mappings/money.ts';
+import { batchesOf } from '../batches.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
+import { companyOf } from './odoo-refs.ts';
 
 /**
  * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
@@ -86,7 +89,7 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   const rcpRequests = rcp.stats.requests;
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
 
-  const currency = await companyCurrency(deps);
+  const currency = (await companyOf(odoo)).currencyId;
   const caps = odoo.capabilities;
   const domain: unknown[] = [
     ['payment_type', '=', 'inbound'],
@@ -111,60 +114,71 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
     payments.flatMap((p) => (p.partner_id ? [p.partner_id[0]] : [])),
   );
   const ledger = await readLedger(deps);
+  const writer = new LedgerWriter(deps);
+  try {
+    await pushAll();
+  } catch (error) {
+    // What RCP already took is recorded if Odoo still answers; otherwise those intents become reviews.
+    await writer.flush().catch(() => undefined);
+    throw error;
+  }
+  await writer.flush();
 
-  for (const [index, payment] of payments.entries()) {
-    deps.progress?.({ phase: 'payments', done: index, total: payments.length });
-    const partnerId = payment.partner_id ? payment.partner_id[0] : 0;
-    const target = targets.get(partnerId);
-    const base = {
-      paymentId: payment.id,
-      payment: payment.name || `#${payment.id}`,
-      counterparty: payment.partner_id ? payment.partner_id[1] : '(none)',
-      amountKopecks: toKopecks(payment.amount),
-    };
-    const entry = ledger.get(payment.id)?.entry;
-    if (entry?.state === 'pushed') {
-      report.results.push({ ...base, outcome: 'already pushed' });
-      continue;
+  async function pushAll() {
+    for (const [index, payment] of payments.entries()) {
+      deps.progress?.({ phase: 'payments', done: index, total: payments.length });
+      const partnerId = payment.partner_id ? payment.partner_id[0] : 0;
+      const target = targets.get(partnerId);
+      const base = {
+        paymentId: payment.id,
+        payment: payment.name || `#${payment.id}`,
+        counterparty: payment.partner_id ? payment.partner_id[1] : '(none)',
+        amountKopecks: toKopecks(payment.amount),
+      };
+      const entry = ledger.get(payment.id)?.entry;
+      if (entry?.state === 'pushed') {
+        report.results.push({ ...base, outcome: 'already pushed' });
+        continue;
+      }
+      if (entry?.state === 'intent' || entry?.state === 'review') {
+        const detail = `an attempt on ${entry.at} has no recorded outcome: check RCP for "${entry.details}", then run \`rcp-odoo payments resolve ${payment.id} --pushed\` or \`--not-pushed\``;
+        if (!dryRun && entry.state === 'intent')
+          writer.later(payment.id, { ...entry, state: 'review', note: 'no outcome recorded' });
+        report.results.push({ ...base, outcome: 'needs review', detail });
+        report.failed.push({
+          kind: 'payment',
+          record: `payment ${base.payment} (${payment.id})`,
+          error: `needs review: ${detail}`,
+        });
+        continue;
+      }
+      if (!target) {
+        report.results.push({
+          ...base,
+          outcome: 'not an RCP counterparty',
+          detail: 'the partner is not linked to an RCP partner or client',
+        });
+        continue;
+      }
+      if (payment.currency_id && payment.currency_id[0] !== currency) {
+        report.results.push({
+          ...base,
+          outcome: 'other currency',
+          detail: `paid in ${payment.currency_id[1]}: not sent`,
+        });
+        report.failed.push({
+          kind: 'payment',
+          record: `payment ${base.payment} (${payment.id})`,
+          error: `paid in ${payment.currency_id[1]}; RCP balances are in the company currency`,
+        });
+        continue;
+      }
+      if (dryRun) {
+        report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
+        continue;
+      }
+      report.results.push(await pushOne(deps, writer, payment, base, target, report));
     }
-    if (entry?.state === 'intent' || entry?.state === 'review') {
-      const detail = `an attempt on ${entry.at} has no recorded outcome: check RCP for "${entry.details}", then run \`rcp-odoo payments resolve ${payment.id} --pushed\` or \`--not-pushed\``;
-      if (!dryRun && entry.state === 'intent')
-        await writeLedger(deps, payment.id, { ...entry, state: 'review', note: 'no outcome recorded' });
-      report.results.push({ ...base, outcome: 'needs review', detail });
-      report.failed.push({
-        kind: 'payment',
-        record: `payment ${base.payment} (${payment.id})`,
-        error: `needs review: ${detail}`,
-      });
-      continue;
-    }
-    if (!target) {
-      report.results.push({
-        ...base,
-        outcome: 'not an RCP counterparty',
-        detail: 'the partner is not linked to an RCP partner or client',
-      });
-      continue;
-    }
-    if (payment.currency_id && payment.currency_id[0] !== currency) {
-      report.results.push({
-        ...base,
-        outcome: 'other currency',
-        detail: `paid in ${payment.currency_id[1]}: not sent`,
-      });
-      report.failed.push({
-        kind: 'payment',
-        record: `payment ${base.payment} (${payment.id})`,
-        error: `paid in ${payment.currency_id[1]}; RCP balances are in the company currency`,
-      });
-      continue;
-    }
-    if (dryRun) {
-      report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
-      continue;
-    }
-    report.results.push(await pushOne(deps, payment, base, target, report));
   }
 
   deps.progress?.({ phase: 'payments', done: payments.length, total: payments.length });
@@ -197,6 +211,7 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
 
 async function pushOne(
   deps: ProcessDeps,
+  writer: LedgerWriter,
   payment: PaymentRow,
   base: Omit<PushResult, 'outcome'>,
   target: { kind: 'client' | 'partner'; uuid: string },
@@ -210,8 +225,8 @@ async function pushOne(
     details,
     at: new Date().toISOString(),
   };
-  // The intent is durable in Odoo before RCP hears of the payment.
-  await writeLedger(deps, payment.id, intent);
+  // The intent is durable in Odoo before RCP hears of the payment (committed with the outcomes before it).
+  await writer.now(payment.id, intent);
   const record = `payment ${base.payment} (${payment.id})`;
   let rcpPaymentId: string | undefined;
   try {
@@ -224,9 +239,8 @@ async function pushOne(
     }
   } catch (error) {
     if (error instanceof OutcomeUnknownError) {
-      await writeLedger(deps, payment.id, { ...intent, state: 'review', note: messageOf(error) });
-      await note(
-        deps,
+      writer.later(payment.id, { ...intent, state: 'review', note: messageOf(error) });
+      writer.note(
         payment.id,
         `RCP не подтвердил платёж (${messageOf(error)}): не отправляется повторно, нужна проверка.`,
       );
@@ -235,7 +249,7 @@ async function pushOne(
     }
     // RCP refused it (4xx) or never took it (busy, unreachable): nothing was credited, a later run tries again.
     const state: LedgerState = error instanceof PermanentError ? 'rejected' : 'not-pushed';
-    await writeLedger(deps, payment.id, { ...intent, state, note: messageOf(error) });
+    writer.later(payment.id, { ...intent, state, note: messageOf(error) });
     report.failed.push({ kind: 'payment', record, error: messageOf(error) });
     return {
       ...base,
@@ -243,15 +257,15 @@ async function pushOne(
       detail: messageOf(error),
     };
   }
-  // RCP has it. If this write is lost, the intent stays and the next run flags it for review.
-  await writeLedger(deps, payment.id, {
+  // RCP has it. Recorded with the next intent (or at the end); if that write is lost, the intent
+  // stays and the next run flags it for review.
+  writer.later(payment.id, {
     ...intent,
     state: 'pushed',
     at: new Date().toISOString(),
     ...(rcpPaymentId ? { rcpPaymentId } : {}),
   });
-  await note(
-    deps,
+  writer.note(
     payment.id,
     `Отправлено в RCP: ${formatRubles(base.amountKopecks)} ₽ на баланс ${target.kind === 'client' ? 'клиента' : 'партнёра'} ${target.uuid}${rcpPaymentId ? `, платёж RCP ${rcpPaymentId}` : ''}; details «${details}».`,
   );
@@ -269,13 +283,9 @@ async function mappedCounterparties(
 ): Promise<Map<number, { kind: 'client' | 'partner'; uuid: string }>> {
   const unique = [...new Set(partnerIds)];
   const companies: Array<OdooRecord & { ref: string | false }> = [];
-  for (let start = 0; start < unique.length; start += deps.odoo.config.batchSize) {
+  for (const batch of batchesOf(unique, deps.odoo.config.batchSize)) {
     companies.push(
-      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>(
-        'res.partner',
-        unique.slice(start, start + deps.odoo.config.batchSize),
-        ['ref'],
-      )),
+      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>('res.partner', batch, ['ref'])),
     );
   }
   const own = new Set(deps.config.ownPartnerIds);
@@ -296,22 +306,6 @@ async function mappedCounterparties(
     }
   }
   return map;
-}
-
-async function companyCurrency(deps: ProcessDeps): Promise<number> {
-  const [user] = await deps.odoo.read<OdooRecord & { company_id: [number, string] | false }>(
-    'res.users',
-    [deps.odoo.uid],
-    ['company_id'],
-  );
-  const companyId =
-    deps.config.odoo?.companyId ?? (user && Array.isArray(user.company_id) ? user.company_id[0] : 1);
-  const [company] = await deps.odoo.read<OdooRecord & { currency_id: [number, string] | false }>(
-    'res.company',
-    [companyId],
-    ['currency_id'],
-  );
-  return company && Array.isArray(company.currency_id) ? company.currency_id[0] : 0;
 }
 
 export async function readLedger(
@@ -347,27 +341,97 @@ export async function readLedger(
 }
 
 /** Creates or updates the payment's ledger entry (one attachment, one external ID) in one call. */
-export async function writeLedger(deps: ProcessDeps, paymentId: number, entry: LedgerEntry): Promise<void> {
+export function writeLedger(deps: ProcessDeps, paymentId: number, entry: LedgerEntry): Promise<void> {
+  return writeLedgerEntries(deps, [[paymentId, entry]]);
+}
+
+/** Several payments' ledger entries in one `load()`: one transaction, all or none. */
+async function writeLedgerEntries(
+  deps: ProcessDeps,
+  entries: ReadonlyArray<readonly [number, LedgerEntry]>,
+): Promise<void> {
+  if (entries.length === 0) return;
   const result = await deps.odoo.load(
     'ir.attachment',
     ['id', 'name', 'res_model', 'res_id', 'mimetype', 'description'],
-    [
-      [
-        paymentPushXmlid(paymentId),
-        LEDGER_NAME,
-        'account.payment',
-        String(paymentId),
-        'application/json',
-        JSON.stringify(entry),
-      ],
-    ],
+    entries.map(([paymentId, entry]) => [
+      paymentPushXmlid(paymentId),
+      LEDGER_NAME,
+      'account.payment',
+      String(paymentId),
+      'application/json',
+      JSON.stringify(entry),
+    ]),
   );
   if (!result.ids) {
     throw new PermanentError(
-      `Odoo refused the payment ledger entry of payment ${paymentId}: ${result.messages.map((m) => m.message).join('; ')}`,
+      `Odoo refused the payment ledger entries of payment(s) ${entries.map(([id]) => id).join(', ')}: ${result.messages.map((m) => m.message).join('; ')}`,
     );
   }
 }
+
+/**
+ * The ledger and chatter writes of one run, in as few round trips as exactly-once allows: an
+ * intent is written, and committed, before its RCP call, in the same `load()` as the outcomes of
+ * the payments before it; notes go in one `mail.message` create per batch at the end. One Odoo
+ * round trip per payment instead of three.
+ */
+class LedgerWriter {
+  #outcomes: Array<readonly [number, LedgerEntry]> = [];
+  #notes: Array<{ paymentId: number; body: string }> = [];
+
+  constructor(private readonly deps: ProcessDeps) {}
+
+  /** Written before this call returns, with every outcome waiting. */
+  async now(paymentId: number, entry: LedgerEntry): Promise<void> {
+    const entries = [...this.#outcomes, [paymentId, entry] as const];
+    await writeLedgerEntries(this.deps, entries);
+    this.#outcomes = [];
+  }
+
+  /** Written with the next intent, or by `flush`. */
+  later(paymentId: number, entry: LedgerEntry): void {
+    this.#outcomes.push([paymentId, entry]);
+  }
+
+  note(paymentId: number, body: string): void {
+    this.#notes.push({ paymentId, body });
+  }
+
+  async flush(): Promise<void> {
+    await writeLedgerEntries(this.deps, this.#outcomes);
+    this.#outcomes = [];
+    const notes = this.#notes;
+    this.#notes = [];
+    await postNotes(this.deps, notes);
+  }
+}
+
+/** Chatter notes on payments, all in one create (internal notes are `mail.message` records). */
+async function postNotes(deps: ProcessDeps, notes: Array<{ paymentId: number; body: string }>) {
+  if (notes.length === 0) return;
+  const subtype = (await externalIds(deps.odoo).resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
+  try {
+    await deps.odoo.create(
+      'mail.message',
+      notes.map((n) => ({
+        model: 'account.payment',
+        res_id: n.paymentId,
+        body: escapeHtml(n.body),
+        message_type: 'comment',
+        ...(subtype ? { subtype_id: subtype } : {}),
+      })),
+    );
+    return;
+  } catch (error) {
+    if (!(error instanceof OdooError) || error.retryable) throw error;
+  }
+  // The user may not create messages directly: one message_post per payment.
+  for (const n of notes) await note(deps, n.paymentId, n.body);
+}
+
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 async function note(deps: ProcessDeps, paymentId: number, body: string): Promise<void> {
   try {

@@ -1,5 +1,5 @@
 import type { RcpClient } from '../rcp/client.ts';
-import { describeSkipped } from '../rcp/errors.ts';
+import { type SkippedRecord, describeSkipped } from '../rcp/errors.ts';
 import type { Listing } from '../rcp/listing.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 import type { FailedRecord } from './upsert.ts';
@@ -8,11 +8,14 @@ export interface ReadResult<T> {
   items: T[];
   /** Records RCP gave that broke the schema, and items it counted but never showed. */
   failed: FailedRecord[];
+  /** The records behind `failed`, for whoever must know whose they were (invoices). */
+  skipped: SkippedRecord[];
+  shortfall: number;
 }
 
 async function readAll<T>(listing: Listing<T>, kind: string): Promise<ReadResult<T>> {
   const items = await listing.all();
-  return { items, failed: failuresOf(listing, kind) };
+  return { items, failed: failuresOf(listing, kind), skipped: listing.skipped, shortfall: listing.shortfall };
 }
 
 function failuresOf<T>(listing: Listing<T>, kind: string): FailedRecord[] {
@@ -33,7 +36,7 @@ function failuresOf<T>(listing: Listing<T>, kind: string): FailedRecord[] {
 
 export async function readPartners(rcp: RcpClient, only?: string): Promise<ReadResult<Partner>> {
   const result = await readAll(rcp.partners(), 'partner');
-  return only ? { ...result, items: result.items.filter((p) => p.id === only) } : result;
+  return only ? { ...result, items: result.items.filter((p) => p.id === only.toLowerCase()) } : result;
 }
 
 /**
@@ -41,10 +44,15 @@ export async function readPartners(rcp: RcpClient, only?: string): Promise<ReadR
  * more): at 100,000 clients the difference is most of the memory.
  */
 export async function readClients(rcp: RcpClient, partner?: string): Promise<ReadResult<Client>> {
-  const listing = rcp.clients(partner ? { partner } : {});
+  const listing = rcp.clients(partner ? { partner: partner.toLowerCase() } : {});
   const items: Client[] = [];
   for await (const page of listing) items.push(...page.map(slimClient));
-  return { items, failed: failuresOf(listing, 'client') };
+  return {
+    items,
+    failed: failuresOf(listing, 'client'),
+    skipped: listing.skipped,
+    shortfall: listing.shortfall,
+  };
 }
 
 function slimClient(client: Client): Client {

@@ -1,3 +1,8 @@
+import {
+  type InvoiceTotalField,
+  invoiceTotalField,
+  invoiceTotalKopecks,
+} from '../../mappings/invoice-total.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
@@ -11,7 +16,7 @@ export interface ReconcileRow {
   uuid: string;
   /** RCP's cost for the month (re-priced for resellers), in kopecks. */
   rcpKopecks: number;
-  /** The Odoo invoice's untaxed amount, or undefined when there is none. */
+  /** The Odoo invoice's total that must equal RCP's (see mappings/invoice-total.ts), or undefined when there is none. */
   odooKopecks: number | undefined;
   state: string;
   odooId: number | undefined;
@@ -45,15 +50,17 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
   const moves = new Map(
     (
-      await deps.odoo.read<OdooRecord & { state: string; amount_untaxed: number }>('account.move', ids, [
-        'state',
-        'amount_untaxed',
-      ])
+      await deps.odoo.read<OdooRecord & { state: string; amount_untaxed: number; amount_total: number }>(
+        'account.move',
+        ids,
+        ['state', 'amount_untaxed', 'amount_total'],
+      )
     ).map((m) => [m.id, m]),
   );
+  const totalField = await totalFieldOf(deps);
   const rows: ReconcileRow[] = drafts.map((draft) => {
     const move = moves.get(found.get(draft.xmlid)?.id ?? 0);
-    const odooKopecks = move ? toKopecks(move.amount_untaxed) : undefined;
+    const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
     const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
     return {
       counterparty: draft.unit.name,
@@ -98,6 +105,19 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
       rows.filter((r) => !r.ok).length + payments.voidAfterPush.length + payments.needsReview.length,
     failed: notes.failed.filter((f) => f.kind !== 'invoice'),
   };
+}
+
+/** The same total the invoice writer checks: untaxed, or with price-included taxes the total. */
+async function totalFieldOf(deps: ProcessDeps): Promise<InvoiceTotalField> {
+  const taxIds = deps.config.invoicing.taxIds;
+  if (taxIds.length === 0) return invoiceTotalField([]);
+  return invoiceTotalField(
+    await deps.odoo.read<OdooRecord & { price_include: boolean }>(
+      'account.tax',
+      [...taxIds],
+      ['price_include'],
+    ),
+  );
 }
 
 /** What the payment ledger says: pushed, waiting for review, and pushed payments since voided in Odoo. */

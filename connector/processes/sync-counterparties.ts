@@ -5,6 +5,7 @@ import {
   toPartnerRecord,
 } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { batchesOf } from '../batches.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 import type { ProcessDeps } from './deps.ts';
@@ -52,16 +53,19 @@ export async function syncClients(
   dryRun: boolean,
 ): Promise<UpsertReport> {
   // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
-  const slice = (deps.config.odoo?.batchSize ?? 500) * 10;
+  const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
   const total: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
-  for (let start = 0; start < clients.length; start += slice) {
+  let sliced = 0;
+  for (const slice of batchesOf(clients, sliceSize)) {
+    const before = sliced;
+    sliced += slice.length;
     const part = await upsertRecords(deps.odoo, {
       kind: 'client',
       model: 'res.partner',
       specs: COUNTERPARTY_FIELDS,
-      records: clients.slice(start, start + slice).map((c) => toClientRecord(c, refs)),
+      records: slice.map((c) => toClientRecord(c, refs)),
       dryRun,
-      onProgress: (done) => deps.progress?.({ phase: 'clients', done: start + done, total: clients.length }),
+      onProgress: (done) => deps.progress?.({ phase: 'clients', done: before + done, total: clients.length }),
     });
     total.created += part.created;
     total.updated += part.updated;

@@ -7,6 +7,7 @@ import {
   toPricelistRecord,
 } from '../../mappings/pricelists.ts';
 import { productFields, toProductRecord } from '../../mappings/products.ts';
+import { ConnectorError, messageOf } from '../errors.ts';
 import { describeSkipped } from '../rcp/errors.ts';
 import type { Price } from '../rcp/schemas.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
@@ -42,7 +43,21 @@ export async function syncTariffs(
   const failed: FailedRecord[] = [];
   const pricesByPlan = new Map<string, Price[]>();
   await rcp.fanOut(plans, async (plan) => {
-    const { items, skipped } = await rcp.prices(plan.id);
+    let read: Awaited<ReturnType<typeof rcp.prices>>;
+    try {
+      read = await rcp.prices(plan.id);
+    } catch (error) {
+      // One plan's prices unreadable (429 with a long Retry-After, 503 after the retries): that plan's
+      // prices stay as they are in Odoo and are named; the other plans and the counterparties go on.
+      if (!(error instanceof ConnectorError)) throw error;
+      failed.push({
+        kind: 'price list',
+        record: `prices of plan ${plan.name} (${plan.id})`,
+        error: `not read, left as they are in Odoo: ${messageOf(error)}`,
+      });
+      return;
+    }
+    const { items, skipped } = read;
     pricesByPlan.set(plan.id, items);
     for (const s of skipped)
       failed.push({

@@ -72,7 +72,13 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
     record('product', tariffs.products);
     record('price list', tariffs.pricelists);
     record('price', tariffs.items);
-    report.failed.push(...tariffs.failed.filter((f) => !['product', 'price list', 'price'].includes(f.kind)));
+    // Upsert failures are counted and listed by `record`; the rest (prices RCP sent broken or not at all) here.
+    const recorded = new Set([
+      ...tariffs.products.failed,
+      ...tariffs.pricelists.failed,
+      ...tariffs.items.failed,
+    ]);
+    report.failed.push(...tariffs.failed.filter((f) => !recorded.has(f)));
     report.warnings.push(...tariffs.warnings);
   }
   const cpRefs = await counterpartyRefs(deps, [...plans.keys()], refs);

@@ -1,4 +1,7 @@
-import { toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
+import { hostname } from 'node:os';
+import { invoiceClaimKey, toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
+import { batchesOf } from '../batches.ts';
+import { claimKeys, releaseKeys } from '../workspace/claims.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceResult } from './invoice-types.ts';
 import type { OdooRefs } from './odoo-refs.ts';
@@ -9,7 +12,8 @@ import {
   readCurrentInvoices,
   readMoves,
 } from './write-invoices/decide.ts';
-import type { WriteOutcomes } from './write-invoices/outcomes.ts';
+import { type WriteOutcomes, reportFailure } from './write-invoices/outcomes.ts';
+import { writeUsageRecords } from './write-invoices/usage.ts';
 import { totalField, verifyTotals } from './write-invoices/verify.ts';
 import { writeDecidedInvoices } from './write-invoices/write.ts';
 
@@ -18,8 +22,13 @@ interface WriteOptions {
   dryRun: boolean;
   /** Rewrite drafts an accountant changed in Odoo since the connector wrote them. */
   force: boolean;
+  /** Setup made the RCP workspace: claim the invoices in Odoo, write usage records. */
+  workspace: boolean;
   refs: OdooRefs;
 }
+
+/** How long a run holds its claim on an invoice when it stops without giving it back. */
+const CLAIM_SECONDS = 15 * 60;
 
 /**
  * Writes the drafts, in five phases (one file each under `write-invoices/`):
@@ -38,6 +47,46 @@ export async function writeInvoices(
 ): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
   const out: WriteOutcomes = { results: [], failed: [] };
   if (drafts.length === 0) return out;
+  if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, false);
+  // One run per counterparty and period at a time, decided in Odoo: the others are left to their run.
+  const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  const keyOf = (d: InvoiceDraft) => invoiceClaimKey(options.period, d.unit.kind, d.unit.uuid);
+  const claimed = new Set<string>();
+  try {
+    for (const batch of batchesOf(drafts, deps.odoo.config.batchSize)) {
+      const answer = await claimKeys(deps.odoo, batch.map(keyOf), owner, CLAIM_SECONDS);
+      for (const key of answer.claimed) claimed.add(key);
+    }
+    for (const draft of drafts.filter((d) => !claimed.has(keyOf(d)))) {
+      reportFailure(out, draft, 'another run is writing this invoice now: left to it; run again to check it');
+    }
+    return await writeClaimed(
+      deps,
+      drafts.filter((d) => claimed.has(keyOf(d))),
+      options,
+      out,
+      true,
+    );
+  } finally {
+    for (const batch of batchesOf([...claimed], deps.odoo.config.batchSize)) {
+      await releaseKeys(deps.odoo, batch, owner).catch((error: unknown) =>
+        deps.log.warn(
+          { problem: String(error) },
+          'could not give back the invoice claims: they expire by themselves',
+        ),
+      );
+    }
+  }
+}
+
+async function writeClaimed(
+  deps: ProcessDeps,
+  drafts: readonly InvoiceDraft[],
+  options: WriteOptions,
+  out: WriteOutcomes,
+  claimed: boolean,
+): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
+  if (drafts.length === 0) return out;
   const taxIds = [...deps.config.invoicing.taxIds].sort((a, b) => a - b);
   const desired = mapInvoices(deps, drafts, options, taxIds);
 
@@ -53,14 +102,16 @@ export async function writeInvoices(
   out.failed.push(...decisions.failed);
   if (options.dryRun) return out;
 
-  const written = await writeDecidedInvoices(deps, decisions, out, { claimed: false });
+  const written = await writeDecidedInvoices(deps, decisions, out, { claimed });
   const marked = [...written, ...decisions.toMark];
+  const unchanged = options.workspace ? decisions.unchanged : [];
   const held = await readMoves(
     deps.odoo,
-    marked.map((w) => w.id),
+    [...marked, ...unchanged].map((w) => w.id),
   );
   const verified = verifyTotals(written, held.move, total, out);
   await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period);
+  if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);
   return out;
 }
 

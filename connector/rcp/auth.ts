@@ -1,5 +1,5 @@
 import type { RcpConfig } from '../config.ts';
-import { PermanentError } from '../errors.ts';
+import { RcpAnswerError, RcpAuthError } from './errors.ts';
 import { Token } from './schemas.ts';
 
 /** Renew this long before `expires`, so a token never dies in the middle of a run. */
@@ -31,13 +31,15 @@ export function createTokenSource(auth: RcpConfig['auth'], post: PostJson, now: 
       ttl: TOKEN_TTL_SECONDS,
     });
     if (answer.status !== 200) {
-      throw new PermanentError(
-        `RCP refused the login of RCP_LOGIN=${auth.login} in domain ${auth.domain} (HTTP ${answer.status}): check RCP_LOGIN, RCP_PASSWORD and RCP_DOMAIN`,
+      throw new RcpAuthError(
+        'POST /auth/token',
         answer.status,
+        `RCP refused the login of RCP_LOGIN=${auth.login} in domain ${auth.domain} (HTTP ${answer.status}): check RCP_LOGIN, RCP_PASSWORD and RCP_DOMAIN`,
       );
     }
     const token = Token.safeParse(answer.body);
-    if (!token.success) throw new PermanentError('RCP answered POST /auth/token without a token key');
+    if (!token.success)
+      throw new RcpAnswerError('POST /auth/token', 'RCP answered POST /auth/token without a token key');
     const expires = token.data.expires ? parseRcpTime(token.data.expires) : Number.POSITIVE_INFINITY;
     current = { key: token.data.key, expiresAt: expires };
     return token.data.key;

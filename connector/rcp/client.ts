@@ -1,16 +1,21 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import type { DayRange, Part } from '../../mappings/period.ts';
-import { dayRowsWithin, planUsageRead, rowsOfWholeQuanta } from '../../mappings/usage-window.ts';
+import {
+  dayRowsWithin,
+  planUsageRead,
+  rowsOfWholeQuanta,
+  rowsOutsideAsked,
+} from '../../mappings/usage-window.ts';
 import { mapLimit } from '../concurrency.ts';
 import type { RcpConfig } from '../config.ts';
-import { OutcomeUnknownError, PermanentError } from '../errors.ts';
+import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { type TokenSource, createTokenSource } from './auth.ts';
-import { type SkippedRecord, describeIssues } from './errors.ts';
+import { RcpAnswerError, RcpOutcomeUnknownError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Listing } from './listing.ts';
-import { BankPayment, Client, Partner, Price, UsageRow } from './schemas.ts';
+import { BankPayment, Client, Partner, Price, UsageRow, idOf } from './schemas.ts';
 import { type Backoff, type HttpAnswer, sendWithRetries } from './transport.ts';
 
 export interface RcpClientOptions {
@@ -79,8 +84,13 @@ export class RcpClient {
     });
     this.#log = options.log ?? silentLogger;
     this.#options = {
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      backoff: { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000, ...options.backoff },
+      maxRetryAfterMs: options.maxRetryAfterMs ?? config.retry?.maxRetryAfterMs ?? 60_000,
+      backoff: {
+        attempts: config.retry?.attempts ?? 5,
+        baseDelayMs: 250,
+        maxDelayMs: 10_000,
+        ...options.backoff,
+      },
     };
     const now = options.now ?? Date.now;
     this.#tokens = createTokenSource(
@@ -97,6 +107,7 @@ export class RcpClient {
   partners(): Listing<Partner> {
     return new Listing({
       what: 'partner',
+      call: 'GET /partner',
       schema: Partner,
       fetchPage: (page) => this.#get('/partner', { page }),
     });
@@ -106,8 +117,10 @@ export class RcpClient {
   clients(filter: { partner?: string } = {}): Listing<Client> {
     return new Listing({
       what: 'client',
+      call: 'GET /client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
+      ownerOf: partnerIdOf,
     });
   }
 
@@ -119,16 +132,23 @@ export class RcpClient {
       Price,
       `prices of billing plan ${planId}`,
       (item, index) => idOf(item) ?? `#${index}`,
+      'GET /billing_plan/{id}/price',
     );
   }
 
   /** Usage rows as RCP answers them: whole quanta of `part`, possibly reaching outside the dates asked. */
   async billingDetails(query: BillingDetailsQuery): Promise<Validated<UsageRow>> {
     const body = await this.#get('/billing_details', { ...query });
-    return validateArray(body, UsageRow, `usage row of client ${query.client}`, (item, index) => {
-      const date = typeof item === 'object' && item !== null && 'date' in item ? String(item.date) : '?';
-      return `#${index} (${date})`;
-    });
+    return validateArray(
+      body,
+      UsageRow,
+      `usage row of client ${query.client}`,
+      (item, index) => {
+        const date = typeof item === 'object' && item !== null && 'date' in item ? String(item.date) : '?';
+        return `#${index} (${date})`;
+      },
+      'GET /billing_details',
+    );
   }
 
   /** Usage of a client whose days fall inside `range`, never a day twice or outside it. */
@@ -143,7 +163,7 @@ export class RcpClient {
     });
     const items =
       part === 'day' ? dayRowsWithin(coarse.items, range) : rowsOfWholeQuanta(coarse.items, range, part);
-    const skipped = [...coarse.skipped];
+    const skipped = [...coarse.skipped, ...outside(coarse.items, plan.coarse, part, query.client)];
     for (const days of plan.byDay) {
       const daily = await this.billingDetails({
         ...filters,
@@ -152,7 +172,7 @@ export class RcpClient {
         part: 'day',
       });
       items.push(...dayRowsWithin(daily.items, days));
-      skipped.push(...daily.skipped);
+      skipped.push(...daily.skipped, ...outside(daily.items, days, 'day', query.client));
     }
     return { items, skipped };
   }
@@ -212,8 +232,10 @@ export class RcpClient {
     try {
       return JSON.parse(answer.text) as unknown;
     } catch {
-      throw new OutcomeUnknownError(
+      throw new RcpOutcomeUnknownError(
+        `${method} ${path}`,
         `${method} ${path}: RCP answered ${answer.status} with a body that is not JSON`,
+        answer.status,
       );
     }
   }
@@ -256,6 +278,14 @@ export class RcpClient {
   }
 }
 
+function outside(rows: UsageRow[], asked: DayRange, part: Part, client: string): SkippedRecord[] {
+  return rowsOutsideAsked(rows, asked, part).map((row) => ({
+    what: `usage row of client ${client}`,
+    id: `${row.billing_class.id} (${row.date})`,
+    problem: `date: ${row.date} is outside the ${part}s asked (${asked.start}…${asked.end})`,
+  }));
+}
+
 /** Amounts go to RCP as JSON numbers; from integer kopecks the division prints exactly (5000.5). */
 export function kopecksToAmount(kopecks: number): number {
   if (!Number.isSafeInteger(kopecks))
@@ -267,15 +297,18 @@ function parseJson(text: string, call?: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    if (call) throw new PermanentError(`${call}: RCP answered something that is not JSON`);
+    if (call) throw new RcpAnswerError(call, `${call}: RCP answered something that is not JSON`);
     return undefined;
   }
 }
 
-function idOf(item: unknown): string | undefined {
-  if (typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string')
-    return item.id;
-  return undefined;
+/** The partner of a client record that broke the schema, if its `partner.id` can still be read. */
+function partnerIdOf(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const partner = 'partner' in item ? item.partner : undefined;
+  if (partner === null || partner === undefined) return '';
+  if (typeof partner !== 'object' || !('id' in partner) || typeof partner.id !== 'string') return null;
+  return partner.id.toLowerCase();
 }
 
 function validateArray<S extends z.ZodTypeAny>(
@@ -283,8 +316,9 @@ function validateArray<S extends z.ZodTypeAny>(
   schema: S,
   what: string,
   nameOf: (item: unknown, index: number) => string,
+  call: string,
 ): Validated<z.infer<S>> {
-  if (!Array.isArray(body)) throw new PermanentError(`RCP answered ${what}: expected a list`);
+  if (!Array.isArray(body)) throw new RcpAnswerError(call, `RCP answered ${what}: expected a list`);
   const items: z.infer<S>[] = [];
   const skipped: SkippedRecord[] = [];
   body.forEach((item, index) => {

@@ -1,9 +1,20 @@
 import type { z } from 'zod';
-import { PermanentError } from '../errors.ts';
+import { OutcomeUnknownError, PermanentError, RetryableError } from '../errors.ts';
 import { ErrorBody } from './schemas.ts';
 
+/**
+ * The RCP error family: every failure of an RCP call says which call (`GET /client`) and, when RCP
+ * answered, the HTTP status, so that callers (the worker's metrics) tell RCP's failures by type.
+ * Each member is also one of the connector's kinds (permanent, retryable, outcome unknown).
+ */
+export interface RcpFailure {
+  readonly call: string;
+  readonly status?: number | undefined;
+}
+
 /** A 4xx answer that retrying will not change; carries RCP's own words. */
-export class RcpRequestError extends PermanentError {
+export class RcpRequestError extends PermanentError implements RcpFailure {
+  declare readonly status: number;
   constructor(
     readonly call: string,
     status: number,
@@ -17,11 +28,79 @@ export class RcpRequestError extends PermanentError {
   }
 }
 
+/** RCP refused the credentials (401, or the login was refused). */
+export class RcpAuthError extends PermanentError implements RcpFailure {
+  constructor(
+    readonly call: string,
+    status: number | undefined,
+    message: string,
+  ) {
+    super(message, status);
+  }
+}
+
+/** RCP answered, but not in the shape the API documents (not JSON, not a list, no page envelope). */
+export class RcpAnswerError extends PermanentError implements RcpFailure {
+  constructor(
+    readonly call: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** RCP could not be reached or kept failing (network, 5xx, 429) after the tries allowed: try later. */
+export class RcpUnavailableError extends RetryableError implements RcpFailure {
+  constructor(
+    readonly call: string,
+    message: string,
+    readonly status: number | undefined,
+    retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, retryAfterMs, options);
+  }
+}
+
+/** A payment call whose answer was lost: RCP may or may not have recorded it. Never resent. */
+export class RcpOutcomeUnknownError extends OutcomeUnknownError implements RcpFailure {
+  constructor(
+    readonly call: string,
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type RcpError =
+  | RcpRequestError
+  | RcpAuthError
+  | RcpAnswerError
+  | RcpUnavailableError
+  | RcpOutcomeUnknownError;
+
+export function isRcpError(error: unknown): error is RcpError {
+  return (
+    error instanceof RcpRequestError ||
+    error instanceof RcpAuthError ||
+    error instanceof RcpAnswerError ||
+    error instanceof RcpUnavailableError ||
+    error instanceof RcpOutcomeUnknownError
+  );
+}
+
 /** A record of an RCP answer that breaks the schema: skipped, named, and listed for the run's report. */
 export interface SkippedRecord {
   what: string;
   id: string | undefined;
   problem: string;
+  /**
+   * For a broken client: its partner's id (lower case) when that much could be read, `''` when it
+   * has no partner, `null` when not even that (then any reseller may be missing it).
+   */
+  partner?: string | null;
 }
 
 export function describeSkipped(skipped: SkippedRecord): string {

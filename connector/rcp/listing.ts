@@ -1,15 +1,19 @@
 import type { z } from 'zod';
 import { PermanentError } from '../errors.ts';
-import { type SkippedRecord, describeIssues } from './errors.ts';
-import { Page } from './schemas.ts';
+import { RcpAnswerError, type SkippedRecord, describeIssues } from './errors.ts';
+import { Page, idOf } from './schemas.ts';
 
 /** Passes over a list when it changed while being read, before a shortfall is reported. */
 const MAX_PASSES = 3;
 
 interface ListingSource<S extends z.ZodTypeAny> {
   what: string;
+  /** `GET /client`: how failures name the call. */
+  call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
+  /** Who a broken record belongs to, as far as it can be read (see `SkippedRecord.partner`). */
+  ownerOf?: (item: unknown) => string | null;
 }
 
 /**
@@ -49,7 +53,8 @@ export class Listing<T> implements AsyncIterable<T[]> {
         const envelope = Page.safeParse(body);
         this.pages++;
         if (!envelope.success) {
-          throw new PermanentError(
+          throw new RcpAnswerError(
+            this.source.call ?? `the ${this.source.what} list`,
             `RCP answered page ${page} of the ${this.source.what} list without items/total/limit: ${describeIssues(envelope.error)}`,
           );
         }
@@ -78,7 +83,8 @@ export class Listing<T> implements AsyncIterable<T[]> {
     const fresh: T[] = [];
     items.forEach((item, index) => {
       const id = idOf(item);
-      const key = id ?? `#${this.pages}:${index}`;
+      // Ids are uuids, compared lower-case: an upper-case copy is the same record, given once.
+      const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
       if (seen.has(key) || broken.has(key)) return;
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
@@ -86,22 +92,14 @@ export class Listing<T> implements AsyncIterable<T[]> {
         fresh.push(parsed.data);
       } else {
         broken.add(key);
-        this.skipped.push({ what: this.source.what, id, problem: describeIssues(parsed.error) });
+        this.skipped.push({
+          what: this.source.what,
+          id,
+          problem: describeIssues(parsed.error),
+          ...(this.source.ownerOf ? { partner: this.source.ownerOf(item) } : {}),
+        });
       }
     });
     return fresh;
   }
-}
-
-function idOf(item: unknown): string | undefined {
-  if (
-    typeof item === 'object' &&
-    item !== null &&
-    'id' in item &&
-    typeof item.id === 'string' &&
-    item.id !== ''
-  ) {
-    return item.id;
-  }
-  return undefined;
 }

@@ -5,17 +5,35 @@ import { z } from 'zod';
  * kept, not fatal. Only what the connector relies on is required.
  */
 
-const Uuid = z.string().min(1);
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+/**
+ * RCP's ids are uuids; their case carries no meaning, so they are kept lower-case from here on
+ * (an upper-case copy of a client's id is the same client, never a second company).
+ */
+export const Uuid = z
+  .string()
+  .uuid('expected a uuid')
+  .transform((id) => id.toLowerCase());
+/** A day that exists: `2024-02-30` is refused and named, never dropped later as "outside the month". */
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine((day) => isCalendarDay(day), 'not a day of the calendar');
+function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
+}
 /** RCP writes `2023-03-31T06:38:43+03:00` and `2023-03-31T06:38:43.051283` (no offset) alike. */
 const IsoDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/);
+/** A balance (may be negative). JSON's `1e400` parses as Infinity: refused. */
 const Money = z.number().finite();
+/** What is charged or counted: never negative, never infinite. */
+const Amount = z.number().finite().nonnegative();
 
 export const PeriodName = z.enum(['minute', 'hour', 'day', 'month', 'year']);
 
 const Ref = z.object({ id: Uuid, name: z.string() }).passthrough();
 const Counterparty = z
-  .object({ id: Uuid, name: z.string(), entity: z.string() })
+  .object({ id: z.string(), name: z.string(), entity: z.string() })
   .passthrough()
   .nullable()
   .optional();
@@ -86,7 +104,7 @@ export type BillingClass = z.infer<typeof BillingClass>;
 export const Price = z
   .object({
     id: Uuid,
-    cost: Money.nonnegative(),
+    cost: Amount,
     billing_plan: Uuid,
     billing_class: BillingClass,
     name: z.string(),
@@ -104,9 +122,9 @@ export const UsageRow = z
       .nullable()
       .optional(),
     billing_class: z.object({ id: z.string().min(1), name: z.string(), measure: z.string() }).passthrough(),
-    paid_seconds: z.number().nonnegative(),
-    quantity: z.number().nonnegative(),
-    cost: Money,
+    paid_seconds: Amount,
+    quantity: Amount,
+    cost: Amount,
     project: z.string().nullable().optional(),
     period: PeriodName,
     date: IsoDate,
@@ -148,3 +166,16 @@ export const ErrorBody = z
     non_field_errors: z.unknown().optional(),
   })
   .passthrough();
+
+/** The id of an RCP record not validated yet (to name it when it breaks the schema, or to tell it from another). */
+export function idOf(item: unknown): string | undefined {
+  if (
+    typeof item === 'object' &&
+    item !== null &&
+    'id' in item &&
+    typeof item.id === 'string' &&
+    item.id !== ''
+  )
+    return item.id;
+  return undefined;
+}

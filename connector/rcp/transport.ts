@@ -1,9 +1,23 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Backoff, backoffDelay, parseRetryAfter, sleep } from '../concurrency.ts';
-import { OutcomeUnknownError, PermanentError, RetryableError, messageOf } from '../errors.ts';
+import { messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import {
+  type Backoff,
+  type Failure,
+  decideRetry,
+  networkCode,
+  parseRetryAfter,
+  sleep,
+  wasNotSent,
+} from '../retry.ts';
 import type { TokenSource } from './auth.ts';
-import { RcpRequestError, readErrorBody } from './errors.ts';
+import {
+  RcpAuthError,
+  RcpOutcomeUnknownError,
+  RcpRequestError,
+  RcpUnavailableError,
+  readErrorBody,
+} from './errors.ts';
 
 export type { Backoff };
 
@@ -25,17 +39,17 @@ export interface SendPlan {
   send: (token: string) => Promise<HttpAnswer>;
 }
 
-/** Errors raised before a byte of the request left: resending cannot double anything. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /**
  * One RCP call with RCP's failure rules: 401 renews the token once; 429, 503 and `object_locked`
- * wait and retry (nothing was done); other 5xx and network errors retry reads with backoff, but for
- * a write they mean the outcome is unknown and are never retried.
+ * are refusals before any work (retried, even for a payment); other 5xx and network errors are
+ * retried for reads, but for a payment they mean the outcome is unknown. `decideRetry` decides.
  */
 export async function sendWithRetries(plan: SendPlan): Promise<HttpAnswer> {
   let renewed = false;
   let lastProblem = '';
+  let lastStatus: number | undefined;
+  const policy = { backoff: plan.backoff, maxRetryAfterMs: plan.maxRetryAfterMs };
+  const call = { repeatable: plan.idempotent };
   for (let attempt = 0; attempt < plan.backoff.attempts; attempt++) {
     if (attempt > 0) plan.stats.retries++;
     const token = await plan.tokens.token();
@@ -43,68 +57,87 @@ export async function sendWithRetries(plan: SendPlan): Promise<HttpAnswer> {
     try {
       answer = await plan.send(token);
     } catch (error) {
-      const code = errorCode(error);
+      const code = networkCode(error);
       lastProblem = `${plan.call}: ${code ?? messageOf(error)}`;
-      if (!plan.idempotent && !(code && NOT_SENT.has(code))) {
-        throw new OutcomeUnknownError(`${plan.call}: the answer was lost (${code ?? messageOf(error)})`, {
-          cause: error,
-        });
+      lastStatus = undefined;
+      const decision = decideRetry({ kind: 'no-answer', notSent: wasNotSent(code) }, call, attempt, policy);
+      if (decision.action === 'outcome-unknown') {
+        throw new RcpOutcomeUnknownError(
+          plan.call,
+          `${plan.call}: the answer was lost (${code ?? messageOf(error)})`,
+          undefined,
+          { cause: error },
+        );
       }
-      await pause(plan, attempt, undefined, lastProblem);
+      if (decision.action !== 'retry') throw gaveUp(plan, lastProblem, lastStatus);
+      await pause(plan, attempt, decision.delayMs, lastProblem);
       continue;
     }
     if (answer.status >= 200 && answer.status < 300) return answer;
 
     const { alias, detail } = readErrorBody(answer.text);
     lastProblem = `${plan.call}: HTTP ${answer.status}${alias ? ` (${alias})` : ''}`;
+    lastStatus = answer.status;
     if (answer.status === 401) {
       if (!renewed && plan.tokens.invalidate()) {
         renewed = true;
         attempt--;
         continue;
       }
-      throw new PermanentError(
-        `RCP refused the credentials (401) on ${plan.call}: check RCP_TOKEN, or RCP_LOGIN and RCP_PASSWORD`,
+      throw new RcpAuthError(
+        plan.call,
         401,
+        `RCP refused the credentials (401) on ${plan.call}: check RCP_TOKEN, or RCP_LOGIN and RCP_PASSWORD`,
       );
     }
-    if (answer.status === 429 || (answer.status === 409 && alias === 'object_locked')) {
-      const retryAfter =
-        parseRetryAfter(answer.headers['retry-after']) ?? (answer.status === 409 ? 500 : undefined);
-      if (retryAfter !== undefined && retryAfter > plan.maxRetryAfterMs) {
-        throw new RetryableError(
-          `${lastProblem}: RCP asks to wait ${Math.ceil(retryAfter / 1000)} s`,
-          retryAfter,
+    const failure = failureOf(answer, alias);
+    const decision = decideRetry(failure, call, attempt, policy);
+    switch (decision.action) {
+      case 'retry':
+        await pause(plan, attempt, decision.delayMs, lastProblem);
+        continue;
+      case 'give-up':
+        if (decision.retryAfterMs === undefined) throw gaveUp(plan, lastProblem, lastStatus);
+        throw new RcpUnavailableError(
+          plan.call,
+          `${lastProblem}: RCP asks to wait ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+          answer.status,
+          decision.retryAfterMs,
         );
-      }
-      await pause(plan, attempt, retryAfter, lastProblem);
-      continue;
-    }
-    // 503 is RCP (or its proxy) refusing work before doing any: safe to retry even for a payment.
-    if (answer.status >= 500) {
-      if (!plan.idempotent && answer.status !== 503) {
-        throw new OutcomeUnknownError(
+      case 'outcome-unknown':
+        throw new RcpOutcomeUnknownError(
+          plan.call,
           `${plan.call}: RCP answered ${answer.status}; it may or may not have recorded it`,
+          answer.status,
         );
-      }
-      await pause(plan, attempt, parseRetryAfter(answer.headers['retry-after']), lastProblem);
-      continue;
+      case 'fail':
+        throw new RcpRequestError(plan.call, answer.status, alias, detail);
     }
-    throw new RcpRequestError(plan.call, answer.status, alias, detail);
   }
-  throw new RetryableError(`${lastProblem}; gave up after ${plan.backoff.attempts} tries`);
+  throw gaveUp(plan, lastProblem, lastStatus);
 }
 
-async function pause(plan: SendPlan, attempt: number, atLeastMs: number | undefined, problem: string) {
-  if (attempt + 1 >= plan.backoff.attempts) return;
-  const delay = Math.max(atLeastMs ?? 0, backoffDelay(plan.backoff, attempt));
+function gaveUp(plan: SendPlan, lastProblem: string, lastStatus: number | undefined): RcpUnavailableError {
+  return new RcpUnavailableError(
+    plan.call,
+    `${lastProblem}; gave up after ${plan.backoff.attempts} tries`,
+    lastStatus,
+  );
+}
+
+/** What an RCP answer other than 2xx and 401 means for repeating the call. */
+function failureOf(answer: HttpAnswer, alias: string | undefined): Failure {
+  const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
+  if (answer.status === 429) return { kind: 'refused', retryAfterMs };
+  if (answer.status === 409 && alias === 'object_locked')
+    return { kind: 'refused', retryAfterMs: retryAfterMs ?? 500 };
+  // 503 is RCP (or its proxy) refusing work before doing any: safe to retry even for a payment.
+  if (answer.status === 503) return { kind: 'refused', retryAfterMs };
+  if (answer.status >= 500) return { kind: 'server', retryAfterMs };
+  return { kind: 'permanent' };
+}
+
+async function pause(plan: SendPlan, attempt: number, delay: number, problem: string) {
   plan.log.debug({ problem, delayMs: delay, attempt: attempt + 1 }, 'RCP call failed; retrying');
   await sleep(delay);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
 }

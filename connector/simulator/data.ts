@@ -310,7 +310,8 @@ export class World {
       for (let index = 0; index < this.#clientCount; index++)
         this.#idIndex.set(uuidFor(this.seed, `client:${index}`), index);
     }
-    const index = this.#idIndex.get(id);
+    // RCP's ids are uuids: an upper-case copy names the same client.
+    const index = this.#idIndex.get(id.toLowerCase());
     return index === undefined ? undefined : this.client(index);
   }
 

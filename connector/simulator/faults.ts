@@ -23,6 +23,41 @@ export const ScriptedFault = z.object({
 });
 export type ScriptedFault = z.infer<typeof ScriptedFault>;
 
+/**
+ * A lasting fault on one record, for what RCP's data itself can get wrong (it stays until the
+ * faults are replaced): `id` is a client's id (usage, contract, id case) or a billing plan's id (prices).
+ */
+export const RecordFault = z.object({
+  id: z.string().min(1),
+  fault: z.enum([
+    /** The client's first usage row has `quantity: null`. */
+    'usage-malformed',
+    /** The client's first usage row is dated a day that does not exist (`2024-05-32`). */
+    'usage-bad-date',
+    /** The client's first usage row costs minus what it should. */
+    'usage-negative-cost',
+    /** The client's first usage row costs 165 billion. */
+    'usage-huge-cost',
+    /** The client's usage answers 503, every time. */
+    'usage-unreadable',
+    /** The client's contract comes without its billing plan. */
+    'contract-unreadable',
+    /** The client is listed with its uuid in upper case. */
+    'id-upper-case',
+    /** The plan's first price has its cost as a string. */
+    'price-malformed',
+  ]),
+});
+export type RecordFault = z.infer<typeof RecordFault>;
+
+/** Requests under a path that fail every time (a price list answering 429 with a long Retry-After, or 503). */
+export const FailingPath = z.object({
+  path: z.string().min(1),
+  status: z.number().int(),
+  retryAfterSeconds: z.number().nonnegative().optional(),
+});
+export type FailingPath = z.infer<typeof FailingPath>;
+
 export const Faults = z.object({
   latencyMs: z.number().int().nonnegative().default(0),
   errorRate: z.number().min(0).max(1).default(0),
@@ -35,6 +70,8 @@ export const Faults = z.object({
   /** New clients registered (at the head of the list) on each client page served. */
   growDuringPaging: z.number().int().nonnegative().default(0),
   script: z.array(ScriptedFault).default([]),
+  records: z.array(RecordFault).default([]),
+  failing: z.array(FailingPath).default([]),
 });
 export type Faults = z.infer<typeof Faults>;
 
@@ -75,6 +112,15 @@ export class FaultPlan {
         delayMs: (fault.delayMs ?? 0) + this.faults.latencyMs,
       };
     }
+    const failing = this.faults.failing.find((fault) => path.startsWith(fault.path));
+    if (failing) {
+      return {
+        status: failing.status,
+        ...(failing.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failing.retryAfterSeconds }),
+        malformed: 0,
+        delayMs: this.faults.latencyMs,
+      };
+    }
     const f = this.faults;
     const decision: FaultDecision = { malformed: 0, delayMs: f.latencyMs };
     if (f.errorRate > 0 && this.#random() < f.errorRate) decision.status = 503;
@@ -84,6 +130,11 @@ export class FaultPlan {
     } else if (f.dropRate > 0 && this.#random() < f.dropRate)
       decision.drop = method === 'GET' ? 'before' : 'after';
     return decision;
+  }
+
+  /** Whether a record fault is set on this id. */
+  has(id: string, fault: RecordFault['fault']): boolean {
+    return this.faults.records.some((r) => r.id.toLowerCase() === id.toLowerCase() && r.fault === fault);
   }
 
   /** Whether to corrupt one record of an answer (the malformed rate). */

@@ -150,7 +150,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (method === 'GET' && price) {
       const plan = world.plans.get(decodeURIComponent(price[1] ?? ''));
       if (!plan) return notFound('billing plan');
-      return { status: 200, body: corrupt(renderPrices(plan), fault.malformed, 'price') };
+      const prices = renderPrices(plan);
+      if (state.faults.has(plan.id, 'price-malformed') && prices[0])
+        prices[0] = breakRecord(prices[0], 'price');
+      return { status: 200, body: corrupt(prices, fault.malformed, 'price') };
     }
     if (method === 'GET' && path === '/billing_details') return billingDetails(query, fault);
     if (method === 'POST' && path === '/payment/bank_payment') return bankPayment(body);
@@ -191,6 +194,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const client = world.clientById(query.get('client') ?? '');
     if (!client) return notFound('client');
+    if (state.faults.has(client.id, 'usage-unreadable'))
+      return { status: 503, body: { error_alias: 'service_unavailable', details: 'Injected fault.' } };
     const contract = query.get('contract');
     const partner = query.get('partner');
     if ((contract && contract !== client.contractId) || (partner && partner !== client.partner.id)) {
@@ -204,7 +209,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         (row) =>
           (!billingClass || row.billing_class.id === billingClass) && (!project || row.project === project),
       );
-    return { status: 200, body: corrupt(rows, fault.malformed, 'usage') };
+    return { status: 200, body: corrupt(withRecordFaults(client.id, rows), fault.malformed, 'usage') };
   }
 
   function bankPayment(body: unknown): Answer {
@@ -335,7 +340,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
   }
 
+  /** The client's first usage row spoiled the way its record faults say. */
+  function withRecordFaults<R extends { cost: number; date: string }>(clientId: string, rows: R[]): R[] {
+    const first = rows[0];
+    if (!first) return rows;
+    const spoiled: Record<string, unknown> = { ...first };
+    const has = (fault: Parameters<FaultPlan['has']>[1]) => state.faults.has(clientId, fault);
+    if (has('usage-malformed')) spoiled.quantity = null;
+    if (has('usage-bad-date')) spoiled.date = `${first.date.slice(0, 8)}32`;
+    if (has('usage-negative-cost')) spoiled.cost = -(first.cost || 100);
+    if (has('usage-huge-cost')) spoiled.cost = 165_000_000_000;
+    return [spoiled as R, ...rows.slice(1)];
+  }
+
   function renderClient(client: SimClient) {
+    const rendered = renderClientAsIs(client);
+    if (state.faults.has(client.id, 'contract-unreadable'))
+      (rendered.contract as Record<string, unknown>).billing_plan = null;
+    if (state.faults.has(client.id, 'id-upper-case')) rendered.id = client.id.toUpperCase();
+    return rendered;
+  }
+
+  function renderClientAsIs(client: SimClient) {
     return {
       id: client.id,
       ctime: client.ctime,

@@ -27,6 +27,15 @@ function cli(
   });
 }
 
+describe('help an admin reads', () => {
+  it('payments push --help names PAYMENTS_SINCE and what it is for', async () => {
+    const help = await cli(['payments', 'push', '--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('PAYMENTS_SINCE=YYYY-MM-DD (required)');
+    expect(help.stdout).toContain('PAYMENTS_MODE');
+  });
+});
+
 describe('commands end to end (the simulator and the Odoo 18 double)', () => {
   it('check, then sync all twice: the second run changes nothing; a bad client makes exit code 1 and is named', async () => {
     const sim = await startSimulator({ today: '2024-06-01', clients: 8, partners: 2 });
@@ -40,15 +49,30 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
+      // A fresh Odoo: ready, with warnings (price precision, no own partner), so exit code 0.
       const check = await cli(['check', '--json'], env);
       const checked = JSON.parse(check.stdout) as {
         ok: boolean;
-        checks: Array<{ what: string; ok: boolean; detail: string }>;
+        warnings: number;
+        checks: Array<{ what: string; status: string; detail: string }>;
       };
-      expect(checked.checks.find((c) => c.what === 'Odoo')?.detail).toContain('Odoo 18.0 over json-rpc');
-      expect(checked.checks.find((c) => c.what === 'price precision')).toMatchObject({ ok: false });
-      expect(check.code).toBe(1);
+      const status = (what: string) => checked.checks.find((c) => c.what === what);
+      expect(status('Odoo')?.detail).toContain('Odoo 18.0 over json-rpc');
+      expect(status('price precision')).toMatchObject({ status: 'warning' });
+      expect(status('price precision')?.detail).toContain('rcp-odoo setup');
+      expect(status('RCP_OWN_PARTNER_IDS')).toMatchObject({ status: 'warning' });
+      expect(status('RCP_OWN_PARTNER_IDS')?.detail).toContain('invoiced as a reseller');
+      expect(status('company currency')).toMatchObject({ status: 'ok', detail: 'RUB' });
+      expect(checked).toMatchObject({ ok: true, warnings: 2 });
+      expect(check.code).toBe(0);
       expect(check.stdout + check.stderr).not.toContain(double.admin.apiKey);
+
+      // A tax id that does not exist, and a company in another currency than the one configured: failures, exit 1.
+      const bad = await cli(['check'], { ...env, INVOICE_TAX_IDS: '1,999', COMPANY_CURRENCY: 'EUR' });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/FAIL\s+INVOICE_TAX_IDS\s+999: no such active tax/);
+      expect(bad.stdout).toMatch(/FAIL\s+company currency\s+.*RUB, RCP bills in EUR/);
+      expect(bad.stdout).toContain('2 check(s) failed');
 
       const first = await cli(['sync', 'all', '--json'], env);
       expect(first.code).toBe(0);
@@ -58,6 +82,10 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         unchanged: 0,
         failed: 0,
       });
+      // Products carry no sales price of their own (Odoo's default is 1.00): prices are in the price lists.
+      const products = double.records('product.product');
+      expect(products.length).toBeGreaterThan(0);
+      expect(products.every((p) => p.list_price === 0)).toBe(true);
       const second = await cli(['sync', 'all'], env);
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/client\s+0\s+0\s+8\s+0/);
@@ -75,6 +103,48 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
     }
   });
 
+  it('a wrong API key, a wrong database or an ODOO_URL copied from the browser: exit 2 with what to do, or it works', async () => {
+    const sim = await startSimulator({ today: '2024-06-01', clients: 2, partners: 1 });
+    const double = await startOdooDouble({ version: '19' });
+    try {
+      const env = {
+        RCP_URL: sim.url,
+        RCP_TOKEN: sim.token,
+        ODOO_URL: double.url,
+        ODOO_DB: double.db,
+        ODOO_USER: double.admin.login,
+        ODOO_API_KEY: double.admin.apiKey,
+      };
+      const key = await cli(['sync', 'tariffs'], { ...env, ODOO_API_KEY: 'not-the-key-77' });
+      expect(key.code).toBe(2);
+      expect(key.stderr).toContain('check ODOO_API_KEY');
+      expect(key.stderr).toContain('New API Key');
+      expect(key.stderr).not.toContain('not-the-key-77');
+
+      const db = await cli(['sync', 'tariffs'], { ...env, ODOO_DB: 'no_such_db' });
+      expect(db.code).toBe(2);
+      // The double, like an Odoo with list_db = False, does not list its databases: say where to look.
+      expect(db.stderr).toContain('database "no_such_db" does not exist');
+      expect(db.stderr).toContain('/web/login');
+
+      const check = await cli(['check', '--json'], { ...env, ODOO_DB: 'no_such_db' });
+      expect(check.code).toBe(2);
+      expect(JSON.parse(check.stdout).checks).toContainEqual(
+        expect.objectContaining({ what: 'Odoo', status: 'failure', setting: true }),
+      );
+
+      const browser = await cli(['sync', 'tariffs', '--json'], {
+        ...env,
+        ODOO_URL: `${double.url}/odoo/invoicing`,
+      });
+      expect(browser.code).toBe(0);
+      expect(browser.stderr).toContain(`set ODOO_URL=${double.url}`);
+    } finally {
+      await sim.close();
+      await double.close();
+    }
+  });
+
   it('demo runs the simulator in-process and syncs and invoices it into Odoo (19, JSON-2)', async () => {
     const double = await startOdooDouble({ version: '19' });
     try {
@@ -84,8 +154,10 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
-      const demo = await cli(['demo', '--json'], env);
+      // At the default log level, as a person runs it: stderr carries no JSON log line.
+      const demo = await cli(['demo', '--json'], { ...env, LOG_LEVEL: 'info' });
       expect(demo.code).toBe(0);
+      expect(demo.stderr).not.toContain('{"level"');
       const report = JSON.parse(demo.stdout) as {
         sync: { counts: Record<string, { created: number }> };
         invoices: { invoices: Array<{ outcome: string }> };

@@ -75,7 +75,12 @@ describe('RCP client against the simulator: reading', () => {
     expect(clients).toHaveLength(11);
     expect(clients.some((c) => c.id === broken.id)).toBe(false);
     expect(listing.skipped).toEqual([
-      { what: 'client', id: broken.id, problem: expect.stringContaining('contract.billing_plan') },
+      {
+        what: 'client',
+        id: broken.id,
+        problem: expect.stringContaining('contract.billing_plan'),
+        partner: broken.partner.id,
+      },
     ]);
     expect(listing.shortfall).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../connector/errors.ts';
+import { PermanentError } from '../../connector/errors.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { invoiceUnit, listUnits } from '../../connector/processes/invoice-period.ts';
 import type { InvoiceReport } from '../../connector/processes/invoice-period.ts';
@@ -9,6 +9,7 @@ import type { PushReport } from '../../connector/processes/push-payments.ts';
 import type { ReconcileReport } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SyncReport } from '../../connector/processes/sync.ts';
+import { RcpAnswerError, RcpAuthError, RcpUnavailableError } from '../../connector/rcp/errors.ts';
 import type { Processes } from '../../jobs/processes.ts';
 import type { JobData } from '../../jobs/queues.ts';
 import { applySchedules } from '../../jobs/schedules.ts';
@@ -181,7 +182,8 @@ describe('the worker on a real Redis', () => {
       fakeProcesses({
         sync: async () => {
           calls++;
-          if (calls === 1) throw new RetryableError('GET /client: HTTP 503; gave up after 5 tries');
+          if (calls === 1)
+            throw new RcpUnavailableError('GET /client', 'GET /client: HTTP 503; gave up after 5 tries', 503);
           return emptySync;
         },
       }),
@@ -204,7 +206,7 @@ describe('the worker on a real Redis', () => {
       name,
       fakeProcesses({
         sync: async () => {
-          throw new PermanentError('RCP refused the credentials (401): check RCP_TOKEN', 401);
+          throw new RcpAuthError('GET /client', 401, 'RCP refused the credentials (401): check RCP_TOKEN');
         },
       }),
     );
@@ -215,6 +217,30 @@ describe('the worker on a real Redis', () => {
     expect(await failed?.getState()).toBe('failed');
     expect(failed?.failedReason).toContain('check RCP_TOKEN');
     expect(failed?.attemptsMade).toBe(1);
+  });
+
+  it('counts RCP errors by their type, not by the words of a message', async () => {
+    const name = `q-${randomUUID()}`;
+    const counting = runner(
+      name,
+      fakeProcesses({
+        sync: async () => {
+          // An Odoo failure whose message happens to start like an RCP call is not RCP's.
+          throw new PermanentError('GET /client: RCP said so, but this came from Odoo');
+        },
+        pushPayments: async () => {
+          throw new RcpAnswerError('GET /partner', 'the answer was not JSON');
+        },
+      }),
+    );
+    const queue = queueOf(name);
+    const sync = await queue.add('sync', { kind: 'sync', what: 'all' }, fastRetry);
+    const push = await queue.add('payments-push', { kind: 'payments-push' }, fastRetry);
+    for (const job of [sync, push])
+      await until(async () => (await queue.getJob(job.id ?? ''))?.finishedOn !== undefined);
+    const metric = await counting.metrics.registry.getSingleMetricAsString('rcp_odoo_rcp_errors_total');
+    expect(metric).toContain('rcp_odoo_rcp_errors_total{kind="payments-push"} 1');
+    expect(metric).not.toContain('kind="sync"');
   });
 
   it('closing the worker (SIGTERM) lets the job in hand finish: none is lost', async () => {

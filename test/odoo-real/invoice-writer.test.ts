@@ -257,3 +257,152 @@ describe.skipIf(!config)(title, () => {
     ).toBe(true);
   });
 });
+
+describe.skipIf(!config)(`${title}, with the RCP workspace (setup run first)`, () => {
+  let sim: Simulator;
+  const opened: ProcessDeps[] = [];
+  let deps: ProcessDeps;
+
+  async function connect(): Promise<ProcessDeps> {
+    const base = config as Config;
+    const rcp = new RcpClient({
+      baseUrl: `${sim.url}/v1`,
+      auth: { kind: 'token', token: new Secret(sim.token) },
+      concurrency: 4,
+      timeoutMs: 30_000,
+    });
+    const odoo = await OdooClient.connect(base.odoo as NonNullable<Config['odoo']>);
+    const made: ProcessDeps = {
+      rcp,
+      odoo,
+      config: { ...base, ownPartnerIds: [sim.world.partners[0]?.id ?? ''] },
+      log: silentLogger,
+    };
+    opened.push(made);
+    return made;
+  }
+
+  interface Usage extends Record<string, unknown> {
+    id: number;
+    x_move_id: [number, string] | false;
+    x_amount: number;
+    x_counterparty_id: [number, string] | false;
+    x_product_id: [number, string] | false;
+    x_partner_id: [number, string] | false;
+    x_period: string;
+  }
+  const usageOf = (moveIds: number[]) =>
+    deps.odoo.searchRead<Usage>(
+      'x_rcp_usage',
+      [['x_move_id', 'in', moveIds]],
+      ['x_move_id', 'x_amount', 'x_counterparty_id', 'x_product_id', 'x_partner_id', 'x_period'],
+    );
+  const untaxedOf = async (ids: number[]) =>
+    new Map(
+      (await deps.odoo.read<Move>('account.move', ids, ['amount_untaxed'])).map((m) => [
+        m.id,
+        Math.round(m.amount_untaxed * 100),
+      ]),
+    );
+  const sumsOf = (rows: Usage[]) => {
+    const sums = new Map<number, number>();
+    for (const r of rows) {
+      const id = r.x_move_id ? r.x_move_id[0] : 0;
+      sums.set(id, (sums.get(id) ?? 0) + Math.round(r.x_amount * 100));
+    }
+    return sums;
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      seed: (Date.now() + 7) % 1_000_000,
+      today: '2024-06-01',
+      clients: 10,
+      partners: 2,
+    });
+    deps = await connect();
+    const { setupWorkspace } = await import('../../connector/workspace/setup.ts');
+    await setupWorkspace(deps.odoo, {
+      dryRun: false,
+      connectorLogin: (config as Config).odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
+    const synced = await syncMasterData(deps, { what: 'all' });
+    expect(synced.failed).toEqual([]);
+  });
+  afterAll(async () => {
+    for (const d of opened) {
+      await d.odoo.close();
+      await d.rcp.close();
+    }
+    await sim?.close();
+  });
+
+  it('two runs at once: one writes each invoice, the other says another run has it; lines once', async () => {
+    const other = await connect();
+    const [first, second] = await Promise.all([
+      invoicePeriod(deps, { period: PERIOD }),
+      new Promise((resolve) => setTimeout(resolve, 300)).then(() => invoicePeriod(other, { period: PERIOD })),
+    ]);
+    for (const f of [...first.failed, ...second.failed]) expect(f.error).toContain('another run');
+    const made = [...first.invoices, ...second.invoices].filter(
+      (i) => i.odooId !== undefined && i.outcome !== 'failed',
+    );
+    expect(made.length).toBeGreaterThan(1);
+    const untaxed = await untaxedOf(made.map((i) => i.odooId as number));
+    for (const invoice of made) expect(untaxed.get(invoice.odooId as number)).toBe(invoice.totalKopecks);
+    const again = await invoicePeriod(deps, { period: PERIOD });
+    expect(again.failed).toEqual([]);
+    expect(again.warnings ?? []).toEqual([]);
+    expect(
+      again.invoices.filter((i) => i.outcome !== 'no usage').every((i) => i.outcome === 'unchanged'),
+    ).toBe(true);
+    // Claims are given back: nothing is held once the runs are over.
+    expect(await deps.odoo.searchCount('x_rcp_lock', [['x_key', '=like', `invoice:${PERIOD}:%`]])).toBe(0);
+  });
+
+  it('usage records add up to each invoice’s untaxed amount, name the client, and are replaced on a re-run', async () => {
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const ids = report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : []));
+    expect(ids.length).toBeGreaterThan(1);
+    const rows = await usageOf(ids);
+    const untaxed = await untaxedOf(ids);
+    expect(sumsOf(rows)).toEqual(untaxed);
+    expect(
+      rows.every((r) => r.x_period === PERIOD && r.x_counterparty_id && r.x_product_id && r.x_partner_id),
+    ).toBe(true);
+    const counterparties = await deps.odoo.searchRead<{ id: number; x_rcp_id: string }>(
+      'x_rcp_counterparty',
+      [['id', 'in', rows.map((r) => (r.x_counterparty_id ? r.x_counterparty_id[0] : 0))]],
+      ['x_rcp_id'],
+    );
+    const clientIds = new Set(sim.world.order.map((i) => sim.world.client(i).id));
+    expect(counterparties.every((c) => clientIds.has(c.x_rcp_id))).toBe(true);
+
+    const client = sim.world.order
+      .map((i) => sim.world.client(i))
+      .find((c) => c.partner.id === sim.world.partners[0]?.id && rcpCostKopecks(sim.world, c, PERIOD) > 0);
+    sim.world.scaleUsage(client?.index ?? 0, 2);
+    const rerun = await invoicePeriod(deps, { period: PERIOD, client: client?.id });
+    const invoice = rerun.invoices.find((i) => i.uuid === client?.id);
+    expect(invoice?.outcome).toBe('updated');
+    const after = await usageOf([invoice?.odooId as number]);
+    expect(after.length).toBe(rows.filter((r) => r.x_move_id && r.x_move_id[0] === invoice?.odooId).length);
+    expect(sumsOf(after).get(invoice?.odooId as number)).toBe(
+      rcpCostKopecks(sim.world, client as never, PERIOD),
+    );
+  });
+
+  it('records missing for an unchanged invoice (written before setup, or cut short) are filled in', async () => {
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const ids = report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : []));
+    const [victim] = ids;
+    await deps.odoo.unlink(
+      'x_rcp_usage',
+      (await usageOf([victim as number])).map((r) => r.id),
+    );
+    const again = await invoicePeriod(deps, { period: PERIOD });
+    expect(again.invoices.find((i) => i.odooId === victim)?.outcome).toBe('unchanged');
+    expect(sumsOf(await usageOf(ids))).toEqual(await untaxedOf(ids));
+  });
+});

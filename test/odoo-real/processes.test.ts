@@ -1,67 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { previousMonth } from '../../connector/cli/demo.ts';
-import { type Config, loadConfig } from '../../connector/config.ts';
-import { ConfigError } from '../../connector/errors.ts';
-import { silentLogger } from '../../connector/log.ts';
-import { OdooClient } from '../../connector/odoo/client.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
-import { RcpClient } from '../../connector/rcp/client.ts';
-import { Secret } from '../../connector/secret.ts';
-import { type Simulator, startSimulator } from '../../connector/simulator/server.ts';
+import type { Simulator } from '../../connector/simulator/server.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
+import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { useRealStack } from '../support/real-stack.ts';
 
 /**
- * Sync, invoices and payments against a real Odoo (ODOO_URL…), fed by the simulator with a seed of
- * its own per run, so that every run makes new counterparties in a database that keeps the old.
+ * Sync, invoices and payments against a real Odoo (see test/support/real-odoo.ts): a fresh
+ * database for this file where odoo.sh is at hand, and a simulator seed of its own per run.
  */
-function realConfig(): { config: Config | undefined; reason: string } {
-  try {
-    return { config: loadConfig(['odoo']), reason: '' };
-  } catch (error) {
-    return {
-      config: undefined,
-      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
-    };
-  }
-}
-
-const { config, reason } = realConfig();
-const title = config
-  ? `processes against the real Odoo at ${config.odoo?.url}`
-  : `processes against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
-
-describe.skipIf(!config)(title, () => {
+describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
   const period = previousMonth();
+  const stack = useRealStack('proc');
   let sim: Simulator;
   let deps: ProcessDeps;
-  beforeAll(async () => {
-    sim = await startSimulator({ seed: Date.now() % 1_000_000, clients: 12, partners: 3 });
-    const rcp = new RcpClient({
-      baseUrl: `${sim.url}/v1`,
-      auth: { kind: 'token', token: new Secret(sim.token) },
-      concurrency: 4,
-      timeoutMs: 30_000,
-    });
-    const odoo = await OdooClient.connect((config as Config).odoo as NonNullable<Config['odoo']>);
-    const base = config as Config;
-    deps = {
-      rcp,
-      odoo,
-      config: {
-        ...base,
-        ownPartnerIds: [sim.world.partners[0]?.id ?? ''],
-        payments: { since: '2020-01-01', mode: 'posted' },
-      },
-      log: silentLogger,
-    };
-  });
-  afterAll(async () => {
-    await deps?.odoo.close();
-    await deps?.rcp.close();
-    await sim?.close();
+  beforeAll(() => {
+    ({ sim, deps } = stack());
   });
 
   it('a first sync creates everything, a second writes nothing', async () => {

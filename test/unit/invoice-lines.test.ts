@@ -10,104 +10,155 @@ import { Decimal, allocateKopecks, formatRubles, roundHalfUpToKopecks } from '..
 
 const ssd = { id: 'kvm_hdd_ultrafast', name: 'SSD (KVM)', measure: 'ГБ' };
 const cpu = { id: 'kvm_cpu', name: 'vCPU (KVM)', measure: 'шт.' };
+const ram = { id: 'kvm_ram', name: 'RAM (KVM)', measure: 'ГБ' };
+const ip = { id: 'public_ip', name: 'IP (сеть)', measure: 'шт.' };
 const client = { id: 'c-1', name: 'ООО "Ромашка"' };
 const precision = { quantityDigits: 2, priceDigits: 2 };
+const raised = { quantityDigits: 6, priceDigits: 6 };
+type Precision = typeof precision;
 
-/** What Odoo stores and computes for a line: rounded quantity × rounded price, rounded half-up. */
-const odooSubtotal = (line: { odooQuantity: number; odooPriceUnit: number }) =>
-  roundHalfUpToKopecks(
-    new Decimal(line.odooQuantity)
-      .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
-      .times(new Decimal(line.odooPriceUnit).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)),
+const roundTo = (value: number | Decimal, digits: number) =>
+  new Decimal(value).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP);
+
+/**
+ * Odoo's two untaxed totals for the lines the connector sends (quantity and price rounded to their
+ * precisions as Odoo stores them): `round_per_line` sums the rounded subtotals (17 and 18);
+ * `round_globally` rounds the sum of unrounded quantity × price (19's default). Both are proven on
+ * real servers in test/odoo-real/invoice-rounding.test.ts; this model only keeps the unit tests fast.
+ */
+function odooTotals(
+  lines: ReadonlyArray<{ odooQuantity: number; odooPriceUnit: number }>,
+  p: Precision,
+): { perLine: number; globally: number } {
+  const amounts = lines.map((l) =>
+    roundTo(l.odooQuantity, p.quantityDigits).times(roundTo(l.odooPriceUnit, p.priceDigits)),
   );
+  return {
+    perLine: amounts.reduce((sum, a) => sum + roundHalfUpToKopecks(a), 0),
+    globally: roundHalfUpToKopecks(amounts.reduce((sum, a) => sum.plus(a), new Decimal(0))),
+  };
+}
 
-describe('invoice lines of a direct client', () => {
-  it('the total is RCP’s cost summed exactly and rounded once, and Odoo’s own arithmetic lands on it', () => {
-    const random = prng(42);
-    const rows = Array.from({ length: 300 }, (_, i) => {
-      const quantity = Math.round(random() * 1e6) / 1e4;
-      const price = [0.0107, 0.85, 24, 0.0048][i % 4] as number;
-      return {
-        billing_class: i % 2 ? ssd : cpu,
-        paid_seconds: quantity * 3600,
-        quantity,
-        cost: Number(new Decimal(quantity).times(price)),
-        period: 'hour' as const,
-        date: '2024-02-10',
-      };
-    });
-    const plan = planInvoiceLines(priceAsCharged([{ client, rows }]), '2024-02', precision);
+/** One usage row a day, at a unit price: RCP's cost is exactly quantity × price. */
+const row = (billingClass: typeof ssd, quantity: string, price: string, date = '2024-02-01') => ({
+  billing_class: billingClass,
+  paid_seconds: 0,
+  quantity: Number(quantity),
+  cost: new Decimal(quantity).times(price).toNumber(),
+  period: 'hour' as const,
+  date,
+});
+
+const random = prng(42);
+const manyRows = Array.from({ length: 300 }, (_, i) =>
+  row(
+    [ssd, cpu, ram, ip][i % 4] as typeof ssd,
+    String(Math.round(random() * 1e6) / 1e4),
+    ['0.0107', '0.85', '24', '0.0048'][i % 4] as string,
+    `2024-02-${String(1 + (i % 28)).padStart(2, '0')}`,
+  ),
+);
+
+describe('invoice lines of a direct client: Odoo’s totals equal RCP’s under both rounding methods', () => {
+  // name, rows, precision, RCP's total in kopecks, how each line is sent (real, or why 1 × amount)
+  const cases: Array<[string, ReturnType<typeof row>[], Precision, number, Array<string | undefined>]> = [
+    [
+      'NOTES.md’s 19 case: 26.9404 × 6.90 twice + 1880.4712 × 0.79, default precision',
+      [row(ssd, '26.9404', '6.90'), row(cpu, '26.9404', '6.90'), row(ram, '1880.4712', '0.79')],
+      precision,
+      // 185.88876 × 2 + 1485.572248 = 1857.349768; Odoo keeps 26.94 and 1880.47
+      185735,
+      // the second 26.94 × 6.90 would leave 19 a kopeck short (185.886 × 2 = 371.772)
+      [undefined, undefined, 'global rounding'],
+    ],
+    [
+      'the same with the precisions raised: every line keeps its real quantity and price',
+      [row(ssd, '26.9404', '6.90'), row(cpu, '26.9404', '6.90'), row(ram, '1880.4712', '0.79')],
+      raised,
+      185735,
+      [undefined, undefined, undefined],
+    ],
+    [
+      'a price below a kopeck (0.0107 per GB-hour) at default precision: 1 × amount, saying why',
+      [row(ssd, '1234', '0.0107')],
+      precision,
+      1320,
+      ['price precision'],
+    ],
+    [
+      'a price below a kopeck with the precisions raised: real quantity and price',
+      [row(ssd, '1234.5678', '0.0107')],
+      raised,
+      1321,
+      [undefined],
+    ],
+    [
+      'a quantity Odoo would round into another kopeck',
+      [row(cpu, '10.125', '3')],
+      precision,
+      3038,
+      ['quantity precision'],
+    ],
+    [
+      'a quantity and price Odoo keeps exactly are sent as they are',
+      [row(cpu, '54', '0.85')],
+      precision,
+      4590,
+      [undefined],
+    ],
+    ['300 random rows at default precision', manyRows, precision, -1, []],
+    ['300 random rows with the precisions raised', manyRows, raised, -1, []],
+  ];
+
+  it.each(cases)('%s', (_name, rows, p, expectedKopecks, sentAs) => {
+    const plan = planInvoiceLines(priceAsCharged([{ client, rows }]), '2024-02', p);
     const exact = rows.reduce((sum, r) => sum.plus(String(r.cost)), new Decimal(0));
     expect(plan.totalKopecks).toBe(roundHalfUpToKopecks(exact));
+    if (expectedKopecks >= 0) expect(plan.totalKopecks).toBe(expectedKopecks);
     expect(plan.lines.reduce((sum, l) => sum + l.amountKopecks, 0)).toBe(plan.totalKopecks);
-    expect(plan.lines.reduce((sum, l) => sum + odooSubtotal(l), 0)).toBe(plan.totalKopecks);
+    expect(odooTotals(plan.lines, p)).toEqual({ perLine: plan.totalKopecks, globally: plan.totalKopecks });
+    if (sentAs.length > 0) expect(plan.lines.map((l) => l.asAmount)).toEqual(sentAs);
+    for (const line of plan.lines) {
+      if (line.asAmount) {
+        expect([line.odooQuantity, line.odooPriceUnit]).toEqual([1, line.amountKopecks / 100]);
+        expect(line.label).toContain('(1 × сумма: ');
+      } else {
+        expect(line.odooQuantity).toBe(roundTo(line.quantity, p.quantityDigits).toNumber());
+        expect(line.label).not.toContain('1 × сумма');
+      }
+    }
+  });
+
+  it('with the precisions raised, nearly every line of real usage carries its real quantity and price', () => {
+    const plan = planInvoiceLines(priceAsCharged([{ client, rows: manyRows }]), '2024-02', raised);
+    const real = plan.lines.filter((l) => !l.asAmount).length;
+    expect(real).toBeGreaterThanOrEqual(plan.lines.length - 1);
+  });
+
+  it.each([
+    ['a quantity', row(cpu, '10.125', '3'), 'количество в Odoo хранится с 2 знаками'],
+    ['a price', row(ssd, '1234', '0.0107'), 'цена в Odoo хранится с 2 знаками'],
+  ])('the label of a line sent as 1 × amount keeps %s and says why', (_what, usage, why) => {
+    const [line] = planInvoiceLines(priceAsCharged([{ client, rows: [usage] }]), '2024-02', precision).lines;
+    expect(line?.label).toBe(
+      `${usage.billing_class.name}: ${String(usage.quantity).replace('.', ',')} ${usage.billing_class.measure}×час × ${String(new Decimal(usage.cost).div(usage.quantity)).replace('.', ',')} ₽ за февраль 2024 (1 × сумма: ${why})`,
+    );
   });
 
   it('one line per billing class and price; a price change within the month makes a second line', () => {
     const rows = [
-      {
-        billing_class: ssd,
-        paid_seconds: 100 * 86400,
-        quantity: 2400,
-        cost: 25.68,
-        period: 'hour' as const,
-        date: '2024-02-01',
-      },
-      {
-        billing_class: ssd,
-        paid_seconds: 100 * 86400,
-        quantity: 2400,
-        cost: 25.68,
-        period: 'hour' as const,
-        date: '2024-02-02',
-      },
-      {
-        billing_class: ssd,
-        paid_seconds: 100 * 86400,
-        quantity: 2400,
-        cost: 28.8,
-        period: 'hour' as const,
-        date: '2024-02-03',
-      },
+      row(ssd, '2400', '0.0107', '2024-02-01'),
+      row(ssd, '2400', '0.0107', '2024-02-02'),
+      row(ssd, '2400', '0.012', '2024-02-03'),
     ];
     const plan = planInvoiceLines(priceAsCharged([{ client, rows }]), '2024-02', precision);
     expect(plan.lines.map((l) => [l.unitPrice.toString(), l.quantity.toString(), l.amountKopecks])).toEqual([
       ['0.0107', '4800', 5136],
       ['0.012', '2400', 2880],
     ]);
-    expect(plan.lines[0]?.label).toBe('SSD (KVM): 4800 ГБ×час × 0,0107 ₽ за февраль 2024');
-  });
-
-  it('a quantity or price Odoo would round is sent as one unit at the exact line amount', () => {
-    const rows = [
-      {
-        billing_class: ssd,
-        paid_seconds: 0,
-        quantity: 1234.5678,
-        cost: 13.20957546,
-        period: 'hour' as const,
-        date: '2024-02-01',
-      },
-    ];
-    const [line] = planInvoiceLines(priceAsCharged([{ client, rows }]), '2024-02', precision).lines;
-    expect(line?.amountKopecks).toBe(1321);
-    expect([line?.odooQuantity, line?.odooPriceUnit]).toEqual([1, 13.21]);
-    expect(line?.label).toContain('1234,5678 ГБ×час');
-  });
-
-  it('a quantity and price Odoo keeps exactly are sent as they are', () => {
-    const rows = [
-      {
-        billing_class: cpu,
-        paid_seconds: 54 * 3600,
-        quantity: 54,
-        cost: 45.9,
-        period: 'hour' as const,
-        date: '2024-02-01',
-      },
-    ];
-    const [line] = planInvoiceLines(priceAsCharged([{ client, rows }]), '2024-02', precision).lines;
-    expect([line?.odooQuantity, line?.odooPriceUnit, line?.amountKopecks]).toEqual([54, 0.85, 4590]);
+    expect(plan.lines[0]?.label).toBe(
+      'SSD (KVM): 4800 ГБ×час × 0,0107 ₽ за февраль 2024 (1 × сумма: цена в Odoo хранится с 2 знаками)',
+    );
   });
 
   it('no usage, no lines', () => {

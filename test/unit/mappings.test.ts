@@ -92,7 +92,7 @@ describe('products', () => {
   const shape19 = { typeField: 'type' as const, hasPurchaseUom: false };
   const productRefs = { uomOf: (m: string) => (m === 'ГБ' ? 30 : 1), categoryId: 1 };
 
-  it('a billing class is a service with its article, its unit and explicitly no taxes', () => {
+  it('a billing class is a service with its article, its unit, explicitly no taxes and no sales price', () => {
     const record = toProductRecord(
       { id: 'kvm_hdd_ultrafast', name: 'SSD', sku_mask: 'IS-KVM-VHDD-SSD-CA-P-GB-D', measure: 'ГБ' },
       shape17,
@@ -109,6 +109,7 @@ describe('products', () => {
       sale_ok: true,
       purchase_ok: false,
       taxes_id: [],
+      list_price: 0,
     });
   });
 

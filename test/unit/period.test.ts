@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { periodRange, periodSeconds, quantaOverlapping, quantumOf } from '../../mappings/period.ts';
+import { batchesOf } from '../../connector/batches.ts';
+import {
+  invoiceDate,
+  isPeriod,
+  monthBefore,
+  periodRange,
+  periodSeconds,
+  quantaOverlapping,
+  quantumOf,
+} from '../../mappings/period.ts';
 import { planUsageRead, rowsOfWholeQuanta } from '../../mappings/usage-window.ts';
 
 describe('calendar quanta', () => {
@@ -72,5 +81,41 @@ describe('reading usage without counting a day twice', () => {
       '2024-02-12',
       '2024-02-19',
     ]);
+  });
+});
+
+describe('periods', () => {
+  it.each([
+    ['2026-10', true],
+    ['2026-1', false],
+    ['2026-13', false],
+    ['2026-00', false],
+    ['26-10', false],
+  ] as const)('%s is a period: %s', (text, ok) => {
+    expect(isPeriod(text)).toBe(ok);
+  });
+
+  it('the month before is last year’s December in January, and depends on the time zone', () => {
+    expect(monthBefore(new Date('2026-01-15T12:00:00Z'))).toBe('2025-12');
+    expect(monthBefore(new Date('2026-03-31T12:00:00Z'))).toBe('2026-02');
+    // 22:30 UTC on 31 March is already 1 April in Moscow.
+    expect(monthBefore(new Date('2026-03-31T22:30:00Z'), 'Europe/Moscow')).toBe('2026-03');
+    expect(monthBefore(new Date('2026-03-31T22:30:00Z'), 'UTC')).toBe('2026-02');
+  });
+
+  it.each([
+    ['period-end', '2024-02-29'],
+    ['period-start', '2024-02-01'],
+    ['next-period-start', '2024-03-01'],
+  ] as const)('invoices of 2024-02 dated by %s are dated %s', (rule, day) => {
+    expect(invoiceDate('2024-02', rule)).toBe(day);
+  });
+});
+
+describe('batches', () => {
+  it('slice a list into consecutive batches of at most the batch size', () => {
+    expect([...batchesOf([1, 2, 3, 4, 5], 2)]).toEqual([[1, 2], [3, 4], [5]]);
+    expect([...batchesOf([], 500)]).toEqual([]);
+    expect([...batchesOf([1, 2], 0)]).toEqual([[1], [2]]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type InvoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
 import {
   type InvoiceHeader,
   type InvoiceLineValues,
@@ -10,7 +11,6 @@ import {
   sameLineSet,
   writerMarkJson,
 } from '../../../mappings/invoice-values.ts';
-import { toKopecks } from '../../../mappings/money.ts';
 import type { OdooClient, OdooRecord } from '../../odoo/client.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
@@ -26,6 +26,7 @@ export interface DesiredInvoice {
 
 export interface MoveRow extends OdooRecord, MoveHeaderRow {
   state: string;
+  currency_id: [number, string] | false;
   amount_untaxed: number;
   amount_total: number;
 }
@@ -36,7 +37,7 @@ export interface LineRow extends OdooRecord, MoveLineRow {
 }
 
 /** The total Odoo must agree with RCP on: `amount_total` when every configured tax is price-included. */
-export type TotalField = 'amount_untaxed' | 'amount_total';
+export type TotalField = InvoiceTotalField;
 
 const HEADER_FIELDS = [
   'state',
@@ -47,6 +48,7 @@ const HEADER_FIELDS = [
   'invoice_payment_term_id',
   'amount_untaxed',
   'amount_total',
+  'currency_id',
 ];
 const LINE_FIELDS = ['move_id', 'display_type', 'product_id', 'name', 'quantity', 'price_unit', 'tax_ids'];
 /** The lines a person sees and edits on an invoice: products, sections and notes. */
@@ -167,6 +169,8 @@ export interface InvoiceDecisions {
   toUpdate: Array<DesiredInvoice & { move: MoveRow }>;
   /** Drafts left as they are that carry no mark of the connector yet (made by an older version): mark them. */
   toMark: Array<{ draft: InvoiceDraft; id: number }>;
+  /** Drafts left as they are because they are right. */
+  unchanged: Array<{ draft: InvoiceDraft; id: number }>;
   /** Invoices left as they are (posted, cancelled, unchanged, edited) or, in a dry run, what would happen. */
   results: InvoiceResult[];
   failed: FailedRecord[];
@@ -191,7 +195,14 @@ export function decideInvoices(
   current: CurrentInvoices,
   options: DecideOptions,
 ): InvoiceDecisions {
-  const decisions: InvoiceDecisions = { toCreate: [], toUpdate: [], toMark: [], results: [], failed: [] };
+  const decisions: InvoiceDecisions = {
+    toCreate: [],
+    toUpdate: [],
+    toMark: [],
+    unchanged: [],
+    results: [],
+    failed: [],
+  };
   for (const invoice of desired) {
     const { draft } = invoice;
     const move = current.moveOf(draft);
@@ -200,7 +211,7 @@ export function decideInvoices(
       else decisions.toCreate.push(invoice);
       continue;
     }
-    const odooKopecks = toKopecks(move[options.totalField]);
+    const odooKopecks = invoiceTotalKopecks(move, options.totalField);
     if (move.state !== 'draft') {
       const outcome = move.state === 'cancel' ? 'left cancelled' : 'left posted';
       decisions.results.push(resultOf(draft, outcome, { odooId: move.id, odooKopecks }));
@@ -216,6 +227,7 @@ export function decideInvoices(
     const mark = markOf(current, move.id);
     if (same && totalRight) {
       decisions.results.push(resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks }));
+      decisions.unchanged.push({ draft, id: move.id });
       if (!mark && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
       continue;
     }

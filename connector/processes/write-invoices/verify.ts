@@ -1,4 +1,4 @@
-import { toKopecks } from '../../../mappings/money.ts';
+import { invoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { MoveRow, TotalField } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, reportFailure, resultOf } from './outcomes.ts';
@@ -17,7 +17,7 @@ export function verifyTotals(
   const good: WrittenInvoice[] = [];
   for (const w of written) {
     const move = moveOf(w.id);
-    const odooKopecks = move ? toKopecks(move[totalField]) : Number.NaN;
+    const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : Number.NaN;
     if (odooKopecks !== w.draft.plan.totalKopecks) {
       const error = `Odoo's ${totalField} is ${odooKopecks / 100} but RCP's total is ${w.draft.plan.totalKopecks / 100}: check the taxes and precisions of the lines; the draft is left for review and reported on every run until it matches`;
       reportFailure(out, w.draft, error, { odooId: w.id, odooKopecks });
@@ -35,5 +35,5 @@ export async function totalField(deps: ProcessDeps, taxIds: readonly number[]): 
   const taxes = await deps.odoo.read<{ id: number; price_include: boolean }>('account.tax', taxIds, [
     'price_include',
   ]);
-  return taxes.length > 0 && taxes.every((t) => t.price_include) ? 'amount_total' : 'amount_untaxed';
+  return invoiceTotalField(taxes);
 }

@@ -4,6 +4,7 @@ import {
   toInvoiceHeaderRow,
   toInvoiceHeaderValues,
 } from '../../../mappings/invoice-values.ts';
+import { batchesOf } from '../../batches.ts';
 import { mapLimit } from '../../concurrency.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -54,8 +55,7 @@ async function writeHeaders(
   const journalId = config.invoicing.journalId;
   const columns = invoiceHeaderColumns(journalId);
   const ids = new Map<DesiredInvoice, number>();
-  for (let start = 0; start < invoices.length; start += odoo.config.batchSize) {
-    const batch = invoices.slice(start, start + odoo.config.batchSize);
+  for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
     const loaded = await odoo.load('account.move', columns, rows);
     if (!loaded.ids) {

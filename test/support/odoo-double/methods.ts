@@ -433,7 +433,13 @@ export class Methods {
     });
   }
 
-  /** Totals as Odoo computes them: quantity and price rounded to their precisions, subtotals to kopecks. */
+  /**
+   * Totals as Odoo 17/18 compute them with `round_per_line`: quantity and price rounded to their
+   * precisions, subtotals to kopecks, summed. NOT backed for everything: 19 stores unit prices
+   * unrounded and, with `round_globally` (its default), rounds the sum of UNROUNDED quantity × price;
+   * taxes here are the connector's own guess. What Odoo really does is proven on real servers
+   * (test/odoo-real/invoice-rounding.test.ts, prices.test.ts); this stays for fast contract tests.
+   */
   computeMove(moveId: number): void {
     const { orm } = this;
     const qtyDigits = this.digits(this.version === '19' ? 'Product Unit' : 'Product Unit of Measure');

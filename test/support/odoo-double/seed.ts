@@ -69,6 +69,8 @@ function productDefaults(orm: Orm): Record<string, unknown> {
       : { type: 'consu', service_tracking: 'no' }),
     // The company's default sale tax, added when none is given.
     taxes_id: [1],
+    // Odoo's default sales price.
+    list_price: 1,
   };
 }
 

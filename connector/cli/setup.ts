@@ -1,0 +1,97 @@
+import { OdooClient } from '../odoo/client.ts';
+import { removeWorkspace } from '../workspace/remove.ts';
+import { type SetupReport, setupWorkspace } from '../workspace/setup.ts';
+import { type CommandContext, EXIT } from './context.ts';
+import { table } from './output.ts';
+
+export interface SetupInput {
+  dryRun: boolean;
+  remove: boolean;
+  confirm: boolean;
+  connectorUser: string | undefined;
+}
+
+/** Creates (or removes) the RCP workspace in Odoo; run by an ERP admin with ODOO_USER an administrator. */
+export async function runSetup(ctx: CommandContext, input: SetupInput): Promise<number> {
+  const config = ctx.config(['odoo']);
+  const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
+  try {
+    if (input.remove) return await remove(ctx, odoo, input);
+    const report = await setupWorkspace(odoo, {
+      dryRun: input.dryRun,
+      connectorLogin: input.connectorUser ?? odoo.config.user,
+      currency: config.companyCurrency,
+    });
+    ctx.out.result(report, describe(report, odoo));
+    return EXIT.done;
+  } finally {
+    await odoo.close();
+  }
+}
+
+function describe(report: SetupReport, odoo: OdooClient): string {
+  const { counts } = report;
+  const changed = report.items.filter((i) => i.action !== 'unchanged');
+  const lines = [
+    `${report.dryRun ? 'Dry run (nothing written): ' : ''}RCP workspace in ${odoo.config.url} database ${odoo.config.db} (Odoo ${odoo.version}), definition ${report.version}${report.previousVersion && report.previousVersion !== report.version ? ` (was ${report.previousVersion})` : ''}`,
+    `items: ${counts.create} to create, ${counts.update} to update, ${counts.unchanged} unchanged`.replace(
+      /to (create|update)/g,
+      report.dryRun ? 'to $1' : '$1d',
+    ),
+  ];
+  if (changed.length > 0) {
+    lines.push(
+      table([
+        ['action', 'external ID', 'model', 'fields'],
+        ...changed.map((i) => [i.action, i.xmlid, i.model, i.fields?.join(', ') ?? '']),
+      ]),
+    );
+  }
+  lines.push('', 'Settings money needs:');
+  for (const s of report.settings) {
+    lines.push(
+      `  ${s.action === 'change' ? (report.dryRun ? 'will change' : 'changed') : 'already'}  ${s.what}: ${s.action === 'change' ? `${s.from} → ${s.to}` : s.to}`,
+    );
+  }
+  lines.push('', 'Users:');
+  for (const u of report.users) {
+    lines.push(
+      `  ${u.action === 'add' ? (report.dryRun ? 'will add' : 'added') : 'already'}  ${u.login} in ${u.group}`,
+    );
+  }
+  if (report.guards.length > 0) lines.push('', `Database guards: ${report.guards.join(', ')}`);
+  if (!report.dryRun) {
+    lines.push(
+      '',
+      'Done. Give accountants the group "RCP / User" (Settings → Users); the menu is Accounting → RCP.',
+    );
+  }
+  return lines.join('\n');
+}
+
+async function remove(ctx: CommandContext, odoo: OdooClient, input: SetupInput): Promise<number> {
+  const report = await removeWorkspace(odoo, { confirm: input.confirm, dryRun: input.dryRun });
+  const counts = Object.entries(report.records).filter(([, n]) => n > 0);
+  const total = counts.reduce((a, [, n]) => a + n, 0);
+  const recordsLine =
+    counts.length === 0
+      ? 'no records in the workspace models'
+      : `${total} record(s) in the workspace models: ${counts.map(([m, n]) => `${n} ${m}`).join(', ')}`;
+  const lines = [`${report.items.length} workspace item(s); ${recordsLine}.`];
+  for (const s of report.settings) lines.push(`  ${s.what}: ${s.action}`);
+  if (report.removed) {
+    lines.unshift('Removed the RCP workspace:');
+    ctx.out.result(report, lines.join('\n'));
+    return EXIT.done;
+  }
+  if (input.dryRun) {
+    lines.unshift('Dry run: setup --remove would remove');
+    ctx.out.result(report, lines.join('\n'));
+    return EXIT.done;
+  }
+  lines.unshift(
+    `Refused: removing the workspace deletes ${total} record(s) people and the connector made (runs, the payments ledger…). Run \`rcp-odoo setup --remove --confirm\` to delete them with it.`,
+  );
+  ctx.out.result(report, lines.join('\n'));
+  return EXIT.usage;
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
+/**
+ * Exactly-once guards that live in Odoo, where every runner (CLI, workers, with or without Redis)
+ * meets. Each call is one server action made by setup, run in ONE Odoo transaction that checks and
+ * writes; a concurrent second claimer is refused by the database (a unique index) or by Odoo's own
+ * retry of a serialization failure, which then sees the winner.
+ *
+ * - `claimPayment`: one ledger record (`x_rcp_payment`, state `intent`) per Odoo payment.
+ * - `claimKey` / `releaseKey`: a lease on any key (e.g. `invoice:2026-10:client:<uuid>`), held by
+ *   an owner until it expires; the owner may renew it.
+ *
+ * Needs the connector group (given to ODOO_USER by setup).
+ */
+import { externalIds } from '../odoo/external-ids.ts';
+import {
+  ACTION_CLAIM_KEY,
+  ACTION_CLAIM_KEYS,
+  ACTION_CLAIM_PAYMENT,
+  ACTION_RELEASE_KEY,
+  ACTION_RELEASE_KEYS,
+} from './definition.ts';
+import { fullXmlid } from './items.ts';
+import { uniqueIndexName } from './models.ts';
+
+const actionIds = new WeakMap<OdooClient, Map<string, number>>();
+
+/** The id of one of the workspace's server actions (resolved once per client). */
+async function actionId(odoo: OdooClient, name: string): Promise<number> {
+  let cache = actionIds.get(odoo);
+  if (!cache) {
+    cache = new Map();
+    actionIds.set(odoo, cache);
+  }
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  const found = await externalIds(odoo).resolve([fullXmlid(name)]);
+  const id = found.get(fullXmlid(name))?.id;
+  if (id === undefined) {
+    throw new ConfigError([
+      `the RCP workspace is not set up in this Odoo (no ${fullXmlid(name)}): run \`rcp-odoo setup\` as an Odoo administrator`,
+    ]);
+  }
+  cache.set(name, id);
+  return id;
+}
+
+async function run(
+  odoo: OdooClient,
+  name: string,
+  model: string,
+  context: Record<string, unknown>,
+): Promise<unknown> {
+  return odoo.callOn('ir.actions.server', 'run', [await actionId(odoo, name)], undefined, {
+    active_model: model,
+    ...context,
+  });
+}
+
+/** A refusal by the unique index: the other claimer's transaction won. */
+function isUniqueRefusal(error: unknown, model: string, field: string): boolean {
+  return (
+    error instanceof OdooError &&
+    error.kind === 'validation' &&
+    error.serverMessage.includes(uniqueIndexName(model, field))
+  );
+}
+
+const PaymentClaimAnswer = z.object({
+  claimed: z.boolean(),
+  id: z.number().int(),
+  state: z.string(),
+  resolution: z.union([z.string(), z.literal(false)]).optional(),
+});
+
+export interface PaymentClaimValues {
+  /** The Odoo `account.payment` id. */
+  paymentId: number;
+  /** Any other `x_…` fields of the ledger record (amount, currency, partner and date as pushed…). */
+  values?: Record<`x_${string}`, unknown>;
+}
+
+export type PaymentClaim =
+  | { claimed: true; ledgerId: number }
+  | { claimed: false; ledgerId: number | undefined; state: string; resolution?: string };
+
+/**
+ * Claims a payment for a push: creates its ledger record in state `intent`, or takes one that is
+ * `not_pushed` (or in review resolved "not pushed") back to `intent`. Refused when another record
+ * for this payment exists in any other state, including a concurrent claimer's.
+ */
+export async function claimPayment(odoo: OdooClient, claim: PaymentClaimValues): Promise<PaymentClaim> {
+  try {
+    const answer = PaymentClaimAnswer.parse(
+      await run(odoo, ACTION_CLAIM_PAYMENT, 'x_rcp_payment', {
+        rcp_claim: { ...claim.values, x_payment_id: claim.paymentId },
+      }),
+    );
+    return answer.claimed
+      ? { claimed: true, ledgerId: answer.id }
+      : {
+          claimed: false,
+          ledgerId: answer.id,
+          state: answer.state,
+          ...(answer.resolution ? { resolution: answer.resolution } : {}),
+        };
+  } catch (error) {
+    if (isUniqueRefusal(error, 'x_rcp_payment', 'x_payment_id')) {
+      return { claimed: false, ledgerId: undefined, state: 'intent' };
+    }
+    throw error;
+  }
+}
+
+const KeyClaimAnswer = z.object({
+  claimed: z.boolean(),
+  owner: z.string(),
+  expires_at: z.string(),
+});
+
+export type KeyClaim = { claimed: true; expiresAt: string } | { claimed: false; owner: string | undefined };
+
+/**
+ * Claims `key` for `owner` for `ttlSeconds`: granted when free, expired, or already the owner's
+ * (a renewal); refused while another owner holds it.
+ */
+export async function claimKey(
+  odoo: OdooClient,
+  key: string,
+  owner: string,
+  ttlSeconds: number,
+): Promise<KeyClaim> {
+  try {
+    const answer = KeyClaimAnswer.parse(
+      await run(odoo, ACTION_CLAIM_KEY, 'x_rcp_lock', {
+        rcp_lock: { key, owner, ttl_seconds: Math.ceil(ttlSeconds) },
+      }),
+    );
+    return answer.claimed
+      ? { claimed: true, expiresAt: answer.expires_at }
+      : { claimed: false, owner: answer.owner };
+  } catch (error) {
+    if (isUniqueRefusal(error, 'x_rcp_lock', 'x_key')) return { claimed: false, owner: undefined };
+    throw error;
+  }
+}
+
+/** Gives `key` back if `owner` holds it; answers whether it did. */
+export async function releaseKey(odoo: OdooClient, key: string, owner: string): Promise<boolean> {
+  const answer = z
+    .object({ released: z.boolean() })
+    .parse(await run(odoo, ACTION_RELEASE_KEY, 'x_rcp_lock', { rcp_lock: { key, owner } }));
+  return answer.released;
+}
+
+const KeysClaimAnswer = z.object({
+  claimed: z.array(z.string()),
+  refused: z.array(z.object({ key: z.string(), owner: z.string() })),
+});
+
+export type KeysClaim = z.infer<typeof KeysClaimAnswer>;
+
+/**
+ * Claims many keys for `owner` in one call: each is granted when free, expired or already the
+ * owner's, refused while another owner holds it. When a concurrent claimer created one of the keys
+ * at the same moment (the unique index refuses the whole call), asks again: it then sees the winner.
+ */
+export async function claimKeys(
+  odoo: OdooClient,
+  keys: readonly string[],
+  owner: string,
+  ttlSeconds: number,
+): Promise<KeysClaim> {
+  if (keys.length === 0) return { claimed: [], refused: [] };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return KeysClaimAnswer.parse(
+        await run(odoo, ACTION_CLAIM_KEYS, 'x_rcp_lock', {
+          rcp_lock: { keys, owner, ttl_seconds: Math.ceil(ttlSeconds) },
+        }),
+      );
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueRefusal(error, 'x_rcp_lock', 'x_key')) throw error;
+    }
+  }
+}
+
+/** Gives back those of `keys` that `owner` holds; answers how many it did. */
+export async function releaseKeys(odoo: OdooClient, keys: readonly string[], owner: string): Promise<number> {
+  if (keys.length === 0) return 0;
+  const answer = z
+    .object({ released: z.number() })
+    .parse(await run(odoo, ACTION_RELEASE_KEYS, 'x_rcp_lock', { rcp_lock: { keys, owner } }));
+  return answer.released;
+}

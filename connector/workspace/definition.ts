@@ -1,0 +1,434 @@
+/**
+ * The whole RCP workspace as a list of declarative items, in the order they are created (each item
+ * refers only to items before it); removal goes in the reverse order. Built for one Odoo version:
+ * what differs (view type `tree`/`list`, groups fields, group headings) comes from the capability
+ * table. To extend the workspace, add a model or field in models.ts, or an item here.
+ */
+import type { Capabilities } from '../odoo/capabilities.ts';
+import {
+  type ItemValue,
+  type WorkspaceItem,
+  actionRef,
+  fullXmlid,
+  pythonSelection,
+  ref,
+  refs,
+} from './items.ts';
+import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
+import { viewsOf } from './views.ts';
+
+export const GROUP_USER = 'group_user';
+export const GROUP_MANAGER = 'group_manager';
+export const GROUP_CONNECTOR = 'group_connector';
+export const ACTION_GUARDS = 'action_install_guards';
+export const ACTION_CLAIM_PAYMENT = 'action_claim_payment';
+export const ACTION_CLAIM_KEY = 'action_claim_key';
+export const ACTION_RELEASE_KEY = 'action_release_key';
+export const ACTION_CLAIM_KEYS = 'action_claim_keys';
+export const ACTION_RELEASE_KEYS = 'action_release_keys';
+export const ACTION_RESOLVE_PUSHED = 'action_payment_rcp_has_it';
+export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
+
+export const modelXmlid = (model: string) => `model_${model}`;
+export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
+
+export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
+  return [
+    ...groupItems(caps),
+    ...MODELS.map(modelItem),
+    ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap(accessItems),
+    ...defaultItems(),
+    ...serverActionItems(caps),
+    ...MODELS.flatMap((m) => viewsOf(m, caps)),
+    ...windowActionItems(caps),
+    ...menuItems(caps),
+  ];
+}
+
+function groupItems(caps: Capabilities): WorkspaceItem[] {
+  const heading = caps.groupHeading;
+  // 19 shows "RCP / User" from the privilege; 17 and 18 from the name itself.
+  const named = (name: string): Record<string, ItemValue> =>
+    heading ? { name, [heading.field]: ref('privilege_rcp') } : { name: `RCP / ${name}` };
+  return [
+    ...(heading
+      ? [{ name: 'privilege_rcp', model: heading.model, values: { name: 'RCP', sequence: 50 } }]
+      : []),
+    {
+      name: GROUP_USER,
+      model: 'res.groups',
+      values: {
+        ...named('User'),
+        implied_ids: refs('base.group_user'),
+        comment: 'Requests RCP runs, links counterparties, sees usage and settles payments that need review.',
+      },
+    },
+    {
+      name: GROUP_MANAGER,
+      model: 'res.groups',
+      values: {
+        ...named('Manager'),
+        implied_ids: refs(GROUP_USER),
+        comment: 'Everything an RCP user does, plus deleting runs and counterparties.',
+      },
+    },
+    {
+      name: GROUP_CONNECTOR,
+      model: 'res.groups',
+      values: {
+        name: 'RCP connector (technical)',
+        implied_ids: refs(GROUP_USER),
+        comment:
+          "The connector's own Odoo user: the only one that may write the payments ledger. Given by `rcp-odoo setup` to ODOO_USER.",
+      },
+    },
+  ];
+}
+
+function modelItem(spec: ModelSpec): WorkspaceItem {
+  return {
+    name: modelXmlid(spec.model),
+    model: 'ir.model',
+    values: {
+      name: spec.label,
+      model: spec.model,
+      state: 'manual',
+      order: spec.order ?? 'id',
+    },
+    key: ['model'],
+    createOnly: ['model', 'state'],
+    createWith: { order: 'id' },
+  };
+}
+
+function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
+  const values: Record<string, ItemValue> = {
+    model_id: ref(modelXmlid(model.model)),
+    model: model.model,
+    name: spec.name,
+    ttype: spec.type,
+    field_description: spec.label,
+    help: spec.help ?? false,
+    required: spec.required ?? false,
+    readonly: spec.readonly ?? false,
+    index: spec.index ?? false,
+  };
+  if (spec.selection) values.selection = pythonSelection(spec.selection);
+  if (spec.relation) values.relation = spec.relation;
+  if (spec.type === 'many2one') values.on_delete = spec.onDelete ?? 'set null';
+  if (spec.related) {
+    values.related = spec.related;
+    values.store = false;
+  }
+  if (spec.currencyField) values.currency_field = spec.currencyField;
+  if (spec.table) {
+    const [table, column1, column2] = spec.table;
+    values.relation_table = table;
+    values.column1 = column1;
+    values.column2 = column2;
+  }
+  return {
+    name: fieldXmlid(model.model, spec.name),
+    model: 'ir.model.fields',
+    values,
+    key: ['model', 'name'],
+    createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
+  };
+}
+
+function accessItems(spec: ModelSpec): WorkspaceItem[] {
+  const rows: Array<[string, string, Perms]> = [
+    ['user', GROUP_USER, spec.access.user],
+    ['manager', GROUP_MANAGER, spec.access.manager],
+    ['connector', GROUP_CONNECTOR, spec.access.connector],
+  ];
+  return rows
+    .filter(([, , perms]) => perms !== '')
+    .map(([who, group, perms]) => ({
+      name: `access_${spec.model}_${who}`,
+      model: 'ir.model.access',
+      values: {
+        name: `${spec.model} ${who}`,
+        model_id: ref(modelXmlid(spec.model)),
+        group_id: ref(group),
+        perm_read: perms.includes('r'),
+        perm_write: perms.includes('w'),
+        perm_create: perms.includes('c'),
+        perm_unlink: perms.includes('u'),
+      },
+    }));
+}
+
+/** What a run saved from the form starts as. */
+function defaultItems(): WorkspaceItem[] {
+  const def = (field: string, value: string): WorkspaceItem => ({
+    name: `default_x_rcp_run__${field}`,
+    model: 'ir.default',
+    values: { field_id: ref(fieldXmlid('x_rcp_run', field)), json_value: JSON.stringify(value) },
+  });
+  return [def('x_state', 'requested'), def('x_kind', 'sync'), def('x_trigger', 'odoo')];
+}
+
+function serverAction(
+  caps: Capabilities,
+  name: string,
+  label: string,
+  model: string,
+  groups: string[],
+  code: string,
+): WorkspaceItem {
+  return {
+    name,
+    model: 'ir.actions.server',
+    values: {
+      name: label,
+      model_id: ref(modelXmlid(model)),
+      state: 'code',
+      code,
+      [caps.recordGroupsField]: refs(...groups),
+    },
+  };
+}
+
+/** The unique indexes of every model, installed by setup (as admin) through one server action. */
+export function uniqueIndexes(): Array<{ name: string; table: string; column: string }> {
+  return MODELS.flatMap((m) =>
+    (m.unique ?? []).map((column) => ({ name: uniqueIndexName(m.model, column), table: m.model, column })),
+  );
+}
+
+function serverActionItems(caps: Capabilities): WorkspaceItem[] {
+  const indexes = uniqueIndexes();
+  const guards = [
+    '# Installed by rcp-odoo setup: the database guards of the RCP workspace (exactly-once rules).',
+    "if not env.context.get('rcp_check_only'):",
+    ...indexes.map(
+      (i) => `    env.cr.execute('CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.column})')`,
+    ),
+    `env.cr.execute('SELECT indexname FROM pg_indexes WHERE indexname IN (${indexes.map(() => '%s').join(', ')})', [${indexes.map((i) => `'${i.name}'`).join(', ')}])`,
+    'found = []',
+    'for row in env.cr.fetchall():',
+    '    found.append(row[0])',
+    "action = {'indexes': found}",
+  ].join('\n');
+
+  const claimPayment = [
+    '# Claims an Odoo payment for a push to RCP, in one transaction: a ledger record in state intent.',
+    '# The unique index on x_payment_id makes a second concurrent claimer fail.',
+    "given = env.context.get('rcp_claim') or {}",
+    "pid = int(given.get('x_payment_id') or 0)",
+    'if not pid:',
+    "    raise UserError('rcp_claim needs x_payment_id')",
+    'vals = {}',
+    'for k in given:',
+    "    if k.startswith('x_') and k not in ('x_state', 'x_resolution', 'x_resolved_by', 'x_resolved_at'):",
+    '        vals[k] = given[k]',
+    "vals['x_state'] = 'intent'",
+    "Ledger = env['x_rcp_payment']",
+    "rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
+    'if not rec:',
+    '    rec = Ledger.create(vals)',
+    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
+    "elif rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed'):",
+    "    vals['x_resolution'] = False",
+    '    rec.write(vals)',
+    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
+    'else:',
+    "    action = {'claimed': False, 'id': rec.id, 'state': rec.x_state, 'resolution': rec.x_resolution or False}",
+  ].join('\n');
+
+  const claimKey = [
+    '# Claims a key (one run per counterparty and period at a time) until it expires, in one transaction.',
+    '# Two claimers of a free key: the unique index on x_key fails the second; of an expired key: the',
+    '# second write is a serialization failure that Odoo retries, and the retry sees the winner.',
+    "given = env.context.get('rcp_lock') or {}",
+    "key = str(given.get('key') or '')",
+    "owner = str(given.get('owner') or '')",
+    "ttl = int(given.get('ttl_seconds') or 0)",
+    'if not key or not owner or ttl <= 0:',
+    "    raise UserError('rcp_lock needs key, owner and ttl_seconds')",
+    'now = datetime.datetime.now()',
+    "Lock = env['x_rcp_lock']",
+    "rec = Lock.search([('x_key', '=', key)], limit=1)",
+    'if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
+    "    action = {'claimed': False, 'owner': rec.x_owner, 'expires_at': str(rec.x_expires_at)}",
+    'else:',
+    "    vals = {'x_owner': owner, 'x_expires_at': now + datetime.timedelta(seconds=ttl)}",
+    '    if rec:',
+    '        rec.write(vals)',
+    '    else:',
+    "        vals['x_key'] = key",
+    "        vals['x_name'] = key",
+    '        rec = Lock.create(vals)',
+    "    action = {'claimed': True, 'owner': owner, 'expires_at': str(vals['x_expires_at'])}",
+  ].join('\n');
+
+  const releaseKey = [
+    "given = env.context.get('rcp_lock') or {}",
+    "rec = env['x_rcp_lock'].search([('x_key', '=', str(given.get('key') or '')), ('x_owner', '=', str(given.get('owner') or ''))])",
+    "action = {'released': bool(rec)}",
+    'rec.unlink()',
+  ].join('\n');
+
+  // The same, for many keys in one call (the invoice writer claims a batch of counterparties at once).
+  const claimKeys = [
+    '# Claims each free, expired or own key of a list until it expires, in one transaction; answers',
+    '# the keys claimed and those another owner holds. A concurrent creator of one of the keys fails',
+    '# the whole call on the unique index of x_key: the caller asks again.',
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "owner = str(given.get('owner') or '')",
+    "ttl = int(given.get('ttl_seconds') or 0)",
+    'if not keys or not owner or ttl <= 0:',
+    "    raise UserError('rcp_lock needs keys, owner and ttl_seconds')",
+    'now = datetime.datetime.now()',
+    'until = now + datetime.timedelta(seconds=ttl)',
+    "Lock = env['x_rcp_lock']",
+    'held = {}',
+    "for rec in Lock.search([('x_key', 'in', keys)]):",
+    '    held[rec.x_key] = rec',
+    'claimed = []',
+    'refused = []',
+    'fresh = []',
+    'for key in keys:',
+    '    rec = held.get(key)',
+    '    if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
+    "        refused.append({'key': key, 'owner': rec.x_owner})",
+    '    elif rec:',
+    "        rec.write({'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    '    else:',
+    "        fresh.append({'x_key': key, 'x_name': key, 'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    'if fresh:',
+    '    Lock.create(fresh)',
+    "action = {'claimed': claimed, 'refused': refused}",
+  ].join('\n');
+
+  const releaseKeys = [
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "rec = env['x_rcp_lock'].search([('x_key', 'in', keys), ('x_owner', '=', str(given.get('owner') or ''))])",
+    "action = {'released': len(rec)}",
+    'rec.unlink()',
+  ].join('\n');
+
+  const resolve = (resolution: 'pushed' | 'not_pushed') =>
+    [
+      '# An accountant settles a payment that needs review, after checking RCP. The ledger is read-only',
+      '# for RCP users: this action checks the state and writes, as superuser, in one transaction.',
+      'for rec in records:',
+      "    if rec.x_state != 'review':",
+      "        raise UserError('Only a payment that needs review can be settled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))",
+      '    if rec.x_resolution:',
+      "        raise UserError('%s is already settled.' % (rec.x_name or rec.id))",
+      `records.sudo().write({'x_resolution': '${resolution}', 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})`,
+    ].join('\n');
+
+  return [
+    serverAction(
+      caps,
+      ACTION_GUARDS,
+      'RCP: install database guards',
+      'x_rcp_lock',
+      ['base.group_system'],
+      guards,
+    ),
+    serverAction(
+      caps,
+      ACTION_CLAIM_PAYMENT,
+      'RCP: claim a payment for a push',
+      'x_rcp_payment',
+      [GROUP_CONNECTOR],
+      claimPayment,
+    ),
+    serverAction(caps, ACTION_CLAIM_KEY, 'RCP: claim a key', 'x_rcp_lock', [GROUP_CONNECTOR], claimKey),
+    serverAction(caps, ACTION_RELEASE_KEY, 'RCP: release a key', 'x_rcp_lock', [GROUP_CONNECTOR], releaseKey),
+    serverAction(caps, ACTION_CLAIM_KEYS, 'RCP: claim keys', 'x_rcp_lock', [GROUP_CONNECTOR], claimKeys),
+    serverAction(
+      caps,
+      ACTION_RELEASE_KEYS,
+      'RCP: release keys',
+      'x_rcp_lock',
+      [GROUP_CONNECTOR],
+      releaseKeys,
+    ),
+    serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),
+    serverAction(
+      caps,
+      ACTION_RESOLVE_NOT_PUSHED,
+      'RCP does not have it',
+      'x_rcp_payment',
+      [GROUP_USER],
+      resolve('not_pushed'),
+    ),
+  ];
+}
+
+const WINDOWS: ReadonlyArray<{
+  name: string;
+  label: string;
+  model: string;
+  views: string[];
+  context?: string;
+}> = [
+  { name: 'action_runs', label: 'Runs', model: 'x_rcp_run', views: ['list', 'form'] },
+  {
+    name: 'action_counterparties',
+    label: 'Counterparties',
+    model: 'x_rcp_counterparty',
+    views: ['list', 'form'],
+  },
+  { name: 'action_usage', label: 'Usage', model: 'x_rcp_usage', views: ['pivot', 'graph', 'list', 'form'] },
+  { name: 'action_payments', label: 'Payments to RCP', model: 'x_rcp_payment', views: ['list', 'form'] },
+];
+
+function windowActionItems(caps: Capabilities): WorkspaceItem[] {
+  return WINDOWS.map((w) => ({
+    name: w.name,
+    model: 'ir.actions.act_window',
+    values: {
+      name: w.label,
+      res_model: w.model,
+      view_mode: w.views.map((v) => (v === 'list' ? caps.listViewType : v)).join(','),
+      search_view_id: ref(`view_${w.model}_search`),
+      context: w.context ?? '{}',
+    },
+  }));
+}
+
+function menuItems(caps: Capabilities): WorkspaceItem[] {
+  const groups = caps.recordGroupsField;
+  const menu = (name: string, label: string, sequence: number, action: string): WorkspaceItem => ({
+    name,
+    model: 'ir.ui.menu',
+    values: {
+      name: label,
+      parent_id: ref('menu_rcp'),
+      sequence,
+      action: actionRef(action, 'ir.actions.act_window'),
+    },
+  });
+  return [
+    {
+      name: 'menu_rcp',
+      model: 'ir.ui.menu',
+      values: {
+        name: 'RCP',
+        parent_id: ref('account.menu_finance'),
+        sequence: 60,
+        [groups]: refs(GROUP_USER),
+      },
+    },
+    menu('menu_runs', 'Runs', 10, 'action_runs'),
+    menu('menu_counterparties', 'Counterparties', 20, 'action_counterparties'),
+    menu('menu_usage', 'Usage', 30, 'action_usage'),
+    menu('menu_payments', 'Payments to RCP', 40, 'action_payments'),
+  ];
+}
+
+/** External IDs of the workspace (full names), for removal and for `check`. */
+export function workspaceXmlids(caps: Capabilities): string[] {
+  return workspaceDefinition(caps).map((item) => fullXmlid(item.name));
+}

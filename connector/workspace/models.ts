@@ -1,0 +1,362 @@
+/**
+ * The RCP workspace's models and fields, as data (product.md, "The RCP workspace in Odoo": these
+ * model and field names are a fixed contract). To add a field, add a line; setup creates it on the
+ * next run and `check` reports the workspace as out of date until then.
+ */
+
+export type FieldType =
+  | 'char'
+  | 'text'
+  | 'integer'
+  | 'float'
+  | 'monetary'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'selection'
+  | 'many2one'
+  | 'many2many';
+
+export interface FieldSpec {
+  readonly name: `x_${string}`;
+  readonly type: FieldType;
+  readonly label: string;
+  readonly help?: string;
+  readonly selection?: ReadonlyArray<readonly [string, string]>;
+  /** Target model of a many2one / many2many. */
+  readonly relation?: string;
+  readonly onDelete?: 'cascade' | 'set null' | 'restrict';
+  readonly required?: boolean;
+  readonly readonly?: boolean;
+  readonly index?: boolean;
+  /** A related field (`create_uid`): shown, not stored. */
+  readonly related?: string;
+  /** For monetary fields: the many2one to `res.currency`. */
+  readonly currencyField?: string;
+  /** For many2many: the relation table and its two columns. */
+  readonly table?: readonly [string, string, string];
+}
+
+/** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
+export type Perms = '' | 'r' | 'rw' | 'rwc' | 'rwcu';
+
+export interface ModelSpec {
+  readonly model: `x_rcp_${string}`;
+  readonly label: string;
+  readonly order?: string;
+  readonly fields: readonly FieldSpec[];
+  readonly access: { readonly user: Perms; readonly manager: Perms; readonly connector: Perms };
+  /** Database unique indexes setup installs (manual models cannot declare SQL constraints). */
+  readonly unique?: readonly string[];
+}
+
+const currency: FieldSpec = {
+  name: 'x_currency_id',
+  type: 'many2one',
+  label: 'Currency',
+  relation: 'res.currency',
+  onDelete: 'restrict',
+};
+
+export const RUN_KINDS = ['sync', 'invoice', 'payments', 'reconcile'] as const;
+export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
+export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
+export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
+
+export const MODELS: readonly ModelSpec[] = [
+  {
+    model: 'x_rcp_counterparty',
+    label: 'RCP counterparty',
+    order: 'x_kind, x_name',
+    access: { user: 'rw', manager: 'rwcu', connector: 'rwcu' },
+    unique: ['x_rcp_id'],
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Name', required: true },
+      {
+        name: 'x_rcp_id',
+        type: 'char',
+        label: 'RCP id',
+        required: true,
+        index: true,
+        help: 'The uuid of the RCP partner or client, lower case.',
+      },
+      {
+        name: 'x_kind',
+        type: 'selection',
+        label: 'Kind',
+        required: true,
+        selection: [
+          ['partner', 'Partner'],
+          ['client', 'Client'],
+        ],
+      },
+      {
+        name: 'x_state',
+        type: 'selection',
+        label: 'Status',
+        selection: [
+          ['linked', 'Linked'],
+          ['to_match', 'To match'],
+        ],
+      },
+      {
+        name: 'x_partner_id',
+        type: 'many2one',
+        label: 'Odoo company',
+        relation: 'res.partner',
+        onDelete: 'set null',
+        help: 'The Odoo company it is linked to. Choose another to re-link; the next sync applies it.',
+      },
+      {
+        name: 'x_suggested_partner_id',
+        type: 'many2one',
+        label: 'Suggested company',
+        relation: 'res.partner',
+        onDelete: 'set null',
+        readonly: true,
+        help: 'An Odoo company with the same reference, or the same name once legal forms and quotes are set aside.',
+      },
+      {
+        name: 'x_create_partner',
+        type: 'boolean',
+        label: 'Create a new company',
+        help: 'Ask the next sync to make a new Odoo company for it.',
+      },
+      {
+        name: 'x_parent_id',
+        type: 'many2one',
+        label: 'RCP partner',
+        relation: 'x_rcp_counterparty',
+        onDelete: 'set null',
+        readonly: true,
+      },
+      { name: 'x_contract', type: 'char', label: 'Contract', readonly: true },
+      { name: 'x_billing_plan', type: 'char', label: 'Billing plan', readonly: true },
+      { name: 'x_payment_model', type: 'char', label: 'Payment model', readonly: true },
+      currency,
+      {
+        name: 'x_balance',
+        type: 'monetary',
+        label: 'Balance',
+        currencyField: 'x_currency_id',
+        readonly: true,
+      },
+      { name: 'x_synced_at', type: 'datetime', label: 'Last synced', readonly: true },
+    ],
+  },
+  {
+    model: 'x_rcp_run',
+    label: 'RCP run',
+    order: 'id desc',
+    access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Run' },
+      {
+        name: 'x_kind',
+        type: 'selection',
+        label: 'What',
+        required: true,
+        selection: [
+          ['sync', 'Sync counterparties and tariffs'],
+          ['invoice', 'Invoices for a month'],
+          ['payments', 'Push payments to RCP'],
+          ['reconcile', 'Reconcile a month'],
+        ],
+      },
+      { name: 'x_period', type: 'char', label: 'Month (YYYY-MM)', help: 'For invoices and reconcile.' },
+      {
+        name: 'x_counterparty_id',
+        type: 'many2one',
+        label: 'Only this partner or client',
+        relation: 'x_rcp_counterparty',
+        onDelete: 'set null',
+      },
+      { name: 'x_partner_filter', type: 'char', label: 'Only RCP partner (uuid)' },
+      { name: 'x_client_filter', type: 'char', label: 'Only RCP client (uuid)' },
+      { name: 'x_dry_run', type: 'boolean', label: 'Dry run (write nothing)' },
+      {
+        name: 'x_state',
+        type: 'selection',
+        label: 'Status',
+        required: true,
+        selection: [
+          ['requested', 'Requested'],
+          ['running', 'Running'],
+          ['done', 'Done'],
+          ['failed', 'Failed'],
+        ],
+      },
+      {
+        name: 'x_trigger',
+        type: 'selection',
+        label: 'Started by',
+        selection: [
+          ['odoo', 'Odoo user'],
+          ['schedule', 'Schedule'],
+          ['cli', 'Command line'],
+        ],
+      },
+      {
+        name: 'x_requested_by',
+        type: 'many2one',
+        label: 'Requested by',
+        relation: 'res.users',
+        related: 'create_uid',
+        readonly: true,
+      },
+      {
+        name: 'x_requested_at',
+        type: 'datetime',
+        label: 'Requested at',
+        related: 'create_date',
+        readonly: true,
+      },
+      { name: 'x_started_at', type: 'datetime', label: 'Started at', readonly: true },
+      { name: 'x_finished_at', type: 'datetime', label: 'Finished at', readonly: true },
+      { name: 'x_worker', type: 'char', label: 'Worker', readonly: true },
+      { name: 'x_progress', type: 'integer', label: 'Progress (%)', readonly: true },
+      { name: 'x_failed_count', type: 'integer', label: 'Failed records', readonly: true },
+      { name: 'x_summary', type: 'text', label: 'Summary', readonly: true },
+      {
+        name: 'x_move_ids',
+        type: 'many2many',
+        label: 'Invoices',
+        relation: 'account.move',
+        table: ['x_rcp_run_account_move_rel', 'run_id', 'move_id'],
+        readonly: true,
+      },
+    ],
+  },
+  {
+    model: 'x_rcp_usage',
+    label: 'RCP usage',
+    order: 'x_period desc, id',
+    access: { user: 'r', manager: 'r', connector: 'rwcu' },
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Billing class' },
+      { name: 'x_period', type: 'char', label: 'Month', required: true, index: true },
+      {
+        name: 'x_partner_id',
+        type: 'many2one',
+        label: 'Invoiced company',
+        relation: 'res.partner',
+        onDelete: 'set null',
+        index: true,
+      },
+      {
+        name: 'x_counterparty_id',
+        type: 'many2one',
+        label: 'RCP client',
+        relation: 'x_rcp_counterparty',
+        onDelete: 'set null',
+      },
+      {
+        name: 'x_product_id',
+        type: 'many2one',
+        label: 'Product',
+        relation: 'product.product',
+        onDelete: 'set null',
+      },
+      { name: 'x_quantity', type: 'float', label: 'Quantity' },
+      { name: 'x_uom_id', type: 'many2one', label: 'Unit', relation: 'uom.uom', onDelete: 'set null' },
+      currency,
+      { name: 'x_amount', type: 'monetary', label: 'Amount', currencyField: 'x_currency_id' },
+      {
+        name: 'x_move_id',
+        type: 'many2one',
+        label: 'Invoice',
+        relation: 'account.move',
+        onDelete: 'set null',
+        index: true,
+      },
+      { name: 'x_run_id', type: 'many2one', label: 'Run', relation: 'x_rcp_run', onDelete: 'set null' },
+    ],
+  },
+  {
+    model: 'x_rcp_payment',
+    label: 'Payment to RCP',
+    order: 'id desc',
+    access: { user: 'r', manager: 'r', connector: 'rwcu' },
+    unique: ['x_payment_id'],
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Payment' },
+      {
+        name: 'x_payment_id',
+        type: 'many2one',
+        label: 'Odoo payment',
+        relation: 'account.payment',
+        onDelete: 'restrict',
+        required: true,
+        index: true,
+      },
+      {
+        name: 'x_state',
+        type: 'selection',
+        label: 'Status',
+        required: true,
+        selection: [
+          ['intent', 'Being sent'],
+          ['pushed', 'Pushed'],
+          ['review', 'Needs review'],
+          ['not_pushed', 'Not pushed'],
+        ],
+      },
+      {
+        name: 'x_counterparty_id',
+        type: 'many2one',
+        label: 'RCP counterparty',
+        relation: 'x_rcp_counterparty',
+        onDelete: 'set null',
+      },
+      currency,
+      { name: 'x_amount', type: 'monetary', label: 'Amount sent', currencyField: 'x_currency_id' },
+      { name: 'x_details', type: 'char', label: 'Details sent to RCP' },
+      { name: 'x_rcp_reference', type: 'char', label: 'RCP reference' },
+      { name: 'x_pushed_at', type: 'datetime', label: 'Pushed at' },
+      { name: 'x_reason', type: 'text', label: 'Why' },
+      {
+        name: 'x_pushed_amount',
+        type: 'monetary',
+        label: 'Payment amount when pushed',
+        currencyField: 'x_currency_id',
+      },
+      {
+        name: 'x_pushed_partner_id',
+        type: 'many2one',
+        label: 'Payment company when pushed',
+        relation: 'res.partner',
+        onDelete: 'set null',
+      },
+      { name: 'x_pushed_date', type: 'date', label: 'Payment date when pushed' },
+      { name: 'x_pushed_payment_state', type: 'char', label: 'Payment state when pushed' },
+      {
+        name: 'x_resolution',
+        type: 'selection',
+        label: 'Resolution',
+        selection: [
+          ['pushed', 'RCP has it'],
+          ['not_pushed', 'RCP does not have it'],
+        ],
+      },
+      { name: 'x_resolved_by', type: 'many2one', label: 'Resolved by', relation: 'res.users' },
+      { name: 'x_resolved_at', type: 'datetime', label: 'Resolved at' },
+    ],
+  },
+  {
+    model: 'x_rcp_lock',
+    label: 'RCP claim',
+    access: { user: '', manager: 'r', connector: 'rwcu' },
+    unique: ['x_key'],
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Name' },
+      { name: 'x_key', type: 'char', label: 'Key', required: true },
+      { name: 'x_owner', type: 'char', label: 'Held by', required: true },
+      { name: 'x_expires_at', type: 'datetime', label: 'Expires at', required: true },
+    ],
+  },
+];
+
+/** The name of the unique index setup installs on `model.field`. */
+export function uniqueIndexName(model: string, field: string): string {
+  return `${model}_${field}_uniq`;
+}

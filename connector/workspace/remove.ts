@@ -1,0 +1,142 @@
+/**
+ * `rcp-odoo setup --remove`: takes the workspace away again, in the reverse order of its creation, with
+ * its external IDs, and puts back the settings setup changed where that is safe. The records people
+ * and the connector made in the workspace's models (runs, ledger…) go with their models, so without
+ * `--confirm` it only counts them and refuses.
+ */
+import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import type { OdooClient } from '../odoo/client.ts';
+import { workspaceDefinition } from './definition.ts';
+import { MODELS } from './models.ts';
+import {
+  PARAM_PREVIOUS,
+  PARAM_VERSION,
+  readPrevious,
+  readSettings,
+  restorePrecisions,
+  setPricelists,
+  writeParam,
+} from './settings.ts';
+
+export interface RemoveOptions {
+  confirm: boolean;
+  dryRun: boolean;
+}
+
+export interface RemoveReport {
+  removed: boolean;
+  /** Records in the workspace's models, per model: what would go with them. */
+  records: Record<string, number>;
+  items: Array<{ xmlid: string; model: string }>;
+  settings: Array<{ what: string; action: string }>;
+}
+
+/** The models whose records setup makes (the kinds of item in the definition), for finding leftovers. */
+const WORKSPACE_KINDS = [
+  'ir.ui.menu',
+  'ir.actions.act_window',
+  'ir.actions.server',
+  'ir.ui.view',
+  'ir.default',
+  'ir.model.access',
+  'ir.model.fields',
+  'ir.model',
+  'res.groups',
+  'res.groups.privilege',
+];
+
+export async function countWorkspaceRecords(odoo: OdooClient): Promise<Record<string, number>> {
+  const existing = await odoo.searchRead<{ id: number; model: string }>(
+    'ir.model',
+    [['model', 'in', MODELS.map((m) => m.model)]],
+    ['model'],
+  );
+  const counts: Record<string, number> = {};
+  for (const { model } of existing) counts[model] = await odoo.searchCount(model, []);
+  return counts;
+}
+
+export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions): Promise<RemoveReport> {
+  const records = await countWorkspaceRecords(odoo);
+  const data = await odoo.searchRead<{ id: number; name: string; model: string; res_id: number }>(
+    'ir.model.data',
+    [
+      ['module', '=', XMLID_MODULE],
+      ['model', 'in', WORKSPACE_KINDS],
+    ],
+    ['name', 'model', 'res_id'],
+  );
+  const items = data.map((d) => ({ xmlid: `${XMLID_MODULE}.${d.name}`, model: d.model }));
+  const total = Object.values(records).reduce((a, b) => a + b, 0);
+  const report: RemoveReport = { removed: false, records, items, settings: [] };
+  if (options.dryRun || (total > 0 && !options.confirm)) {
+    report.settings = await plannedRestores(odoo);
+    return report;
+  }
+
+  // Reverse order of the definition; leftovers of older definitions by their kind's place.
+  const order = [...new Set(workspaceDefinition(odoo.capabilities).map((i) => i.model))].reverse();
+  for (const kind of WORKSPACE_KINDS) if (!order.includes(kind)) order.push(kind);
+  for (const kind of order) {
+    const ids = data.filter((d) => d.model === kind).map((d) => d.res_id);
+    if (ids.length === 0) continue;
+    // Fields of a removed model go with it; only fields on other models are unlinked one by one.
+    const live = await odoo.search(kind, [['id', 'in', ids]], { context: { active_test: false } });
+    if (live.length > 0) await odoo.unlink(kind, live);
+  }
+  // Odoo drops some external IDs itself with their records; the rest go here.
+  const left = await odoo.search('ir.model.data', [['id', 'in', data.map((d) => d.id)]]);
+  await odoo.unlink('ir.model.data', left);
+  report.settings = await restoreSettings(odoo);
+  await writeParam(odoo, PARAM_VERSION, false);
+  report.removed = true;
+  return report;
+}
+
+async function plannedRestores(odoo: OdooClient): Promise<RemoveReport['settings']> {
+  const previous = await readPrevious(odoo);
+  if (!previous) return [{ what: 'settings', action: 'setup changed none' }];
+  const out: RemoveReport['settings'] = [];
+  if (previous.priceDigits !== undefined)
+    out.push({ what: "decimal precision 'Product Price'", action: `back to ${previous.priceDigits}` });
+  if (previous.quantityDigits !== undefined)
+    out.push({
+      what: `decimal precision '${odoo.capabilities.quantityPrecision.name}'`,
+      action: `back to ${previous.quantityDigits}`,
+    });
+  if (previous.pricelists === false)
+    out.push({ what: 'Pricelists feature', action: await pricelistRestore(odoo) });
+  return out;
+}
+
+/**
+ * Turning Pricelists off archives every price list (Odoo's own settings do): safe only while the
+ * connector has synced none, else they would vanish from contacts. Kept on otherwise, and said so.
+ */
+async function pricelistRestore(odoo: OdooClient): Promise<string> {
+  const synced = await odoo.searchCount('ir.model.data', [
+    ['module', '=', XMLID_MODULE],
+    ['model', '=', 'product.pricelist'],
+  ]);
+  return synced > 0
+    ? `kept on: ${synced} price list(s) synced from RCP would be archived (turn it off in Settings if you mean it)`
+    : 'back to off';
+}
+
+async function restoreSettings(odoo: OdooClient): Promise<RemoveReport['settings']> {
+  const planned = await plannedRestores(odoo);
+  const previous = await readPrevious(odoo);
+  if (previous) {
+    await restorePrecisions(odoo, previous);
+    const state = await readSettings(odoo);
+    if (
+      previous.pricelists === false &&
+      state.pricelists &&
+      (await pricelistRestore(odoo)) === 'back to off'
+    ) {
+      await setPricelists(odoo, false);
+    }
+    await writeParam(odoo, PARAM_PREVIOUS, false);
+  }
+  return planned;
+}

@@ -1,0 +1,287 @@
+import { createHash } from 'node:crypto';
+import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
+/**
+ * `rcp-odoo setup`: creates or updates the RCP workspace in Odoo as data (no Python module), then the
+ * database guards, the connector user's group and the settings money needs. Idempotent: each item is
+ * found by its external ID and written only when it differs; a second run changes nothing.
+ */
+import { externalIds } from '../odoo/external-ids.ts';
+import {
+  ACTION_GUARDS,
+  GROUP_CONNECTOR,
+  GROUP_MANAGER,
+  uniqueIndexes,
+  workspaceDefinition,
+} from './definition.ts';
+import { type WorkspaceItem, fullXmlid, referencesOf } from './items.ts';
+import { type ItemPlan, type PlanCounts, type Values, countPlans, planItem, resolveValues } from './plan.ts';
+import {
+  PARAM_VERSION,
+  type SettingStep,
+  applySettings,
+  checkCurrency,
+  planSettings,
+  readParam,
+  readSettings,
+  writeParam,
+} from './settings.ts';
+
+export interface SetupOptions {
+  dryRun: boolean;
+  /** Login of the connector's own Odoo user, given the connector group (default: ODOO_USER). */
+  connectorLogin: string;
+  /** Expected company currency (ISO code). */
+  currency: string;
+}
+
+export interface SetupReport {
+  dryRun: boolean;
+  version: string;
+  previousVersion: string | undefined;
+  counts: PlanCounts;
+  items: Array<{ xmlid: string; model: string; action: ItemPlan['action']; fields?: string[] }>;
+  settings: SettingStep[];
+  guards: string[];
+  users: Array<{ login: string; group: string; action: 'add' | 'unchanged' }>;
+}
+
+/** A short stamp of the definition for this Odoo version: `check` compares it with the one stored. */
+export function definitionVersion(items: readonly WorkspaceItem[]): string {
+  return createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 12);
+}
+
+export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): Promise<SetupReport> {
+  const settingsState = await readSettings(odoo);
+  checkCurrency(settingsState, options.currency);
+  const connectorUser = await userByLogin(odoo, options.connectorLogin);
+
+  const items = workspaceDefinition(odoo.capabilities);
+  const version = definitionVersion(items);
+  const previousVersion = await readParam(odoo, PARAM_VERSION);
+  const ids = await resolveAll(odoo, items);
+  const plans: ItemPlan[] = [];
+  for (const batch of batchesOf(items)) {
+    plans.push(...(await applyBatch(odoo, batch, ids, options.dryRun)));
+  }
+  if (!options.dryRun) await finishCreated(odoo, plans, ids);
+
+  const guards = options.dryRun ? [] : await runGuards(odoo, ids);
+  const users = await grantGroups(odoo, ids, connectorUser, options.dryRun);
+  const settings = planSettings(settingsState, odoo.capabilities.quantityPrecision.name);
+  if (!options.dryRun) {
+    await applySettings(odoo, settingsState);
+    if (previousVersion !== version) await writeParam(odoo, PARAM_VERSION, version);
+  }
+  return {
+    dryRun: options.dryRun,
+    version,
+    previousVersion,
+    counts: countPlans(plans),
+    items: plans.map((p) => ({
+      xmlid: fullXmlid(p.item.name),
+      model: p.item.model,
+      action: p.action,
+      ...(p.action === 'update' ? { fields: p.fields } : {}),
+    })),
+    settings,
+    guards,
+    users,
+  };
+}
+
+async function userByLogin(odoo: OdooClient, login: string): Promise<{ id: number; login: string }> {
+  const [user] = await odoo.searchRead<{ id: number; login: string }>(
+    'res.users',
+    [['login', '=', login]],
+    ['login'],
+    { limit: 1 },
+  );
+  if (!user) {
+    throw new ConfigError([
+      `no Odoo user with login "${login}": create the connector's user first, or name it with --connector-user LOGIN`,
+    ]);
+  }
+  return user;
+}
+
+/** Ids of every external ID the definition names or points at (ours and Odoo's own). */
+async function resolveAll(odoo: OdooClient, items: readonly WorkspaceItem[]): Promise<Map<string, number>> {
+  const names = new Set<string>();
+  for (const item of items) {
+    names.add(fullXmlid(item.name));
+    for (const r of referencesOf(item)) names.add(r);
+  }
+  const found = await externalIds(odoo).resolve([...names]);
+  const ids = new Map<string, number>();
+  for (const [xmlid, target] of found) ids.set(xmlid, target.id);
+  const missing = [...names].filter((n) => !n.startsWith(`${XMLID_MODULE}.`) && !ids.has(n));
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `Odoo lacks ${missing.join(', ')}: setup needs the Invoicing (account) app installed`,
+    ]);
+  }
+  return ids;
+}
+
+/**
+ * Consecutive items of one Odoo model, created in one call (one registry reload for all the fields
+ * of the workspace); an item that points at another of the same batch starts a new one.
+ */
+function batchesOf(items: readonly WorkspaceItem[]): WorkspaceItem[][] {
+  const batches: WorkspaceItem[][] = [];
+  for (const item of items) {
+    const last = batches[batches.length - 1];
+    const inLast = new Set(last?.map((i) => fullXmlid(i.name)));
+    const needsLast = referencesOf(item).some((r) => inLast.has(r));
+    if (last && last[0]?.model === item.model && !needsLast) last.push(item);
+    else batches.push([item]);
+  }
+  return batches;
+}
+
+async function applyBatch(
+  odoo: OdooClient,
+  batch: readonly WorkspaceItem[],
+  ids: Map<string, number>,
+  dryRun: boolean,
+): Promise<ItemPlan[]> {
+  const model = (batch[0] as WorkspaceItem).model;
+  const fields = [...new Set(batch.flatMap((item) => Object.keys(item.values)))];
+  const desired = batch.map((item) => resolveValues(item, (x) => ids.get(x)));
+  const known = batch.flatMap((item) => {
+    const id = ids.get(fullXmlid(item.name));
+    return id === undefined ? [] : [id];
+  });
+  const current = new Map<number, Values>();
+  for (const row of await odoo.read(model, known, fields)) current.set(row.id, row);
+
+  // A record made by a run that stopped before naming it: found by its key, named now.
+  const adopted: Array<{ item: WorkspaceItem; id: number }> = [];
+  for (const [i, item] of batch.entries()) {
+    if (ids.has(fullXmlid(item.name)) || !item.key) continue;
+    const values = desired[i] as Values;
+    const domain = item.key.map((k) => [k, '=', values[k]]);
+    const [row] = await odoo.searchRead(model, domain, fields, { limit: 1 });
+    if (row) {
+      current.set(row.id, row);
+      ids.set(fullXmlid(item.name), row.id);
+      adopted.push({ item, id: row.id });
+    }
+  }
+
+  const plans = batch.map((item, i) => {
+    const id = ids.get(fullXmlid(item.name));
+    return planItem(item, desired[i] as Values, id === undefined ? undefined : current.get(id));
+  });
+  if (dryRun) return plans;
+
+  const toCreate = plans.filter((p) => p.action === 'create');
+  if (toCreate.length > 0) {
+    const created = await odoo.create(
+      model,
+      toCreate.map((p) => ({
+        ...p.values,
+        ...(p.item.createWith
+          ? resolveValues({ ...p.item, values: p.item.createWith }, (x) => ids.get(x))
+          : {}),
+        // No default `x_name`: every field is an item of its own, with its external ID.
+        ...(model === 'ir.model' ? { field_id: [] } : {}),
+      })),
+    );
+    toCreate.forEach((p, i) => {
+      const id = created[i];
+      if (id !== undefined) {
+        ids.set(fullXmlid(p.item.name), id);
+        adopted.push({ item: p.item, id });
+      }
+    });
+  }
+  for (const plan of plans) {
+    if (plan.action === 'update') await odoo.write(model, [plan.id], plan.values);
+  }
+  if (adopted.length > 0) {
+    await odoo.create(
+      'ir.model.data',
+      adopted.map(({ item, id }) => ({
+        module: XMLID_MODULE,
+        name: item.name,
+        model,
+        res_id: id,
+        noupdate: true,
+      })),
+    );
+  }
+  return plans;
+}
+
+/** Items created with provisional values (`createWith`) get their real ones now that all exist. */
+async function finishCreated(
+  odoo: OdooClient,
+  plans: readonly ItemPlan[],
+  ids: Map<string, number>,
+): Promise<void> {
+  for (const plan of plans) {
+    if (plan.action !== 'create' || !plan.item.createWith) continue;
+    const id = ids.get(fullXmlid(plan.item.name));
+    if (id === undefined) continue;
+    const real = resolveValues(plan.item, (x) => ids.get(x));
+    const values = Object.fromEntries(Object.keys(plan.item.createWith).map((k) => [k, real[k]]));
+    await odoo.write(plan.item.model, [id], values);
+  }
+}
+
+/** Runs the guards action (as the admin running setup): unique indexes; answers those present. */
+async function runGuards(odoo: OdooClient, ids: Map<string, number>): Promise<string[]> {
+  const id = ids.get(fullXmlid(ACTION_GUARDS));
+  if (id === undefined) throw new Error('the guards action was not created');
+  const answer = await odoo.callOn<{ indexes?: string[] } | false | null>(
+    'ir.actions.server',
+    'run',
+    [id],
+    undefined,
+    {
+      active_model: 'x_rcp_lock',
+    },
+  );
+  const found = (answer && Array.isArray(answer.indexes) ? answer.indexes : []).sort();
+  const missing = uniqueIndexes()
+    .map((i) => i.name)
+    .filter((name) => !found.includes(name));
+  if (missing.length > 0) throw new Error(`Odoo did not create the unique indexes ${missing.join(', ')}`);
+  return found;
+}
+
+/** The connector's user gets the connector group; the admin running setup gets RCP / Manager. */
+async function grantGroups(
+  odoo: OdooClient,
+  ids: Map<string, number>,
+  connector: { id: number; login: string },
+  dryRun: boolean,
+): Promise<SetupReport['users']> {
+  const field = odoo.capabilities.userGroupsField;
+  const wanted: Array<{ userId: number; group: string }> = [
+    { userId: connector.id, group: GROUP_CONNECTOR },
+    { userId: odoo.uid, group: GROUP_MANAGER },
+  ];
+  const users = await odoo.read<{ id: number; login: string } & Record<string, unknown>>(
+    'res.users',
+    [...new Set(wanted.map((w) => w.userId))],
+    ['login', field],
+  );
+  const out: SetupReport['users'] = [];
+  for (const { userId, group } of wanted) {
+    const user = users.find((u) => u.id === userId);
+    const groupId = ids.get(fullXmlid(group));
+    const has = groupId !== undefined && ((user?.[field] as number[] | undefined) ?? []).includes(groupId);
+    out.push({
+      login: user?.login ?? String(userId),
+      group: fullXmlid(group),
+      action: has ? 'unchanged' : 'add',
+    });
+    if (!has && !dryRun && groupId !== undefined)
+      await odoo.write('res.users', [userId], { [field]: [[4, groupId]] });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * The workspace's views: what an accountant sees in RCP → Runs, Counterparties, Usage and Payments.
+ * Expressions use the `invisible="…"` / `readonly="…"` syntax of Odoo 17 and later; the list view is
+ * `<tree>` on 17 and `<list>` from 18 (capability table). No `<` or `>` inside attributes: Odoo
+ * stores arch re-serialised, and the plain form keeps a re-run "unchanged".
+ */
+import type { Capabilities } from '../odoo/capabilities.ts';
+import type { WorkspaceItem } from './items.ts';
+import type { ModelSpec } from './models.ts';
+
+interface ViewSpec {
+  type: 'list' | 'form' | 'search' | 'pivot' | 'graph';
+  arch: string;
+}
+
+const ARCHS: Record<string, ViewSpec[]> = {
+  x_rcp_run: [
+    {
+      type: 'list',
+      arch: `<LIST decoration-danger="x_state == 'failed'" decoration-info="x_state in ('requested', 'running')" decoration-warning="x_failed_count"><field name="id"/><field name="x_kind"/><field name="x_period"/><field name="x_counterparty_id"/><field name="x_dry_run"/><field name="x_state" widget="badge"/><field name="x_progress" widget="progressbar"/><field name="x_failed_count"/><field name="x_trigger"/><field name="x_requested_by"/><field name="x_requested_at"/><field name="x_finished_at"/></LIST>`,
+    },
+    {
+      type: 'form',
+      arch: `<form><header><field name="x_state" widget="statusbar"/></header><sheet><group><group string="What to run"><field name="x_kind" readonly="x_state != 'requested'"/><field name="x_period" placeholder="2026-10" invisible="x_kind not in ('invoice', 'reconcile')" required="x_kind in ('invoice', 'reconcile')" readonly="x_state != 'requested'"/><field name="x_counterparty_id" invisible="x_kind != 'invoice'" readonly="x_state != 'requested'"/><field name="x_dry_run" readonly="x_state != 'requested'"/></group><group string="Progress"><field name="x_progress" widget="progressbar"/><field name="x_failed_count"/><field name="x_trigger" readonly="1"/><field name="x_requested_by"/><field name="x_requested_at"/><field name="x_started_at"/><field name="x_finished_at"/><field name="x_worker"/></group></group><field name="x_summary" placeholder="Counts, then each failed record with its reason, appear here when the run ends."/><field name="x_move_ids" invisible="not x_move_ids"/></sheet></form>`,
+    },
+    {
+      type: 'search',
+      arch: `<search><field name="x_kind"/><field name="x_period"/><field name="x_counterparty_id"/><filter name="waiting" string="Requested or running" domain="[('x_state', 'in', ('requested', 'running'))]"/><filter name="failed" string="Failed" domain="[('x_state', '=', 'failed')]"/><filter name="with_failures" string="With failed records" domain="[('x_failed_count', '!=', 0)]"/><group><filter name="by_kind" string="What" context="{'group_by': 'x_kind'}"/><filter name="by_period" string="Month" context="{'group_by': 'x_period'}"/></group></search>`,
+    },
+  ],
+  x_rcp_counterparty: [
+    {
+      type: 'list',
+      arch: `<LIST decoration-warning="x_state == 'to_match'"><field name="x_name"/><field name="x_kind"/><field name="x_rcp_id" optional="hide"/><field name="x_parent_id"/><field name="x_contract" optional="show"/><field name="x_billing_plan"/><field name="x_payment_model"/><field name="x_balance" sum="Balance"/><field name="x_currency_id" column_invisible="1"/><field name="x_partner_id"/><field name="x_suggested_partner_id"/><field name="x_state" widget="badge"/></LIST>`,
+    },
+    {
+      type: 'form',
+      arch: `<form><header><field name="x_state" widget="statusbar"/></header><sheet><div class="oe_title"><h1><field name="x_name" readonly="1"/></h1></div><group><group string="In RCP"><field name="x_kind" readonly="1"/><field name="x_rcp_id" readonly="1"/><field name="x_parent_id"/><field name="x_contract"/><field name="x_billing_plan"/><field name="x_payment_model"/><field name="x_currency_id" invisible="1"/><field name="x_balance"/><field name="x_synced_at"/></group><group string="In Odoo"><field name="x_partner_id"/><field name="x_suggested_partner_id"/><field name="x_create_partner" invisible="x_partner_id"/></group></group></sheet></form>`,
+    },
+    {
+      type: 'search',
+      arch: `<search><field name="x_name"/><field name="x_rcp_id"/><field name="x_partner_id"/><filter name="to_match" string="To match" domain="[('x_state', '=', 'to_match')]"/><filter name="linked" string="Linked" domain="[('x_state', '=', 'linked')]"/><separator/><filter name="partners" string="Partners" domain="[('x_kind', '=', 'partner')]"/><filter name="clients" string="Clients" domain="[('x_kind', '=', 'client')]"/><group><filter name="by_parent" string="RCP partner" context="{'group_by': 'x_parent_id'}"/><filter name="by_partner" string="Odoo company" context="{'group_by': 'x_partner_id'}"/></group></search>`,
+    },
+  ],
+  x_rcp_usage: [
+    {
+      type: 'list',
+      arch: `<LIST create="0" edit="0" delete="0"><field name="x_period"/><field name="x_partner_id"/><field name="x_counterparty_id"/><field name="x_name"/><field name="x_product_id" optional="hide"/><field name="x_quantity"/><field name="x_uom_id"/><field name="x_currency_id" column_invisible="1"/><field name="x_amount" sum="Total"/><field name="x_move_id"/></LIST>`,
+    },
+    {
+      type: 'form',
+      arch: `<form create="0" edit="0" delete="0"><sheet><group><group><field name="x_period"/><field name="x_partner_id"/><field name="x_counterparty_id"/><field name="x_move_id"/><field name="x_run_id"/></group><group><field name="x_name"/><field name="x_product_id"/><field name="x_quantity"/><field name="x_uom_id"/><field name="x_currency_id" invisible="1"/><field name="x_amount"/></group></group></sheet></form>`,
+    },
+    {
+      type: 'search',
+      arch: `<search><field name="x_period"/><field name="x_partner_id"/><field name="x_counterparty_id"/><field name="x_product_id"/><field name="x_move_id"/><group><filter name="by_period" string="Month" context="{'group_by': 'x_period'}"/><filter name="by_partner" string="Invoiced company" context="{'group_by': 'x_partner_id'}"/><filter name="by_client" string="RCP client" context="{'group_by': 'x_counterparty_id'}"/><filter name="by_product" string="Product" context="{'group_by': 'x_product_id'}"/></group></search>`,
+    },
+    {
+      type: 'pivot',
+      arch: `<pivot string="RCP usage" sample="1"><field name="x_partner_id" type="row"/><field name="x_period" type="col"/><field name="x_amount" type="measure"/></pivot>`,
+    },
+    {
+      type: 'graph',
+      arch: `<graph string="RCP usage" type="bar" sample="1"><field name="x_period"/><field name="x_partner_id"/><field name="x_amount" type="measure"/></graph>`,
+    },
+  ],
+  x_rcp_payment: [
+    {
+      type: 'list',
+      arch: `<LIST create="0" edit="0" delete="0" decoration-danger="x_state == 'review' and not x_resolution" decoration-info="x_state == 'intent'" decoration-muted="x_state == 'not_pushed'"><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_currency_id" column_invisible="1"/><field name="x_amount" sum="Total"/><field name="x_state" widget="badge"/><field name="x_rcp_reference"/><field name="x_pushed_at"/><field name="x_reason" optional="show"/><field name="x_resolution"/><field name="x_resolved_by" optional="hide"/><field name="x_resolved_at" optional="hide"/></LIST>`,
+    },
+    {
+      type: 'form',
+      arch: `<form create="0" edit="0" delete="0"><header><button name="%(action_payment_rcp_has_it)d" type="action" string="RCP has it" class="btn-primary" invisible="x_state != 'review' or x_resolution" confirm="RCP did receive this payment (you checked its balance): mark it pushed?"/><button name="%(action_payment_rcp_does_not_have_it)d" type="action" string="RCP does not have it" invisible="x_state != 'review' or x_resolution" confirm="RCP did not receive this payment: the next push sends it. Continue?"/><field name="x_state" widget="statusbar"/></header><sheet><group><group string="Payment"><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_currency_id" invisible="1"/><field name="x_amount"/><field name="x_details"/></group><group string="RCP"><field name="x_rcp_reference"/><field name="x_pushed_at"/><field name="x_reason"/></group><group string="As pushed"><field name="x_pushed_amount"/><field name="x_pushed_partner_id"/><field name="x_pushed_date"/><field name="x_pushed_payment_state"/></group><group string="Review" invisible="x_state != 'review' and not x_resolution"><field name="x_resolution"/><field name="x_resolved_by"/><field name="x_resolved_at"/></group></group></sheet></form>`,
+    },
+    {
+      type: 'search',
+      arch: `<search><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_rcp_reference"/><filter name="needs_review" string="Needs review" domain="[('x_state', '=', 'review'), ('x_resolution', '=', False)]"/><filter name="intent" string="Being sent" domain="[('x_state', '=', 'intent')]"/><filter name="pushed" string="Pushed" domain="[('x_state', '=', 'pushed')]"/><group><filter name="by_state" string="Status" context="{'group_by': 'x_state'}"/><filter name="by_counterparty" string="RCP counterparty" context="{'group_by': 'x_counterparty_id'}"/></group></search>`,
+    },
+  ],
+  x_rcp_lock: [
+    {
+      type: 'list',
+      arch: `<LIST create="0" edit="0"><field name="x_key"/><field name="x_owner"/><field name="x_expires_at"/></LIST>`,
+    },
+    {
+      type: 'search',
+      arch: `<search><field name="x_key"/><field name="x_owner"/></search>`,
+    },
+  ],
+};
+
+export function viewsOf(model: ModelSpec, caps: Capabilities): WorkspaceItem[] {
+  const list = caps.listViewType;
+  return (ARCHS[model.model] ?? []).map((view) => ({
+    name: `view_${model.model}_${view.type}`,
+    model: 'ir.ui.view',
+    values: {
+      name: `${model.model}.${view.type}`,
+      model: model.model,
+      type: view.type === 'list' ? list : view.type,
+      arch: view.arch.replaceAll('<LIST', `<${list}`).replaceAll('</LIST>', `</${list}>`),
+      priority: 16,
+      mode: 'primary',
+    },
+  }));
+}

@@ -1,0 +1,169 @@
+/**
+ * A real Odoo for the odoo-real suite: the connector's settings (ODOO_URL, ODOO_DB, ODOO_USER,
+ * ODOO_PASSWORD or ODOO_API_KEY), an admin's (ODOO_ADMIN_USER + ODOO_ADMIN_PASSWORD or
+ * ODOO_ADMIN_API_KEY; the connector's own when unset) for what `rcp-odoo setup` or an accountant
+ * does by hand, and, where `../shared/odoo/odoo.sh` (or ODOO_SH) is at hand, a fresh database per
+ * test file copied from its template, so that no file depends on another's data or settings.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Config, type OdooConfig, loadConfig } from '../../connector/config.ts';
+import { ConfigError } from '../../connector/errors.ts';
+import { OdooClient } from '../../connector/odoo/client.ts';
+import { Secret } from '../../connector/secret.ts';
+
+export interface RealOdoo {
+  /** The connector's configuration (its user). */
+  config: Config;
+  /** An administrator of the same database. */
+  admin: OdooConfig;
+  /** Odoo's major version (17, 18, 19). */
+  major: number;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The real Odoo of the environment, or why there is none. */
+export function realOdooFromEnv(env: Record<string, string | undefined> = process.env): {
+  odoo: Omit<RealOdoo, 'major'> | undefined;
+  reason: string;
+} {
+  let config: Config;
+  try {
+    config = loadConfig(['odoo'], env);
+  } catch (error) {
+    const reason = error instanceof ConfigError ? (error.problems[0] ?? '') : String(error);
+    return { odoo: undefined, reason };
+  }
+  const odoo = config.odoo as OdooConfig;
+  const adminSecret = env.ODOO_ADMIN_API_KEY
+    ? { kind: 'apiKey' as const, value: new Secret(env.ODOO_ADMIN_API_KEY) }
+    : env.ODOO_ADMIN_PASSWORD
+      ? { kind: 'password' as const, value: new Secret(env.ODOO_ADMIN_PASSWORD) }
+      : odoo.secret;
+  const admin = { ...odoo, user: env.ODOO_ADMIN_USER ?? odoo.user, secret: adminSecret };
+  return { odoo: { config, admin }, reason: '' };
+}
+
+/** The title of a real-Odoo describe block, saying why it is skipped when it is. */
+export function realTitle(what: string, env: Record<string, string | undefined> = process.env): string {
+  const { odoo, reason } = realOdooFromEnv(env);
+  return odoo
+    ? `${what} against the real Odoo at ${odoo.config.odoo?.url}`
+    : `${what} against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+}
+
+function odooSh(env: Record<string, string | undefined>): string | undefined {
+  const candidate = env.ODOO_SH ?? resolve(repoRoot, '../shared/odoo/odoo.sh');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/**
+ * A fresh database for one test file, `<ODOO_DB>_<tag>`, copied from the server's template with
+ * odoo.sh (a second), with the connector's user made again in it when it is not the admin.
+ * Without odoo.sh (someone's own Odoo), the database of the environment is used as it is.
+ */
+export async function freshRealOdoo(
+  tag: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RealOdoo> {
+  const given = realOdooFromEnv(env).odoo;
+  if (!given) throw new Error('no real Odoo configured');
+  const odooConfig = given.config.odoo as OdooConfig;
+  const script = odooSh(env);
+  const versionOfDb = /^odoo(\d+)_/.exec(odooConfig.db)?.[1];
+  const port = new URL(odooConfig.url).port;
+  if (!script || !versionOfDb || !port || env.ODOO_FRESH_DB === 'off') {
+    return { ...given, major: await majorOf(given.admin) };
+  }
+  const db = `${odooConfig.db}_${tag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const out = execFileSync('bash', [script, 'fresh', versionOfDb, port, db], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const settings = Object.fromEntries(
+    [...out.matchAll(/(ODOO_[A-Z_]+)=(\S*)/g)].map((m) => [m[1] as string, m[2] as string]),
+  );
+  const apiKey = settings.ODOO_API_KEY ?? '';
+  // The admin of a fresh copy: admin/admin, or its new API key where the connector uses a key.
+  const admin: OdooConfig = {
+    ...odooConfig,
+    db,
+    user: 'admin',
+    secret:
+      odooConfig.secret.kind === 'apiKey'
+        ? { kind: 'apiKey', value: new Secret(apiKey) }
+        : { kind: 'password', value: new Secret('admin') },
+  };
+  let connector: OdooConfig;
+  if (odooConfig.user === 'admin') {
+    connector = admin;
+  } else {
+    connector = { ...odooConfig, db };
+    const client = await OdooClient.connect(admin);
+    try {
+      await ensureIntegrationUser(client, odooConfig.user, odooConfig.secret.value.reveal());
+    } finally {
+      await client.close();
+    }
+  }
+  return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin) };
+}
+
+async function majorOf(config: OdooConfig): Promise<number> {
+  const client = await OdooClient.connect(config);
+  try {
+    return Number(/\d+/.exec(client.version)?.[0]);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The least-privileged user the product documents: Billing, Contact Creation and Product Creation
+ * (17: Administration / Settings, which products and price lists need there), an email address, no
+ * Access Rights. Made by an admin through the API; an existing login gets its password and groups set.
+ */
+export async function ensureIntegrationUser(
+  admin: OdooClient,
+  login: string,
+  password: string,
+): Promise<number> {
+  const major = Number(/\d+/.exec(admin.version)?.[0]);
+  const xmlids = [
+    'base.group_user',
+    'account.group_account_invoice',
+    'base.group_partner_manager',
+    major >= 18 ? 'product.group_product_manager' : 'base.group_system',
+  ];
+  const groups: number[] = [];
+  for (const xmlid of xmlids) {
+    const [module, name] = xmlid.split('.') as [string, string];
+    const [, id] = await admin.call<[string, number]>({
+      model: 'ir.model.data',
+      method: 'check_object_reference',
+      params: [
+        ['module', module],
+        ['xml_id', name],
+      ],
+    });
+    groups.push(id);
+  }
+  const groupsField = major >= 19 ? 'group_ids' : 'groups_id';
+  const values = {
+    name: 'RCP Integration',
+    login,
+    password,
+    email: `${login}@example.com`,
+    [groupsField]: [[6, 0, groups]],
+  };
+  const [existing] = await admin.search('res.users', [['login', '=', login]]);
+  if (existing) {
+    await admin.write('res.users', [existing], values);
+    return existing;
+  }
+  const [id] = await admin.create('res.users', [values]);
+  return id as number;
+}
