@@ -1,7 +1,7 @@
 import { decimalsOf } from '../../mappings/pricelists.ts';
 import { messageOf } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
-import { type CheckItem, checkOdoo, checkRcp, checkRedis } from '../processes/check.ts';
+import { type CheckItem, checkOdoo, checkRcp, checkRedis, checkWorkspace } from '../processes/check.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { type CommandContext, EXIT } from './context.ts';
 import { table } from './output.ts';
@@ -30,6 +30,7 @@ export async function runCheck(ctx: CommandContext): Promise<number> {
     const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
     try {
       items.push(...(await checkOdoo(odoo, neededDigits)));
+      items.push(...(await checkWorkspace(odoo, config.companyCurrency)));
     } finally {
       await odoo.close();
     }

@@ -4,6 +4,10 @@ import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { RcpClient } from '../rcp/client.ts';
+import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
+import { fullXmlid } from '../workspace/items.ts';
+import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
+import { definitionVersion } from '../workspace/setup.ts';
 import { priceDigits } from './odoo-refs.ts';
 
 export interface CheckItem {
@@ -119,4 +123,95 @@ export async function checkRedis(config: Config): Promise<CheckItem[]> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The RCP workspace (`rcp-odoo setup`): made and current (its definition stamp in Odoo equals this
+ * connector's), the connector's user in its group, and the settings money needs. A user who may not
+ * read system parameters (not an administrator) is told what could not be seen.
+ */
+export async function checkWorkspace(odoo: OdooClient, expectedCurrency: string): Promise<CheckItem[]> {
+  const items: CheckItem[] = [];
+  const expected = definitionVersion(workspaceDefinition(odoo.capabilities));
+  try {
+    const groups = await odoo.externalIds.resolve([
+      fullXmlid(GROUP_CONNECTOR),
+      fullXmlid(modelXmlid('x_rcp_payment')),
+    ]);
+    const group = groups.get(fullXmlid(GROUP_CONNECTOR));
+    let stamp: string | undefined;
+    let stampReadable = true;
+    try {
+      stamp = await readParam(odoo, PARAM_VERSION);
+    } catch (error) {
+      if (!(error instanceof OdooError && error.kind === 'access')) throw error;
+      stampReadable = false;
+    }
+    const made = group !== undefined && groups.has(fullXmlid(modelXmlid('x_rcp_payment')));
+    items.push(
+      !made
+        ? {
+            what: 'RCP workspace',
+            ok: false,
+            detail:
+              'not set up: run `rcp-odoo setup` as an Odoo administrator (creates the RCP menu, groups and the payments ledger)',
+          }
+        : !stampReadable
+          ? {
+              what: 'RCP workspace',
+              ok: true,
+              detail: `set up (whether it is current needs an administrator's check; this connector's definition is ${expected})`,
+            }
+          : stamp === expected
+            ? { what: 'RCP workspace', ok: true, detail: `set up and current (definition ${expected})` }
+            : {
+                what: 'RCP workspace',
+                ok: false,
+                detail: `set up with definition ${stamp ?? '(none)'}, this connector has ${expected}: run \`rcp-odoo setup\` again as an Odoo administrator`,
+              },
+    );
+    if (made && group !== undefined) {
+      const field = odoo.capabilities.userGroupsField;
+      const [user] = await odoo.read<{ id: number } & Record<string, unknown>>(
+        'res.users',
+        [odoo.uid],
+        [field],
+      );
+      const member = ((user?.[field] as number[] | undefined) ?? []).includes(group.id);
+      items.push({
+        what: 'connector group',
+        ok: member,
+        detail: member
+          ? `${odoo.config.user} is in "RCP connector (technical)": it alone writes the payments ledger`
+          : `${odoo.config.user} is not in "RCP connector (technical)": run \`rcp-odoo setup --connector-user ${odoo.config.user}\` as an administrator`,
+      });
+    }
+    const settings = await readSettings(odoo);
+    const quantityName = odoo.capabilities.quantityPrecision.name;
+    items.push(
+      {
+        what: 'quantity precision',
+        ok: settings.quantityDigits >= QUANTITY_DIGITS,
+        detail: `'${quantityName}' keeps ${settings.quantityDigits} decimals${settings.quantityDigits >= QUANTITY_DIGITS ? '' : ` (RCP states quantities to ${QUANTITY_DIGITS}; \`rcp-odoo setup\` raises it)`}`,
+      },
+      {
+        what: 'Pricelists feature',
+        ok: settings.pricelists,
+        detail: settings.pricelists
+          ? 'on'
+          : 'off: Odoo drops contacts’ price lists (19) and every sync rewrites them; `rcp-odoo setup` turns it on',
+      },
+      {
+        what: 'company currency',
+        ok: settings.currency === expectedCurrency,
+        detail:
+          settings.currency === expectedCurrency
+            ? `${settings.company.name}: ${settings.currency}`
+            : `${settings.company.name} keeps its books in ${settings.currency}, RCP bills in ${expectedCurrency} (COMPANY_CURRENCY)`,
+      },
+    );
+  } catch (error) {
+    items.push({ what: 'RCP workspace', ok: false, detail: `could not be checked: ${messageOf(error)}` });
+  }
+  return items;
 }
