@@ -9,10 +9,16 @@ import type { Config } from '../config.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
 import { companyOf, decimalPrecisions } from './odoo-refs.ts';
+
+import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
+import { fullXmlid } from '../workspace/items.ts';
+import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
+import { definitionVersion } from '../workspace/setup.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
 
@@ -106,6 +112,7 @@ export const ODOO_CHECKS: readonly OdooCheck[] = [
   checkRights,
   checkTaxes,
   checkPricePrecision,
+  checkWorkspace,
 ];
 
 /** Connects to Odoo and runs ODOO_CHECKS; a wrong setting (URL, database, secret) is a failure marked `setting`. */
@@ -281,4 +288,80 @@ export async function checkRedis(config: Config): Promise<CheckItem[]> {
   } catch (error) {
     return [failure('Redis', messageOf(error))];
   }
+}
+
+/**
+ * The RCP workspace (`rcp-odoo setup`): made and current (its definition stamp in Odoo equals this
+ * connector's), the connector's user in its group, and the settings money needs. A user who may not
+ * read system parameters (not an administrator) is told what could not be seen.
+ */
+async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
+  const what = 'RCP workspace';
+  const expected = definitionVersion(workspaceDefinition(odoo.capabilities));
+  const found = await externalIds(odoo).resolve([
+    fullXmlid(GROUP_CONNECTOR),
+    fullXmlid(modelXmlid('x_rcp_payment')),
+  ]);
+  const group = found.get(fullXmlid(GROUP_CONNECTOR));
+  if (group === undefined || !found.has(fullXmlid(modelXmlid('x_rcp_payment')))) {
+    return [
+      warning(
+        what,
+        'not set up: run `rcp-odoo setup` as an Odoo administrator (the RCP menu, its groups, the payments ledger and the settings money needs)',
+      ),
+    ];
+  }
+  const items: CheckItem[] = [];
+  let stamp: string | undefined;
+  let stampReadable = true;
+  try {
+    stamp = await readParam(odoo, PARAM_VERSION);
+  } catch (error) {
+    if (!(error instanceof OdooError && error.kind === 'access')) throw error;
+    stampReadable = false;
+  }
+  items.push(
+    !stampReadable
+      ? ok(
+          what,
+          `set up (whether it is current needs an administrator's check; this connector's definition is ${expected})`,
+        )
+      : stamp === expected
+        ? ok(what, `set up and current (definition ${expected})`)
+        : failure(
+            what,
+            `set up with definition ${stamp ?? '(none)'}, this connector has ${expected}: run \`rcp-odoo setup\` again as an Odoo administrator`,
+          ),
+  );
+  const field = odoo.capabilities.userGroupsField;
+  const [user] = await odoo.read<{ id: number } & Record<string, unknown>>('res.users', [odoo.uid], [field]);
+  const member = ((user?.[field] as number[] | undefined) ?? []).includes(group.id);
+  items.push(
+    member
+      ? ok(
+          'connector group',
+          `${odoo.config.user} is in "RCP connector (technical)": it alone writes the payments ledger`,
+        )
+      : failure(
+          'connector group',
+          `${odoo.config.user} is not in "RCP connector (technical)": run \`rcp-odoo setup --connector-user ${odoo.config.user}\` as an administrator`,
+        ),
+  );
+  const settings = await readSettings(odoo);
+  const quantityName = odoo.capabilities.quantityPrecision.name;
+  items.push(
+    settings.quantityDigits >= QUANTITY_DIGITS
+      ? ok('quantity precision', `'${quantityName}' keeps ${settings.quantityDigits} decimals`)
+      : warning(
+          'quantity precision',
+          `'${quantityName}' keeps ${settings.quantityDigits} decimals; RCP states quantities to ${QUANTITY_DIGITS}: \`rcp-odoo setup\` raises it`,
+        ),
+    settings.pricelists
+      ? ok('Pricelists feature', 'on')
+      : warning(
+          'Pricelists feature',
+          'off: Odoo 19 drops contacts’ price lists and they cannot be shown; `rcp-odoo setup` turns it on',
+        ),
+  );
+  return items;
 }
