@@ -4,9 +4,10 @@
  * example value, and never echoes a secret's value.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
+import { ConfigError, messageOf } from './errors.ts';
 import { SECRET_VARIABLES, Secret } from './secret.ts';
 
 export type Need = 'rcp' | 'odoo' | 'redis' | 'payments';
@@ -225,7 +226,17 @@ function readSchedule(env: Env, name: string, fallback: string, problems: Proble
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   if (raw.toLowerCase() === 'off') return undefined;
-  return field(env, name, cron, problems, 'five cron fields (minute hour day month weekday) or "off"');
+  const why = 'five cron fields (minute hour day month weekday) or "off"';
+  const pattern = field(env, name, cron, problems, why);
+  if (pattern === undefined) return undefined;
+  // The parser BullMQ schedules with: a pattern it refuses fails here, not when the worker starts.
+  try {
+    cronParser.parseExpression(pattern);
+  } catch (error) {
+    problems.bad(name, raw, `${messageOf(error)}; ${why}`);
+    return undefined;
+  }
+  return pattern;
 }
 
 /** Reads and validates the configuration a command needs; throws ConfigError listing every problem. */

@@ -1,6 +1,6 @@
+import pLimit from 'p-limit';
 import { Agent } from 'undici';
 import { batchesOf } from '../batches.ts';
-import { createLimiter } from '../concurrency.ts';
 import type { OdooConfig } from '../config.ts';
 import { OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -123,7 +123,7 @@ export class OdooClient {
       transport.protocol,
       transport,
       agent,
-      createLimiter(Math.max(1, config.concurrency)),
+      pLimit(Math.max(1, config.concurrency)),
       { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, ...options.backoff },
       log,
     );

@@ -1,6 +1,6 @@
+import pMap from 'p-map';
 import { invoiceNote, usageDetailCsv } from '../../../mappings/invoice-lines.ts';
 import { usageAttachmentName } from '../../../mappings/invoice-values.ts';
-import { mapLimit } from '../../concurrency.ts';
 import { messageOf } from '../../errors.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
@@ -48,14 +48,18 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
   }
-  await mapLimit(written, odoo.config.concurrency, async (w) => {
-    try {
-      await odoo.postNote('account.move', w.id, note(w));
-    } catch (error) {
-      // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
-      deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
-    }
-  });
+  await pMap(
+    written,
+    async (w) => {
+      try {
+        await odoo.postNote('account.move', w.id, note(w));
+      } catch (error) {
+        // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
+        deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
 }
 
 /** The usage detail CSV on each written invoice, replacing the previous one. */
