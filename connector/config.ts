@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
 import { ConfigError, messageOf } from './errors.ts';
 import { SECRET_VARIABLES, Secret } from './secret.ts';
 
@@ -48,7 +49,7 @@ export interface Config {
   invoicing: {
     /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
     taxIds: readonly number[];
-    invoiceDate: 'period-end' | 'period-start' | 'next-period-start';
+    invoiceDate: InvoiceDateRule;
     postpayTermDays: number;
     journalId: number | undefined;
   };
@@ -287,9 +288,9 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     field(
       env,
       'INVOICE_DATE',
-      z.enum(['period-end', 'period-start', 'next-period-start']),
+      z.enum(INVOICE_DATE_RULES),
       problems,
-      'one of period-end, period-start, next-period-start',
+      `one of ${INVOICE_DATE_RULES.join(', ')}`,
     ) ?? 'period-end';
   const postpayTermDays =
     field(env, 'POSTPAY_TERM_DAYS', z.coerce.number().int().min(0).max(365), problems, 'days, 0–365') ?? 30;
@@ -333,15 +334,4 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     worker: { port, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
     logLevel,
   };
-}
-
-/** Narrowing helpers for processes that were given a config loaded with the matching needs. */
-export function requireRcp(config: Config): RcpConfig {
-  if (!config.rcp) throw new ConfigError(['RCP access is not configured: set RCP_URL and RCP_TOKEN']);
-  return config.rcp;
-}
-export function requireOdoo(config: Config): OdooConfig {
-  if (!config.odoo)
-    throw new ConfigError(['Odoo access is not configured: set ODOO_URL, ODOO_DB, ODOO_USER']);
-  return config.odoo;
 }
