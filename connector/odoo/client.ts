@@ -43,6 +43,9 @@ export interface OdooClientOptions {
  * Methods that may be sent again when an answer is lost: reads, and writes that land the same
  * way twice (`write` sets values, `load` with external IDs updates what it created).
  */
+/** The message subtype of an internal note in the chatter (not sent to followers). */
+export const NOTE_SUBTYPE = 'mail.mt_note';
+
 const SAFE_TO_REPEAT = new Set([
   'search_read',
   'read',
@@ -316,12 +319,12 @@ export class OdooClient {
     });
   }
 
-  /** Posts an internal note in a record's chatter; answers the message id on every version. */
+  /** Posts an internal note (`NOTE_SUBTYPE`) in a record's chatter; answers the message id on every version. */
   async postNote(model: string, id: number, body: string): Promise<number> {
     const answer = await this.callOn<number | number[]>(model, 'message_post', [id], {
       body,
       message_type: 'comment',
-      subtype_xmlid: 'mail.mt_note',
+      subtype_xmlid: NOTE_SUBTYPE,
     });
     return Array.isArray(answer) ? (answer[0] ?? 0) : answer;
   }

@@ -1,5 +1,10 @@
 import pMap from 'p-map';
-import { invoiceHeaderColumns, sameHeader, toInvoiceHeaderRow } from '../../../mappings/invoice-values.ts';
+import {
+  invoiceHeaderColumns,
+  productLinesDomain,
+  sameHeader,
+  toInvoiceHeaderRow,
+} from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -92,10 +97,7 @@ async function replaceLines(
     await pMap(
       jobs,
       async (job) => {
-        const current = await odoo.search('account.move.line', [
-          ['move_id', '=', job.id],
-          ['display_type', '=', 'product'],
-        ]);
+        const current = await odoo.search('account.move.line', productLinesDomain([job.id]));
         try {
           await odoo.write('account.move', [job.id], {
             invoice_line_ids: [
