@@ -1,6 +1,6 @@
+import pMap from 'p-map';
 import { splitXmlid } from '../../mappings/external-ids.ts';
 import { batchesOf } from '../batches.ts';
-import { mapLimit } from '../concurrency.ts';
 import type { OdooClient } from './client.ts';
 import { OdooError } from './errors.ts';
 
@@ -77,23 +77,27 @@ class ExternalIds {
 
   async #resolvePerName(xmlids: string[]): Promise<Map<string, XmlidTarget>> {
     const found = new Map<string, XmlidTarget>();
-    await mapLimit(xmlids, Math.max(1, this.odoo.config.concurrency), async (xmlid) => {
-      const { module, name } = splitXmlid(xmlid);
-      try {
-        const [model, id] = await this.odoo.call<[string, number]>({
-          model: 'ir.model.data',
-          method: 'check_object_reference',
-          params: [
-            ['module', module],
-            ['xml_id', name],
-          ],
-        });
-        found.set(xmlid, { model, id });
-      } catch (error) {
-        // "External ID not found in the system": simply absent.
-        if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
-      }
-    });
+    await pMap(
+      xmlids,
+      async (xmlid) => {
+        const { module, name } = splitXmlid(xmlid);
+        try {
+          const [model, id] = await this.odoo.call<[string, number]>({
+            model: 'ir.model.data',
+            method: 'check_object_reference',
+            params: [
+              ['module', module],
+              ['xml_id', name],
+            ],
+          });
+          found.set(xmlid, { model, id });
+        } catch (error) {
+          // "External ID not found in the system": simply absent.
+          if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
+        }
+      },
+      { concurrency: Math.max(1, this.odoo.config.concurrency) },
+    );
     return found;
   }
 }

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import type { DayRange, Part } from '../../mappings/period.ts';
@@ -7,7 +8,6 @@ import {
   rowsOfWholeQuanta,
   rowsOutsideAsked,
 } from '../../mappings/usage-window.ts';
-import { mapLimit } from '../concurrency.ts';
 import type { RcpConfig } from '../config.ts';
 import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -179,7 +179,7 @@ export class RcpClient {
 
   /** Runs `task` over many items with the configured number of RCP calls in flight. */
   fanOut<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
-    return mapLimit(items, this.config.concurrency, task);
+    return pMap(items, task, { concurrency: Math.max(1, this.config.concurrency) });
   }
 
   /**

@@ -1,6 +1,11 @@
-import { invoiceHeaderColumns, sameHeader, toInvoiceHeaderRow } from '../../../mappings/invoice-values.ts';
+import pMap from 'p-map';
+import {
+  invoiceHeaderColumns,
+  productLinesDomain,
+  sameHeader,
+  toInvoiceHeaderRow,
+} from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
-import { mapLimit } from '../../concurrency.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { CurrentInvoices, DesiredInvoice, InvoiceDecisions } from './decide.ts';
@@ -89,25 +94,26 @@ async function replaceLines(
     for (const job of jobs) done(job);
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
-    await mapLimit(jobs, odoo.config.concurrency, async (job) => {
-      const current = await odoo.search('account.move.line', [
-        ['move_id', '=', job.id],
-        ['display_type', '=', 'product'],
-      ]);
-      try {
-        await odoo.write('account.move', [job.id], {
-          invoice_line_ids: [
-            ...current.map((id) => [2, id]),
-            ...job.invoice.lines.map((line) => [0, 0, line]),
-          ],
-        });
-        done(job);
-      } catch (lineError) {
-        if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
-        const message = `Odoo refused the lines: ${lineError.serverMessage}`;
-        reportFailure(out, job.invoice.draft, message, { odooId: job.id });
-      }
-    });
+    await pMap(
+      jobs,
+      async (job) => {
+        const current = await odoo.search('account.move.line', productLinesDomain([job.id]));
+        try {
+          await odoo.write('account.move', [job.id], {
+            invoice_line_ids: [
+              ...current.map((id) => [2, id]),
+              ...job.invoice.lines.map((line) => [0, 0, line]),
+            ],
+          });
+          done(job);
+        } catch (lineError) {
+          if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
+          const message = `Odoo refused the lines: ${lineError.serverMessage}`;
+          reportFailure(out, job.invoice.draft, message, { odooId: job.id });
+        }
+      },
+      { concurrency: Math.max(1, odoo.config.concurrency) },
+    );
   }
   return written;
 }
