@@ -193,7 +193,12 @@ export async function writeInvoices(
         if (config.invoicing.journalId) row.push(String(config.invoicing.journalId));
         return row;
       });
-      const loaded = await odoo.load('account.move', columns, rows);
+      const loaded = await odoo.load(
+        'account.move',
+        columns,
+        rows,
+        into ? { tracking_disable: true } : undefined,
+      );
       if (!loaded.ids) {
         const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
         for (const draft of batch) {
