@@ -21,7 +21,8 @@ export async function writeDecidedInvoices(
   current: CurrentInvoices,
   out: WriteOutcomes,
 ): Promise<WrittenInvoice[]> {
-  const created = await writeHeaders(deps, decisions.toCreate, out);
+  // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
+  const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
   // Headers of updated drafts that changed: through load() as well (it updates by external ID).
   await writeHeaders(
     deps,
@@ -48,6 +49,7 @@ async function writeHeaders(
   deps: ProcessDeps,
   invoices: readonly DesiredInvoice[],
   out: WriteOutcomes,
+  context?: Record<string, unknown>,
 ): Promise<Map<DesiredInvoice, number>> {
   const { odoo, config } = deps;
   const journalId = config.invoicing.journalId;
@@ -55,7 +57,7 @@ async function writeHeaders(
   const ids = new Map<DesiredInvoice, number>();
   for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
-    const loaded = await odoo.load('account.move', columns, rows);
+    const loaded = await odoo.load('account.move', columns, rows, context);
     if (!loaded.ids) {
       const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
       for (const invoice of batch) reportFailure(out, invoice.draft, error);
