@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { invoicePeriod } from '../processes/invoice-period.ts';
+import { companyOf } from '../processes/odoo-refs.ts';
 import { syncMasterData } from '../processes/sync.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { Secret } from '../secret.ts';
@@ -22,19 +23,8 @@ export function previousMonth(today = new Date()): string {
  * entries, so this is for a new demo database (the compose file's first step), never a live one.
  */
 export async function prepareDemoCompany(odoo: OdooClient, currency: string): Promise<string> {
-  const [user] = await odoo.read<{ id: number; company_id: [number, string] | false }>(
-    'res.users',
-    [odoo.uid],
-    ['company_id'],
-  );
-  const companyId = odoo.config.companyId ?? (Array.isArray(user?.company_id) ? user.company_id[0] : 1);
-  const [company] = await odoo.read<{ id: number; name: string; currency_id: [number, string] | false }>(
-    'res.company',
-    [companyId],
-    ['name', 'currency_id'],
-  );
-  if (!company) throw new ConfigError([`no company ${companyId} visible to ODOO_USER`]);
-  const before = Array.isArray(company.currency_id) ? company.currency_id[1] : '(none)';
+  const company = await companyOf(odoo);
+  const before = company.currency || '(none)';
   if (before === currency) return `${company.name} already keeps its books in ${currency}.`;
   const [found] = await odoo.searchRead<{ id: number }>('res.currency', [['name', '=', currency]], ['id'], {
     context: { active_test: false },
@@ -42,7 +32,7 @@ export async function prepareDemoCompany(odoo: OdooClient, currency: string): Pr
   if (!found) throw new ConfigError([`Odoo has no currency ${currency}: check COMPANY_CURRENCY`]);
   try {
     await odoo.write('res.currency', [found.id], { active: true });
-    await odoo.write('res.company', [companyId], { currency_id: found.id });
+    await odoo.write('res.company', [company.id], { currency_id: found.id });
   } catch (error) {
     if (error instanceof OdooError && error.kind === 'validation') {
       throw new ConfigError([

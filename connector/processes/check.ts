@@ -12,7 +12,7 @@ import { OdooError } from '../odoo/errors.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
-import { priceDigits } from './odoo-refs.ts';
+import { companyOf, priceDigits } from './odoo-refs.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
 
@@ -93,7 +93,10 @@ export interface OdooCheckInput {
   odoo: OdooClient;
   config: Config;
   rcp: RcpFacts;
-  company: { id: number; name: string; currency: string } | undefined;
+  /** Undefined when ODOO_COMPANY_ID (or the user's company) cannot be read. */
+  company: Awaited<ReturnType<typeof companyOf>> | undefined;
+  /** Why the company could not be read. */
+  companyProblem: string;
 }
 
 /** One line item (or a few) about Odoo. */
@@ -126,7 +129,14 @@ export async function checkOdoo(
     const items: CheckItem[] = [
       ok('Odoo', `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`),
     ];
-    const input: OdooCheckInput = { odoo, config, rcp, company: await companyOf(odoo) };
+    let company: OdooCheckInput['company'];
+    let companyProblem = '';
+    try {
+      company = await companyOf(odoo);
+    } catch (error) {
+      companyProblem = messageOf(error);
+    }
+    const input: OdooCheckInput = { odoo, config, rcp, company, companyProblem };
     for (const check of ODOO_CHECKS) {
       try {
         items.push(...[await check(input)].flat());
@@ -145,37 +155,9 @@ export async function checkOdoo(
   }
 }
 
-async function companyOf(odoo: OdooClient): Promise<OdooCheckInput['company']> {
-  const [user] = await odoo.read<{ id: number; company_id: [number, string] | false }>(
-    'res.users',
-    [odoo.uid],
-    ['company_id'],
-  );
-  const id = odoo.config.companyId ?? (Array.isArray(user?.company_id) ? user.company_id[0] : undefined);
-  if (id === undefined) return undefined;
-  const [company] = await odoo.read<{ id: number; name: string; currency_id: [number, string] | false }>(
-    'res.company',
-    [id],
-    ['name', 'currency_id'],
-  );
-  if (!company) return undefined;
-  return {
-    id,
-    name: company.name,
-    currency: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
-  };
-}
-
-async function checkCompany({ odoo, company }: OdooCheckInput): Promise<CheckItem> {
+async function checkCompany({ odoo, company, companyProblem }: OdooCheckInput): Promise<CheckItem> {
   const user = `${odoo.config.user} (id ${odoo.uid})`;
-  if (!company) {
-    return failure(
-      'Odoo company',
-      odoo.config.companyId
-        ? `ODOO_COMPANY_ID=${odoo.config.companyId} is not a company ${user} may read`
-        : `${user} has no company`,
-    );
-  }
+  if (!company) return failure('Odoo company', `user ${user}: ${companyProblem}`);
   return ok('Odoo company', `user ${user}, company ${company.id} (${company.name})`);
 }
 

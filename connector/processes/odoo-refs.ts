@@ -90,7 +90,10 @@ export async function loadOdooRefs(
   };
 }
 
-async function companyOf(odoo: OdooClient): Promise<{ id: number; currencyId: number }> {
+/** The company the connector works in (ODOO_COMPANY_ID, else the user's), with its currency. */
+export async function companyOf(
+  odoo: OdooClient,
+): Promise<{ id: number; name: string; currencyId: number; currency: string }> {
   let companyId = odoo.config.companyId;
   if (companyId === undefined) {
     const [user] = await odoo.read<{ id: number; company_id: [number, string] | false }>(
@@ -100,13 +103,18 @@ async function companyOf(odoo: OdooClient): Promise<{ id: number; currencyId: nu
     );
     companyId = user && Array.isArray(user.company_id) ? user.company_id[0] : 1;
   }
-  const [company] = await odoo.read<{ id: number; currency_id: [number, string] | false }>(
+  const [company] = await odoo.read<{ id: number; name: string; currency_id: [number, string] | false }>(
     'res.company',
     [companyId],
-    ['currency_id'],
+    ['name', 'currency_id'],
   );
   if (!company) throw new ConfigError([`ODOO_COMPANY_ID=${companyId}: no such company visible to ODOO_USER`]);
-  return { id: companyId, currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0 };
+  return {
+    id: companyId,
+    name: company.name,
+    currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0,
+    currency: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
+  };
 }
 
 /** The 'Product Price' precision; 2 (Odoo's default) when the user may not read it. */
