@@ -64,7 +64,8 @@ export interface Config {
     maxAmountKopecks: number;
   };
   schedules: Schedules;
-  worker: { port: number; dashboardToken: Secret | undefined };
+  /** The worker's HTTP side: loopback unless WORKER_HOST says otherwise (e.g. 0.0.0.0 in a container). */
+  worker: { port: number; host: string; dashboardToken: Secret | undefined };
   logLevel: string;
 }
 
@@ -107,6 +108,7 @@ const EXAMPLES: Record<string, string> = {
   SCHEDULE_PAYMENTS: '0 7 * * *',
   SCHEDULE_INVOICES: '0 6 1 * * (or off)',
   WORKER_PORT: '9464',
+  WORKER_HOST: '127.0.0.1 (0.0.0.0 to listen on every interface)',
   DASHBOARD_TOKEN: 'a long random string',
   LOG_LEVEL: 'info',
 };
@@ -397,6 +399,14 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
   };
   const port =
     field(env, 'WORKER_PORT', z.coerce.number().int().min(0).max(65535), problems, 'a port') ?? 9464;
+  const host =
+    field(
+      env,
+      'WORKER_HOST',
+      z.string().regex(/^[\w.:-]+$/),
+      problems,
+      'an address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    ) ?? '127.0.0.1';
   const dashboardToken = nonEmpty(env, 'DASHBOARD_TOKEN');
   const logLevel =
     field(
@@ -424,7 +434,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       maxAmountKopecks: toKopecks(maxAmount),
     },
     schedules,
-    worker: { port, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
+    worker: { port, host, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
     logLevel,
   };
 }

@@ -416,6 +416,16 @@ export function isOdooSettingError(error: unknown): boolean {
   );
 }
 
+/** Names sharing the longest beginning with the one given come first: a typo finds its database. */
+function closestFirst(names: readonly string[], given: string): string[] {
+  const shared = (name: string) => {
+    let n = 0;
+    while (n < name.length && n < given.length && name[n] === given[n]) n++;
+    return n;
+  };
+  return [...names].sort((a, b) => shared(b) - shared(a) || a.localeCompare(b));
+}
+
 /** Odoo's list of databases, or undefined when it does not give it (`list_db = False`). */
 async function listDatabases(deps: HttpDeps): Promise<string[] | undefined> {
   try {
@@ -463,7 +473,7 @@ async function explainLoginFailure(
       ? `this Odoo does not list its databases: the name is on its login page (${url}/web/login), or ask its administrator`
       : databases.length === 0
         ? 'this Odoo has no database yet: create one at ' + `${url}/web/database/manager`
-        : `set ODOO_DB to one of: ${databases.slice(0, 20).join(', ')}${databases.length > 20 ? ` (and ${databases.length - 20} more)` : ''}`;
+        : `set ODOO_DB to one of: ${closestFirst(databases, db).slice(0, 20).join(', ')}${databases.length > 20 ? ` (and ${databases.length - 20} more: ${url}/web/database/selector)` : ''}`;
   return new OdooError(
     'database',
     error.call,

@@ -13,12 +13,11 @@ import { externalIds } from '../odoo/external-ids.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
-import { companyOf, decimalPrecisions } from './odoo-refs.ts';
-
 import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
 import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
+import { companyOf, decimalPrecisions } from './odoo-refs.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
 
@@ -99,7 +98,10 @@ export interface OdooCheckInput {
   odoo: OdooClient;
   config: Config;
   rcp: RcpFacts;
-  company: { id: number; name: string; currency: string } | undefined;
+  /** Undefined when ODOO_COMPANY_ID (or the user's company) cannot be read. */
+  company: Awaited<ReturnType<typeof companyOf>> | undefined;
+  /** Why the company could not be read. */
+  companyProblem: string;
 }
 
 /** One line item (or a few) about Odoo. */
@@ -133,7 +135,14 @@ export async function checkOdoo(
     const items: CheckItem[] = [
       ok('Odoo', `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`),
     ];
-    const input: OdooCheckInput = { odoo, config, rcp, company: await companyOrNothing(odoo) };
+    let company: OdooCheckInput['company'];
+    let companyProblem = '';
+    try {
+      company = await companyOf(odoo);
+    } catch (error) {
+      companyProblem = messageOf(error);
+    }
+    const input: OdooCheckInput = { odoo, config, rcp, company, companyProblem };
     for (const check of ODOO_CHECKS) {
       try {
         items.push(...[await check(input)].flat());
@@ -152,27 +161,9 @@ export async function checkOdoo(
   }
 }
 
-/** The company to work in, or undefined when the user may not see one (a failure of its own). */
-async function companyOrNothing(odoo: OdooClient): Promise<OdooCheckInput['company']> {
-  try {
-    const company = await companyOf(odoo);
-    return { id: company.id, name: company.name, currency: company.currencyName };
-  } catch (error) {
-    if (error instanceof ConfigError) return undefined;
-    throw error;
-  }
-}
-
-async function checkCompany({ odoo, company }: OdooCheckInput): Promise<CheckItem> {
+async function checkCompany({ odoo, company, companyProblem }: OdooCheckInput): Promise<CheckItem> {
   const user = `${odoo.config.user} (id ${odoo.uid})`;
-  if (!company) {
-    return failure(
-      'Odoo company',
-      odoo.config.companyId
-        ? `ODOO_COMPANY_ID=${odoo.config.companyId} is not a company ${user} may read`
-        : `${user} has no company`,
-    );
-  }
+  if (!company) return failure('Odoo company', `user ${user}: ${companyProblem}`);
   return ok('Odoo company', `user ${user}, company ${company.id} (${company.name})`);
 }
 

@@ -145,6 +145,27 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
     }
   });
 
+  it('demo --prepare makes the company keep its books in COMPANY_CURRENCY, and says so', async () => {
+    const double = await startOdooDouble({ version: '18' });
+    try {
+      const env = {
+        ODOO_URL: double.url,
+        ODOO_DB: double.db,
+        ODOO_USER: double.admin.login,
+        ODOO_PASSWORD: double.admin.password,
+      };
+      const same = await cli(['demo', '--prepare'], env);
+      expect(same.code).toBe(0);
+      expect(same.stdout).toContain('already keeps its books in RUB');
+      const unknown = await cli(['demo', '--prepare'], { ...env, COMPANY_CURRENCY: 'XAU' });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('Odoo has no currency XAU');
+      expect(double.records('account.move')).toHaveLength(0);
+    } finally {
+      await double.close();
+    }
+  });
+
   it('demo runs the simulator in-process and syncs and invoices it into Odoo (19, JSON-2)', async () => {
     const double = await startOdooDouble({ version: '19' });
     try {
