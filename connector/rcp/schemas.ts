@@ -139,7 +139,8 @@ export type Token = z.infer<typeof Token>;
 
 export const BankPayment = z
   .object({
-    id: Uuid,
+    // RCP's own receipt id: kept as RCP writes it (the ledger records it; nothing is keyed on it).
+    id: z.string().min(1),
     amount: Money,
     status: z.string().optional(),
     error_reason: z.string().nullable().optional(),
