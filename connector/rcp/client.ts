@@ -15,7 +15,16 @@ import { silentLogger } from '../log.ts';
 import { type TokenSource, createTokenSource } from './auth.ts';
 import { type SkippedRecord, describeIssues } from './errors.ts';
 import { Listing } from './listing.ts';
-import { BankPayment, Client, Partner, Price, UsageRow } from './schemas.ts';
+import {
+  BankPayment,
+  Client,
+  Partner,
+  Price,
+  UsageRow,
+  lowerCaseClientIds,
+  lowerCasePartnerIds,
+  lowerCasePriceIds,
+} from './schemas.ts';
 import { type Backoff, type HttpAnswer, sendWithRetries } from './transport.ts';
 
 export interface RcpClientOptions {
@@ -109,6 +118,7 @@ export class RcpClient {
       what: 'partner',
       schema: Partner,
       fetchPage: (page) => this.#get('/partner', { page }),
+      normalise: lowerCasePartnerIds,
     });
   }
 
@@ -118,6 +128,7 @@ export class RcpClient {
       what: 'client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
+      normalise: lowerCaseClientIds,
       ownerOf: partnerIdOf,
     });
   }
@@ -125,12 +136,14 @@ export class RcpClient {
   /** The prices of a billing plan (a plain array). */
   async prices(planId: string): Promise<Validated<Price>> {
     const body = await this.#get(`/billing_plan/${encodeURIComponent(planId)}/price`, {});
-    return validateArray(
+    const prices = validateArray(
       body,
       Price,
       `prices of billing plan ${planId}`,
       (item, index) => idOf(item) ?? `#${index}`,
     );
+    prices.items.forEach(lowerCasePriceIds);
+    return prices;
   }
 
   /** Usage rows as RCP answers them: whole quanta of `part`, possibly reaching outside the dates asked. */

@@ -276,7 +276,7 @@ describe('the simulator’s data faults', () => {
     expect(skipped).toEqual([
       expect.objectContaining({
         id: expect.stringMatching(/\(2024-05-32\)$/),
-        problem: 'date: not a day of the calendar',
+        problem: 'date: not a day of the calendar (YYYY-MM-DD)',
       }),
     ]);
     const bad = await fetch(`${stack.sim.url}/_sim/faults`, {
