@@ -49,7 +49,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
-      // A fresh Odoo: ready, with warnings (price precision, no own partner), so exit code 0.
+      // A fresh Odoo: ready, with warnings (price precision, no own partner, no workspace yet), so exit code 0.
       const check = await cli(['check', '--json'], env);
       const checked = JSON.parse(check.stdout) as {
         ok: boolean;
@@ -63,7 +63,9 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       expect(status('RCP_OWN_PARTNER_IDS')).toMatchObject({ status: 'warning' });
       expect(status('RCP_OWN_PARTNER_IDS')?.detail).toContain('invoiced as a reseller');
       expect(status('company currency')).toMatchObject({ status: 'ok', detail: 'RUB' });
-      expect(checked).toMatchObject({ ok: true, warnings: 2 });
+      expect(status('RCP workspace')).toMatchObject({ status: 'warning' });
+      expect(status('RCP workspace')?.detail).toContain('rcp-odoo setup');
+      expect(checked).toMatchObject({ ok: true, warnings: 3 });
       expect(check.code).toBe(0);
       expect(check.stdout + check.stderr).not.toContain(double.admin.apiKey);
 
