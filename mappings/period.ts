@@ -118,7 +118,8 @@ export function periodSeconds(period: BillingPeriod, day: string): number {
 }
 
 /** Which day of a period its invoices are dated (`INVOICE_DATE`). */
-export type InvoiceDateRule = 'period-end' | 'period-start' | 'next-period-start';
+export const INVOICE_DATE_RULES = ['period-end', 'period-start', 'next-period-start'] as const;
+export type InvoiceDateRule = (typeof INVOICE_DATE_RULES)[number];
 
 /** The date of the invoices of `period` under `rule`. */
 export function invoiceDate(period: Period, rule: InvoiceDateRule): string {

@@ -232,8 +232,14 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
   add(program.command('demo'))
     .description('run the simulator in-process and sync and invoice its data into the Odoo of ODOO_URL')
     .option('--period <YYYY-MM>', 'the month to invoice (default: the previous month)', period)
-    .action(async (o: { period?: string }, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./demo.ts')).runDemo(ctx, { period: o.period })),
+    .option(
+      '--prepare',
+      'only make a NEW Odoo database keep its books in COMPANY_CURRENCY (RUB), as RCP bills; then stop',
+    )
+    .action(async (o: { period?: string; prepare?: boolean }, cmd: Command) =>
+      run(json(cmd), async (ctx) =>
+        (await import('./demo.ts')).runDemo(ctx, { period: o.period, prepare: Boolean(o.prepare) }),
+      ),
     );
 
   return program;

@@ -244,12 +244,42 @@ export interface InvoiceContext {
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
+  const stored = await lineDigits(deps);
   const workspace = await hasInvoiceWorkspace(deps.odoo);
   return {
     refs,
-    precision: { quantityDigits: refs.quantityDigits, priceDigits: refs.priceDigits },
+    precision: {
+      quantityDigits: stored.quantity ?? refs.quantityDigits,
+      priceDigits: stored.price ?? refs.priceDigits,
+    },
     workspace,
   };
+}
+
+/** Odoo 19 stores an invoice line's unit price as sent (`price_unit` has no digits): plan with these. */
+const UNROUNDED_PRICE_DIGITS = 12;
+
+/**
+ * The decimal places an invoice line's quantity and unit price are stored with, as `fields_get`
+ * says (any user may call it; `decimal.precision` needs Administration / Settings, so a
+ * least-privileged user read 2 and sent lines as 1 × amount needlessly). Undefined where not said.
+ */
+async function lineDigits(deps: ProcessDeps): Promise<{ quantity?: number; price?: number }> {
+  let fields: Record<string, Record<string, unknown>>;
+  try {
+    fields = await deps.odoo.fieldsGet('account.move.line', ['digits']);
+  } catch (error) {
+    if (error instanceof OdooError && !error.retryable) return {};
+    throw error;
+  }
+  const digitsOf = (field: string): number | undefined => {
+    const digits = fields[field]?.digits;
+    if (Array.isArray(digits) && typeof digits[1] === 'number') return digits[1];
+    return digits === false && field === 'price_unit' ? UNROUNDED_PRICE_DIGITS : undefined;
+  };
+  const quantity = digitsOf('quantity');
+  const price = digitsOf('price_unit');
+  return { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
 }
 
 /** Units grouped so that each group covers about `clients` clients (a reseller is never split). */

@@ -102,7 +102,7 @@ export interface OdooCompany {
   name: string;
   currencyId: number;
   /** Its ISO code, e.g. RUB. */
-  currencyName: string;
+  currency: string;
 }
 
 /** The company the connector works in: `ODOO_COMPANY_ID`, else the user's current company. */
@@ -126,7 +126,7 @@ export async function companyOf(odoo: OdooClient): Promise<OdooCompany> {
     id: companyId,
     name: company.name,
     currencyId: Array.isArray(company.currency_id) ? company.currency_id[0] : 0,
-    currencyName: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
+    currency: Array.isArray(company.currency_id) ? company.currency_id[1] : '',
   };
 }
 

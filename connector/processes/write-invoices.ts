@@ -15,7 +15,7 @@ import {
 import { type WriteOutcomes, reportFailure } from './write-invoices/outcomes.ts';
 import { writeUsageRecords } from './write-invoices/usage.ts';
 import { totalField, verifyTotals } from './write-invoices/verify.ts';
-import { writeDecidedInvoices } from './write-invoices/write.ts';
+import { replaceEach, writeDecidedInvoices } from './write-invoices/write.ts';
 
 interface WriteOptions {
   period: string;
@@ -102,13 +102,29 @@ async function writeClaimed(
   out.failed.push(...decisions.failed);
   if (options.dryRun) return out;
 
-  const written = await writeDecidedInvoices(deps, decisions, out, { claimed });
-  const marked = [...written, ...decisions.toMark];
+  const written = await writeDecidedInvoices(deps, decisions, out);
   const unchanged = options.workspace ? decisions.unchanged : [];
-  const held = await readMoves(
-    deps.odoo,
-    [...marked, ...unchanged].map((w) => w.id),
-  );
+  const readBack = () =>
+    readMoves(
+      deps.odoo,
+      [...written, ...decisions.toMark, ...unchanged].map((w) => w.id),
+    );
+  let held = await readBack();
+  if (!claimed) {
+    // Without claims two runs may both have added lines to a new invoice (load() of a header the
+    // other run just made updates it): the run whose lines landed last sees both sets here, and
+    // replaces them with its own in one write. With claims no other run writes these invoices.
+    const lineCount = new Map(desired.map((d) => [d.draft, d.lines.length]));
+    const doubled = written.filter((w) => held.linesOf(w.id).length !== lineCount.get(w.draft));
+    if (doubled.length > 0) {
+      const byDraft = new Map(desired.map((d) => [d.draft, d]));
+      const jobs = doubled.map((w) => ({ invoice: byDraft.get(w.draft) as DesiredInvoice, id: w.id }));
+      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created')).map((w) => w.id));
+      for (const w of doubled) if (!rewritten.has(w.id)) written.splice(written.indexOf(w), 1);
+      held = await readBack();
+    }
+  }
+  const marked = [...written, ...decisions.toMark];
   const verified = verifyTotals(written, held.move, total, out);
   await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period);
   if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);

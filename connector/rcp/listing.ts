@@ -6,12 +6,14 @@ import { Page, idOf } from './schemas.ts';
 /** Passes over a list when it changed while being read, before a shortfall is reported. */
 const MAX_PASSES = 3;
 
-interface ListingSource<S extends z.ZodTypeAny> {
+interface ListingSource<T, S extends z.ZodTypeAny> {
   what: string;
   /** `GET /client`: how failures name the call. */
   call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
+  /** Applied to each valid record (ids to lower case). */
+  normalise?: (item: T) => T;
   /** Who a broken record belongs to, as far as it can be read (see `SkippedRecord.partner`). */
   ownerOf?: (item: unknown) => string | null;
 }
@@ -32,7 +34,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
   total = 0;
   pages = 0;
 
-  constructor(private readonly source: ListingSource<z.ZodType<T, z.ZodTypeDef, unknown>>) {}
+  constructor(private readonly source: ListingSource<T, z.ZodType<T, z.ZodTypeDef, unknown>>) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
     const seen = new Set<string>();
@@ -89,7 +91,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
         seen.add(key);
-        fresh.push(parsed.data);
+        fresh.push(this.source.normalise ? this.source.normalise(parsed.data) : parsed.data);
       } else {
         broken.add(key);
         this.skipped.push({

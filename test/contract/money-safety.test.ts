@@ -260,6 +260,33 @@ describe('safe defaults', () => {
   });
 });
 
+describe('the simulator’s data faults', () => {
+  it('are set over HTTP and make the RCP client name the broken row, with its date', async () => {
+    const stack = await startStack('18', { clients: 12, partners: 3 });
+    const [client] = cast(stack).directs as [SimClient];
+    const put = await fetch(`${stack.sim.url}/_sim/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ records: [{ id: client.id, fault: 'usage-bad-date' }] }),
+    });
+    expect(put.status).toBe(200);
+    const { skipped } = await stack.deps.rcp.usage({
+      client: client.id,
+      range: { start: '2024-05-01', end: '2024-05-31' },
+    });
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        id: expect.stringMatching(/\(2024-05-32\)$/),
+        problem: 'date: not a day of the calendar (YYYY-MM-DD)',
+      }),
+    ]);
+    const bad = await fetch(`${stack.sim.url}/_sim/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ records: [{ id: client.id, fault: 'no-such-fault' }] }),
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('identities', () => {
   it('a client listed with its uuid in upper case is the same Odoo company, not a second one', async () => {
     const stack = await stackWithInvoices();

@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../connector/config.ts';
-import { ConfigError } from '../../connector/errors.ts';
-import { silentLogger } from '../../connector/log.ts';
-import { OdooClient } from '../../connector/odoo/client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../connector/config.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import {
   type InvoiceReport,
@@ -10,32 +7,18 @@ import {
   invoicePeriod,
 } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
-import { RcpClient } from '../../connector/rcp/client.ts';
-import { Secret } from '../../connector/secret.ts';
-import { type Simulator, startSimulator } from '../../connector/simulator/server.ts';
+import type { Simulator } from '../../connector/simulator/server.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
+import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { useRealStack } from '../support/real-stack.ts';
 
 /**
  * The invoice writer against a real Odoo (ODOO_URL…): two runs at once, an update Odoo refuses, an
  * accountant's edit, a total that does not match. A simulator with a seed of its own per run, so
  * every run works on new counterparties in a database that keeps the old ones.
  */
-function realConfig(): { config: Config | undefined; reason: string } {
-  try {
-    return { config: loadConfig(['odoo']), reason: '' };
-  } catch (error) {
-    return {
-      config: undefined,
-      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
-    };
-  }
-}
-
-const { config, reason } = realConfig();
-const title = config
-  ? `the invoice writer against the real Odoo at ${config.odoo?.url}`
-  : `the invoice writer against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+const available = Boolean(realOdooFromEnv().odoo);
 
 const PERIOD = '2024-05';
 
@@ -45,33 +28,15 @@ interface Move extends Record<string, unknown> {
   amount_untaxed: number;
 }
 
-describe.skipIf(!config)(title, () => {
+describe.skipIf(!available)(realTitle('the invoice writer'), () => {
+  const stack = useRealStack('writer', { today: '2024-06-01', clients: 14, partners: 2 });
   let sim: Simulator;
-  const opened: ProcessDeps[] = [];
   let deps: ProcessDeps;
 
   /** Deps with their own connections, as a second command started beside the first would have. */
   async function connect(overrides: Partial<Config['invoicing']> = {}): Promise<ProcessDeps> {
-    const base = config as Config;
-    const rcp = new RcpClient({
-      baseUrl: `${sim.url}/v1`,
-      auth: { kind: 'token', token: new Secret(sim.token) },
-      concurrency: 4,
-      timeoutMs: 30_000,
-    });
-    const odoo = await OdooClient.connect(base.odoo as NonNullable<Config['odoo']>);
-    const made: ProcessDeps = {
-      rcp,
-      odoo,
-      config: {
-        ...base,
-        ownPartnerIds: [sim.world.partners[0]?.id ?? ''],
-        invoicing: { ...base.invoicing, ...overrides },
-      },
-      log: silentLogger,
-    };
-    opened.push(made);
-    return made;
+    const made = await stack().reconnect();
+    return { ...made, config: { ...made.config, invoicing: { ...made.config.invoicing, ...overrides } } };
   }
 
   const directClients = () =>
@@ -93,22 +58,10 @@ describe.skipIf(!config)(title, () => {
   const kopecks = (amount: number) => Math.round(amount * 100);
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      seed: Date.now() % 1_000_000,
-      today: '2024-06-01',
-      clients: 8,
-      partners: 2,
-    });
-    deps = await connect();
+    sim = stack().sim;
+    deps = stack().deps;
     const synced = await syncMasterData(deps, { what: 'all' });
     expect(synced.failed).toEqual([]);
-  });
-  afterAll(async () => {
-    for (const d of opened) {
-      await d.odoo.close();
-      await d.rcp.close();
-    }
-    await sim?.close();
   });
 
   it('two runs started 0.5 s apart leave each draft with its lines once, and its total RCP’s', async () => {
@@ -258,29 +211,11 @@ describe.skipIf(!config)(title, () => {
   });
 });
 
-describe.skipIf(!config)(`${title}, with the RCP workspace (setup run first)`, () => {
+describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace (setup run first)'), () => {
+  const stack = useRealStack('writer_ws', { today: '2024-06-01', clients: 10, partners: 2 });
   let sim: Simulator;
-  const opened: ProcessDeps[] = [];
   let deps: ProcessDeps;
-
-  async function connect(): Promise<ProcessDeps> {
-    const base = config as Config;
-    const rcp = new RcpClient({
-      baseUrl: `${sim.url}/v1`,
-      auth: { kind: 'token', token: new Secret(sim.token) },
-      concurrency: 4,
-      timeoutMs: 30_000,
-    });
-    const odoo = await OdooClient.connect(base.odoo as NonNullable<Config['odoo']>);
-    const made: ProcessDeps = {
-      rcp,
-      odoo,
-      config: { ...base, ownPartnerIds: [sim.world.partners[0]?.id ?? ''] },
-      log: silentLogger,
-    };
-    opened.push(made);
-    return made;
-  }
+  const connect = () => stack().reconnect();
 
   interface Usage extends Record<string, unknown> {
     id: number;
@@ -314,28 +249,16 @@ describe.skipIf(!config)(`${title}, with the RCP workspace (setup run first)`, (
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      seed: (Date.now() + 7) % 1_000_000,
-      today: '2024-06-01',
-      clients: 10,
-      partners: 2,
-    });
-    deps = await connect();
+    sim = stack().sim;
+    deps = stack().deps;
     const { setupWorkspace } = await import('../../connector/workspace/setup.ts');
-    await setupWorkspace(deps.odoo, {
+    await setupWorkspace(stack().admin, {
       dryRun: false,
-      connectorLogin: (config as Config).odoo?.user ?? 'admin',
+      connectorLogin: deps.config.odoo?.user ?? 'admin',
       currency: 'RUB',
     });
     const synced = await syncMasterData(deps, { what: 'all' });
     expect(synced.failed).toEqual([]);
-  });
-  afterAll(async () => {
-    for (const d of opened) {
-      await d.odoo.close();
-      await d.rcp.close();
-    }
-    await sim?.close();
   });
 
   it('two runs at once: one writes each invoice, the other says another run has it; lines once', async () => {

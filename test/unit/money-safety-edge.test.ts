@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INVOICE_MAX_AMOUNT, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
-import { Client, Partner, Price, UsageRow } from '../../connector/rcp/schemas.ts';
+import { Client, Partner, Price, UsageRow, lowerCaseClientIds } from '../../connector/rcp/schemas.ts';
 import { rowsOutsideAsked } from '../../mappings/usage-window.ts';
 
 const CLIENT_ID = '3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -44,7 +44,7 @@ describe('what RCP sends is refused when it cannot be money', () => {
     ['an unknown period', { period: 'week' }, 'period: Invalid enum value'],
     ['a day that does not exist', { date: '2024-02-30' }, 'date: not a day of the calendar'],
     ['the 32nd of May', { date: '2024-05-32' }, 'date: not a day of the calendar'],
-    ['a date in another form', { date: '01.05.2024' }, 'date: expected YYYY-MM-DD'],
+    ['a date in another form', { date: '01.05.2024' }, 'date: not a day of the calendar (YYYY-MM-DD)'],
   ])('a usage row with %s is refused, naming the field', (_what, patch, problem) => {
     expect(problemOf(UsageRow.safeParse(usageRow(patch)))).toContain(problem);
   });
@@ -68,8 +68,10 @@ describe('what RCP sends is refused when it cannot be money', () => {
   });
 
   it('ids must be uuids, and an upper-case uuid is read lower-case', () => {
-    const parsed = Client.parse(
-      client({ id: CLIENT_ID.toUpperCase(), partner: { id: PLAN_ID.toUpperCase(), name: 'P' } }),
+    const parsed = lowerCaseClientIds(
+      Client.parse(
+        client({ id: CLIENT_ID.toUpperCase(), partner: { id: PLAN_ID.toUpperCase(), name: 'P' } }),
+      ),
     );
     expect(parsed.id).toBe(CLIENT_ID);
     expect(parsed.partner?.id).toBe(PLAN_ID);

@@ -1,11 +1,12 @@
+import pMap from 'p-map';
 import { invoiceNote, usageDetailCsv } from '../../../mappings/invoice-lines.ts';
 import {
   formatWriterMark,
   invoiceFingerprint,
   usageAttachmentName,
 } from '../../../mappings/invoice-values.ts';
-import { mapLimit } from '../../concurrency.ts';
 import { messageOf } from '../../errors.ts';
+import { NOTE_SUBTYPE } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -68,15 +69,19 @@ async function postOrUpdateNotes(
   const note = (w: Annotated) => invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
   const fresh = noted.filter((w) => !ids.has(w.id));
   const update = noted.filter((w) => ids.has(w.id));
-  await mapLimit(update, odoo.config.concurrency, async (w) => {
-    try {
-      await odoo.write('mail.message', [ids.get(w.id) as number], { body: note(w) });
-    } catch (error) {
-      if (!(error instanceof OdooError) || error.retryable) throw error;
-      // Deleted by a person, or not the connector's to change: say so, and add no second note.
-      deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not update the chatter note');
-    }
-  });
+  await pMap(
+    update,
+    async (w) => {
+      try {
+        await odoo.write('mail.message', [ids.get(w.id) as number], { body: note(w) });
+      } catch (error) {
+        if (!(error instanceof OdooError) || error.retryable) throw error;
+        // Deleted by a person, or not the connector's to change: say so, and add no second note.
+        deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not update the chatter note');
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
   for (const [w, id] of await createNotes(deps, fresh, note)) ids.set(w.id, id);
   return ids;
 }
@@ -92,7 +97,7 @@ async function createNotes(
 ): Promise<Array<[Annotated, number]>> {
   if (fresh.length === 0) return [];
   const { odoo } = deps;
-  const subtype = (await externalIds(odoo).resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
+  const subtype = (await externalIds(odoo).resolve([NOTE_SUBTYPE])).get(NOTE_SUBTYPE)?.id;
   try {
     const ids = await odoo.create(
       'mail.message',
@@ -109,14 +114,18 @@ async function createNotes(
     if (!(error instanceof OdooError) || error.retryable) throw error;
   }
   const made: Array<[Annotated, number]> = [];
-  await mapLimit(fresh, odoo.config.concurrency, async (w) => {
-    try {
-      made.push([w, await odoo.postNote('account.move', w.id, note(w))]);
-    } catch (error) {
-      // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
-      deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
-    }
-  });
+  await pMap(
+    fresh,
+    async (w) => {
+      try {
+        made.push([w, await odoo.postNote('account.move', w.id, note(w))]);
+      } catch (error) {
+        // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
+        deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
   return made;
 }
 

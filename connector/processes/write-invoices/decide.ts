@@ -5,6 +5,7 @@ import {
   type InvoiceLineValues,
   type MoveHeaderRow,
   type MoveLineRow,
+  USAGE_ATTACHMENT_PREFIX,
   type WriterMark,
   invoiceFingerprint,
   sameHeader,
@@ -109,7 +110,7 @@ export async function readMoves(odoo: OdooClient, ids: readonly number[]) {
         [
           ['res_model', '=', 'account.move'],
           ['res_id', 'in', [...ids]],
-          ['name', '=like', 'rcp-usage-%'],
+          ['name', '=like', `${USAGE_ATTACHMENT_PREFIX}%`],
         ],
         ['res_id', 'description'],
       )

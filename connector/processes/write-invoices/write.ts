@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import {
   invoiceHeaderColumns,
   replaceLineCommands,
@@ -5,20 +6,10 @@ import {
   toInvoiceHeaderValues,
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
-import { mapLimit } from '../../concurrency.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { DesiredInvoice, InvoiceDecisions } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, reportFailure } from './outcomes.ts';
-
-export interface WritePlan {
-  /**
-   * True when this run holds the Odoo claim of every invoice it writes (setup's claim primitive):
-   * no other run can touch them, so new invoices' lines may go in one bulk create. Without claims
-   * every invoice's lines go in a write of its own that replaces whatever lines it has.
-   */
-  claimed: boolean;
-}
 
 /**
  * Writes what was decided. New invoices: header and external ID together through `load()`, then
@@ -30,13 +21,12 @@ export async function writeDecidedInvoices(
   deps: ProcessDeps,
   decisions: InvoiceDecisions,
   out: WriteOutcomes,
-  plan: WritePlan,
 ): Promise<WrittenInvoice[]> {
-  const created = await writeHeaders(deps, decisions.toCreate, out);
+  // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
+  const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
   const newJobs = [...created].map(([invoice, id]) => ({ invoice, id }));
   const written: WrittenInvoice[] = [];
-  if (plan.claimed) written.push(...(await createLinesInBulk(deps, newJobs, out)));
-  else written.push(...(await replaceEach(deps, newJobs, out, 'created')));
+  written.push(...(await createLinesInBulk(deps, newJobs, out)));
   const updates = decisions.toUpdate.map((update) => ({ invoice: update, id: update.move.id, header: true }));
   written.push(...(await replaceEach(deps, updates, out, 'updated')));
   return written;
@@ -50,6 +40,7 @@ async function writeHeaders(
   deps: ProcessDeps,
   invoices: readonly DesiredInvoice[],
   out: WriteOutcomes,
+  context?: Record<string, unknown>,
 ): Promise<Map<DesiredInvoice, number>> {
   const { odoo, config } = deps;
   const journalId = config.invoicing.journalId;
@@ -57,7 +48,7 @@ async function writeHeaders(
   const ids = new Map<DesiredInvoice, number>();
   for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
-    const loaded = await odoo.load('account.move', columns, rows);
+    const loaded = await odoo.load('account.move', columns, rows, context);
     if (!loaded.ids) {
       const messages = loaded.messages.map((m) => m.message.trim());
       // load() does not retry a serialization failure: another run wrote these invoices at that moment.
@@ -73,7 +64,7 @@ async function writeHeaders(
   return ids;
 }
 
-interface LineJob {
+export interface LineJob {
   invoice: DesiredInvoice;
   id: number;
   /** Rewrite the header too (a draft that exists; a new one got its header from `load()`). */
@@ -101,7 +92,7 @@ async function createLinesInBulk(
  * Each invoice's lines (and, for a rewritten draft, its header) replaced in one `write`: Odoo
  * applies all of it or none of it, keeping tax and payment-term lines in step as it does for the UI.
  */
-async function replaceEach(
+export async function replaceEach(
   deps: ProcessDeps,
   jobs: readonly LineJob[],
   out: WriteOutcomes,
@@ -109,19 +100,23 @@ async function replaceEach(
 ): Promise<WrittenInvoice[]> {
   const { odoo } = deps;
   const written: WrittenInvoice[] = [];
-  await mapLimit(jobs, odoo.config.concurrency, async (job) => {
-    const values = {
-      ...(job.header ? toInvoiceHeaderValues(job.invoice.header) : {}),
-      invoice_line_ids: replaceLineCommands(job.invoice.lines),
-    };
-    try {
-      await odoo.write('account.move', [job.id], values);
-      written.push({ draft: job.invoice.draft, id: job.id, outcome });
-    } catch (error) {
-      if (!(error instanceof OdooError) || error.retryable) throw error;
-      const message = `Odoo refused the lines, the draft is left as it was: ${error.serverMessage}`;
-      reportFailure(out, job.invoice.draft, message, { odooId: job.id });
-    }
-  });
+  await pMap(
+    jobs,
+    async (job) => {
+      const values = {
+        ...(job.header ? toInvoiceHeaderValues(job.invoice.header) : {}),
+        invoice_line_ids: replaceLineCommands(job.invoice.lines),
+      };
+      try {
+        await odoo.write('account.move', [job.id], values);
+        written.push({ draft: job.invoice.draft, id: job.id, outcome });
+      } catch (error) {
+        if (!(error instanceof OdooError) || error.retryable) throw error;
+        const message = `Odoo refused the lines, the draft is left as it was: ${error.serverMessage}`;
+        reportFailure(out, job.invoice.draft, message, { odooId: job.id });
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
   return written;
 }
