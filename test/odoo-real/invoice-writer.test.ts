@@ -10,7 +10,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
-import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { realOdooFromEnv, realTitle, setPrecisions } from '../support/real-odoo.ts';
 import { useRealStack } from '../support/real-stack.ts';
 
 /**
@@ -185,9 +185,20 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
   });
 
   it('a draft whose total is not RCP’s is reported on every run, and repaired when it can be', async () => {
-    // A worker whose cached precisions are stale (an admin changed them): lines Odoo rounds differently.
-    const fresh = await invoiceContext(deps);
-    const stale = { ...fresh, precision: { quantityDigits: 6, priceDigits: 6 } };
+    // A worker whose cached precisions are stale: an admin lowered them to whole units since, so
+    // Odoo rounds the lines the worker planned with 6 decimals, and the totals land elsewhere.
+    const stale = await invoiceContext(deps);
+    stale.precision = { quantityDigits: 6, priceDigits: 6 };
+    const digits = await stack().admin.searchRead<{ id: number; name: string; digits: number }>(
+      'decimal.precision',
+      [['name', 'in', ['Product Price', 'Product Unit of Measure', 'Product Unit']]],
+      ['name', 'digits'],
+    );
+    const before = {
+      price: digits.find((d) => d.name === 'Product Price')?.digits ?? 2,
+      quantity: digits.find((d) => d.name !== 'Product Price')?.digits ?? 2,
+    };
+    await setPrecisions(stack().admin, { price: 0, quantity: 0 });
     const wrong = new Set<string>();
     for (let run = 0; run < 2; run++) {
       const report = await invoicePeriod(deps, { period: PERIOD, context: stale });
@@ -197,7 +208,9 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
       if (run === 0) for (const uuid of failed) wrong.add(uuid);
       else expect(new Set(failed)).toEqual(wrong);
     }
-    const repaired = await invoicePeriod(deps, { period: PERIOD, context: fresh });
+    // The precisions back as they were (or the worker reading them again) repairs the drafts.
+    await setPrecisions(stack().admin, before);
+    const repaired = await invoicePeriod(deps, { period: PERIOD });
     expect(repaired.failed).toEqual([]);
     for (const uuid of wrong) {
       const invoice = invoiceOf(repaired, uuid);
