@@ -10,7 +10,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
-import { realOdooFromEnv, realTitle, setPrecisions } from '../support/real-odoo.ts';
+import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { useRealStack } from '../support/real-stack.ts';
 
 /**
@@ -185,34 +185,30 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
   });
 
   it('a draft whose total is not RCP’s is reported on every run, and repaired when it can be', async () => {
-    // A worker whose cached precisions are stale: an admin lowered them to whole units since, so
-    // Odoo rounds the lines the worker planned with 6 decimals, and the totals land elsewhere.
-    const stale = await invoiceContext(deps);
-    stale.precision = { quantityDigits: 6, priceDigits: 6 };
-    const digits = await stack().admin.searchRead<{ id: number; name: string; digits: number }>(
-      'decimal.precision',
-      [['name', 'in', ['Product Price', 'Product Unit of Measure', 'Product Unit']]],
-      ['name', 'digits'],
-    );
-    const before = {
-      price: digits.find((d) => d.name === 'Product Price')?.digits ?? 2,
-      quantity: digits.find((d) => d.name !== 'Product Price')?.digits ?? 2,
-    };
-    await setPrecisions(stack().admin, { price: 0, quantity: 0 });
-    const wrong = new Set<string>();
-    for (let run = 0; run < 2; run++) {
-      const report = await invoicePeriod(deps, { period: PERIOD, context: stale });
-      const failed = report.invoices.filter((i) => i.outcome === 'failed').map((i) => i.uuid);
-      expect(failed.length).toBeGreaterThan(0);
-      expect(report.failed.every((f) => f.error.includes('every run until it matches'))).toBe(true);
-      if (run === 0) for (const uuid of failed) wrong.add(uuid);
-      else expect(new Set(failed)).toEqual(wrong);
+    // An admin sets a default discount on invoice lines: Odoo gives it to every line the connector
+    // writes (it sends none), so the lines look the same but every total lands 10 % short.
+    const admin = stack().admin;
+    const [field] = await admin.search('ir.model.fields', [
+      ['model', '=', 'account.move.line'],
+      ['name', '=', 'discount'],
+    ]);
+    const [discount] = await admin.create('ir.default', [{ field_id: field, json_value: '10' }]);
+    const directs = directClients().map((c) => c.id);
+    try {
+      for (let run = 0; run < 2; run++) {
+        const report = await invoicePeriod(deps, { period: PERIOD });
+        const wrong = report.invoices.filter((i) => i.outcome === 'failed').map((i) => i.uuid);
+        // Every invoice is rewritten and still wrong: reported on this run and the next, never "unchanged".
+        for (const uuid of directs) expect(wrong).toContain(uuid);
+        expect(report.invoices.some((i) => i.outcome === 'unchanged')).toBe(false);
+        expect(report.failed.every((f) => f.error.includes('every run until it matches'))).toBe(true);
+      }
+    } finally {
+      await admin.unlink('ir.default', [discount as number]);
     }
-    // The precisions back as they were (or the worker reading them again) repairs the drafts.
-    await setPrecisions(stack().admin, before);
     const repaired = await invoicePeriod(deps, { period: PERIOD });
     expect(repaired.failed).toEqual([]);
-    for (const uuid of wrong) {
+    for (const uuid of directs) {
       const invoice = invoiceOf(repaired, uuid);
       expect(invoice?.outcome).toBe('updated');
       expect(invoice?.odooKopecks).toBe(invoice?.totalKopecks);
@@ -295,6 +291,29 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
     ).toBe(true);
     // Claims are given back: nothing is held once the runs are over.
     expect(await deps.odoo.searchCount('x_rcp_lock', [['x_key', '=like', `invoice:${PERIOD}:%`]])).toBe(0);
+  });
+
+  it('an invoice another run holds in Odoo is left to it and reported; once given back, it is written', async () => {
+    const { claimKeys, releaseKeys } = await import('../../connector/workspace/claims.ts');
+    const { invoiceClaimKey } = await import('../../mappings/invoice-values.ts');
+    const client = sim.world.order
+      .map((i) => sim.world.client(i))
+      .find((c) => c.partner.id === sim.world.partners[0]?.id && rcpCostKopecks(sim.world, c, PERIOD) > 0);
+    const key = invoiceClaimKey(PERIOD, 'client', client?.id ?? '');
+    const held = await claimKeys(deps.odoo, [key], 'another-worker:1', 600);
+    expect(held.claimed).toEqual([key]);
+    sim.world.scaleUsage(client?.index ?? 0, 3);
+    const blocked = await invoicePeriod(deps, { period: PERIOD, client: client?.id });
+    expect(blocked.failed).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('another run') }),
+    ]);
+    expect(blocked.invoices.find((i) => i.uuid === client?.id)?.outcome).toBe('failed');
+    expect(await releaseKeys(deps.odoo, [key], 'another-worker:1')).toBe(1);
+    const written = await invoicePeriod(deps, { period: PERIOD, client: client?.id });
+    expect(written.failed).toEqual([]);
+    expect(written.invoices.find((i) => i.uuid === client?.id)?.odooKopecks).toBe(
+      rcpCostKopecks(sim.world, client as never, PERIOD),
+    );
   });
 
   it('usage records add up to each invoice’s untaxed amount, name the client, and are replaced on a re-run', async () => {
