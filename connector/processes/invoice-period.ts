@@ -7,7 +7,7 @@ import {
   priceAsCharged,
   repriceForPartner,
 } from '../../mappings/invoice-lines.ts';
-import { type InvoicedUnit, invoicedUnits } from '../../mappings/invoiced-units.ts';
+import { type InvoicedCounterparty, invoicedCounterparties } from '../../mappings/invoiced-counterparties.ts';
 import { periodRange } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
@@ -21,7 +21,7 @@ import { writeInvoices } from './write-invoices.ts';
 export interface InvoiceInput {
   period: string;
   /** Invoice exactly these counterparties (a job per counterparty) instead of finding them in RCP. */
-  units?: InvoicedUnit[] | undefined;
+  units?: InvoicedCounterparty[] | undefined;
   /** Odoo's reference ids and precisions, when the caller already has them (the worker, per counterparty). */
   context?: InvoiceContext | undefined;
   partner?: string | undefined;
@@ -42,7 +42,7 @@ export interface InvoiceReport {
 }
 
 /**
- * Processes 4–5: a month of usage becomes one draft invoice per invoiced counterparty. Usage is
+ * Invoicing: a month of usage becomes one draft invoice per invoiced counterparty. Usage is
  * read per client with bounded concurrency and clipped to the month; resellers are re-priced at
  * their own plan; invoices are written in batches and read back to the kopeck.
  */
@@ -152,7 +152,7 @@ export async function prepareInvoices(
       continue;
     }
     drafts.push({
-      unit,
+      counterparty: unit,
       xmlid: invoiceXmlid(input.period, unit.kind, unit.uuid),
       plan,
       partnerId: partner.id,
@@ -178,10 +178,10 @@ export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext>
   return { refs, precision: { quantityDigits: refs.quantityDigits, priceDigits: refs.priceDigits } };
 }
 
-/** Units grouped so that each group covers about `clients` clients (a reseller is never split). */
-function chunksOf(units: InvoicedUnit[], clients: number): InvoicedUnit[][] {
-  const chunks: InvoicedUnit[][] = [];
-  let current: InvoicedUnit[] = [];
+/** Invoiced counterparties grouped so that each group covers about `clients` clients (a reseller is never split). */
+function chunksOf(units: InvoicedCounterparty[], clients: number): InvoicedCounterparty[][] {
+  const chunks: InvoicedCounterparty[][] = [];
+  let current: InvoicedCounterparty[] = [];
   let size = 0;
   for (const unit of units) {
     if (size > 0 && size + unit.clients.length > clients) {
@@ -200,11 +200,11 @@ async function unitsToInvoice(
   deps: ProcessDeps,
   input: InvoiceInput,
   report: Pick<InvoiceReport, 'failed'>,
-): Promise<InvoicedUnit[]> {
+): Promise<InvoicedCounterparty[]> {
   const partners = await readPartners(deps.rcp);
   const clients = await readClients(deps.rcp, input.partner);
   report.failed.push(...partners.failed, ...clients.failed);
-  let units = invoicedUnits(partners.items, clients.items, deps.config.ownPartnerIds);
+  let units = invoicedCounterparties(partners.items, clients.items, deps.config.ownPartnerIds);
   if (input.partner) units = units.filter((u) => u.uuid === input.partner || u.kind === 'client');
   if (input.client) {
     const direct = units.find((u) => u.kind === 'client' && u.uuid === input.client);
@@ -223,7 +223,7 @@ async function unitsToInvoice(
 
 async function readUsage(
   deps: ProcessDeps,
-  units: InvoicedUnit[],
+  units: InvoicedCounterparty[],
   period: string,
   report: Pick<InvoiceReport, 'failed'>,
 ) {
@@ -248,7 +248,7 @@ async function readUsage(
         error: messageOf(error),
       });
       usage.set(client.id, { client, rows: [] });
-      // Without a client's usage its invoice would be short: the unit must not be invoiced.
+      // Without a client's usage its invoice would be short: its invoiced counterparty must not be invoiced.
       const unit = units.find((u) => u.clients.some((c) => c.id === client.id));
       if (unit) unit.clients = [];
     }
@@ -258,7 +258,7 @@ async function readUsage(
 
 async function readPartnerPrices(
   deps: ProcessDeps,
-  units: InvoicedUnit[],
+  units: InvoicedCounterparty[],
 ): Promise<Map<string, Map<string, PlanPrice>>> {
   const plans = [
     ...new Set(units.flatMap((u) => (u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []))),
@@ -272,7 +272,7 @@ async function readPartnerPrices(
 }
 
 /** A counterparty to invoice, as a job names it: small, serialisable. */
-export interface UnitRef {
+export interface CounterpartyRef {
   kind: 'client' | 'partner';
   uuid: string;
   name: string;
@@ -280,10 +280,10 @@ export interface UnitRef {
 }
 
 /** Who is invoiced for a period, without usage: what the invoice job fans out over. */
-export async function listUnits(
+export async function listCounterparties(
   deps: ProcessDeps,
   period: string,
-): Promise<{ units: UnitRef[]; failed: FailedRecord[] }> {
+): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }> {
   const report: Pick<InvoiceReport, 'failed'> = { failed: [] };
   const units = await unitsToInvoice(deps, { period }, report);
   return {
@@ -293,13 +293,13 @@ export async function listUnits(
 }
 
 /** Invoices one counterparty for a period: a direct client, or a reseller with all its clients. */
-export async function invoiceUnit(
+export async function invoiceCounterparty(
   deps: ProcessDeps,
   period: string,
-  ref: UnitRef,
+  ref: CounterpartyRef,
   context?: InvoiceContext,
 ): Promise<InvoiceReport> {
-  let unit: InvoicedUnit;
+  let unit: InvoicedCounterparty;
   if (ref.kind === 'client') {
     unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
   } else {
