@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
+import { DAY_PATTERN, INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
 import { ConfigError, messageOf } from './errors.ts';
 import { SECRET_VARIABLES, Secret } from './secret.ts';
 
@@ -102,7 +102,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EXAMPLES);
 const uuid = z.string().uuid();
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .regex(DAY_PATTERN)
   .refine(
     (s) =>
       !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_PATTERN } from '../../mappings/period.ts';
 
 /**
  * RCP's answers, parsed once at the edge. Objects are `passthrough`: fields RCP adds later are
@@ -6,7 +7,7 @@ import { z } from 'zod';
  */
 
 const Uuid = z.string().min(1);
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const IsoDate = z.string().regex(DAY_PATTERN, 'expected YYYY-MM-DD');
 /** RCP writes `2023-03-31T06:38:43+03:00` and `2023-03-31T06:38:43.051283` (no offset) alike. */
 const IsoDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/);
 const Money = z.number().finite();
