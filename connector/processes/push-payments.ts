@@ -9,7 +9,7 @@ import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { companyOf } from './odoo-refs.ts';
 
 /**
- * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
+ * Payments back: customer payments recorded in Odoo raise RCP balances, each at most once. The ledger
  * lives in Odoo, one `ir.attachment` per payment on the payment itself, keyed by the external ID
  * `rcp_connector.payment_push_<id>` and written through `load()` (so it is unique and needs no
  * special rights). Its state goes `intent` (written before the RCP call) → `pushed` (after it), or

@@ -63,9 +63,9 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
     const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
     return {
-      counterparty: draft.unit.name,
-      kind: draft.unit.kind,
-      uuid: draft.unit.uuid,
+      counterparty: draft.counterparty.name,
+      kind: draft.counterparty.kind,
+      uuid: draft.counterparty.uuid,
       rcpKopecks: draft.plan.totalKopecks,
       odooKopecks,
       state: move?.state ?? 'no invoice',

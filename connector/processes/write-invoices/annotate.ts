@@ -76,7 +76,7 @@ async function attachDetails(deps: ProcessDeps, written: readonly Annotated[], p
   await odoo.create(
     'ir.attachment',
     written.map((w) => ({
-      name: usageAttachmentName(period, w.draft.unit),
+      name: usageAttachmentName(period, w.draft.counterparty),
       res_model: 'account.move',
       res_id: w.id,
       mimetype: 'text/csv',
