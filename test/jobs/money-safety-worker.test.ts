@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
-import { invoiceUnit, listUnits } from '../../connector/processes/invoice-period.ts';
+import { invoiceCounterparty, listCounterparties } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
 import type { Processes } from '../../jobs/processes.ts';
@@ -41,12 +41,12 @@ describe('money safety in the worker (real Redis, the simulator and the Odoo dou
     const chosen: string[][] = [];
     const processes: Processes = {
       sync: async () => Promise.reject(new Error('not used')),
-      listUnits: async (period, filter) => {
-        const result = await listUnits(deps, period, filter);
+      listCounterparties: async (period, filter) => {
+        const result = await listCounterparties(deps, period, filter);
         chosen.push(result.units.map((u) => u.uuid).sort());
         return { units: [], failed: result.failed };
       },
-      invoiceUnit: async () => Promise.reject(new Error('not used')),
+      invoiceCounterparty: async () => Promise.reject(new Error('not used')),
       pushPayments: async () => Promise.reject(new Error('not used')),
       reconcile: async () => Promise.reject(new Error('not used')),
       health: async () => ({ rcp: true, odoo: true }),
@@ -72,7 +72,7 @@ describe('money safety in the worker (real Redis, the simulator and the Odoo dou
       allowOpenPeriod: true,
     });
     expect((await finished(queue, allowed.id)).state).toBe('completed');
-    const cli = await listUnits(deps, '2024-05', { partner: own });
+    const cli = await listCounterparties(deps, '2024-05', { partner: own });
     expect(chosen).toEqual([cli.units.map((u) => u.uuid).sort()]);
     expect(cli.units.every((u) => u.kind === 'client')).toBe(true);
   });
@@ -85,7 +85,7 @@ describe('money safety in the worker (real Redis, the simulator and the Odoo dou
       .map((i) => sim.world.client(i))
       .find((c) => c.partner.id === reseller?.id) as SimClient;
     sim.faults.update({ records: [{ id: client.id, fault: 'contract-unreadable' }] });
-    const report = await invoiceUnit(deps, '2024-05', {
+    const report = await invoiceCounterparty(deps, '2024-05', {
       kind: 'partner',
       uuid: reseller?.id ?? '',
       name: reseller?.name ?? '',
