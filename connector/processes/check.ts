@@ -4,7 +4,13 @@ import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import type { RcpClient } from '../rcp/client.ts';
-import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
+import {
+  ACTION_GUARDS,
+  GROUP_CONNECTOR,
+  modelXmlid,
+  uniqueIndexes,
+  workspaceDefinition,
+} from '../workspace/definition.ts';
 import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
@@ -170,6 +176,7 @@ export async function checkWorkspace(odoo: OdooClient, expectedCurrency: string)
                 detail: `set up with definition ${stamp ?? '(none)'}, this connector has ${expected}: run \`rcp-odoo setup\` again as an Odoo administrator`,
               },
     );
+    if (made && stampReadable) items.push(await checkGuards(odoo));
     if (made && group !== undefined) {
       const field = odoo.capabilities.userGroupsField;
       const [user] = await odoo.read<{ id: number } & Record<string, unknown>>(
@@ -214,4 +221,35 @@ export async function checkWorkspace(odoo: OdooClient, expectedCurrency: string)
     items.push({ what: 'RCP workspace', ok: false, detail: `could not be checked: ${messageOf(error)}` });
   }
   return items;
+}
+
+/** The unique indexes the exactly-once rules rely on (read through setup's guards action, writing nothing). */
+async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
+  const what = 'database guards';
+  const action = (await odoo.externalIds.resolve([fullXmlid(ACTION_GUARDS)])).get(fullXmlid(ACTION_GUARDS));
+  if (!action) return { what, ok: false, detail: 'missing: run `rcp-odoo setup` again' };
+  try {
+    const answer = await odoo.callOn<{ indexes?: unknown } | false>(
+      'ir.actions.server',
+      'run',
+      [action.id],
+      undefined,
+      {
+        active_model: 'x_rcp_lock',
+        rcp_check_only: true,
+      },
+    );
+    const found = answer && Array.isArray(answer.indexes) ? (answer.indexes as string[]) : [];
+    const missing = uniqueIndexes()
+      .map((i) => i.name)
+      .filter((name) => !found.includes(name));
+    return missing.length === 0
+      ? { what, ok: true, detail: `unique indexes in place: ${found.sort().join(', ')}` }
+      : { what, ok: false, detail: `missing ${missing.join(', ')}: run \`rcp-odoo setup\` again` };
+  } catch (error) {
+    if (error instanceof OdooError && error.kind === 'access') {
+      return { what, ok: true, detail: 'not visible to this user (an administrator’s `check` shows them)' };
+    }
+    throw error;
+  }
 }

@@ -34,7 +34,9 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
   return [
     ...groupItems(caps),
     ...MODELS.map(modelItem),
-    ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
+    // Computed fields after every plain one: Odoo checks their dependencies when creating them.
+    ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     ...defaultItems(),
     ...serverActionItems(caps),
@@ -120,6 +122,12 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.store = false;
   }
   if (spec.currencyField) values.currency_field = spec.currencyField;
+  if (spec.compute) {
+    values.compute = spec.compute.code;
+    values.depends = spec.compute.depends;
+    values.store = true;
+    values.readonly = true;
+  }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
     values.relation_table = table;
@@ -130,6 +138,9 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     name: fieldXmlid(model.model, spec.name),
     model: 'ir.model.fields',
     values,
+    ...(spec.compute
+      ? { after: spec.compute.depends.split(',').map((f) => fieldXmlid(model.model, f.trim())) }
+      : {}),
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
   };

@@ -182,6 +182,7 @@ describe.skipIf(!config)(title, () => {
     expect(second.settings.every((s) => s.action === 'unchanged')).toBe(true);
     expect(second.users.every((u) => u.action === 'unchanged')).toBe(true);
     expect(second.previousVersion).toBe(second.version);
+    expect(second.obsolete).toEqual([]);
   });
 
   it('an accountant (RCP / User) requests a run, cannot create, change or delete a ledger record, and settles a review', async () => {
