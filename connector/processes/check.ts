@@ -7,7 +7,6 @@ import type { RcpClient } from '../rcp/client.ts';
 import {
   ACTION_GUARDS,
   GROUP_CONNECTOR,
-  modelXmlid,
   uniqueIndexes,
   workspaceDefinition,
 } from '../workspace/definition.ts';
@@ -140,10 +139,8 @@ export async function checkWorkspace(odoo: OdooClient, expectedCurrency: string)
   const items: CheckItem[] = [];
   const expected = definitionVersion(workspaceDefinition(odoo.capabilities));
   try {
-    const groups = await odoo.externalIds.resolve([
-      fullXmlid(GROUP_CONNECTOR),
-      fullXmlid(modelXmlid('x_rcp_payment')),
-    ]);
+    // Groups are made first, and any internal user may see them (models need Access Rights).
+    const groups = await odoo.externalIds.resolve([fullXmlid(GROUP_CONNECTOR)]);
     const group = groups.get(fullXmlid(GROUP_CONNECTOR));
     let stamp: string | undefined;
     let stampReadable = true;
@@ -153,7 +150,7 @@ export async function checkWorkspace(odoo: OdooClient, expectedCurrency: string)
       if (!(error instanceof OdooError && error.kind === 'access')) throw error;
       stampReadable = false;
     }
-    const made = group !== undefined && groups.has(fullXmlid(modelXmlid('x_rcp_payment')));
+    const made = group !== undefined;
     items.push(
       !made
         ? {

@@ -38,6 +38,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    connectorReadsActions(),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -167,6 +168,26 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * The connector finds its server actions (claims) by external ID, which needs read access to them;
+ * an integration user without Administration / Settings has none, so its group gets it.
+ */
+function connectorReadsActions(): WorkspaceItem {
+  return {
+    name: 'access_ir_actions_server_connector',
+    model: 'ir.model.access',
+    values: {
+      name: 'ir.actions.server connector',
+      model_id: ref('base.model_ir_actions_server'),
+      group_id: ref(GROUP_CONNECTOR),
+      perm_read: true,
+      perm_write: false,
+      perm_create: false,
+      perm_unlink: false,
+    },
+  };
 }
 
 /** What a run saved from the form starts as. */

@@ -295,6 +295,37 @@ describe.skipIf(!config)(title, () => {
     }
   });
 
+  it('a least-privilege connector user (Billing only, named by --connector-user) gets the group and claims', async () => {
+    const login = `rcp_integration_${tag}`;
+    const billing = await admin.externalIds.resolve(['account.group_account_invoice', 'base.group_user']);
+    await admin.create('res.users', [
+      {
+        name: `RCP integration ${tag}`,
+        login,
+        password: `pw-${tag}-Integration`,
+        [admin.capabilities.userGroupsField]: [[6, 0, [...billing.values()].map((g) => g.id)]],
+      },
+    ]);
+    const report = await setupWorkspace(admin, { dryRun: false, connectorLogin: login, currency: 'RUB' });
+    expect(report.users).toContainEqual({ login, group: 'rcp_connector.group_connector', action: 'add' });
+    expect(report.counts).toMatchObject({ create: 0, update: 0 });
+    const integration = await OdooClient.connect({
+      ...odooConfig,
+      user: login,
+      secret: { kind: 'password', value: new Secret(`pw-${tag}-Integration`) },
+    });
+    try {
+      expect(await claimKey(integration, `sync:${tag}`, 'cli', 30)).toMatchObject({ claimed: true });
+      const paymentId = await newPayment(10);
+      expect(await claimPayment(integration, { paymentId, values: { x_amount: 10 } })).toMatchObject({
+        claimed: true,
+      });
+      expect(await releaseKey(integration, `sync:${tag}`, 'cli')).toBe(true);
+    } finally {
+      await integration.close();
+    }
+  });
+
   it('--remove refuses while records would go, then removes everything and the database is as before', async () => {
     const counts = await countWorkspaceRecords(admin);
     expect(counts.x_rcp_payment).toBeGreaterThan(0);
