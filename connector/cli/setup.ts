@@ -59,6 +59,12 @@ function describe(report: SetupReport, odoo: OdooClient): string {
       `  ${u.action === 'add' ? (report.dryRun ? 'will add' : 'added') : 'already'}  ${u.login} in ${u.group}`,
     );
   }
+  if (report.obsolete.length > 0) {
+    lines.push(
+      '',
+      `Kept from an older definition (they may hold data; \`setup --remove\` takes them): ${report.obsolete.join(', ')}`,
+    );
+  }
   if (report.guards.length > 0) lines.push('', `Database guards: ${report.guards.join(', ')}`);
   if (!report.dryRun) {
     lines.push(

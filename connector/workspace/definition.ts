@@ -34,8 +34,11 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
   return [
     ...groupItems(caps),
     ...MODELS.map(modelItem),
-    ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
+    // Computed fields after every plain one: Odoo checks their dependencies when creating them.
+    ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    connectorReadsActions(),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -120,6 +123,12 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.store = false;
   }
   if (spec.currencyField) values.currency_field = spec.currencyField;
+  if (spec.compute) {
+    values.compute = spec.compute.code;
+    values.depends = spec.compute.depends;
+    values.store = true;
+    values.readonly = true;
+  }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
     values.relation_table = table;
@@ -130,6 +139,9 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     name: fieldXmlid(model.model, spec.name),
     model: 'ir.model.fields',
     values,
+    ...(spec.compute
+      ? { after: spec.compute.depends.split(',').map((f) => fieldXmlid(model.model, f.trim())) }
+      : {}),
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
   };
@@ -156,6 +168,26 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * The connector finds its server actions (claims) by external ID, which needs read access to them;
+ * an integration user without Administration / Settings has none, so its group gets it.
+ */
+function connectorReadsActions(): WorkspaceItem {
+  return {
+    name: 'access_ir_actions_server_connector',
+    model: 'ir.model.access',
+    values: {
+      name: 'ir.actions.server connector',
+      model_id: ref('base.model_ir_actions_server'),
+      group_id: ref(GROUP_CONNECTOR),
+      perm_read: true,
+      perm_write: false,
+      perm_create: false,
+      perm_unlink: false,
+    },
+  };
 }
 
 /** What a run saved from the form starts as. */

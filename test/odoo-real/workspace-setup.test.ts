@@ -183,6 +183,7 @@ describe.skipIf(!config)(title, () => {
     expect(second.settings.every((s) => s.action === 'unchanged')).toBe(true);
     expect(second.users.every((u) => u.action === 'unchanged')).toBe(true);
     expect(second.previousVersion).toBe(second.version);
+    expect(second.obsolete).toEqual([]);
   });
 
   it('an accountant (RCP / User) requests a run, cannot create, change or delete a ledger record, and settles a review', async () => {
@@ -292,6 +293,37 @@ describe.skipIf(!config)(title, () => {
       expect(await claimKey(admin, key, 'next', 60)).toMatchObject({ claimed: true });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('a least-privilege connector user (Billing only, named by --connector-user) gets the group and claims', async () => {
+    const login = `rcp_integration_${tag}`;
+    const billing = await externalIds(admin).resolve(['account.group_account_invoice', 'base.group_user']);
+    await admin.create('res.users', [
+      {
+        name: `RCP integration ${tag}`,
+        login,
+        password: `pw-${tag}-Integration`,
+        [admin.capabilities.userGroupsField]: [[6, 0, [...billing.values()].map((g) => g.id)]],
+      },
+    ]);
+    const report = await setupWorkspace(admin, { dryRun: false, connectorLogin: login, currency: 'RUB' });
+    expect(report.users).toContainEqual({ login, group: 'rcp_connector.group_connector', action: 'add' });
+    expect(report.counts).toMatchObject({ create: 0, update: 0 });
+    const integration = await OdooClient.connect({
+      ...odooConfig,
+      user: login,
+      secret: { kind: 'password', value: new Secret(`pw-${tag}-Integration`) },
+    });
+    try {
+      expect(await claimKey(integration, `sync:${tag}`, 'cli', 30)).toMatchObject({ claimed: true });
+      const paymentId = await newPayment(10);
+      expect(await claimPayment(integration, { paymentId, values: { x_amount: 10 } })).toMatchObject({
+        claimed: true,
+      });
+      expect(await releaseKey(integration, `sync:${tag}`, 'cli')).toBe(true);
+    } finally {
+      await integration.close();
     }
   });
 
