@@ -115,6 +115,8 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   );
   const ledger = await readLedger(deps);
   const writer = new LedgerWriter(deps);
+  const queue: Array<{ payment: PaymentRow; base: Omit<PushResult, 'outcome'>; target: Target }> = [];
+  const group = Math.min(PUSH_GROUP, odoo.config.batchSize);
   try {
     await pushAll();
   } catch (error) {
@@ -177,7 +179,33 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
         report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
         continue;
       }
-      report.results.push(await pushOne(deps, writer, payment, base, target, report));
+      queue.push({ payment, base, target });
+      if (queue.length >= group) await pushQueued();
+    }
+    await pushQueued();
+  }
+
+  /**
+   * The queued payments' intents are committed in one load() (with the outcomes before them), then
+   * each goes to RCP in turn. A payment is never sent without its committed intent; should the run
+   * stop half-way, the intents of payments not yet sent are recorded as not pushed.
+   */
+  async function pushQueued() {
+    const batch = queue.splice(0).map((q) => ({ ...q, intent: intentOf(q.payment, q.base, q.target) }));
+    if (batch.length === 0) return;
+    await writer.now(batch.map((b) => [b.payment.id, b.intent] as const));
+    for (const [index, b] of batch.entries()) {
+      try {
+        report.results.push(await pushOne(deps, writer, b.payment, b.base, b.target, b.intent, report));
+      } catch (error) {
+        for (const rest of batch.slice(index + 1))
+          writer.later(rest.payment.id, {
+            ...rest.intent,
+            state: 'not-pushed',
+            note: 'the run stopped before it',
+          });
+        throw error;
+      }
     }
   }
 
@@ -209,24 +237,32 @@ export async function pushPayments(deps: ProcessDeps, input: { dryRun?: boolean 
   return report;
 }
 
+type Target = { kind: 'client' | 'partner'; uuid: string };
+
+/** Payments whose intents are committed together, before the first of them goes to RCP. */
+const PUSH_GROUP = 50;
+
+function intentOf(payment: PaymentRow, base: Omit<PushResult, 'outcome'>, target: Target): LedgerEntry {
+  return {
+    state: 'intent',
+    target: `${target.kind}:${target.uuid}`,
+    amountKopecks: base.amountKopecks,
+    details: detailsOf(payment),
+    at: new Date().toISOString(),
+  };
+}
+
+/** Sends one payment whose intent is committed, and queues its outcome for the ledger. */
 async function pushOne(
   deps: ProcessDeps,
   writer: LedgerWriter,
   payment: PaymentRow,
   base: Omit<PushResult, 'outcome'>,
-  target: { kind: 'client' | 'partner'; uuid: string },
+  target: Target,
+  intent: LedgerEntry,
   report: PushReport,
 ): Promise<PushResult> {
-  const details = detailsOf(payment);
-  const intent: LedgerEntry = {
-    state: 'intent',
-    target: `${target.kind}:${target.uuid}`,
-    amountKopecks: base.amountKopecks,
-    details,
-    at: new Date().toISOString(),
-  };
-  // The intent is durable in Odoo before RCP hears of the payment (committed with the outcomes before it).
-  await writer.now(payment.id, intent);
+  const details = intent.details;
   const record = `payment ${base.payment} (${payment.id})`;
   let rcpPaymentId: string | undefined;
   try {
@@ -371,10 +407,10 @@ async function writeLedgerEntries(
 }
 
 /**
- * The ledger and chatter writes of one run, in as few round trips as exactly-once allows: an
- * intent is written, and committed, before its RCP call, in the same `load()` as the outcomes of
- * the payments before it; notes go in one `mail.message` create per batch at the end. One Odoo
- * round trip per payment instead of three.
+ * The ledger and chatter writes of one run, in as few round trips as exactly-once allows: intents
+ * are written, and committed, before their RCP calls, in the same `load()` as the outcomes of the
+ * payments before them; notes go in one `mail.message` create per batch at the end. One Odoo round
+ * trip per group of payments instead of three per payment.
  */
 class LedgerWriter {
   #outcomes: Array<readonly [number, LedgerEntry]> = [];
@@ -383,8 +419,8 @@ class LedgerWriter {
   constructor(private readonly deps: ProcessDeps) {}
 
   /** Written before this call returns, with every outcome waiting. */
-  async now(paymentId: number, entry: LedgerEntry): Promise<void> {
-    const entries = [...this.#outcomes, [paymentId, entry] as const];
+  async now(intents: ReadonlyArray<readonly [number, LedgerEntry]>): Promise<void> {
+    const entries = [...this.#outcomes, ...intents];
     await writeLedgerEntries(this.deps, entries);
     this.#outcomes = [];
   }
