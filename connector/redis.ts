@@ -49,7 +49,7 @@ export function watchedRedis(url: string, log: Logger): Redis {
       const delay = redisRetryDelayMs(times);
       down = true;
       log.warn(
-        `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${reasonOf(lastError)}; trying again in ${Math.round(delay / 1000)} s`,
+        `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${lastError === undefined ? 'connection lost' : reasonOf(lastError)}; trying again in ${Math.round(delay / 1000)} s`,
       );
       return delay;
     },
@@ -60,6 +60,7 @@ export function watchedRedis(url: string, log: Logger): Redis {
   redis.on('ready', () => {
     if (down) log.info(`Redis at ${shownRedisUrl(url)} answers again`);
     down = false;
+    lastError = undefined;
   });
   return redis;
 }

@@ -64,7 +64,7 @@ describe('Redis away: enqueue and the worker say so', () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
-  it('the worker says once per retry that Redis is away, then starts when Redis comes', async () => {
+  it('the worker says once per retry that Redis is away, starts when it comes, and stops on SIGTERM while it is away again', async () => {
     const port = await freePort();
     const httpPort = await freePort();
     const worker = spawn(process.execPath, [bin, 'worker'], {
@@ -103,9 +103,23 @@ describe('Redis away: enqueue and the worker say so', () => {
       await until(() => stdout.includes('Worker started'), 20_000);
       expect(stdout).toContain('Worker started');
       expect(stderr).toContain('answers again');
-    } finally {
+
+      // Redis goes away while the worker runs: said once per retry, and SIGTERM still stops it.
+      redis.kill('SIGTERM');
+      await once(redis, 'exit');
+      await until(() => stderr.includes('connection lost; trying again in 1 s'), 10_000);
+      expect(stderr).toContain('connection lost; trying again in 1 s');
+      const stopping = Date.now();
       worker.kill('SIGTERM');
-      await once(worker, 'exit');
+      const [code] = (await once(worker, 'exit')) as [number];
+      expect(code).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+      expect(stderr).not.toContain('Unhandled error event');
+    } finally {
+      if (worker.exitCode === null) {
+        worker.kill('SIGKILL');
+        await once(worker, 'exit');
+      }
       if (redis && redis.exitCode === null) {
         redis.kill('SIGTERM');
         await once(redis, 'exit');
