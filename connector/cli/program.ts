@@ -3,7 +3,7 @@
  * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
@@ -215,8 +215,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
       const { isOdooSettingError } = await import('../odoo/client.ts');
-      if (error instanceof ConfigError || isOdooSettingError(error)) {
-        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+      const refusedByRcp = error instanceof PermanentError && error.status === 401;
+      if (error instanceof ConfigError || isOdooSettingError(error) || refusedByRcp) {
+        // A wrong password, database or ODOO_URL, or RCP credentials refused, is bad configuration too.
         const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);
