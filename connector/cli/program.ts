@@ -32,7 +32,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('check'))
     .description(
-      'reach RCP, Odoo (version, user, rights, company, price precision) and Redis; say what is wrong',
+      'whether this Odoo is ready: RCP, Odoo (version, company, currency, rights, taxes, price precision), the settings and Redis; exit 0 ready (warnings are listed), 1 something failed, 2 a setting is wrong',
     )
     .action(async (_o, cmd: Command) =>
       run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
