@@ -6,7 +6,7 @@
  */
 import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
@@ -52,8 +52,15 @@ export async function checkRcp(rcp: RcpClient): Promise<{ items: CheckItem[]; fa
   try {
     partners = await rcp.partners().all();
   } catch (error) {
+    // Refused credentials are a setting to fix (exit 2), like a wrong Odoo password.
+    const refused = error instanceof PermanentError && error.status === 401;
     return {
-      items: [failure('RCP', `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}`)],
+      items: [
+        {
+          ...failure('RCP', `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}`),
+          ...(refused ? { setting: true } : {}),
+        },
+      ],
       facts: { partners: undefined, priceDigits: 2 },
     };
   }
