@@ -207,6 +207,42 @@ describe.skipIf(!config)(title, () => {
       secret: { kind: 'password', value: new Secret(`pw-${tag}-Accountant`) },
     });
 
+    // What the web client loads for the accountant: the RCP menu and the workspace's views.
+    const menus = await accountant.call<Record<string, { name: string; children: number[] }>>({
+      model: 'ir.ui.menu',
+      method: 'load_menus',
+      params: [['debug', false]],
+    });
+    const rcp = Object.values(menus).find((m) => m.name === 'RCP');
+    expect(rcp?.children.map((id) => menus[String(id)]?.name)).toEqual([
+      'Runs',
+      'Counterparties',
+      'Usage',
+      'Payments to RCP',
+    ]);
+    const list = admin.capabilities.listViewType;
+    for (const [model, types] of [
+      ['x_rcp_run', [list, 'form', 'search']],
+      ['x_rcp_counterparty', [list, 'form', 'search']],
+      ['x_rcp_usage', [list, 'form', 'search', 'pivot', 'graph']],
+      ['x_rcp_payment', [list, 'form', 'search']],
+    ] as const) {
+      const loaded = await accountant.call<{ views: Record<string, { arch: string }> }>({
+        model,
+        method: 'get_views',
+        kwargs: { views: types.map((t) => [false, t]) },
+      });
+      for (const t of types) expect(loaded.views[t]?.arch, `${model} ${t}`).toContain('x_');
+    }
+    const paymentForm = await accountant.call<{ views: { form: { arch: string } } }>({
+      model: 'x_rcp_payment',
+      method: 'get_views',
+      kwargs: { views: [[false, 'form']] },
+    });
+    for (const action of [ACTION_RESOLVE_PUSHED, ACTION_RESOLVE_NOT_PUSHED]) {
+      expect(paymentForm.views.form.arch).toContain(`name="${await actionId(action)}"`);
+    }
+
     const [runId] = await accountant.create('x_rcp_run', [{ x_kind: 'invoice', x_period: '2026-10' }]);
     const [run] = await accountant.read(
       'x_rcp_run',
