@@ -99,7 +99,12 @@ export function createRunner(options: RunnerOptions): Runner {
           children: units.map((unit) => ({
             name: 'invoice-unit',
             queueName,
-            data: { kind: 'invoice-unit', period, unit } satisfies JobData,
+            data: {
+              kind: 'invoice-unit',
+              period,
+              unit,
+              ...(data.force ? { force: true } : {}),
+            } satisfies JobData,
             opts: {
               ...JOB_OPTIONS,
               jobId: `${jobIdOf({ kind: 'invoice-unit', period, unit })}@${run}`,
@@ -110,7 +115,9 @@ export function createRunner(options: RunnerOptions): Runner {
         return { period, units: units.length, failed };
       }
       case 'invoice-unit': {
-        const report = await options.processes.invoiceCounterparty(data.period, data.unit);
+        const report = await options.processes.invoiceCounterparty(data.period, data.unit, {
+          force: data.force ?? false,
+        });
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
         if (report.failed.length > 0) {
           throw new UnrecoverableError(report.failed.map((f) => `${f.record}: ${f.error}`).join('; '));

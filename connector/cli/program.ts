@@ -85,13 +85,21 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
     .option('--dry-run', 'print every invoice that would be made, write nothing')
+    .option('--force', 'also rewrite drafts an accountant changed in Odoo since the connector wrote them')
     .option(
       '--allow-open-period',
       'invoice the current (still open) or a future month anyway: a provisional, short draft',
     )
     .action(
       async (
-        o: { period: string; partner?: string; client?: string; dryRun?: boolean; allowOpenPeriod?: boolean },
+        o: {
+          period: string;
+          partner?: string;
+          client?: string;
+          dryRun?: boolean;
+          force?: boolean;
+          allowOpenPeriod?: boolean;
+        },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
@@ -100,6 +108,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
             partner: o.partner,
             client: o.client,
             dryRun: Boolean(o.dryRun),
+            force: Boolean(o.force),
             allowOpenPeriod: Boolean(o.allowOpenPeriod),
           }),
         ),

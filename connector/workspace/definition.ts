@@ -24,6 +24,8 @@ export const ACTION_GUARDS = 'action_install_guards';
 export const ACTION_CLAIM_PAYMENT = 'action_claim_payment';
 export const ACTION_CLAIM_KEY = 'action_claim_key';
 export const ACTION_RELEASE_KEY = 'action_release_key';
+export const ACTION_CLAIM_KEYS = 'action_claim_keys';
+export const ACTION_RELEASE_KEYS = 'action_release_keys';
 export const ACTION_RESOLVE_PUSHED = 'action_payment_rcp_has_it';
 export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
 
@@ -301,6 +303,49 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     'rec.unlink()',
   ].join('\n');
 
+  // The same, for many keys in one call (the invoice writer claims a batch of counterparties at once).
+  const claimKeys = [
+    '# Claims each free, expired or own key of a list until it expires, in one transaction; answers',
+    '# the keys claimed and those another owner holds. A concurrent creator of one of the keys fails',
+    '# the whole call on the unique index of x_key: the caller asks again.',
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "owner = str(given.get('owner') or '')",
+    "ttl = int(given.get('ttl_seconds') or 0)",
+    'if not keys or not owner or ttl <= 0:',
+    "    raise UserError('rcp_lock needs keys, owner and ttl_seconds')",
+    'now = datetime.datetime.now()',
+    'until = now + datetime.timedelta(seconds=ttl)',
+    "Lock = env['x_rcp_lock']",
+    'held = {}',
+    "for rec in Lock.search([('x_key', 'in', keys)]):",
+    '    held[rec.x_key] = rec',
+    'claimed = []',
+    'refused = []',
+    'fresh = []',
+    'for key in keys:',
+    '    rec = held.get(key)',
+    '    if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
+    "        refused.append({'key': key, 'owner': rec.x_owner})",
+    '    elif rec:',
+    "        rec.write({'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    '    else:',
+    "        fresh.append({'x_key': key, 'x_name': key, 'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    'if fresh:',
+    '    Lock.create(fresh)',
+    "action = {'claimed': claimed, 'refused': refused}",
+  ].join('\n');
+
+  const releaseKeys = [
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "rec = env['x_rcp_lock'].search([('x_key', 'in', keys), ('x_owner', '=', str(given.get('owner') or ''))])",
+    "action = {'released': len(rec)}",
+    'rec.unlink()',
+  ].join('\n');
+
   const resolve = (resolution: 'pushed' | 'not_pushed') =>
     [
       '# An accountant settles a payment that needs review, after checking RCP. The ledger is read-only',
@@ -332,6 +377,15 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     ),
     serverAction(caps, ACTION_CLAIM_KEY, 'RCP: claim a key', 'x_rcp_lock', [GROUP_CONNECTOR], claimKey),
     serverAction(caps, ACTION_RELEASE_KEY, 'RCP: release a key', 'x_rcp_lock', [GROUP_CONNECTOR], releaseKey),
+    serverAction(caps, ACTION_CLAIM_KEYS, 'RCP: claim keys', 'x_rcp_lock', [GROUP_CONNECTOR], claimKeys),
+    serverAction(
+      caps,
+      ACTION_RELEASE_KEYS,
+      'RCP: release keys',
+      'x_rcp_lock',
+      [GROUP_CONNECTOR],
+      releaseKeys,
+    ),
     serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),
     serverAction(
       caps,
