@@ -19,6 +19,7 @@ import { progressDisplay } from '../../connector/cli/progress.ts';
 import { type Config, loadConfig } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
@@ -232,6 +233,12 @@ try {
   if (info.odoo) {
     await fetch(`${info.odoo.url}/_double/pay`, { method: 'POST', body: JSON.stringify({ moveIds: toPay }) });
   } else {
+    // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
+    await setupWorkspace(odoo, {
+      dryRun: false,
+      connectorLogin: config.odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
     for (const id of toPay) {
       await odoo.callOn('account.move', 'action_post', [id]);
       const context = { active_model: 'account.move', active_ids: [id] };

@@ -5,6 +5,7 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { useRealStack } from '../support/real-stack.ts';
@@ -71,6 +72,12 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
       undefined,
       context,
     );
+    // The payments ledger (x_rcp_payment) is part of the workspace that `rcp-odoo setup` makes.
+    await setupWorkspace(stack().admin, {
+      dryRun: false,
+      connectorLogin: stack().odoo.config.odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
     const pushed = await pushPayments(deps);
     expect(pushed.results.find((r) => r.paymentId === action.res_id)?.outcome).toBe('pushed');
     expect(sim.payments).toEqual([
