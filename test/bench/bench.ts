@@ -19,12 +19,12 @@ import { progressDisplay } from '../../connector/cli/progress.ts';
 import { type Config, loadConfig } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { CallRecorder, type ReplayResult, copyDatabase, dropDatabase, replayCalls } from './odoo-replay.ts';
 
 const args = process.argv.slice(2);
