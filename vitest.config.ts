@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'odoo-real',
           include: ['test/odoo-real/**/*.test.ts'],
+          // One database for every file: setup --remove and the Pricelists switch must not race the others.
+          poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

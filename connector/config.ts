@@ -4,10 +4,12 @@
  * example value, and never echoes a secret's value.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { toKopecks } from '../mappings/money.ts';
-import { ConfigError } from './errors.ts';
+import { DAY_PATTERN, INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
+import { ConfigError, messageOf } from './errors.ts';
 import { SECRET_VARIABLES, Secret } from './secret.ts';
 
 export type Need = 'rcp' | 'odoo' | 'redis' | 'payments';
@@ -55,14 +57,15 @@ export interface Config {
   invoicing: {
     /** Odoo account.tax ids put on every invoice line; empty means explicitly no tax. */
     taxIds: readonly number[];
-    invoiceDate: 'period-end' | 'period-start' | 'next-period-start';
+    invoiceDate: InvoiceDateRule;
     postpayTermDays: number;
     journalId: number | undefined;
     /** The plausibility bound of one invoice, in kopecks: above it the invoice is not made, and is named. */
     maxAmountKopecks: number;
   };
   schedules: Schedules;
-  worker: { port: number; dashboardToken: Secret | undefined };
+  /** The worker's HTTP side: loopback unless WORKER_HOST says otherwise (e.g. 0.0.0.0 in a container). */
+  worker: { port: number; host: string; dashboardToken: Secret | undefined };
   logLevel: string;
 }
 
@@ -105,6 +108,7 @@ const EXAMPLES: Record<string, string> = {
   SCHEDULE_PAYMENTS: '0 7 * * *',
   SCHEDULE_INVOICES: '0 6 1 * * (or off)',
   WORKER_PORT: '9464',
+  WORKER_HOST: '127.0.0.1 (0.0.0.0 to listen on every interface)',
   DASHBOARD_TOKEN: 'a long random string',
   LOG_LEVEL: 'info',
 };
@@ -121,7 +125,7 @@ const uuid = z.string().uuid();
 export const DEFAULT_INVOICE_MAX_AMOUNT = 100_000_000;
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .regex(DAY_PATTERN)
   .refine(
     (s) =>
       !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
@@ -292,7 +296,17 @@ function readSchedule(env: Env, name: string, fallback: string, problems: Proble
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   if (raw.toLowerCase() === 'off') return undefined;
-  return field(env, name, cron, problems, 'five cron fields (minute hour day month weekday) or "off"');
+  const why = 'five cron fields (minute hour day month weekday) or "off"';
+  const pattern = field(env, name, cron, problems, why);
+  if (pattern === undefined) return undefined;
+  // The parser BullMQ schedules with: a pattern it refuses fails here, not when the worker starts.
+  try {
+    cronParser.parseExpression(pattern);
+  } catch (error) {
+    problems.bad(name, raw, `${messageOf(error)}; ${why}`);
+    return undefined;
+  }
+  return pattern;
 }
 
 /** Reads and validates the configuration a command needs; throws ConfigError listing every problem. */
@@ -349,9 +363,9 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
     field(
       env,
       'INVOICE_DATE',
-      z.enum(['period-end', 'period-start', 'next-period-start']),
+      z.enum(INVOICE_DATE_RULES),
       problems,
-      'one of period-end, period-start, next-period-start',
+      `one of ${INVOICE_DATE_RULES.join(', ')}`,
     ) ?? 'period-end';
   const postpayTermDays =
     field(env, 'POSTPAY_TERM_DAYS', z.coerce.number().int().min(0).max(365), problems, 'days, 0–365') ?? 30;
@@ -385,6 +399,14 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
   };
   const port =
     field(env, 'WORKER_PORT', z.coerce.number().int().min(0).max(65535), problems, 'a port') ?? 9464;
+  const host =
+    field(
+      env,
+      'WORKER_HOST',
+      z.string().regex(/^[\w.:-]+$/),
+      problems,
+      'an address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::',
+    ) ?? '127.0.0.1';
   const dashboardToken = nonEmpty(env, 'DASHBOARD_TOKEN');
   const logLevel =
     field(
@@ -412,18 +434,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       maxAmountKopecks: toKopecks(maxAmount),
     },
     schedules,
-    worker: { port, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
+    worker: { port, host, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
     logLevel,
   };
-}
-
-/** Narrowing helpers for processes that were given a config loaded with the matching needs. */
-export function requireRcp(config: Config): RcpConfig {
-  if (!config.rcp) throw new ConfigError(['RCP access is not configured: set RCP_URL and RCP_TOKEN']);
-  return config.rcp;
-}
-export function requireOdoo(config: Config): OdooConfig {
-  if (!config.odoo)
-    throw new ConfigError(['Odoo access is not configured: set ODOO_URL, ODOO_DB, ODOO_USER']);
-  return config.odoo;
 }

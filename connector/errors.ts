@@ -22,18 +22,6 @@ export class RetryableError extends ConnectorError {
   }
 }
 
-/** One record is bad (RCP data that breaks the schema, an Odoo validation error): report it and go on. */
-export class RecordError extends ConnectorError {
-  readonly retryable = false;
-  constructor(
-    readonly record: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${record}: ${message}`, options);
-  }
-}
-
 /** Bad or missing configuration or usage: the command stops with exit code 2. */
 export class ConfigError extends ConnectorError {
   readonly retryable = false;

@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -8,9 +9,38 @@ import type { Secret } from '../connector/secret.ts';
 import type { Processes } from './processes.ts';
 import type { Runner } from './worker.ts';
 
+const SESSION_COOKIE = 'rcp_dashboard';
+const SESSION_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * Whether a given token is the secret, in time that does not depend on where they differ: both are
+ * hashed first, so the comparison is of equal-length digests whatever the lengths given.
+ */
+export function sameSecret(given: string, secret: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** Dashboard sessions: random values handed out for a right token, valid for 12 hours, in memory. */
+class Sessions {
+  readonly #expiry = new Map<string, number>();
+  open(now = Date.now()): string {
+    for (const [id, until] of this.#expiry) if (until <= now) this.#expiry.delete(id);
+    const id = randomBytes(32).toString('base64url');
+    this.#expiry.set(id, now + SESSION_MS);
+    return id;
+  }
+  valid(id: string, now = Date.now()): boolean {
+    const until = this.#expiry.get(id);
+    return until !== undefined && until > now;
+  }
+}
+
 /**
  * The worker's small HTTP side: `/health` (Redis, Odoo and RCP reachable), `/metrics` (Prometheus
- * text) and `/dashboard` (Bull Board), the last only with DASHBOARD_TOKEN (`?token=` or a bearer).
+ * text) and `/dashboard` (Bull Board), the last only with DASHBOARD_TOKEN (`?token=` or a bearer,
+ * then a session cookie). It listens on loopback unless told otherwise (WORKER_HOST): health and
+ * metrics are open to whoever can reach the port.
  */
 export function startWorkerHttp(options: {
   port: number;
@@ -37,6 +67,7 @@ export function startWorkerHttp(options: {
   });
   if (options.dashboardToken) {
     const token = options.dashboardToken;
+    const sessions = new Sessions();
     const board = new ExpressAdapter();
     board.setBasePath('/dashboard');
     createBullBoard({ queues: [new BullMQAdapter(options.runner.queue)], serverAdapter: board });
@@ -47,12 +78,19 @@ export function startWorkerHttp(options: {
           typeof req.query.token === 'string'
             ? req.query.token
             : /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const cookie = /(?:^|;\s*)rcp_dashboard=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-        if (given === token.reveal() || cookie === token.reveal()) {
-          if (given)
-            res.cookie('rcp_dashboard', given, { httpOnly: true, sameSite: 'strict', path: '/dashboard' });
+        if (given !== undefined && sameSecret(given, token.reveal())) {
+          // A browser opened ?token=: its cookie keeps a random session value, never the token itself.
+          if (typeof req.query.token === 'string')
+            res.cookie(SESSION_COOKIE, sessions.open(), {
+              httpOnly: true,
+              sameSite: 'strict',
+              path: '/dashboard',
+              maxAge: SESSION_MS,
+            });
           return next();
         }
+        const cookie = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+        if (given === undefined && cookie !== undefined && sessions.valid(cookie)) return next();
         res.status(401).send('DASHBOARD_TOKEN required: open /dashboard?token=…');
       },
       board.getRouter(),
@@ -61,6 +99,6 @@ export function startWorkerHttp(options: {
   const server = createServer(app);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve(server));
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
   });
 }

@@ -96,6 +96,14 @@ export interface MoveHeaderRow {
   invoice_payment_term_id: [number, string] | false;
 }
 
+/** The product lines of invoices (not their tax, payment-term or note lines). */
+export function productLinesDomain(moveIds: readonly number[]): unknown[] {
+  return [
+    ['move_id', 'in', [...moveIds]],
+    ['display_type', '=', 'product'],
+  ];
+}
+
 /** A product line of an `account.move` as Odoo reads it. */
 export interface MoveLineRow {
   product_id: [number, string] | false;
@@ -143,10 +151,13 @@ export function sameLineSet(
   return taxesSame && JSON.stringify(want) === JSON.stringify(have);
 }
 
+/** How the usage detail CSVs attached to invoices are named (the previous one is replaced by name). */
+export const USAGE_ATTACHMENT_PREFIX = 'rcp-usage-';
+
 /** The name of the usage detail CSV attached to an invoice. */
 export function usageAttachmentName(
   period: Period,
   counterparty: Omit<InvoiceCounterparty, 'paymentModel'>,
 ): string {
-  return `rcp-usage-${period}-${counterparty.kind}-${counterparty.uuid}.csv`;
+  return `${USAGE_ATTACHMENT_PREFIX}${period}-${counterparty.kind}-${counterparty.uuid}.csv`;
 }

@@ -15,6 +15,9 @@ export interface DayRange {
 /** A month to invoice, `YYYY-MM`. */
 export type Period = string;
 
+/** What a day looks like: `YYYY-MM-DD` (whether it exists is checked where it matters). */
+export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
 /** What a period looks like: `YYYY-MM`, month 01–12. */
 export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -118,7 +121,8 @@ export function periodSeconds(period: BillingPeriod, day: string): number {
 }
 
 /** Which day of a period its invoices are dated (`INVOICE_DATE`). */
-export type InvoiceDateRule = 'period-end' | 'period-start' | 'next-period-start';
+export const INVOICE_DATE_RULES = ['period-end', 'period-start', 'next-period-start'] as const;
+export type InvoiceDateRule = (typeof INVOICE_DATE_RULES)[number];
 
 /** The date of the invoices of `period` under `rule`. */
 export function invoiceDate(period: Period, rule: InvoiceDateRule): string {

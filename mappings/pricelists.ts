@@ -10,6 +10,9 @@ export interface Price {
 export const PRICELIST_FIELDS: FieldSpecs = {
   name: { type: 'char' },
   currency_id: { type: 'many2one' },
+  // Odoo archives every price list when the Pricelists feature is turned off; turned on again, the
+  // sync makes the connector's active again, or contacts would fall back to Odoo's default list.
+  active: { type: 'boolean' },
 };
 
 export function pricelistItemFields(priceDigits: number): FieldSpecs {
@@ -27,7 +30,7 @@ export function toPricelistRecord(plan: { id: string; name: string }, currencyId
   return {
     xmlid: xmlidOf('pricelist', plan.id),
     label: `billing plan ${plan.name} (${plan.id})`,
-    values: { name: `RCP: ${plan.name}`, currency_id: currencyId },
+    values: { name: `RCP: ${plan.name}`, currency_id: currencyId, active: true },
   };
 }
 

@@ -1,6 +1,9 @@
 import { monthBefore } from '../../mappings/period.ts';
+import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
 import { invoicePeriod } from '../processes/invoice-period.ts';
+import { companyOf } from '../processes/odoo-refs.ts';
 import { syncMasterData } from '../processes/sync.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { Secret } from '../secret.ts';
@@ -15,14 +18,51 @@ export function previousMonth(today = new Date()): string {
 }
 
 /**
+ * Makes a fresh Odoo keep its books in COMPANY_CURRENCY (RUB by default), as RCP bills: Odoo's
+ * Docker image creates its company in USD. Odoo allows it only while the company has no journal
+ * entries, so this is for a new demo database (the compose file's first step), never a live one.
+ */
+export async function prepareDemoCompany(odoo: OdooClient, currency: string): Promise<string> {
+  const company = await companyOf(odoo);
+  const before = company.currency || '(none)';
+  if (before === currency) return `${company.name} already keeps its books in ${currency}.`;
+  const [found] = await odoo.searchRead<{ id: number }>('res.currency', [['name', '=', currency]], ['id'], {
+    context: { active_test: false },
+  });
+  if (!found) throw new ConfigError([`Odoo has no currency ${currency}: check COMPANY_CURRENCY`]);
+  try {
+    await odoo.write('res.currency', [found.id], { active: true });
+    await odoo.write('res.company', [company.id], { currency_id: found.id });
+  } catch (error) {
+    if (error instanceof OdooError && error.kind === 'validation') {
+      throw new ConfigError([
+        `${company.name} keeps its books in ${before} and Odoo refuses to change it (${error.serverMessage}): demo --prepare is for a new database`,
+      ]);
+    }
+    throw error;
+  }
+  return `${company.name} now keeps its books in ${currency} (was ${before}).`;
+}
+
+/**
  * Starts the bundled simulator in-process (seed 1, 40 clients: the same data as the compose
  * file's simulator) and syncs and invoices it into the Odoo named by ODOO_URL.
  */
 export async function runDemo(
   ctx: CommandContext,
-  input: { period?: string | undefined } = {},
+  input: { period?: string | undefined; prepare?: boolean } = {},
 ): Promise<number> {
   const config = ctx.config(['odoo']);
+  if (input.prepare) {
+    const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
+    try {
+      const said = await prepareDemoCompany(odoo, config.companyCurrency);
+      ctx.out.result({ prepared: true, currency: config.companyCurrency, message: said }, said);
+      return EXIT.done;
+    } finally {
+      await odoo.close();
+    }
+  }
   const period = input.period ?? previousMonth();
   const sim = await startSimulator({ seed: 1, clients: 40 });
   const own = sim.world.partners[0]?.id ?? '';

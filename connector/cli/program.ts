@@ -37,7 +37,9 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     );
 
   add(program.command('sync'))
-    .description('processes 1 and 3: partners, clients, billing classes and tariff plans into Odoo')
+    .description(
+      'RCP partners and clients → Odoo companies, billing classes → service products, billing plans → price lists',
+    )
     .argument('<what>', 'partners | clients | tariffs | all')
     .option('--partner <id>', 'only this RCP partner (and its clients)')
     .option('--dry-run', 'print the plan (create / update / unchanged), write nothing')
@@ -56,7 +58,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('match'))
     .description(
-      'process 2: RCP partners/clients without a link, probable Odoo companies; --link to tie them',
+      'RCP partners and clients not linked to an Odoo company yet, with the probable ones; --link ties one',
     )
     .option(
       '--link <ids...>',
@@ -78,7 +80,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     );
 
   add(program.command('invoice'))
-    .description('processes 4–5: a month of RCP usage → draft customer invoices in Odoo')
+    .description('a month of RCP usage → one draft customer invoice per invoiced counterparty')
     .requiredOption('--period <YYYY-MM>', 'the month to invoice', period)
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
@@ -105,7 +107,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   const payments = program
     .command('payments')
-    .description('process 7: payments recorded in Odoo → RCP balances');
+    .description('customer payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
     .description(
       'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
@@ -223,8 +225,14 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
   add(program.command('demo'))
     .description('run the simulator in-process and sync and invoice its data into the Odoo of ODOO_URL')
     .option('--period <YYYY-MM>', 'the month to invoice (default: the previous month)', period)
-    .action(async (o: { period?: string }, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./demo.ts')).runDemo(ctx, { period: o.period })),
+    .option(
+      '--prepare',
+      'only make a NEW Odoo database keep its books in COMPANY_CURRENCY (RUB), as RCP bills; then stop',
+    )
+    .action(async (o: { period?: string; prepare?: boolean }, cmd: Command) =>
+      run(json(cmd), async (ctx) =>
+        (await import('./demo.ts')).runDemo(ctx, { period: o.period, prepare: Boolean(o.prepare) }),
+      ),
     );
 
   return program;

@@ -14,6 +14,7 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   const redis = runner.redis;
   const http = await startWorkerHttp({
     port: config.worker.port,
+    host: config.worker.host,
     runner,
     redis,
     processes,
@@ -25,7 +26,7 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   );
   ctx.out.result(
     { started: true, schedules, port: config.worker.port },
-    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Health and metrics on :${config.worker.port}.`,
+    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Health and metrics on ${config.worker.host}:${config.worker.port}.`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

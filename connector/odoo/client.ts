@@ -1,6 +1,6 @@
+import pLimit from 'p-limit';
 import { Agent } from 'undici';
 import { batchesOf } from '../batches.ts';
-import { createLimiter } from '../concurrency.ts';
 import type { OdooConfig } from '../config.ts';
 import { OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
@@ -53,6 +53,9 @@ export interface OdooClientOptions {
  * Methods that may be sent again when an answer is lost: reads, and writes that land the same
  * way twice (`write` sets values, `load` with external IDs updates what it created).
  */
+/** The message subtype of an internal note in the chatter (not sent to followers). */
+export const NOTE_SUBTYPE = 'mail.mt_note';
+
 const SAFE_TO_REPEAT = new Set([
   'search_read',
   'read',
@@ -147,7 +150,7 @@ export class OdooClient {
       transport.protocol,
       transport,
       agent,
-      createLimiter(Math.max(1, config.concurrency)),
+      pLimit(Math.max(1, config.concurrency)),
       { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000, ...options.backoff },
       log,
       options.observe,
@@ -355,12 +358,12 @@ export class OdooClient {
     });
   }
 
-  /** Posts an internal note in a record's chatter; answers the message id on every version. */
+  /** Posts an internal note (`NOTE_SUBTYPE`) in a record's chatter; answers the message id on every version. */
   async postNote(model: string, id: number, body: string): Promise<number> {
     const answer = await this.callOn<number | number[]>(model, 'message_post', [id], {
       body,
       message_type: 'comment',
-      subtype_xmlid: 'mail.mt_note',
+      subtype_xmlid: NOTE_SUBTYPE,
     });
     return Array.isArray(answer) ? (answer[0] ?? 0) : answer;
   }
@@ -413,6 +416,16 @@ export function isOdooSettingError(error: unknown): boolean {
   );
 }
 
+/** Names sharing the longest beginning with the one given come first: a typo finds its database. */
+function closestFirst(names: readonly string[], given: string): string[] {
+  const shared = (name: string) => {
+    let n = 0;
+    while (n < name.length && n < given.length && name[n] === given[n]) n++;
+    return n;
+  };
+  return [...names].sort((a, b) => shared(b) - shared(a) || a.localeCompare(b));
+}
+
 /** Odoo's list of databases, or undefined when it does not give it (`list_db = False`). */
 async function listDatabases(deps: HttpDeps): Promise<string[] | undefined> {
   try {
@@ -460,7 +473,7 @@ async function explainLoginFailure(
       ? `this Odoo does not list its databases: the name is on its login page (${url}/web/login), or ask its administrator`
       : databases.length === 0
         ? 'this Odoo has no database yet: create one at ' + `${url}/web/database/manager`
-        : `set ODOO_DB to one of: ${databases.slice(0, 20).join(', ')}${databases.length > 20 ? ` (and ${databases.length - 20} more)` : ''}`;
+        : `set ODOO_DB to one of: ${closestFirst(databases, db).slice(0, 20).join(', ')}${databases.length > 20 ? ` (and ${databases.length - 20} more: ${url}/web/database/selector)` : ''}`;
   return new OdooError(
     'database',
     error.call,

@@ -1,8 +1,10 @@
+import pMap from 'p-map';
 import { splitXmlid } from '../../mappings/external-ids.ts';
 import { batchesOf } from '../batches.ts';
-import { mapLimit } from '../concurrency.ts';
 import type { OdooClient } from './client.ts';
 import { OdooError } from './errors.ts';
+
+const NAMES_PER_CALL = 2_000;
 
 export interface XmlidTarget {
   model: string;
@@ -10,7 +12,7 @@ export interface XmlidTarget {
 }
 
 /**
- * External IDs in bulk. Reading `ir.model.data` directly is one call per 500 names but needs the
+ * External IDs in bulk. Reading `ir.model.data` directly is one call per 2,000 names but needs the
  * Access Rights group; without it (a least-privilege integration user) each name is resolved with
  * `check_object_reference`, which any user may call, a few in flight at once. Creating external
  * IDs for existing records needs Access Rights; new records get theirs through `load()` instead.
@@ -52,48 +54,57 @@ class ExternalIds {
     );
   }
 
+  /**
+   * Up to `NAMES_PER_CALL` names per search_read, every module in the same call (an indexed
+   * lookup: Odoo's cost is the names, not the calls; a sync of 10,000 companies needs a handful).
+   */
   async #resolveFromTable(xmlids: string[]): Promise<Map<string, XmlidTarget>> {
-    const byModule = new Map<string, string[]>();
-    for (const xmlid of xmlids) {
-      const { module, name } = splitXmlid(xmlid);
-      byModule.set(module, [...(byModule.get(module) ?? []), name]);
-    }
     const found = new Map<string, XmlidTarget>();
-    for (const [module, names] of byModule) {
-      for (const batch of batchesOf(names, this.odoo.config.batchSize)) {
-        const rows = await this.odoo.searchRead<{ id: number; name: string; model: string; res_id: number }>(
-          'ir.model.data',
-          [
-            ['module', '=', module],
-            ['name', 'in', batch],
-          ],
-          ['name', 'model', 'res_id'],
-        );
-        for (const row of rows) found.set(`${module}.${row.name}`, { model: row.model, id: row.res_id });
+    const perCall = Math.max(this.odoo.config.batchSize, NAMES_PER_CALL);
+    for (let start = 0; start < xmlids.length; start += perCall) {
+      const byModule = new Map<string, string[]>();
+      for (const xmlid of xmlids.slice(start, start + perCall)) {
+        const { module, name } = splitXmlid(xmlid);
+        byModule.set(module, [...(byModule.get(module) ?? []), name]);
       }
+      const domain: unknown[] = [...byModule.keys()].slice(1).map(() => '|');
+      for (const [module, names] of byModule)
+        domain.push('&', ['module', '=', module], ['name', 'in', names]);
+      const rows = await this.odoo.searchRead<{
+        id: number;
+        module: string;
+        name: string;
+        model: string;
+        res_id: number;
+      }>('ir.model.data', domain, ['module', 'name', 'model', 'res_id']);
+      for (const row of rows) found.set(`${row.module}.${row.name}`, { model: row.model, id: row.res_id });
     }
     return found;
   }
 
   async #resolvePerName(xmlids: string[]): Promise<Map<string, XmlidTarget>> {
     const found = new Map<string, XmlidTarget>();
-    await mapLimit(xmlids, Math.max(1, this.odoo.config.concurrency), async (xmlid) => {
-      const { module, name } = splitXmlid(xmlid);
-      try {
-        const [model, id] = await this.odoo.call<[string, number]>({
-          model: 'ir.model.data',
-          method: 'check_object_reference',
-          params: [
-            ['module', module],
-            ['xml_id', name],
-          ],
-        });
-        found.set(xmlid, { model, id });
-      } catch (error) {
-        // "External ID not found in the system": simply absent.
-        if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
-      }
-    });
+    await pMap(
+      xmlids,
+      async (xmlid) => {
+        const { module, name } = splitXmlid(xmlid);
+        try {
+          const [model, id] = await this.odoo.call<[string, number]>({
+            model: 'ir.model.data',
+            method: 'check_object_reference',
+            params: [
+              ['module', module],
+              ['xml_id', name],
+            ],
+          });
+          found.set(xmlid, { model, id });
+        } catch (error) {
+          // "External ID not found in the system": simply absent.
+          if (!(error instanceof OdooError && error.kind === 'validation')) throw error;
+        }
+      },
+      { concurrency: Math.max(1, this.odoo.config.concurrency) },
+    );
     return found;
   }
 }

@@ -9,9 +9,14 @@ import type { Config } from '../config.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
+import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
+import { fullXmlid } from '../workspace/items.ts';
+import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
+import { definitionVersion } from '../workspace/setup.ts';
 import { companyOf, decimalPrecisions } from './odoo-refs.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
@@ -93,7 +98,10 @@ export interface OdooCheckInput {
   odoo: OdooClient;
   config: Config;
   rcp: RcpFacts;
-  company: { id: number; name: string; currency: string } | undefined;
+  /** Undefined when ODOO_COMPANY_ID (or the user's company) cannot be read. */
+  company: Awaited<ReturnType<typeof companyOf>> | undefined;
+  /** Why the company could not be read. */
+  companyProblem: string;
 }
 
 /** One line item (or a few) about Odoo. */
@@ -106,6 +114,7 @@ export const ODOO_CHECKS: readonly OdooCheck[] = [
   checkRights,
   checkTaxes,
   checkPricePrecision,
+  checkWorkspace,
 ];
 
 /** Connects to Odoo and runs ODOO_CHECKS; a wrong setting (URL, database, secret) is a failure marked `setting`. */
@@ -126,7 +135,14 @@ export async function checkOdoo(
     const items: CheckItem[] = [
       ok('Odoo', `${odoo.config.url} database ${odoo.config.db}: Odoo ${odoo.version} over ${odoo.protocol}`),
     ];
-    const input: OdooCheckInput = { odoo, config, rcp, company: await companyOrNothing(odoo) };
+    let company: OdooCheckInput['company'];
+    let companyProblem = '';
+    try {
+      company = await companyOf(odoo);
+    } catch (error) {
+      companyProblem = messageOf(error);
+    }
+    const input: OdooCheckInput = { odoo, config, rcp, company, companyProblem };
     for (const check of ODOO_CHECKS) {
       try {
         items.push(...[await check(input)].flat());
@@ -145,27 +161,9 @@ export async function checkOdoo(
   }
 }
 
-/** The company to work in, or undefined when the user may not see one (a failure of its own). */
-async function companyOrNothing(odoo: OdooClient): Promise<OdooCheckInput['company']> {
-  try {
-    const company = await companyOf(odoo);
-    return { id: company.id, name: company.name, currency: company.currencyName };
-  } catch (error) {
-    if (error instanceof ConfigError) return undefined;
-    throw error;
-  }
-}
-
-async function checkCompany({ odoo, company }: OdooCheckInput): Promise<CheckItem> {
+async function checkCompany({ odoo, company, companyProblem }: OdooCheckInput): Promise<CheckItem> {
   const user = `${odoo.config.user} (id ${odoo.uid})`;
-  if (!company) {
-    return failure(
-      'Odoo company',
-      odoo.config.companyId
-        ? `ODOO_COMPANY_ID=${odoo.config.companyId} is not a company ${user} may read`
-        : `${user} has no company`,
-    );
-  }
+  if (!company) return failure('Odoo company', `user ${user}: ${companyProblem}`);
   return ok('Odoo company', `user ${user}, company ${company.id} (${company.name})`);
 }
 
@@ -281,4 +279,80 @@ export async function checkRedis(config: Config): Promise<CheckItem[]> {
   } catch (error) {
     return [failure('Redis', messageOf(error))];
   }
+}
+
+/**
+ * The RCP workspace (`rcp-odoo setup`): made and current (its definition stamp in Odoo equals this
+ * connector's), the connector's user in its group, and the settings money needs. A user who may not
+ * read system parameters (not an administrator) is told what could not be seen.
+ */
+async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
+  const what = 'RCP workspace';
+  const expected = definitionVersion(workspaceDefinition(odoo.capabilities));
+  const found = await externalIds(odoo).resolve([
+    fullXmlid(GROUP_CONNECTOR),
+    fullXmlid(modelXmlid('x_rcp_payment')),
+  ]);
+  const group = found.get(fullXmlid(GROUP_CONNECTOR));
+  if (group === undefined || !found.has(fullXmlid(modelXmlid('x_rcp_payment')))) {
+    return [
+      warning(
+        what,
+        'not set up: run `rcp-odoo setup` as an Odoo administrator (the RCP menu, its groups, the payments ledger and the settings money needs)',
+      ),
+    ];
+  }
+  const items: CheckItem[] = [];
+  let stamp: string | undefined;
+  let stampReadable = true;
+  try {
+    stamp = await readParam(odoo, PARAM_VERSION);
+  } catch (error) {
+    if (!(error instanceof OdooError && error.kind === 'access')) throw error;
+    stampReadable = false;
+  }
+  items.push(
+    !stampReadable
+      ? ok(
+          what,
+          `set up (whether it is current needs an administrator's check; this connector's definition is ${expected})`,
+        )
+      : stamp === expected
+        ? ok(what, `set up and current (definition ${expected})`)
+        : failure(
+            what,
+            `set up with definition ${stamp ?? '(none)'}, this connector has ${expected}: run \`rcp-odoo setup\` again as an Odoo administrator`,
+          ),
+  );
+  const field = odoo.capabilities.userGroupsField;
+  const [user] = await odoo.read<{ id: number } & Record<string, unknown>>('res.users', [odoo.uid], [field]);
+  const member = ((user?.[field] as number[] | undefined) ?? []).includes(group.id);
+  items.push(
+    member
+      ? ok(
+          'connector group',
+          `${odoo.config.user} is in "RCP connector (technical)": it alone writes the payments ledger`,
+        )
+      : failure(
+          'connector group',
+          `${odoo.config.user} is not in "RCP connector (technical)": run \`rcp-odoo setup --connector-user ${odoo.config.user}\` as an administrator`,
+        ),
+  );
+  const settings = await readSettings(odoo);
+  const quantityName = odoo.capabilities.quantityPrecision.name;
+  items.push(
+    settings.quantityDigits >= QUANTITY_DIGITS
+      ? ok('quantity precision', `'${quantityName}' keeps ${settings.quantityDigits} decimals`)
+      : warning(
+          'quantity precision',
+          `'${quantityName}' keeps ${settings.quantityDigits} decimals; RCP states quantities to ${QUANTITY_DIGITS}: \`rcp-odoo setup\` raises it`,
+        ),
+    settings.pricelists
+      ? ok('Pricelists feature', 'on')
+      : warning(
+          'Pricelists feature',
+          'off: Odoo 19 drops contacts’ price lists and they cannot be shown; `rcp-odoo setup` turns it on',
+        ),
+  );
+  return items;
 }

@@ -20,7 +20,7 @@ import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { companyOf } from './odoo-refs.ts';
 
 /**
- * Process 7: customer payments recorded in Odoo raise RCP balances, each at most once, and each
+ * Payments back: customer payments recorded in Odoo raise RCP balances, each at most once, and each
  * send recorded pushed or flagged for review. The ledger is `x_rcp_payment` in Odoo (one record per
  * payment; see connector/workspace/payments-ledger.ts). A run CLAIMS a payment before calling RCP:
  * the claim creates the record in state `intent` in one Odoo transaction that the unique index on

@@ -6,6 +6,7 @@ import {
 import { toKopecks } from '../../mappings/money.ts';
 import { changesSincePush } from '../../mappings/payment-changes.ts';
 import { batchesOf } from '../batches.ts';
+import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
@@ -68,9 +69,9 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
     const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
     return {
-      counterparty: draft.unit.name,
-      kind: draft.unit.kind,
-      uuid: draft.unit.uuid,
+      counterparty: draft.counterparty.name,
+      kind: draft.counterparty.kind,
+      uuid: draft.counterparty.uuid,
       rcpKopecks: draft.plan.totalKopecks,
       odooKopecks,
       state: move?.state ?? 'no invoice',
@@ -101,14 +102,22 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     });
   }
   rows.sort((a, b) => Number(a.ok) - Number(b.ok) || a.counterparty.localeCompare(b.counterparty, 'ru'));
-  const payments = await paymentsSummary(deps);
+  const failed = notes.failed.filter((f) => f.kind !== 'invoice');
+  let payments: PaymentsSummary = { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] };
+  try {
+    payments = await paymentsSummary(deps);
+  } catch (error) {
+    // No workspace yet: the invoices are still reconciled; the payments part is named as not done.
+    if (!(error instanceof ConfigError)) throw error;
+    failed.push({ kind: 'payment', record: 'payments ledger', error: error.problems.join('; ') });
+  }
   return {
     period,
     rows,
     payments,
     mismatches:
       rows.filter((r) => !r.ok).length + payments.changedAfterPush.length + payments.needsReview.length,
-    failed: notes.failed.filter((f) => f.kind !== 'invoice'),
+    failed,
   };
 }
 

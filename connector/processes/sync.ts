@@ -1,5 +1,6 @@
 import type { FailedRecord, KindCounts, ProcessDeps } from './deps.ts';
 import { loadOdooRefs } from './odoo-refs.ts';
+import { contactPricelists } from './pricelist-feature.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { counterpartyRefs, syncClients, syncPartners } from './sync-counterparties.ts';
 import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
@@ -26,7 +27,7 @@ export interface SyncReport {
 }
 
 /**
- * Processes 1 and 3 in the order their links need: price lists first (clients point at them),
+ * The sync (companies, products, price lists) in the order their links need: price lists first (clients point at them),
  * then partners, then clients. A failed record is reported and the rest go on.
  */
 export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promise<SyncReport> {
@@ -82,6 +83,11 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
     report.warnings.push(...tariffs.warnings);
   }
   const cpRefs = await counterpartyRefs(deps, [...plans.keys()], refs);
+  const pricelists = input.what === 'tariffs' ? undefined : await contactPricelists(deps.odoo);
+  if (pricelists && !pricelists.stored) {
+    report.warnings.push(pricelists.why);
+    cpRefs.pricelistOf = () => undefined;
+  }
   if (input.what === 'partners' || input.what === 'all') {
     record('partner', await syncPartners(deps, partners.items, cpRefs, dryRun));
   }

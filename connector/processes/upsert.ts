@@ -88,19 +88,41 @@ export async function upsertRecords(odoo: OdooClient, input: UpsertInput): Promi
     return report;
   }
 
+  // Many2many sets go in the same load() (`category_id/.id` = "3,7": Odoo sets exactly those) when
+  // every one is given and not empty; other records get theirs through write afterwards.
+  const many2many = fields.filter((f) => input.specs[f]?.type === 'many2many');
+  const setsInLoad = (record: DesiredRecord) =>
+    many2many.every((f) => {
+      const value = record.values[f];
+      return Array.isArray(value) && value.length > 0;
+    });
+  const landed = new Map<string, number>();
+  let loaded = 0;
+  const load = async (records: DesiredRecord[], context: Record<string, unknown> | undefined) => {
+    const groups = [
+      { records: records.filter(setsInLoad), sets: many2many },
+      { records: records.filter((r) => !setsInLoad(r)), sets: [] },
+    ];
+    for (const group of groups) {
+      const input_ = { ...input, ...(context ? { context } : {}) };
+      for (const [xmlid, id] of await loadInBatches(
+        odoo,
+        input_,
+        group.records,
+        fields,
+        group.sets,
+        report,
+        loaded,
+      ))
+        landed.set(xmlid, id);
+      loaded += group.records.length;
+    }
+  };
   // New records are created without chatter (no "created" message, no follower per record: Odoo's
   // mail bookkeeping was most of the cost of creating 10,000 companies); updates keep their tracking,
   // so a renamed client still shows the old and new name in its chatter.
-  const landed = await loadInBatches(
-    odoo,
-    { ...input, context: { ...input.context, tracking_disable: true } },
-    toCreate,
-    fields,
-    report,
-    0,
-  );
-  for (const [xmlid, id] of await loadInBatches(odoo, input, toUpdate, fields, report, toCreate.length))
-    landed.set(xmlid, id);
+  await load(toCreate, { ...input.context, tracking_disable: true });
+  await load(toUpdate, input.context);
   report.created = toCreate.filter((r) => landed.has(r.xmlid)).length;
   report.updated = toUpdate.filter((r) => landed.has(r.xmlid)).length;
   for (const [xmlid, id] of landed) report.ids.set(xmlid, id);
@@ -108,7 +130,7 @@ export async function upsertRecords(odoo: OdooClient, input: UpsertInput): Promi
   await setMany2many(
     odoo,
     input,
-    [...toCreate, ...toUpdate].filter((r) => landed.has(r.xmlid)),
+    [...toCreate, ...toUpdate].filter((r) => landed.has(r.xmlid) && !setsInLoad(r)),
     landed,
     report,
   );
@@ -133,12 +155,14 @@ async function loadInBatches(
   input: UpsertInput,
   records: DesiredRecord[],
   fields: string[],
+  /** Many2many fields sent in the load as well (every record has a non-empty list for each). */
+  sets: readonly string[],
   report: UpsertReport,
   /** Records of this run already loaded before these (for progress). */
   loadedBefore: number,
 ): Promise<Map<string, number>> {
   const landed = new Map<string, number>();
-  const columns = loadColumns(input.specs, fields);
+  const columns = [...loadColumns(input.specs, fields), ...sets.map((f) => `${f}/.id`)];
   const loadBatch = async (batch: DesiredRecord[]): Promise<void> => {
     if (batch.length === 0) return;
     let result: Awaited<ReturnType<OdooClient['load']>>;
@@ -146,7 +170,10 @@ async function loadInBatches(
       result = await odoo.load(
         input.model,
         columns,
-        batch.map((record) => toLoadRow(input.specs, record, fields)),
+        batch.map((record) => [
+          ...toLoadRow(input.specs, record, fields),
+          ...sets.map((f) => (record.values[f] as number[]).join(',')),
+        ]),
         input.context,
       );
     } catch (error) {

@@ -57,7 +57,7 @@ function mapInvoices(
   };
   return drafts.map((draft) => ({
     draft,
-    header: toInvoiceHeader(options.period, draft.unit, draft.partnerId, rules),
+    header: toInvoiceHeader(options.period, draft.counterparty, draft.partnerId, rules),
     lines: toInvoiceLineValues(draft.plan, draft.productIds, taxIds),
   }));
 }

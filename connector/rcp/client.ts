@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import type { DayRange, Part } from '../../mappings/period.ts';
@@ -7,7 +8,6 @@ import {
   rowsOfWholeQuanta,
   rowsOutsideAsked,
 } from '../../mappings/usage-window.ts';
-import { mapLimit } from '../concurrency.ts';
 import type { RcpConfig } from '../config.ts';
 import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -15,7 +15,17 @@ import { silentLogger } from '../log.ts';
 import { type TokenSource, createTokenSource } from './auth.ts';
 import { RcpAnswerError, RcpOutcomeUnknownError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Listing } from './listing.ts';
-import { BankPayment, Client, Partner, Price, UsageRow, idOf } from './schemas.ts';
+import {
+  BankPayment,
+  Client,
+  Partner,
+  Price,
+  UsageRow,
+  idOf,
+  lowerCaseClientIds,
+  lowerCasePartnerIds,
+  lowerCasePriceIds,
+} from './schemas.ts';
 import { type Backoff, type HttpAnswer, sendWithRetries } from './transport.ts';
 
 export interface RcpClientOptions {
@@ -110,6 +120,7 @@ export class RcpClient {
       call: 'GET /partner',
       schema: Partner,
       fetchPage: (page) => this.#get('/partner', { page }),
+      normalise: lowerCasePartnerIds,
     });
   }
 
@@ -120,6 +131,7 @@ export class RcpClient {
       call: 'GET /client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
+      normalise: lowerCaseClientIds,
       ownerOf: partnerIdOf,
     });
   }
@@ -127,13 +139,15 @@ export class RcpClient {
   /** The prices of a billing plan (a plain array). */
   async prices(planId: string): Promise<Validated<Price>> {
     const body = await this.#get(`/billing_plan/${encodeURIComponent(planId)}/price`, {});
-    return validateArray(
+    const prices = validateArray(
       body,
       Price,
       `prices of billing plan ${planId}`,
       (item, index) => idOf(item) ?? `#${index}`,
       'GET /billing_plan/{id}/price',
     );
+    prices.items.forEach(lowerCasePriceIds);
+    return prices;
   }
 
   /** Usage rows as RCP answers them: whole quanta of `part`, possibly reaching outside the dates asked. */
@@ -179,7 +193,7 @@ export class RcpClient {
 
   /** Runs `task` over many items with the configured number of RCP calls in flight. */
   fanOut<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
-    return mapLimit(items, this.config.concurrency, task);
+    return pMap(items, task, { concurrency: Math.max(1, this.config.concurrency) });
   }
 
   /**

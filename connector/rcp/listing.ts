@@ -6,12 +6,14 @@ import { Page, idOf } from './schemas.ts';
 /** Passes over a list when it changed while being read, before a shortfall is reported. */
 const MAX_PASSES = 3;
 
-interface ListingSource<S extends z.ZodTypeAny> {
+interface ListingSource<T, S extends z.ZodTypeAny> {
   what: string;
   /** `GET /client`: how failures name the call. */
   call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
+  /** Applied to each valid record (ids to lower case). */
+  normalise?: (item: T) => T;
   /** Who a broken record belongs to, as far as it can be read (see `SkippedRecord.partner`). */
   ownerOf?: (item: unknown) => string | null;
 }
@@ -32,11 +34,14 @@ export class Listing<T> implements AsyncIterable<T[]> {
   total = 0;
   pages = 0;
 
-  constructor(private readonly source: ListingSource<z.ZodType<T, z.ZodTypeDef, unknown>>) {}
+  constructor(private readonly source: ListingSource<T, z.ZodType<T, z.ZodTypeDef, unknown>>) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
-    const seen = new Set<string>();
+    // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
+    // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
+    const seen = new Map<string, string | undefined>();
     const broken = new Set<string>();
+    const copies = new Set<string>();
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       let lastPage = 1;
       let totalAtStart: number | undefined;
@@ -62,14 +67,14 @@ export class Listing<T> implements AsyncIterable<T[]> {
         totalAtStart ??= this.total;
         changed ||= totalAtStart !== this.total;
         lastPage = Math.ceil(envelope.data.total / envelope.data.limit);
-        const fresh = this.#validate(envelope.data.items, seen, broken);
+        const fresh = this.#validate(envelope.data.items, seen, broken, copies);
         if (fresh.length > 0) yield fresh;
         if (envelope.data.items.length === 0) break;
       }
       // A count that moved during the pass may hide an item shifted past us by a deletion: read again.
-      if (!changed && seen.size + broken.size >= this.total) break;
+      if (!changed && seen.size + broken.size + copies.size >= this.total) break;
     }
-    this.shortfall = Math.max(0, this.total - seen.size - broken.size);
+    this.shortfall = Math.max(0, this.total - seen.size - broken.size - copies.size);
   }
 
   /** All items, for callers that need the whole list at once. */
@@ -79,17 +84,25 @@ export class Listing<T> implements AsyncIterable<T[]> {
     return items;
   }
 
-  #validate(items: unknown[], seen: Set<string>, broken: Set<string>): T[] {
+  #validate(
+    items: unknown[],
+    seen: Map<string, string | undefined>,
+    broken: Set<string>,
+    copies: Set<string>,
+  ): T[] {
     const fresh: T[] = [];
     items.forEach((item, index) => {
       const id = idOf(item);
       // Ids are uuids, compared lower-case: an upper-case copy is the same record, given once.
       const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
-      if (seen.has(key) || broken.has(key)) return;
+      if (seen.has(key) || broken.has(key)) {
+        if (id !== undefined && seen.has(key) && seen.get(key) !== id) copies.add(id);
+        return;
+      }
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
-        seen.add(key);
-        fresh.push(parsed.data);
+        seen.set(key, id);
+        fresh.push(this.source.normalise ? this.source.normalise(parsed.data) : parsed.data);
       } else {
         broken.add(key);
         this.skipped.push({

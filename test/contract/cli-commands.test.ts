@@ -49,7 +49,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
-      // A fresh Odoo: ready, with warnings (price precision, no own partner), so exit code 0.
+      // A fresh Odoo: ready, with warnings (price precision, no own partner, no workspace yet), so exit code 0.
       const check = await cli(['check', '--json'], env);
       const checked = JSON.parse(check.stdout) as {
         ok: boolean;
@@ -63,7 +63,9 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       expect(status('RCP_OWN_PARTNER_IDS')).toMatchObject({ status: 'warning' });
       expect(status('RCP_OWN_PARTNER_IDS')?.detail).toContain('invoiced as a reseller');
       expect(status('company currency')).toMatchObject({ status: 'ok', detail: 'RUB' });
-      expect(checked).toMatchObject({ ok: true, warnings: 2 });
+      expect(status('RCP workspace')).toMatchObject({ status: 'warning' });
+      expect(status('RCP workspace')?.detail).toContain('rcp-odoo setup');
+      expect(checked).toMatchObject({ ok: true, warnings: 3 });
       expect(check.code).toBe(0);
       expect(check.stdout + check.stderr).not.toContain(double.admin.apiKey);
 
@@ -141,6 +143,27 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       expect(browser.stderr).toContain(`set ODOO_URL=${double.url}`);
     } finally {
       await sim.close();
+      await double.close();
+    }
+  });
+
+  it('demo --prepare makes the company keep its books in COMPANY_CURRENCY, and says so', async () => {
+    const double = await startOdooDouble({ version: '18' });
+    try {
+      const env = {
+        ODOO_URL: double.url,
+        ODOO_DB: double.db,
+        ODOO_USER: double.admin.login,
+        ODOO_PASSWORD: double.admin.password,
+      };
+      const same = await cli(['demo', '--prepare'], env);
+      expect(same.code).toBe(0);
+      expect(same.stdout).toContain('already keeps its books in RUB');
+      const unknown = await cli(['demo', '--prepare'], { ...env, COMPANY_CURRENCY: 'XAU' });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('Odoo has no currency XAU');
+      expect(double.records('account.move')).toHaveLength(0);
+    } finally {
       await double.close();
     }
   });

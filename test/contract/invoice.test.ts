@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OdooClient } from '../../connector/odoo/client.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SimClient, World } from '../../connector/simulator/data.ts';
@@ -220,4 +221,44 @@ describe('invoices with a configured tax', () => {
       }
     },
   );
+});
+
+describe('invoices when Odoo fails for good', () => {
+  it('once writing one invoice has failed, no new invoice write starts', async () => {
+    const { double, deps } = await startStack('18', { clients: 12, partners: 3 }, { ODOO_CONCURRENCY: '2' });
+    await syncMasterData(deps, { what: 'all' });
+    // One try per call, so that a failure ends the run at once.
+    const odoo = await OdooClient.connect(deps.config.odoo as NonNullable<typeof deps.config.odoo>, {
+      backoff: { attempts: 1 },
+    });
+    // The bulk line create is refused, so lines are written invoice by invoice; the first invoice's
+    // write then fails for good (a serialization failure, not retried), the others would succeed.
+    double.failWhen(
+      (call) => call.model === 'account.move.line' && call.method === 'create',
+      'validation',
+      1,
+    );
+    let started = 0;
+    let first: string | undefined;
+    double.failWhen((call) => {
+      if (call.model === 'account.move.line' && call.method === 'search') started++;
+      if (call.model !== 'account.move' || call.method !== 'write') return false;
+      first ??= call.body;
+      return call.body === first;
+    }, 'serialization');
+    try {
+      await expect(invoicePeriod({ ...deps, odoo }, { period: PERIOD })).rejects.toThrow(
+        /account\.move\.write/,
+      );
+      // Whatever was still running has time to start more work, if it would.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await odoo.close();
+    }
+    const invoices = double.records('account.move').length;
+    expect(invoices).toBeGreaterThan(5);
+    // Only the writes in flight when the first failed went on; no invoice was started after it.
+    expect(started).toBeLessThanOrEqual(3);
+    expect(started).toBeLessThan(invoices);
+  });
 });

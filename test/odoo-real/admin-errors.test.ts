@@ -75,10 +75,13 @@ describe.skipIf(!odoo)(title, () => {
     expect(run.stdout + run.stderr).not.toContain('wrong-secret-4242');
   });
 
-  it('a wrong database exits 2 and names the databases that exist, not PostgreSQL’s words', async () => {
-    const run = await cli(['sync', 'tariffs'], { ...env, ODOO_DB: 'no_such_db_h7' });
+  it('a wrong database exits 2 and names the databases that exist, closest first, not PostgreSQL’s words', async () => {
+    // A typo: the last letter missing.
+    const typo = (odoo?.db ?? '').slice(0, -1);
+    const run = await cli(['sync', 'tariffs'], { ...env, ODOO_DB: typo });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('database "no_such_db_h7" does not exist');
+    expect(run.stderr).toContain(`database "${typo}" does not exist`);
+    expect(run.stderr).toContain(`set ODOO_DB to one of: ${odoo?.db}`);
     expect(run.stderr).toContain('set ODOO_DB to one of:');
     expect(run.stderr).toContain(odoo?.db);
     expect(run.stderr).not.toMatch(/port 5432|FATAL|psycopg2/);

@@ -1,67 +1,150 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { previousMonth } from '../../connector/cli/demo.ts';
+import type { OdooRecord } from '../../connector/odoo/client.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
-import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
+import { type InvoiceReport, invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
-import { syncMasterData } from '../../connector/processes/sync.ts';
+import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
+import { type SyncReport, syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
-import { useRealStack } from '../support/real-stack.ts';
+import { type RealStack, useRealStack } from '../support/real-stack.ts';
 
 /**
- * Sync, invoices and payments against a real Odoo (see test/support/real-odoo.ts): a fresh
- * database for this file where odoo.sh is at hand, and a simulator seed of its own per run.
+ * Sync, invoices, payments and reconcile against a real Odoo, on the simulator's generated data
+ * (a provider's own channel and two resellers): the scenarios of the contract tests that touch
+ * money or links, proven where the double cannot be trusted. A fresh database for this file where
+ * odoo.sh is at hand (test/support/real-odoo.ts); every test does what it needs itself (sync and
+ * invoice are idempotent), so none depends on another having run first.
  */
+const PERIOD = '2024-05';
+
+interface MoveRow extends OdooRecord {
+  state: string;
+  amount_untaxed: number;
+  invoice_date: string | false;
+  invoice_line_ids: number[];
+}
+const MOVE_FIELDS = ['state', 'amount_untaxed', 'invoice_date', 'invoice_line_ids'];
+
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
-  const period = previousMonth();
-  const stack = useRealStack('proc');
+  const stack = useRealStack('proc', { today: '2024-06-01', clients: 16, partners: 3, ownShare: 0.5 });
+  let s: RealStack;
   let sim: Simulator;
   let deps: ProcessDeps;
-  beforeAll(() => {
-    ({ sim, deps } = stack());
+  beforeAll(async () => {
+    s = stack();
+    ({ sim, deps } = s);
+    // The payments ledger (x_rcp_payment) that payments push and reconcile use is made by setup.
+    await setupWorkspace(s.admin, {
+      dryRun: false,
+      connectorLogin: s.odoo.config.odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
   });
 
-  it('a first sync creates everything, a second writes nothing', async () => {
-    const first = await syncMasterData(deps, { what: 'all' });
+  let firstSync: Promise<SyncReport> | undefined;
+  const synced = () => {
+    firstSync ??= syncMasterData(deps, { what: 'all' });
+    return firstSync;
+  };
+  let firstInvoices: Promise<InvoiceReport> | undefined;
+  const invoiced = () => {
+    firstInvoices ??= synced().then(() => invoicePeriod(deps, { period: PERIOD }));
+    return firstInvoices;
+  };
+  /** RCP's own figure for an invoiced counterparty, summed by hand from the simulator's rows. */
+  const expectedKopecks = (kind: 'client' | 'partner', uuid: string) =>
+    kind === 'client'
+      ? rcpCostKopecks(
+          sim.world,
+          sim.world.clientById(uuid) as NonNullable<ReturnType<typeof sim.world.clientById>>,
+          PERIOD,
+        )
+      : repricedKopecks(
+          sim.world,
+          sim.world.partners.findIndex((p) => p.id === uuid),
+          PERIOD,
+        );
+  /** Invoices of one kind with usage, in a stable order, so that each test takes its own. */
+  const invoicesOf = async (kind: 'client' | 'partner') =>
+    (await invoiced()).invoices
+      .filter((i) => i.kind === kind && i.odooId)
+      .sort((a, b) => a.uuid.localeCompare(b.uuid));
+  const readMoves = (ids: number[]) => s.admin.read<MoveRow>('account.move', ids, MOVE_FIELDS);
+
+  it('a first sync creates every counterparty, product and price; a second writes nothing', async () => {
+    const first = await synced();
     expect(first.failed).toEqual([]);
-    expect(first.counts.client).toMatchObject({ created: 12 });
-    expect(first.counts.partner).toMatchObject({ created: 3 });
-    const second = await syncMasterData(deps, { what: 'all' });
-    expect(second.counts.client).toMatchObject({ created: 0, updated: 0, unchanged: 12 });
-    expect(second.counts.product).toMatchObject({ created: 0, updated: 0 });
-    expect(second.counts.price).toMatchObject({ created: 0, updated: 0 });
-  });
-
-  it('invoices equal RCP’s cost (direct) and the re-priced sum (resellers) to the kopeck; a re-run changes nothing', async () => {
-    const report = await invoicePeriod(deps, { period });
-    expect(report.failed).toEqual([]);
-    for (const invoice of report.invoices.filter((i) => i.outcome === 'created')) {
-      const expected =
-        invoice.kind === 'client'
-          ? rcpCostKopecks(
-              sim.world,
-              sim.world.clientById(invoice.uuid) as NonNullable<ReturnType<typeof sim.world.clientById>>,
-              period,
-            )
-          : repricedKopecks(
-              sim.world,
-              sim.world.partners.findIndex((p) => p.id === invoice.uuid),
-              period,
-            );
-      expect(invoice.odooKopecks).toBe(expected);
+    expect(first.counts.client?.created).toBe(16);
+    expect(first.counts.partner?.created).toBe(3);
+    expect(first.counts.product?.created).toBeGreaterThan(0);
+    const second = await syncMasterData(await s.reconnect(), { what: 'all' });
+    expect(second.failed).toEqual([]);
+    for (const kind of ['client', 'partner', 'product', 'price list', 'price']) {
+      expect({ kind, ...second.counts[kind] }).toMatchObject({ kind, created: 0, updated: 0 });
     }
-    const again = await invoicePeriod(deps, { period });
-    expect(
-      again.invoices.filter((i) => i.outcome !== 'no usage').every((i) => i.outcome === 'unchanged'),
-    ).toBe(true);
+    expect(second.counts.client?.unchanged).toBe(16);
+    // What the sync says it wrote is what Odoo holds: every client is a company with its uuid as ref.
+    const refs = await s.admin.searchRead<OdooRecord & { ref: string }>(
+      'res.partner',
+      [['ref', 'in', sim.world.order.map((i) => sim.world.client(i).id)]],
+      ['ref', 'is_company'],
+    );
+    expect(refs).toHaveLength(16);
   });
 
-  it('a paid invoice’s payment reaches RCP once', async () => {
-    const report = await invoicePeriod(deps, { period });
-    const invoice = report.invoices.find((i) => i.kind === 'client' && i.odooId);
-    const moveId = invoice?.odooId ?? 0;
+  it('invoices equal RCP’s cost (direct clients) and the re-priced sum (resellers) to the kopeck in Odoo; a re-run changes nothing', async () => {
+    await synced();
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    expect(report.failed).toEqual([]);
+    const written = report.invoices.filter((i) => i.odooId);
+    expect(written.filter((i) => i.kind === 'client').length).toBeGreaterThanOrEqual(3);
+    expect(written.filter((i) => i.kind === 'partner').length).toBe(2);
+    const moves = new Map((await readMoves(written.map((i) => i.odooId as number))).map((m) => [m.id, m]));
+    for (const invoice of written) {
+      const move = moves.get(invoice.odooId as number);
+      // Odoo's own amount, read here, not the connector's report of it.
+      expect({
+        who: invoice.counterparty,
+        kopecks: Math.round((move?.amount_untaxed ?? Number.NaN) * 100),
+      }).toEqual({
+        who: invoice.counterparty,
+        kopecks: expectedKopecks(invoice.kind, invoice.uuid),
+      });
+    }
+    const again = await invoicePeriod(await s.reconnect(), { period: PERIOD });
+    const drafts = again.invoices.filter((i) => moves.get(i.odooId ?? 0)?.state === 'draft');
+    expect(drafts.length).toBeGreaterThan(0);
+    expect(drafts.map((i) => i.outcome)).toEqual(drafts.map(() => 'unchanged'));
+    const after = await readMoves([...moves.keys()]);
+    for (const move of after) expect(move.invoice_line_ids).toEqual(moves.get(move.id)?.invoice_line_ids);
+  });
+
+  it('a posted invoice is left alone and reported, even when the connector would now write it differently', async () => {
+    const [invoice] = await invoicesOf('client');
+    const id = invoice?.odooId as number;
+    await deps.odoo.callOn('account.move', 'action_post', [id]);
+    const [before] = await readMoves([id]);
+    // Another invoice date makes a different header: a draft would be rewritten, a posted one must not.
+    const changed: ProcessDeps = {
+      ...deps,
+      config: { ...deps.config, invoicing: { ...deps.config.invoicing, invoiceDate: 'period-start' } },
+    };
+    const report = await invoicePeriod(changed, { period: PERIOD, client: invoice?.uuid });
+    expect(report.invoices.find((i) => i.uuid === invoice?.uuid)).toMatchObject({
+      outcome: 'left posted',
+      odooId: id,
+    });
+    const [after] = await readMoves([id]);
+    expect(after).toEqual(before);
+    expect(after?.state).toBe('posted');
+  });
+
+  it('a paid invoice’s payment reaches RCP once, in exact kopecks; later runs (new processes) say "already pushed"', async () => {
+    const [, invoice] = await invoicesOf('client');
+    const moveId = invoice?.odooId as number;
     await deps.odoo.callOn('account.move', 'action_post', [moveId]);
     const context = { active_model: 'account.move', active_ids: [moveId] };
     const [wizard] = await deps.odoo.create('account.payment.register', [{}], context);
@@ -72,19 +155,52 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
       undefined,
       context,
     );
-    // The payments ledger (x_rcp_payment) is part of the workspace that `rcp-odoo setup` makes.
-    await setupWorkspace(stack().admin, {
-      dryRun: false,
-      connectorLogin: stack().odoo.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
+    const expected = expectedKopecks('client', invoice?.uuid ?? '');
     const pushed = await pushPayments(deps);
-    expect(pushed.results.find((r) => r.paymentId === action.res_id)?.outcome).toBe('pushed');
-    expect(sim.payments).toEqual([
-      expect.objectContaining({ client: invoice?.uuid, amount: (invoice?.totalKopecks ?? 0) / 100 }),
-    ]);
-    const again = await pushPayments(deps);
-    expect(again.results.find((r) => r.paymentId === action.res_id)?.outcome).toBe('already pushed');
-    expect(sim.payments).toHaveLength(1);
+    expect(pushed.failed).toEqual([]);
+    expect(pushed.results.find((r) => r.paymentId === action.res_id)).toMatchObject({
+      outcome: 'pushed',
+      amountKopecks: expected,
+    });
+    const toClient = () => sim.payments.filter((p) => p.client === invoice?.uuid);
+    expect(toClient()).toEqual([expect.objectContaining({ amount: expected / 100 })]);
+    for (let run = 0; run < 2; run++) {
+      const again = await pushPayments(await s.reconnect());
+      expect(again.results.find((r) => r.paymentId === action.res_id)?.outcome).toBe('already pushed');
+    }
+    expect(toClient()).toHaveLength(1);
+  });
+
+  it('reconcile finds no mismatch after invoicing, and names the invoice an accountant changed in Odoo', async () => {
+    await invoiced();
+    // Re-invoice first: it restores any draft another test left different, and changes nothing else.
+    await invoicePeriod(deps, { period: PERIOD });
+    const clean = await reconcilePeriod(deps, PERIOD);
+    expect(clean.failed).toEqual([]);
+    expect(clean.rows.filter((r) => !r.ok)).toEqual([]);
+    expect(clean.mismatches).toBe(0);
+    expect(clean.rows.some((r) => r.kind === 'partner')).toBe(true);
+
+    const [reseller] = await invoicesOf('partner');
+    const id = reseller?.odooId as number;
+    const [line] = await s.admin.searchRead<OdooRecord & { price_unit: number }>(
+      'account.move.line',
+      [
+        ['move_id', '=', id],
+        ['display_type', '=', 'product'],
+      ],
+      ['price_unit'],
+      { limit: 1 },
+    );
+    await s.admin.write('account.move.line', [line?.id as number], {
+      price_unit: (line?.price_unit ?? 0) + 1,
+    });
+    const dirty = await reconcilePeriod(await s.reconnect(), PERIOD);
+    expect(dirty.mismatches).toBe(1);
+    expect(dirty.rows.filter((r) => !r.ok).map((r) => r.uuid)).toEqual([reseller?.uuid]);
+    // The connector puts it right on its next run (a draft is the connector's), and reconcile agrees.
+    const fixed = await invoicePeriod(deps, { period: PERIOD, partner: reseller?.uuid });
+    expect(fixed.invoices.find((i) => i.uuid === reseller?.uuid)?.outcome).toBe('updated');
+    expect((await reconcilePeriod(deps, PERIOD)).mismatches).toBe(0);
   });
 });

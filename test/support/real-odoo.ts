@@ -167,3 +167,70 @@ export async function ensureIntegrationUser(
   const [id] = await admin.create('res.users', [values]);
   return id as number;
 }
+
+// ---- settings an admin (or `rcp-odoo setup`) makes, written through the API as data -------------
+
+/** The admin's current company. */
+export async function companyOf(admin: OdooClient): Promise<number> {
+  const [user] = await admin.read<{ id: number; company_id: [number, string] }>(
+    'res.users',
+    [admin.uid],
+    ['company_id'],
+  );
+  return user?.company_id[0] ?? 1;
+}
+
+export type RoundingMethod = 'round_per_line' | 'round_globally';
+
+/** The company's `tax_calculation_rounding_method`, written and read back. */
+export async function setRoundingMethod(admin: OdooClient, method: RoundingMethod): Promise<RoundingMethod> {
+  const company = await companyOf(admin);
+  await admin.write('res.company', [company], { tax_calculation_rounding_method: method });
+  const [row] = await admin.read<{ id: number; tax_calculation_rounding_method: RoundingMethod }>(
+    'res.company',
+    [company],
+    ['tax_calculation_rounding_method'],
+  );
+  return row?.tax_calculation_rounding_method as RoundingMethod;
+}
+
+/** 'Product Price' and 'Product Unit of Measure' (19: 'Product Unit') decimal places, written and read back. */
+export async function setPrecisions(
+  admin: OdooClient,
+  digits: { price: number; quantity: number },
+): Promise<{ price: number; quantity: number }> {
+  const rows = await admin.searchRead<{ id: number; name: string; digits: number }>(
+    'decimal.precision',
+    [['name', 'in', ['Product Price', 'Product Unit of Measure', 'Product Unit']]],
+    ['name', 'digits'],
+  );
+  for (const row of rows) {
+    const want = row.name === 'Product Price' ? digits.price : digits.quantity;
+    if (row.digits !== want) await admin.write('decimal.precision', [row.id], { digits: want });
+  }
+  const after = await admin.read<{ id: number; name: string; digits: number }>(
+    'decimal.precision',
+    rows.map((r) => r.id),
+    ['name', 'digits'],
+  );
+  return {
+    price: after.find((r) => r.name === 'Product Price')?.digits ?? -1,
+    quantity: after.find((r) => r.name !== 'Product Price')?.digits ?? -1,
+  };
+}
+
+/**
+ * Settings → Pricelists on or off, as an admin clicks it (res.config.settings `group_product_pricelist`,
+ * then `execute`). Odoo archives every price list when it is turned off. Answers whether the
+ * admin has the feature's group afterwards.
+ */
+export async function setPricelistFeature(admin: OdooClient, on: boolean): Promise<boolean> {
+  const [settings] = await admin.create('res.config.settings', [{ group_product_pricelist: on }]);
+  await admin.callOn('res.config.settings', 'execute', [settings as number]);
+  return admin.call<boolean>({
+    model: 'res.users',
+    method: 'has_group',
+    ids: [admin.uid],
+    params: [['group_ext_id', 'product.group_product_pricelist']],
+  });
+}

@@ -102,6 +102,12 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses at load a cron expression the scheduler would refuse, saying why', () => {
+    const problems = problemsOf([], { SCHEDULE_SYNC: '0 25 * * *', SCHEDULE_PAYMENTS: '0 7 * * *' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SCHEDULE_SYNC is not valid \(got "0 25 \* \* \*"\): .*25.*0-23/);
+  });
+
   it('switches a schedule off with "off"', () => {
     const config = loadConfig([], { SCHEDULE_INVOICES: 'off', SCHEDULE_PAYMENTS: '*/15 * * * *' });
     expect(config.schedules.invoices).toBeUndefined();

@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
     expect(service('odoo').image).toMatch(/^odoo:1[78](\.0)?$/);
     expect(service('db').image).toMatch(/^postgres:/);
     expect(service('redis').image).toMatch(/^redis:/);
-    for (const name of ['simulator', 'worker', 'demo']) {
+    for (const name of ['simulator', 'prepare', 'setup', 'worker', 'demo']) {
       expect(service(name).profiles).toEqual(['demo']);
       expect(service(name).build).toBe('.');
     }
@@ -63,7 +63,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('passes only variables the connector knows', () => {
-    for (const name of ['worker', 'demo']) {
+    for (const name of ['prepare', 'setup', 'worker', 'demo', 'connector']) {
       for (const key of Object.keys(service(name).environment ?? {})) expect(CONFIG_VARIABLES).toContain(key);
     }
   });
@@ -72,6 +72,37 @@ describe('docker-compose.yml', () => {
     expect(await parsesAsCommand(service('worker').command ?? [])).toBe('worker');
     expect(await parsesAsCommand(service('simulator').command ?? [])).toBe('simulator');
     expect(await parsesAsCommand(service('demo').command ?? [])).toBe('demo');
+    expect(await parsesAsCommand(service('prepare').command ?? [])).toBe('demo');
+    expect(service('prepare').command).toEqual(['demo', '--prepare']);
+    // `setup` is registered by the setup command's own change; here: the step runs it.
+    expect(service('setup').command).toEqual(['setup']);
+  });
+
+  it('runs, in order: Odoo healthy, the company in roubles, setup, then the worker and the demo', () => {
+    expect(service('prepare').depends_on?.odoo?.condition).toBe('service_healthy');
+    expect(service('setup').depends_on?.prepare?.condition).toBe('service_completed_successfully');
+    for (const name of ['worker', 'demo']) {
+      expect(service(name).depends_on?.setup?.condition).toBe('service_completed_successfully');
+    }
+    const env = service('prepare').environment ?? {};
+    expect(String(env.COMPANY_CURRENCY).replace(/\$\{[A-Z_]+:-([^}]*)\}/, '$1')).toBe('RUB');
+  });
+
+  it('publishes Odoo and the worker, never Redis; the worker listens beyond loopback only inside its container', () => {
+    expect(service('redis').ports ?? []).toEqual([]);
+    expect(service('worker').ports).toEqual(['127.0.0.1:9464:9464']);
+    expect(service('worker').environment?.WORKER_HOST).toBe('0.0.0.0');
+  });
+
+  it('has a `connector` service for commands by hand, and the README says how to use it', async () => {
+    expect(await parsesAsCommand(service('connector').command ?? [])).toBe('check');
+    const env = service('connector').environment ?? {};
+    expect(env.ODOO_URL).toBe('http://odoo:8069');
+    expect(env.REDIS_URL).toBe('redis://redis:6379');
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toContain('docker compose run --rm connector check');
+    expect(readme).toMatch(/http:\/\/localhost:8069/);
+    expect(readme).toMatch(/admin \/ admin/);
   });
 
   it('has a .env.example with only known variables', () => {

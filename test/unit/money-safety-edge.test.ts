@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DEFAULT_INVOICE_MAX_AMOUNT, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
-import { Client, Partner, Price, UsageRow } from '../../connector/rcp/schemas.ts';
+import { Listing } from '../../connector/rcp/listing.ts';
+import { Client, Partner, Price, UsageRow, lowerCaseClientIds } from '../../connector/rcp/schemas.ts';
 import { rowsOutsideAsked } from '../../mappings/usage-window.ts';
 
 const CLIENT_ID = '3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -44,7 +46,7 @@ describe('what RCP sends is refused when it cannot be money', () => {
     ['an unknown period', { period: 'week' }, 'period: Invalid enum value'],
     ['a day that does not exist', { date: '2024-02-30' }, 'date: not a day of the calendar'],
     ['the 32nd of May', { date: '2024-05-32' }, 'date: not a day of the calendar'],
-    ['a date in another form', { date: '01.05.2024' }, 'date: expected YYYY-MM-DD'],
+    ['a date in another form', { date: '01.05.2024' }, 'date: not a day of the calendar (YYYY-MM-DD)'],
   ])('a usage row with %s is refused, naming the field', (_what, patch, problem) => {
     expect(problemOf(UsageRow.safeParse(usageRow(patch)))).toContain(problem);
   });
@@ -68,8 +70,10 @@ describe('what RCP sends is refused when it cannot be money', () => {
   });
 
   it('ids must be uuids, and an upper-case uuid is read lower-case', () => {
-    const parsed = Client.parse(
-      client({ id: CLIENT_ID.toUpperCase(), partner: { id: PLAN_ID.toUpperCase(), name: 'P' } }),
+    const parsed = lowerCaseClientIds(
+      Client.parse(
+        client({ id: CLIENT_ID.toUpperCase(), partner: { id: PLAN_ID.toUpperCase(), name: 'P' } }),
+      ),
     );
     expect(parsed.id).toBe(CLIENT_ID);
     expect(parsed.partner?.id).toBe(PLAN_ID);
@@ -150,5 +154,23 @@ describe('money settings', () => {
     });
     expect(config.rcp?.retry).toEqual({ attempts: 2, maxRetryAfterMs: 0 });
     expect(loadConfig(['rcp'], rcpEnv).rcp?.retry).toEqual({ attempts: 5, maxRetryAfterMs: 60_000 });
+  });
+});
+
+describe('an RCP list with a record under two cases of its uuid', () => {
+  it('gives the record once and counts the copy towards total (no shortfall, no second pass)', async () => {
+    const id = '3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    let pages = 0;
+    const listing = new Listing({
+      what: 'client',
+      schema: z.object({ id: z.string() }).passthrough(),
+      fetchPage: async () => {
+        pages++;
+        return { items: [{ id }, { id: id.toUpperCase() }, { id: 'other' }], total: 3, limit: 10 };
+      },
+    });
+    expect((await listing.all()).map((c) => c.id)).toEqual([id, 'other']);
+    expect(listing.shortfall).toBe(0);
+    expect(pages).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
+import pMap from 'p-map';
 import { invoiceNote, usageDetailCsv } from '../../../mappings/invoice-lines.ts';
-import { usageAttachmentName } from '../../../mappings/invoice-values.ts';
-import { mapLimit } from '../../concurrency.ts';
+import { USAGE_ATTACHMENT_PREFIX, usageAttachmentName } from '../../../mappings/invoice-values.ts';
 import { messageOf } from '../../errors.ts';
+import { NOTE_SUBTYPE } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -32,7 +33,7 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
   const { odoo } = deps;
   const note = (w: { draft: InvoiceDraft }) =>
     invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
-  const subtype = (await externalIds(odoo).resolve(['mail.mt_note'])).get('mail.mt_note')?.id;
+  const subtype = (await externalIds(odoo).resolve([NOTE_SUBTYPE])).get(NOTE_SUBTYPE)?.id;
   try {
     await odoo.create(
       'mail.message',
@@ -48,14 +49,18 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
   }
-  await mapLimit(written, odoo.config.concurrency, async (w) => {
-    try {
-      await odoo.postNote('account.move', w.id, note(w));
-    } catch (error) {
-      // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
-      deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
-    }
-  });
+  await pMap(
+    written,
+    async (w) => {
+      try {
+        await odoo.postNote('account.move', w.id, note(w));
+      } catch (error) {
+        // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
+        deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
 }
 
 /** The usage detail CSV on each written invoice, replacing the previous one. */
@@ -65,13 +70,13 @@ async function attachDetails(deps: ProcessDeps, written: readonly Annotated[], p
   const old = await odoo.search('ir.attachment', [
     ['res_model', '=', 'account.move'],
     ['res_id', 'in', written.map((w) => w.id)],
-    ['name', '=like', 'rcp-usage-%'],
+    ['name', '=like', `${USAGE_ATTACHMENT_PREFIX}%`],
   ]);
   await odoo.unlink('ir.attachment', old);
   await odoo.create(
     'ir.attachment',
     written.map((w) => ({
-      name: usageAttachmentName(period, w.draft.unit),
+      name: usageAttachmentName(period, w.draft.counterparty),
       res_model: 'account.move',
       res_id: w.id,
       mimetype: 'text/csv',

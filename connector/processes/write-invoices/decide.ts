@@ -3,6 +3,7 @@ import {
   type InvoiceLineValues,
   type MoveHeaderRow,
   type MoveLineRow,
+  productLinesDomain,
   sameHeader,
   sameLineSet,
 } from '../../../mappings/invoice-values.ts';
@@ -61,14 +62,14 @@ export async function readCurrentInvoices(
     (await odoo.read<MoveRow>('account.move', existingIds, HEADER_FIELDS)).map((m) => [m.id, m]),
   );
   const lines = existingIds.length
-    ? await odoo.searchRead<LineRow>(
-        'account.move.line',
-        [
-          ['move_id', 'in', existingIds],
-          ['display_type', '=', 'product'],
-        ],
-        ['move_id', 'product_id', 'name', 'quantity', 'price_unit', 'tax_ids'],
-      )
+    ? await odoo.searchRead<LineRow>('account.move.line', productLinesDomain(existingIds), [
+        'move_id',
+        'product_id',
+        'name',
+        'quantity',
+        'price_unit',
+        'tax_ids',
+      ])
     : [];
   return {
     moveOf: (draft) => {

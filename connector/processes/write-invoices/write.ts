@@ -1,6 +1,11 @@
-import { invoiceHeaderColumns, sameHeader, toInvoiceHeaderRow } from '../../../mappings/invoice-values.ts';
+import pMap from 'p-map';
+import {
+  invoiceHeaderColumns,
+  productLinesDomain,
+  sameHeader,
+  toInvoiceHeaderRow,
+} from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
-import { mapLimit } from '../../concurrency.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { CurrentInvoices, DesiredInvoice, InvoiceDecisions } from './decide.ts';
@@ -16,7 +21,8 @@ export async function writeDecidedInvoices(
   current: CurrentInvoices,
   out: WriteOutcomes,
 ): Promise<WrittenInvoice[]> {
-  const created = await writeHeaders(deps, decisions.toCreate, out);
+  // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
+  const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
   // Headers of updated drafts that changed: through load() as well (it updates by external ID).
   await writeHeaders(
     deps,
@@ -43,6 +49,7 @@ async function writeHeaders(
   deps: ProcessDeps,
   invoices: readonly DesiredInvoice[],
   out: WriteOutcomes,
+  context?: Record<string, unknown>,
 ): Promise<Map<DesiredInvoice, number>> {
   const { odoo, config } = deps;
   const journalId = config.invoicing.journalId;
@@ -50,7 +57,7 @@ async function writeHeaders(
   const ids = new Map<DesiredInvoice, number>();
   for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
-    const loaded = await odoo.load('account.move', columns, rows);
+    const loaded = await odoo.load('account.move', columns, rows, context);
     if (!loaded.ids) {
       const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
       for (const invoice of batch) reportFailure(out, invoice.draft, error);
@@ -89,25 +96,26 @@ async function replaceLines(
     for (const job of jobs) done(job);
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
-    await mapLimit(jobs, odoo.config.concurrency, async (job) => {
-      const current = await odoo.search('account.move.line', [
-        ['move_id', '=', job.id],
-        ['display_type', '=', 'product'],
-      ]);
-      try {
-        await odoo.write('account.move', [job.id], {
-          invoice_line_ids: [
-            ...current.map((id) => [2, id]),
-            ...job.invoice.lines.map((line) => [0, 0, line]),
-          ],
-        });
-        done(job);
-      } catch (lineError) {
-        if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
-        const message = `Odoo refused the lines: ${lineError.serverMessage}`;
-        reportFailure(out, job.invoice.draft, message, { odooId: job.id });
-      }
-    });
+    await pMap(
+      jobs,
+      async (job) => {
+        const current = await odoo.search('account.move.line', productLinesDomain([job.id]));
+        try {
+          await odoo.write('account.move', [job.id], {
+            invoice_line_ids: [
+              ...current.map((id) => [2, id]),
+              ...job.invoice.lines.map((line) => [0, 0, line]),
+            ],
+          });
+          done(job);
+        } catch (lineError) {
+          if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
+          const message = `Odoo refused the lines: ${lineError.serverMessage}`;
+          reportFailure(out, job.invoice.draft, message, { odooId: job.id });
+        }
+      },
+      { concurrency: Math.max(1, odoo.config.concurrency) },
+    );
   }
   return written;
 }

@@ -29,12 +29,12 @@ export interface OdooDouble {
   requests(): number;
   /** Stored rows of a model, for assertions. */
   records(model: string): Array<Record<string, unknown>>;
-  /** The next `count` RPC calls fail: a serialization failure answer, or a connection closed without answer. */
-  failNext(kind: 'serialization' | 'drop', count?: number): void;
+  /** The next `count` RPC calls fail: a serialization failure or validation error answer, or a connection closed without answer. */
+  failNext(kind: 'serialization' | 'drop' | 'validation', count?: number): void;
   /** Every call matching `when` fails this way (a crash at a chosen point), until `count` have failed. */
   failWhen(
     when: (call: { model: string; method: string; body: string }) => boolean,
-    kind: 'serialization' | 'drop',
+    kind: 'serialization' | 'drop' | 'validation',
     count?: number,
   ): void;
   /** Sets a decimal precision ('Product Price', 'Product Unit of Measure'…), as an admin would. */
@@ -65,10 +65,10 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
   const uidOfSecret = (secret: unknown, uid: unknown) =>
     [admin, integration].find((u) => u.uid === uid && (secret === u.password || secret === u.apiKey));
   let served = 0;
-  const pending: Array<'serialization' | 'drop'> = [];
+  const pending: Array<'serialization' | 'drop' | 'validation'> = [];
   const rules: Array<{
     when: (call: { model: string; method: string; body: string }) => boolean;
-    kind: 'serialization' | 'drop';
+    kind: 'serialization' | 'drop' | 'validation';
     left: number;
   }> = [];
 
@@ -237,6 +237,7 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     const injected = rule?.kind ?? pending.shift();
     if (injected === 'drop') return void req.socket.destroy();
     if (injected === 'serialization') return fail(fault.serialization());
+    if (injected === 'validation') return fail(fault.validation('refused by the test'));
     try {
       answer(orm.transaction(() => methods.execute(call)));
     } catch (error) {

@@ -1,0 +1,310 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../connector/config.ts';
+import { ConfigError } from '../../connector/errors.ts';
+import { OdooClient } from '../../connector/odoo/client.ts';
+import { OdooError } from '../../connector/odoo/errors.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
+import { Secret } from '../../connector/secret.ts';
+import { claimKey, claimPayment, releaseKey } from '../../connector/workspace/claims.ts';
+import { ACTION_RESOLVE_NOT_PUSHED, ACTION_RESOLVE_PUSHED } from '../../connector/workspace/definition.ts';
+import { fullXmlid } from '../../connector/workspace/items.ts';
+import { countWorkspaceRecords, removeWorkspace } from '../../connector/workspace/remove.ts';
+import {
+  PRICE_DIGITS,
+  QUANTITY_DIGITS,
+  readSettings,
+  setPricelists,
+} from '../../connector/workspace/settings.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
+
+/**
+ * `rcp-odoo setup` against a real Odoo (ODOO_URL…, an administrator): the workspace is made, a
+ * second run changes nothing, an accountant can settle a review but not touch the ledger, claims
+ * hold under concurrency, and `--remove` leaves the database as it was. Starts by removing a
+ * workspace left in the database, and ends with the Pricelists feature as it found it.
+ */
+function realConfig(): { config: Config | undefined; reason: string } {
+  try {
+    return { config: loadConfig(['odoo']), reason: '' };
+  } catch (error) {
+    return {
+      config: undefined,
+      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
+    };
+  }
+}
+
+const { config, reason } = realConfig();
+const title = config
+  ? `rcp-odoo setup against the real Odoo at ${config.odoo?.url}`
+  : `rcp-odoo setup against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+
+type Snapshot = Record<string, number | boolean | string>;
+
+/** What setup may touch, counted: the database "as before" means these are all equal. */
+async function snapshot(odoo: OdooClient): Promise<Snapshot> {
+  const count = (model: string, domain: unknown[] = []) =>
+    odoo.call<number>({ model, method: 'search_count', kwargs: { domain, context: { active_test: false } } });
+  const out: Snapshot = {};
+  for (const model of [
+    'ir.model',
+    'ir.model.fields',
+    'ir.ui.view',
+    'ir.actions.act_window',
+    'ir.actions.server',
+    'ir.ui.menu',
+    'res.groups',
+    'ir.model.access',
+    'ir.default',
+  ]) {
+    out[model] = await count(model);
+  }
+  out['ir.model.data rcp_connector'] = await count('ir.model.data', [['module', '=', 'rcp_connector']]);
+  out['ir.config_parameter rcp_connector'] = await count('ir.config_parameter', [
+    ['key', '=like', 'rcp_connector.%'],
+  ]);
+  const settings = await readSettings(odoo);
+  out.priceDigits = settings.priceDigits;
+  out.quantityDigits = settings.quantityDigits;
+  out.pricelists = settings.pricelists;
+  out.currency = settings.currency;
+  return out;
+}
+
+describe.skipIf(!config)(title, () => {
+  const odooConfig = config?.odoo as NonNullable<Config['odoo']>;
+  const tag = `${Date.now()}`;
+  let admin: OdooClient;
+  let before: Snapshot;
+  let pricelistsAtStart: boolean;
+  let accountant: OdooClient;
+  let accountantId: number;
+  let partnerId: number;
+  let currencyId: number;
+
+  const newPayment = async (amount: number) => {
+    const [id] = await admin.create('account.payment', [
+      { payment_type: 'inbound', partner_type: 'customer', partner_id: partnerId, amount },
+    ]);
+    return id as number;
+  };
+  const actionId = async (name: string) =>
+    (await externalIds(admin).resolve([fullXmlid(name)])).get(fullXmlid(name))?.id as number;
+  const settle = (client: OdooClient, action: number, ledgerId: number) =>
+    client.callOn('ir.actions.server', 'run', [action], undefined, {
+      active_model: 'x_rcp_payment',
+      active_id: ledgerId,
+      active_ids: [ledgerId],
+    });
+
+  beforeAll(async () => {
+    admin = await OdooClient.connect(odooConfig);
+    if ((await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])) > 0) {
+      await removeWorkspace(admin, { confirm: true, dryRun: false });
+    }
+    // Start with Pricelists off, Odoo's default, to see setup turn it on and --remove turn it off.
+    pricelistsAtStart = (await readSettings(admin)).pricelists;
+    if (pricelistsAtStart) await setPricelists(admin, false);
+    before = await snapshot(admin);
+    const [currency] = await admin.searchRead(
+      'res.currency',
+      [['name', '=', config?.companyCurrency]],
+      ['id'],
+    );
+    currencyId = currency?.id as number;
+    [partnerId] = (await admin.create('res.partner', [
+      { name: `RCP setup test ${tag}`, is_company: true },
+    ])) as [number];
+  });
+
+  afterAll(async () => {
+    if (admin && pricelistsAtStart && !(await readSettings(admin)).pricelists)
+      await setPricelists(admin, true);
+    await accountant?.close();
+    await admin?.close();
+  });
+
+  it('a dry run on a fresh database plans every item and writes nothing', async () => {
+    const report = await setupWorkspace(admin, {
+      dryRun: true,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect(report.counts.create).toBeGreaterThan(100);
+    expect(report.counts.update + report.counts.unchanged).toBe(0);
+    expect(await snapshot(admin)).toEqual(before);
+  });
+
+  it('refuses a company in another currency, before writing anything', async () => {
+    await expect(
+      setupWorkspace(admin, { dryRun: false, connectorLogin: odooConfig.user, currency: 'EUR' }),
+    ).rejects.toThrow(/keeps its books in RUB.*COMPANY_CURRENCY=RUB/);
+    expect(await snapshot(admin)).toEqual(before);
+  });
+
+  it('creates the workspace and the settings money needs; a second run changes nothing', async () => {
+    const first = await setupWorkspace(admin, {
+      dryRun: false,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect(first.counts).toMatchObject({ update: 0, unchanged: 0 });
+    expect(first.guards).toEqual([
+      'x_rcp_counterparty_x_rcp_id_uniq',
+      'x_rcp_lock_x_key_uniq',
+      'x_rcp_payment_x_payment_id_uniq',
+    ]);
+    const models = await admin.searchRead('ir.model', [['model', '=like', 'x_rcp_%']], ['model', 'state']);
+    expect(models.map((m) => m.model).sort()).toEqual([
+      'x_rcp_counterparty',
+      'x_rcp_lock',
+      'x_rcp_payment',
+      'x_rcp_run',
+      'x_rcp_usage',
+    ]);
+    expect(models.every((m) => m.state === 'manual')).toBe(true);
+    const [menu] = await admin.searchRead('ir.ui.menu', [['name', '=', 'RCP']], ['parent_id', 'child_id']);
+    const finance = (await externalIds(admin).resolve(['account.menu_finance'])).get('account.menu_finance');
+    expect((menu?.parent_id as [number, string])[0]).toBe(finance?.id);
+    expect(menu?.child_id).toHaveLength(4);
+    const settings = await readSettings(admin);
+    expect(settings).toMatchObject({
+      priceDigits: PRICE_DIGITS,
+      quantityDigits: QUANTITY_DIGITS,
+      pricelists: true,
+    });
+
+    const second = await setupWorkspace(admin, {
+      dryRun: false,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect(second.counts).toEqual({ create: 0, update: 0, unchanged: first.counts.create });
+    expect(second.settings.every((s) => s.action === 'unchanged')).toBe(true);
+    expect(second.users.every((u) => u.action === 'unchanged')).toBe(true);
+    expect(second.previousVersion).toBe(second.version);
+  });
+
+  it('an accountant (RCP / User) requests a run, cannot create, change or delete a ledger record, and settles a review', async () => {
+    const groups = await externalIds(admin).resolve([
+      'rcp_connector.group_user',
+      'account.group_account_invoice',
+      'base.group_user',
+    ]);
+    const login = `rcp_accountant_${tag}`;
+    [accountantId] = (await admin.create('res.users', [
+      {
+        name: `RCP accountant ${tag}`,
+        login,
+        password: `pw-${tag}-Accountant`,
+        [admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
+      },
+    ])) as [number];
+    accountant = await OdooClient.connect({
+      ...odooConfig,
+      user: login,
+      secret: { kind: 'password', value: new Secret(`pw-${tag}-Accountant`) },
+    });
+
+    const [runId] = await accountant.create('x_rcp_run', [{ x_kind: 'invoice', x_period: '2026-10' }]);
+    const [run] = await accountant.read(
+      'x_rcp_run',
+      [runId as number],
+      ['x_state', 'x_trigger', 'x_requested_by'],
+    );
+    expect(run).toMatchObject({ x_state: 'requested', x_trigger: 'odoo' });
+    expect((run?.x_requested_by as [number, string])[0]).toBe(accountantId);
+
+    const paymentId = await newPayment(2222.22);
+    const claim = await claimPayment(admin, {
+      paymentId,
+      values: { x_amount: 2222.22, x_currency_id: currencyId, x_name: `payment ${paymentId}` },
+    });
+    expect(claim.claimed).toBe(true);
+    const ledgerId = (claim as { ledgerId: number }).ledgerId;
+    expect(await claimPayment(admin, { paymentId })).toMatchObject({ claimed: false, state: 'intent' });
+
+    const refused = async (work: Promise<unknown>) => {
+      const error = await work.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(OdooError);
+      expect((error as OdooError).kind).toBe('access');
+    };
+    await refused(
+      accountant.create('x_rcp_payment', [{ x_payment_id: await newPayment(1), x_state: 'pushed' }]),
+    );
+    await refused(accountant.write('x_rcp_payment', [ledgerId], { x_state: 'not_pushed' }));
+    await refused(accountant.write('x_rcp_payment', [ledgerId], { x_resolution: 'pushed' }));
+    await refused(accountant.unlink('x_rcp_payment', [ledgerId]));
+
+    const hasIt = await actionId(ACTION_RESOLVE_PUSHED);
+    // Not in review yet: refused with the reason.
+    await expect(settle(accountant, hasIt, ledgerId)).rejects.toThrow(/needs review/);
+    await admin.write('x_rcp_payment', [ledgerId], { x_state: 'review', x_reason: 'answer lost' });
+    await settle(accountant, hasIt, ledgerId);
+    const [settled] = await admin.read(
+      'x_rcp_payment',
+      [ledgerId],
+      ['x_state', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_amount'],
+    );
+    expect(settled).toMatchObject({ x_state: 'review', x_resolution: 'pushed', x_amount: 2222.22 });
+    expect((settled?.x_resolved_by as [number, string])[0]).toBe(accountantId);
+    expect(settled?.x_resolved_at).toBeTruthy();
+    // Settled once: the other button is refused too.
+    await expect(settle(accountant, await actionId(ACTION_RESOLVE_NOT_PUSHED), ledgerId)).rejects.toThrow(
+      /already settled/,
+    );
+  });
+
+  it('of concurrent claims exactly one wins: a new payment, a free key, an expired key', async () => {
+    const n = 5;
+    const clients = await Promise.all(Array.from({ length: n }, () => OdooClient.connect(odooConfig)));
+    try {
+      const paymentId = await newPayment(500);
+      const payments = await Promise.all(
+        clients.map((c) =>
+          claimPayment(c, { paymentId, values: { x_amount: 500, x_currency_id: currencyId } }),
+        ),
+      );
+      expect(payments.filter((p) => p.claimed)).toHaveLength(1);
+      expect(await admin.searchCount('x_rcp_payment', [['x_payment_id', '=', paymentId]])).toBe(1);
+
+      const key = `invoice:2026-10:client:${tag}`;
+      const first = await Promise.all(clients.map((c, i) => claimKey(c, key, `worker-${i}`, 2)));
+      const winners = first.flatMap((c, i) => (c.claimed ? [i] : []));
+      expect(winners).toHaveLength(1);
+      const winner = winners[0] as number;
+      // The holder renews; another is refused and told who holds it.
+      expect(await claimKey(admin, key, `worker-${winner}`, 2)).toMatchObject({ claimed: true });
+      expect(await claimKey(admin, key, 'someone-else', 60)).toEqual({
+        claimed: false,
+        owner: `worker-${winner}`,
+      });
+
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const afterExpiry = await Promise.all(clients.map((c, i) => claimKey(c, key, `late-${i}`, 60)));
+      expect(afterExpiry.filter((c) => c.claimed)).toHaveLength(1);
+      const holder = afterExpiry.findIndex((c) => c.claimed);
+      expect(await releaseKey(admin, key, 'not-the-holder')).toBe(false);
+      expect(await releaseKey(admin, key, `late-${holder}`)).toBe(true);
+      expect(await claimKey(admin, key, 'next', 60)).toMatchObject({ claimed: true });
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('--remove refuses while records would go, then removes everything and the database is as before', async () => {
+    const counts = await countWorkspaceRecords(admin);
+    expect(counts.x_rcp_payment).toBeGreaterThan(0);
+    const refused = await removeWorkspace(admin, { confirm: false, dryRun: false });
+    expect(refused.removed).toBe(false);
+    expect(refused.records).toEqual(counts);
+    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(5);
+
+    const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
+    expect(removed.removed).toBe(true);
+    expect(await snapshot(admin)).toEqual(before);
+  });
+});
