@@ -207,8 +207,27 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
           }),
       });
     } else if (record.state === 'review' && record.resolution === 'not_pushed') {
-      // Settled "RCP does not have it": sent again, but only through a fresh claim below.
+      // Settled "RCP does not have it": not pushed, and sent again only through a fresh claim below
+      // (when the payment is still one to send: a cancelled one is not).
       claimable.add(record.paymentId);
+      upkeep.push({
+        op: {
+          op: 'set',
+          id: record.id,
+          from: ['review'],
+          resolution: 'not_pushed',
+          vals: {
+            x_state: 'not_pushed',
+            x_reason: [
+              record.reason,
+              `settled by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}: RCP does not have it`,
+            ]
+              .filter(Boolean)
+              .join('; '),
+          },
+        },
+        onAnswer: () => undefined,
+      });
     } else if (record.state === 'review') {
       const edited = record.pushedAt !== undefined && changes.length > 0;
       const reason = edited ? `changed after its push: ${changes.join('; ')}` : record.reason;
@@ -332,7 +351,10 @@ async function loadLedger(
   const legacy = await readLegacyLedger(deps.odoo);
   const unknown = [...new Set([...ledger.keys(), ...legacy.keys()])].filter((id) => !rows.has(id));
   for (const row of await readPayments(deps.odoo, unknown)) rows.set(row.id, row);
-  const imports = [...legacy.entries()].filter(([paymentId]) => !ledger.has(paymentId));
+  // A payment deleted since has nothing left to send or compare.
+  const imports = [...legacy.entries()].filter(
+    ([paymentId]) => !ledger.has(paymentId) && rows.has(paymentId),
+  );
   if (imports.length === 0) return ledger;
   const ops: LedgerOp[] = imports.map(([paymentId, entry]) => {
     const row = rows.get(paymentId);

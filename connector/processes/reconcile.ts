@@ -183,9 +183,8 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
     .filter((l) => l.state === 'pushed')
     .map((l) => ({ record: l, changes: changesOf(l) }))
     .filter((c) => c.changes.length > 0);
-  const waiting = ledger.filter(
-    (l) => l.state === 'intent' || (l.state === 'review' && l.resolution !== 'pushed'),
-  );
+  // A review the accountant settled is applied by the next push: it no longer waits for anyone.
+  const waiting = ledger.filter((l) => l.state === 'intent' || (l.state === 'review' && !l.resolution));
   const nameOf = (paymentId: number, fallback: string) => rows.get(paymentId)?.name || fallback;
   return {
     pushed: ledger.filter((l) => l.state === 'pushed').length,

@@ -107,6 +107,33 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect(sim.payments).toHaveLength(1);
   });
 
+  it('a cancelled payment settled "RCP does not have it" becomes not pushed, is not sent, and reconcile stops naming it; re-posted, it is sent once', async () => {
+    const { deps, sim, double, linked } = await world();
+    const id = await payment(deps, linked[0] ?? 0, 500);
+    await pushPayments(deps);
+    const [done] = await deps.odoo.read<{ id: number; state: string }>('account.payment', [id], ['state']);
+    await deps.odoo.write('account.payment', [id], {
+      state: deps.odoo.capabilities.paymentCancelledStates[0],
+    });
+    expect((await pushPayments(deps)).failed).toHaveLength(1);
+    expect((await reconcilePeriod(deps, '2024-05')).payments.needsReview).toHaveLength(1);
+
+    const [record] = double.records('x_rcp_payment');
+    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_resolution: 'not_pushed' });
+    const applied = await pushPayments(deps);
+    expect(applied.failed).toEqual([]);
+    expect(double.records('x_rcp_payment')).toEqual([expect.objectContaining({ x_state: 'not_pushed' })]);
+    expect((await reconcilePeriod(deps, '2024-05')).payments.needsReview).toEqual([]);
+    expect(sim.payments).toHaveLength(1);
+
+    await deps.odoo.write('account.payment', [id], { state: done?.state });
+    expect(outcomesOf([await pushPayments(deps)], id)).toEqual(['pushed']);
+    expect(sim.payments).toHaveLength(2);
+    expect(double.records('x_rcp_payment')).toEqual([
+      expect.objectContaining({ x_state: 'pushed', x_resolution: false }),
+    ]);
+  });
+
   it('an upgrade from the rcp-push.json attachments never re-sends: pushed stays pushed, an attempt without outcome needs review, a refusal is claimed afresh; deleting an attachment changes nothing', async () => {
     const { deps, sim, double, linked } = await world();
     const [pushed, unknown, refused] = [
