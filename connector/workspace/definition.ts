@@ -37,6 +37,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.map(modelItem),
     ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    connectorFindsActions(),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -157,6 +158,28 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * The connector finds its server actions by external ID (`check_object_reference`), which answers
+ * only to a user who may read `ir.actions.server`: Odoo gives that to Administration / Settings
+ * alone, so a least-privilege connector user gets read (only) here. No record rule narrows it: a
+ * group's rule would narrow an administrator in the connector group too.
+ */
+function connectorFindsActions(): WorkspaceItem {
+  return {
+    name: 'access_ir_actions_server_connector',
+    model: 'ir.model.access',
+    values: {
+      name: 'ir.actions.server rcp connector (finds its server actions)',
+      model_id: ref('base.model_ir_actions_server'),
+      group_id: ref(GROUP_CONNECTOR),
+      perm_read: true,
+      perm_write: false,
+      perm_create: false,
+      perm_unlink: false,
+    },
+  };
 }
 
 /** What a run saved from the form starts as. */
