@@ -209,9 +209,17 @@ export function createRunner(options: RunnerOptions): Runner {
     worker,
     metrics,
     close: async () => {
-      await worker.close();
-      await flows.close();
-      await queue.close();
+      // With Redis away, a graceful close waits for it without end (and jobs in hand cannot report
+      // anyway): the connections are dropped instead, and the jobs' locks expire for another worker.
+      const away = redis.status !== 'ready';
+      await worker.close(away);
+      if (away) {
+        // BullMQ's own disconnect() waits for an 'end' that a reconnecting client never reaches.
+        for (const client of await Promise.all([flows.client, queue.client])) client.disconnect();
+      } else {
+        await flows.close();
+        await queue.close();
+      }
       await options.processes.close();
       redis.disconnect();
     },

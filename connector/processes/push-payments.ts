@@ -292,6 +292,45 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     fresh.flatMap((p) => (p.partner_id ? [p.partner_id[0]] : [])),
   );
   const writer = new LedgerWriter(odoo);
+  const queue: Array<{ payment: PaymentRow; base: Omit<PushResult, 'outcome'>; target: Target }> = [];
+  const group = Math.min(CLAIM_GROUP, odoo.config.batchSize);
+
+  /**
+   * The queued payments are claimed in one call (with the outcomes before them), then each one
+   * this run holds goes to RCP in turn. Should the run stop half-way, the claimed payments not yet
+   * sent are recorded as not pushed (a later run claims them again).
+   */
+  async function pushQueued() {
+    const batch = queue.splice(0);
+    if (batch.length === 0) return;
+    const claims = await writer.claim(batch.map((b) => claimOf(b.payment, b.base, b.target)));
+    for (const [index, b] of batch.entries()) {
+      const claim = claims[index];
+      const lost = lostClaim(claim, b.base, report);
+      if (lost || claim?.id === undefined || claim.id === false) {
+        if (lost) report.results.push(lost);
+        continue;
+      }
+      try {
+        report.results.push(await pushOne(deps, writer, claim.id, b.payment, b.base, b.target, report));
+      } catch (error) {
+        for (const held of claims.slice(index + 1)) {
+          if (!held?.done || held.id === false) continue;
+          writer.later({
+            op: 'set',
+            id: held.id,
+            from: ['intent'],
+            vals: {
+              x_state: 'not_pushed',
+              x_reason: `not sent: the run stopped before it (${messageOf(error)})`,
+            },
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
   try {
     for (const [index, payment] of fresh.entries()) {
       deps.progress?.({ phase: 'payments', done: index, total: fresh.length });
@@ -322,9 +361,10 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
         continue;
       }
-      const result = await pushOne(deps, writer, payment, base, target, report);
-      if (result) report.results.push(result);
+      queue.push({ payment, base, target });
+      if (queue.length >= group) await pushQueued();
     }
+    await pushQueued();
   } catch (error) {
     // What RCP already took is recorded if Odoo still answers; otherwise those intents become reviews.
     await writer.flush().catch(() => undefined);
@@ -416,41 +456,61 @@ async function readPayments(odoo: OdooClient, ids: readonly number[]): Promise<P
   return found;
 }
 
-async function pushOne(
-  deps: ProcessDeps,
-  writer: LedgerWriter,
-  payment: PaymentRow,
-  base: Omit<PushResult, 'outcome'>,
-  target: { kind: 'client' | 'partner'; uuid: string },
-  report: PushReport,
-): Promise<PushResult | undefined> {
-  const details = detailsOf(payment);
-  const record = `payment ${base.payment} (${payment.id})`;
-  // The claim: durable in Odoo before RCP hears of the payment, and refused to any other run.
-  const claim = await writer.claim({
+type Target = { kind: 'client' | 'partner'; uuid: string };
+
+/** Payments claimed together, in one Odoo call, before the first of them goes to RCP. */
+const CLAIM_GROUP = 50;
+
+/** The claim of one payment: its ledger record in state intent, with the payment as it is sent. */
+function claimOf(payment: PaymentRow, base: Omit<PushResult, 'outcome'>, target: Target): LedgerOp {
+  return {
     op: 'claim',
     payment_id: payment.id,
     vals: {
       ...pushedAsValues(payment),
       x_name: payment.name || `#${payment.id}`,
       x_amount: kopecksToDecimal(base.amountKopecks).toNumber(),
-      x_details: details,
+      x_details: detailsOf(payment),
       x_target: `${target.kind}:${target.uuid}`,
       x_reason: false,
       x_rcp_reference: false,
       x_pushed_at: false,
     },
-  });
-  if (!claim.done || claim.id === false) {
-    if (claim.state === 'pushed') return { ...base, outcome: 'already pushed' };
-    if (claim.state === 'review') {
-      const detail = `flagged for review by another run; ${resolveHint(payment.id)}`;
-      report.failed.push({ kind: 'payment', record, error: `needs review: ${detail}` });
-      return { ...base, outcome: 'needs review', detail };
-    }
-    return { ...base, outcome: 'being sent by another run', detail: 'claimed by another run just now' };
+  };
+}
+
+/** What a run reports for a payment another run claimed first (undefined: this run holds it). */
+function lostClaim(
+  claim: LedgerAnswer | undefined,
+  base: Omit<PushResult, 'outcome'>,
+  report: PushReport,
+): PushResult | undefined {
+  if (claim?.done && claim.id !== false) return undefined;
+  if (claim?.state === 'pushed') return { ...base, outcome: 'already pushed' };
+  if (claim?.state === 'review') {
+    const detail = `flagged for review by another run; ${resolveHint(base.paymentId)}`;
+    report.failed.push({
+      kind: 'payment',
+      record: `payment ${base.payment} (${base.paymentId})`,
+      error: `needs review: ${detail}`,
+    });
+    return { ...base, outcome: 'needs review', detail };
   }
-  const ledgerId = claim.id;
+  return { ...base, outcome: 'being sent by another run', detail: 'claimed by another run just now' };
+}
+
+/** Sends one payment this run has claimed, and queues its outcome for the ledger. */
+async function pushOne(
+  deps: ProcessDeps,
+  writer: LedgerWriter,
+  ledgerId: number,
+  payment: PaymentRow,
+  base: Omit<PushResult, 'outcome'>,
+  target: Target,
+  report: PushReport,
+): Promise<PushResult> {
+  const details = detailsOf(payment);
+  const record = `payment ${base.payment} (${payment.id})`;
   let rcpPaymentId: string | undefined;
   try {
     if (target.kind === 'client') {
@@ -560,14 +620,12 @@ class LedgerWriter {
 
   constructor(private readonly odoo: OdooClient) {}
 
-  /** The claim, written with every outcome waiting; answers whether this run holds the payment. */
-  async claim(op: LedgerOp): Promise<LedgerAnswer> {
-    const ops = [...this.#outcomes, op];
-    const answers = await writePaymentLedger(this.odoo, ops);
+  /** The claims, written with every outcome waiting; answers, for each, whether this run holds it. */
+  async claim(claims: readonly LedgerOp[]): Promise<LedgerAnswer[]> {
+    const outcomes = this.#outcomes;
+    const answers = await writePaymentLedger(this.odoo, [...outcomes, ...claims]);
     this.#outcomes = [];
-    const answer = answers.at(-1);
-    if (!answer) throw new PermanentError('the payments ledger gave no answer to a claim');
-    return answer;
+    return answers.slice(outcomes.length);
   }
 
   /** Written with the next claim, or by `flush`. */

@@ -35,9 +35,11 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
   return [
     ...groupItems(caps),
     ...MODELS.map(modelItem),
-    ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
+    // Computed fields after every plain one: Odoo checks their dependencies when creating them.
+    ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
-    connectorFindsActions(),
+    connectorReadsActions(),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -122,6 +124,12 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.store = false;
   }
   if (spec.currencyField) values.currency_field = spec.currencyField;
+  if (spec.compute) {
+    values.compute = spec.compute.code;
+    values.depends = spec.compute.depends;
+    values.store = true;
+    values.readonly = true;
+  }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
     values.relation_table = table;
@@ -132,6 +140,9 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     name: fieldXmlid(model.model, spec.name),
     model: 'ir.model.fields',
     values,
+    ...(spec.compute
+      ? { after: spec.compute.depends.split(',').map((f) => fieldXmlid(model.model, f.trim())) }
+      : {}),
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
   };
@@ -161,17 +172,15 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
 }
 
 /**
- * The connector finds its server actions by external ID (`check_object_reference`), which answers
- * only to a user who may read `ir.actions.server`: Odoo gives that to Administration / Settings
- * alone, so a least-privilege connector user gets read (only) here. No record rule narrows it: a
- * group's rule would narrow an administrator in the connector group too.
+ * The connector finds its server actions (claims) by external ID, which needs read access to them;
+ * an integration user without Administration / Settings has none, so its group gets it.
  */
-function connectorFindsActions(): WorkspaceItem {
+function connectorReadsActions(): WorkspaceItem {
   return {
     name: 'access_ir_actions_server_connector',
     model: 'ir.model.access',
     values: {
-      name: 'ir.actions.server rcp connector (finds its server actions)',
+      name: 'ir.actions.server connector',
       model_id: ref('base.model_ir_actions_server'),
       group_id: ref(GROUP_CONNECTOR),
       perm_read: true,

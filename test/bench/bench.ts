@@ -239,10 +239,13 @@ try {
       connectorLogin: config.odoo?.user ?? 'admin',
       currency: 'RUB',
     });
-    for (const id of toPay) {
-      await odoo.callOn('account.move', 'action_post', [id]);
-      const context = { active_model: 'account.move', active_ids: [id] };
-      const [wizard] = await odoo.create('account.payment.register', [{}], context);
+    // As an accountant would: post the invoices and register their payments, a hundred at a time
+    // (one payment per invoice: each has its own customer).
+    for (let start = 0; start < toPay.length; start += 100) {
+      const ids = toPay.slice(start, start + 100);
+      await odoo.callOn('account.move', 'action_post', ids);
+      const context = { active_model: 'account.move', active_ids: ids };
+      const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
       await odoo.callOn(
         'account.payment.register',
         'action_create_payments',
