@@ -330,6 +330,12 @@ export const MODELS: readonly ModelSpec[] = [
       currency,
       { name: 'x_amount', type: 'monetary', label: 'Amount sent', currencyField: 'x_currency_id' },
       { name: 'x_details', type: 'char', label: 'Details sent to RCP' },
+      {
+        name: 'x_target',
+        type: 'char',
+        label: 'RCP balance',
+        help: 'The RCP balance the payment goes to: client:<uuid> or partner:<uuid>.',
+      },
       { name: 'x_rcp_reference', type: 'char', label: 'RCP reference' },
       { name: 'x_pushed_at', type: 'datetime', label: 'Pushed at' },
       { name: 'x_reason', type: 'text', label: 'Why' },

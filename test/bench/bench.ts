@@ -24,6 +24,7 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { CallRecorder, type ReplayResult, copyDatabase, dropDatabase, replayCalls } from './odoo-replay.ts';
 
 const args = process.argv.slice(2);
@@ -232,6 +233,12 @@ try {
   if (info.odoo) {
     await fetch(`${info.odoo.url}/_double/pay`, { method: 'POST', body: JSON.stringify({ moveIds: toPay }) });
   } else {
+    // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
+    await setupWorkspace(odoo, {
+      dryRun: false,
+      connectorLogin: config.odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
     // As an accountant would: post the invoices and register their payments, a hundred at a time
     // (one payment per invoice: each has its own customer).
     for (let start = 0; start < toPay.length; start += 100) {

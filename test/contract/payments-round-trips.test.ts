@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
-import { pushPayments, readLedger } from '../../connector/processes/push-payments.ts';
+import { pushPayments, readPaymentLedger } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { startStack } from '../support/stack.ts';
 
@@ -35,8 +35,8 @@ describe('payments push round trips (simulator and the Odoo 18 double)', () => {
     // Reads before the loop, one load of the intents, the outcomes and the notes after it.
     expect(report.odooRoundTrips).toBeLessThanOrEqual(12);
 
-    const ledger = await readLedger(deps);
-    expect(pushed.map((r) => ledger.get(r.paymentId)?.entry.state)).toEqual(pushed.map(() => 'pushed'));
+    const ledger = await readPaymentLedger(deps.odoo);
+    expect(pushed.map((r) => ledger.get(r.paymentId)?.state)).toEqual(pushed.map(() => 'pushed'));
     const notes = double
       .records('mail.message')
       .filter((m) => m.model === 'account.payment' && String(m.body).includes('Отправлено в RCP'));
