@@ -8,7 +8,7 @@ import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
-import { JOB_OPTIONS, type JobData, QUEUE_NAME, lockOf, unitOf } from './queues.ts';
+import { JOB_OPTIONS, type JobData, QUEUE_NAME, jobIdOf, lockOf } from './queues.ts';
 
 export interface RunnerOptions {
   redisUrl: string;
@@ -36,12 +36,12 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-/** Adds a job for a unit of work; a unit already waiting or running is not added twice. */
+/** Adds a job; the same job (same id) already waiting or running is not added twice. */
 export async function enqueueJob(
   queue: Queue<JobData>,
   data: JobData,
 ): Promise<{ id: string; added: boolean; retried: boolean }> {
-  const id = unitOf(data);
+  const id = jobIdOf(data);
   const existing = await queue.getJob(id);
   if (existing) {
     if (await existing.isFailed()) {
@@ -49,7 +49,7 @@ export async function enqueueJob(
       return { id, added: false, retried: true };
     }
     if (!(await existing.isCompleted())) return { id, added: false, retried: false };
-    // Done before: that record is replaced and the unit runs again.
+    // Done before: that record is replaced and the job runs again.
     await existing.remove();
   }
   await queue.add(data.kind, data, { ...JOB_OPTIONS, jobId: id });
@@ -85,7 +85,7 @@ export function createRunner(options: RunnerOptions): Runner {
       case 'invoice': {
         const period =
           data.period === 'previous' ? monthBefore(new Date(), options.timezone ?? 'UTC') : data.period;
-        const { units, failed } = await options.processes.listUnits(period, {
+        const { units, failed } = await options.processes.listCounterparties(period, {
           partner: data.partner,
           client: data.client,
           allowOpenPeriod: data.allowOpenPeriod,
@@ -107,7 +107,7 @@ export function createRunner(options: RunnerOptions): Runner {
             } satisfies JobData,
             opts: {
               ...JOB_OPTIONS,
-              jobId: `${unitOf({ kind: 'invoice-unit', period, unit })}@${run}`,
+              jobId: `${jobIdOf({ kind: 'invoice-unit', period, unit })}@${run}`,
               ignoreDependencyOnFailure: true,
             },
           })),
@@ -115,7 +115,7 @@ export function createRunner(options: RunnerOptions): Runner {
         return { period, units: units.length, failed };
       }
       case 'invoice-unit': {
-        const report = await options.processes.invoiceUnit(data.period, data.unit, {
+        const report = await options.processes.invoiceCounterparty(data.period, data.unit, {
           force: data.force ?? false,
         });
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
@@ -216,9 +216,17 @@ export function createRunner(options: RunnerOptions): Runner {
     worker,
     metrics,
     close: async () => {
-      await worker.close();
-      await flows.close();
-      await queue.close();
+      // With Redis away, a graceful close waits for it without end (and jobs in hand cannot report
+      // anyway): the connections are dropped instead, and the jobs' locks expire for another worker.
+      const away = redis.status !== 'ready';
+      await worker.close(away);
+      if (away) {
+        // BullMQ's own disconnect() waits for an 'end' that a reconnecting client never reaches.
+        for (const client of await Promise.all([flows.client, queue.client])) client.disconnect();
+      } else {
+        await flows.close();
+        await queue.close();
+      }
       await options.processes.close();
       redis.disconnect();
     },

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isPeriod } from '../../mappings/period.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
@@ -30,14 +30,16 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('check'))
     .description(
-      'reach RCP, Odoo (version, user, rights, company, price precision) and Redis; say what is wrong',
+      'whether this Odoo is ready: RCP, Odoo (version, company, currency, rights, taxes, price precision), the settings and Redis; exit 0 ready (warnings are listed), 1 something failed, 2 a setting is wrong',
     )
     .action(async (_o, cmd: Command) =>
       run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
     );
 
   add(program.command('sync'))
-    .description('processes 1 and 3: partners, clients, billing classes and tariff plans into Odoo')
+    .description(
+      'RCP partners and clients → Odoo companies, billing classes → service products, billing plans → price lists',
+    )
     .argument('<what>', 'partners | clients | tariffs | all')
     .option('--partner <id>', 'only this RCP partner (and its clients)')
     .option('--dry-run', 'print the plan (create / update / unchanged), write nothing')
@@ -56,7 +58,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('match'))
     .description(
-      'process 2: RCP partners/clients without a link, probable Odoo companies; --link to tie them',
+      'RCP partners and clients not linked to an Odoo company yet, with the probable ones; --link ties one',
     )
     .option(
       '--link <ids...>',
@@ -78,7 +80,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     );
 
   add(program.command('invoice'))
-    .description('processes 4–5: a month of RCP usage → draft customer invoices in Odoo')
+    .description('a month of RCP usage → one draft customer invoice per invoiced counterparty')
     .requiredOption('--period <YYYY-MM>', 'the month to invoice', period)
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
@@ -114,7 +116,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   const payments = program
     .command('payments')
-    .description('process 7: payments recorded in Odoo → RCP balances');
+    .description('customer payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
     .description(
       'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
@@ -254,8 +256,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
       const { isOdooSettingError } = await import('../odoo/client.ts');
-      if (error instanceof ConfigError || isOdooSettingError(error)) {
-        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+      const refusedByRcp = error instanceof PermanentError && error.status === 401;
+      if (error instanceof ConfigError || isOdooSettingError(error) || refusedByRcp) {
+        // A wrong password, database or ODOO_URL, or RCP credentials refused, is bad configuration too.
         const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);

@@ -28,7 +28,7 @@ export async function counterpartyRefs(
   };
 }
 
-/** Process 1 for partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
+/** Partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
 export function syncPartners(
   deps: ProcessDeps,
   partners: readonly Partner[],
@@ -45,7 +45,7 @@ export function syncPartners(
   });
 }
 
-/** Process 1 for clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
+/** Clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
 export async function syncClients(
   deps: ProcessDeps,
   clients: readonly Client[],

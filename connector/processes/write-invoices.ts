@@ -50,7 +50,8 @@ export async function writeInvoices(
   if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, false);
   // One run per counterparty and period at a time, decided in Odoo: the others are left to their run.
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  const keyOf = (d: InvoiceDraft) => invoiceClaimKey(options.period, d.unit.kind, d.unit.uuid);
+  const keyOf = (d: InvoiceDraft) =>
+    invoiceClaimKey(options.period, d.counterparty.kind, d.counterparty.uuid);
   const claimed = new Set<string>();
   try {
     for (const batch of batchesOf(drafts, deps.odoo.config.batchSize)) {
@@ -144,7 +145,7 @@ function mapInvoices(
   };
   return drafts.map((draft) => ({
     draft,
-    header: toInvoiceHeader(options.period, draft.unit, draft.partnerId, rules),
+    header: toInvoiceHeader(options.period, draft.counterparty, draft.partnerId, rules),
     lines: toInvoiceLineValues(draft.plan, draft.productIds, taxIds),
   }));
 }

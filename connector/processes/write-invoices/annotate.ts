@@ -148,7 +148,7 @@ async function attachDetails(
     });
     return [
       {
-        name: usageAttachmentName(period, w.draft.unit),
+        name: usageAttachmentName(period, w.draft.counterparty),
         res_model: 'account.move',
         res_id: w.id,
         mimetype: 'text/csv',
