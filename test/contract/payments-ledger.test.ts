@@ -72,6 +72,22 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect([...ledger.values()].map((r) => r.state)).toEqual(Array(5).fill('pushed'));
   });
 
+  it('two runs at once over more payments than one claim group (50): each payment reaches RCP once, every record pushed', async () => {
+    const { deps, sim, linked, reconnect } = await world();
+    const ids: number[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await payment(deps, linked[i % linked.length] ?? 0, 10 + i));
+    const [a, b] = await Promise.all([reconnect(), reconnect()]);
+    const reports = await Promise.all([pushPayments(a as ProcessDeps), pushPayments(b as ProcessDeps)]);
+    const sent = new Map<string, number>();
+    for (const p of sim.payments) sent.set(p.details, (sent.get(p.details) ?? 0) + 1);
+    expect(sim.payments).toHaveLength(120);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    for (const id of ids) expect(outcomesOf(reports, id).filter((o) => o === 'pushed')).toHaveLength(1);
+    expect(reports.flatMap((r) => r.failed)).toEqual([]);
+    const ledger = await readPaymentLedger(deps.odoo);
+    expect(ids.map((id) => ledger.get(id)?.state)).toEqual(ids.map(() => 'pushed'));
+  });
+
   it('an amount changed after the push is a review with the change on every run and in reconcile; settled "RCP has it", the next run applies it and stops flagging', async () => {
     const { deps, sim, double, linked } = await world();
     const id = await payment(deps, linked[0] ?? 0, 2222.22);
