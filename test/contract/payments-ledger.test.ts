@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
@@ -148,6 +150,44 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect(double.records('x_rcp_payment')).toEqual([
       expect.objectContaining({ x_state: 'pushed', x_resolution: false }),
     ]);
+  });
+
+  it('through the CLI: pushed at 2,222.22, then 3,000.00 in Odoo: `payments push` names the change and exits 1 on every run; `payments resolve --pushed` settles it and the next push exits 0', async () => {
+    const { deps, sim, double, linked } = await world();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      RCP_URL: sim.url,
+      RCP_TOKEN: sim.token,
+      ODOO_URL: double.url,
+      ODOO_DB: double.db,
+      ODOO_USER: double.admin.login,
+      ODOO_API_KEY: double.admin.apiKey,
+      PAYMENTS_SINCE: '2024-01-01',
+      RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((done) =>
+        execFile(
+          process.execPath,
+          [resolve('bin/rcp-odoo.mjs'), ...args],
+          { env, timeout: 60_000 },
+          (error, stdout) => done({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        ),
+      );
+    const id = await payment(deps, linked[0] ?? 0, 2222.22);
+    expect((await cli(['payments', 'push'])).code).toBe(0);
+    await deps.odoo.write('account.payment', [id], { amount: 3000 });
+    for (let run = 0; run < 2; run++) {
+      const flagged = await cli(['payments', 'push']);
+      expect(flagged.code).toBe(1);
+      expect(flagged.stdout).toContain('amount 2,222.22 → 3,000.00');
+    }
+    expect((await cli(['reconcile', '--period', '2024-05'])).stdout).toContain('amount 2,222.22 → 3,000.00');
+    expect((await cli(['payments', 'resolve', String(id), '--pushed'])).code).toBe(0);
+    expect((await cli(['payments', 'push'])).code).toBe(0);
+    expect(sim.payments).toHaveLength(1);
   });
 
   it('an upgrade from the rcp-push.json attachments never re-sends: pushed stays pushed, an attempt without outcome needs review, a refusal is claimed afresh; deleting an attachment changes nothing', async () => {
