@@ -16,6 +16,7 @@ import {
   setPricelists,
 } from '../../connector/workspace/settings.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
+import { freshRealOdoo } from '../support/real-odoo.ts';
 
 /**
  * `rcp-odoo setup` against a real Odoo (ODOO_URL…, an administrator): the workspace is made, a
@@ -72,7 +73,9 @@ async function snapshot(odoo: OdooClient): Promise<Snapshot> {
 }
 
 describe.skipIf(!config)(title, () => {
-  const odooConfig = config?.odoo as NonNullable<Config['odoo']>;
+  // The admin of a database of this file's own: setup is an administrator's command, and its
+  // --remove must find the database as this file found it, whatever the other files synced.
+  let odooConfig: NonNullable<Config['odoo']>;
   const tag = `${Date.now()}`;
   let admin: OdooClient;
   let before: Snapshot;
@@ -98,6 +101,7 @@ describe.skipIf(!config)(title, () => {
     });
 
   beforeAll(async () => {
+    odooConfig = (await freshRealOdoo('setup')).admin;
     admin = await OdooClient.connect(odooConfig);
     if ((await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])) > 0) {
       await removeWorkspace(admin, { confirm: true, dryRun: false });
