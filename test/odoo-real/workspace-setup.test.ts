@@ -80,6 +80,7 @@ describe.skipIf(!config)(title, () => {
   let admin: OdooClient;
   let before: Snapshot;
   let pricelistsAtStart: boolean;
+  let syncedPricelists: number;
   let accountant: OdooClient;
   let accountantId: number;
   let partnerId: number;
@@ -106,9 +107,14 @@ describe.skipIf(!config)(title, () => {
     if ((await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])) > 0) {
       await removeWorkspace(admin, { confirm: true, dryRun: false });
     }
-    // Start with Pricelists off, Odoo's default, to see setup turn it on and --remove turn it off.
+    // Start with Pricelists off, Odoo's default, to see setup turn it on and --remove turn it off;
+    // not in a database holding price lists synced from RCP (turning it off archives them).
     pricelistsAtStart = (await readSettings(admin)).pricelists;
-    if (pricelistsAtStart) await setPricelists(admin, false);
+    syncedPricelists = await admin.searchCount('ir.model.data', [
+      ['module', '=', 'rcp_connector'],
+      ['model', '=', 'product.pricelist'],
+    ]);
+    if (pricelistsAtStart && syncedPricelists === 0) await setPricelists(admin, false);
     before = await snapshot(admin);
     const [currency] = await admin.searchRead(
       'res.currency',
@@ -378,5 +384,9 @@ describe.skipIf(!config)(title, () => {
     const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
     expect(removed.removed).toBe(true);
     expect(await snapshot(admin)).toEqual(before);
+    if (syncedPricelists > 0) {
+      // Never switched off here, so never recorded: remove had nothing to put back.
+      expect(removed.settings.some((s) => s.what === 'Pricelists feature')).toBe(false);
+    }
   });
 });
