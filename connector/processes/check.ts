@@ -399,10 +399,10 @@ async function checkDocuments({ odoo, company }: OdooCheckInput): Promise<CheckI
     const buyers = missingBuyerRequisites(await readBuyerRequisites(odoo));
     items.push(
       buyers.length === 0
-        ? ok('documents: buyer requisites', 'every linked company has ИНН, КПП and address')
+        ? ok('documents: buyer requisites', 'every company of the RCP invoices has ИНН, КПП and address')
         : warning(
             'documents: buyer requisites',
-            `${buyers.length} linked compan${buyers.length === 1 ? 'y lacks' : 'ies lack'} what the VAT invoice prints (Contacts → the company: Tax ID, КПП, address): ${buyers.slice(0, 10).join('; ')}${buyers.length > 10 ? '; …' : ''}`,
+            `${buyers.length} RCP-invoiced compan${buyers.length === 1 ? 'y lacks' : 'ies lack'} what the VAT invoice prints (Contacts → the company: Tax ID, КПП, address): ${buyers.slice(0, 10).join('; ')}${buyers.length > 10 ? '; …' : ''}`,
           ),
     );
   } catch (error) {

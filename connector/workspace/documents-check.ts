@@ -122,14 +122,18 @@ export async function readCompanyRequisites(odoo: OdooClient, companyId: number)
   };
 }
 
-/** The Odoo companies RCP counterparties are linked to (those invoiced). */
+/** The companies of the latest RCP invoices (those the documents are printed for). */
 export async function readBuyerRequisites(odoo: OdooClient): Promise<BuyerRequisites[]> {
-  const links = await odoo.searchRead<OdooRecord & { x_partner_id: [number, string] | false }>(
-    'x_rcp_counterparty',
-    [['x_partner_id', '!=', false]],
-    ['x_partner_id'],
+  const moves = await odoo.searchRead<OdooRecord & { partner_id: [number, string] | false }>(
+    'account.move',
+    [
+      ['move_type', '=', 'out_invoice'],
+      ['ref', '=like', 'RCP %'],
+    ],
+    ['partner_id'],
+    { limit: 500, order: 'id desc' },
   );
-  const ids = [...new Set(links.flatMap((l) => (l.x_partner_id ? [l.x_partner_id[0]] : [])))];
+  const ids = [...new Set(moves.flatMap((m) => (m.partner_id ? [m.partner_id[0]] : [])))];
   if (ids.length === 0) return [];
   const partners = await odoo.read<PartnerRow>('res.partner', ids, PARTNER_FIELDS);
   return partners.map((p) => ({
