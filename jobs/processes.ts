@@ -29,7 +29,11 @@ export interface Processes {
       allowOpenPeriod?: boolean | undefined;
     },
   ): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }>;
-  invoiceCounterparty(period: string, unit: CounterpartyRef): Promise<InvoiceReport>;
+  invoiceCounterparty(
+    period: string,
+    unit: CounterpartyRef,
+    options?: { force: boolean },
+  ): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
   /** Whether RCP and Odoo answer (for the health endpoint). */
@@ -66,9 +70,9 @@ export function realProcesses(config: Config, log: Logger): Processes {
     sync: async (input) => syncMasterData(await open(), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),
-    invoiceCounterparty: async (period, unit) => {
+    invoiceCounterparty: async (period, unit, options) => {
       const deps = await open();
-      return invoiceCounterparty(deps, period, unit, await contextOf(deps));
+      return invoiceCounterparty(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
     pushPayments: async () => pushPayments(await open()),
     reconcile: async (period) => reconcilePeriod(await open(), period),

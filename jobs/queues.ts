@@ -17,10 +17,12 @@ export type JobData =
       period: string | 'previous';
       partner?: string | undefined;
       client?: string | undefined;
+      /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+      force?: boolean | undefined;
       /** The current or a future month, on purpose (`--allow-open-period`). */
       allowOpenPeriod?: boolean | undefined;
     }
-  | { kind: 'invoice-unit'; period: string; unit: CounterpartyRef }
+  | { kind: 'invoice-unit'; period: string; unit: CounterpartyRef; force?: boolean | undefined }
   | { kind: 'invoice-report'; period: string; units: number }
   | { kind: 'payments-push' }
   | { kind: 'reconcile'; period: string };

@@ -99,7 +99,12 @@ export function createRunner(options: RunnerOptions): Runner {
           children: units.map((unit) => ({
             name: 'invoice-unit',
             queueName,
-            data: { kind: 'invoice-unit', period, unit } satisfies JobData,
+            data: {
+              kind: 'invoice-unit',
+              period,
+              unit,
+              ...(data.force ? { force: true } : {}),
+            } satisfies JobData,
             opts: {
               ...JOB_OPTIONS,
               jobId: `${jobIdOf({ kind: 'invoice-unit', period, unit })}@${run}`,
@@ -110,7 +115,9 @@ export function createRunner(options: RunnerOptions): Runner {
         return { period, units: units.length, failed };
       }
       case 'invoice-unit': {
-        const report = await options.processes.invoiceCounterparty(data.period, data.unit);
+        const report = await options.processes.invoiceCounterparty(data.period, data.unit, {
+          force: data.force ?? false,
+        });
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
         if (report.failed.length > 0) {
           throw new UnrecoverableError(report.failed.map((f) => `${f.record}: ${f.error}`).join('; '));
@@ -209,9 +216,17 @@ export function createRunner(options: RunnerOptions): Runner {
     worker,
     metrics,
     close: async () => {
-      await worker.close();
-      await flows.close();
-      await queue.close();
+      // With Redis away, a graceful close waits for it without end (and jobs in hand cannot report
+      // anyway): the connections are dropped instead, and the jobs' locks expire for another worker.
+      const away = redis.status !== 'ready';
+      await worker.close(away);
+      if (away) {
+        // BullMQ's own disconnect() waits for an 'end' that a reconnecting client never reaches.
+        for (const client of await Promise.all([flows.client, queue.client])) client.disconnect();
+      } else {
+        await flows.close();
+        await queue.close();
+      }
       await options.processes.close();
       redis.disconnect();
     },

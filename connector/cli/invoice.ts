@@ -42,6 +42,7 @@ export function describeInvoices(report: InvoiceReport): string {
   }
   const none = report.invoices.length - invoices.length;
   if (none > 0) lines.push('', `${none} counterparty(ies) had no usage in ${report.period}: no invoice.`);
+  for (const warning of report.warnings ?? []) lines.push('', `Note: ${warning}.`);
   if (report.failed.length > 0) {
     lines.push('', `${report.failed.length} failed (the others were done):`);
     for (const f of report.failed) lines.push(`  ${f.record}: ${f.error}`);

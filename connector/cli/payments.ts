@@ -38,9 +38,9 @@ export async function runPaymentsResolve(
   ctx: CommandContext,
   input: { payment: string; pushed: boolean },
 ): Promise<number> {
-  const entry = await withDeps(ctx, (deps) => resolvePayment(deps, input.payment, input.pushed));
+  const record = await withDeps(ctx, (deps) => resolvePayment(deps, input.payment, input.pushed));
   ctx.out.result(
-    { payment: input.payment, ledger: entry },
+    { payment: input.payment, ledger: record },
     input.pushed
       ? `Payment ${input.payment} is recorded as in RCP; it will not be sent.`
       : `Payment ${input.payment} is recorded as not in RCP; the next \`payments push\` sends it.`,

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isPeriod } from '../../mappings/period.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
@@ -30,7 +30,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('check'))
     .description(
-      'reach RCP, Odoo (version, user, rights, company, price precision) and Redis; say what is wrong',
+      'whether this Odoo is ready: RCP, Odoo (version, company, currency, rights, taxes, price precision), the settings and Redis; exit 0 ready (warnings are listed), 1 something failed, 2 a setting is wrong',
     )
     .action(async (_o, cmd: Command) =>
       run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
@@ -85,13 +85,21 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
     .option('--dry-run', 'print every invoice that would be made, write nothing')
+    .option('--force', 'also rewrite drafts an accountant changed in Odoo since the connector wrote them')
     .option(
       '--allow-open-period',
       'invoice the current (still open) or a future month anyway: a provisional, short draft',
     )
     .action(
       async (
-        o: { period: string; partner?: string; client?: string; dryRun?: boolean; allowOpenPeriod?: boolean },
+        o: {
+          period: string;
+          partner?: string;
+          client?: string;
+          dryRun?: boolean;
+          force?: boolean;
+          allowOpenPeriod?: boolean;
+        },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
@@ -100,6 +108,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
             partner: o.partner,
             client: o.client,
             dryRun: Boolean(o.dryRun),
+            force: Boolean(o.force),
             allowOpenPeriod: Boolean(o.allowOpenPeriod),
           }),
         ),
@@ -247,8 +256,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
       const { isOdooSettingError } = await import('../odoo/client.ts');
-      if (error instanceof ConfigError || isOdooSettingError(error)) {
-        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+      const refusedByRcp = error instanceof PermanentError && error.status === 401;
+      if (error instanceof ConfigError || isOdooSettingError(error) || refusedByRcp) {
+        // A wrong password, database or ODOO_URL, or RCP credentials refused, is bad configuration too.
         const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);

@@ -22,14 +22,13 @@ export async function runReconcile(ctx: CommandContext, input: { period: string 
     ]),
     ...report.failed.map((f) => `failed: ${f.record}: ${f.error}`),
     '',
-    `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.voidAfterPush.length} voided in Odoo after their push.`,
+    `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.changedAfterPush.length} changed in Odoo after their push.`,
     ...report.payments.needsReview.map(
       (p) =>
-        `  needs review: payment ${p.paymentId} (${p.details}): rcp-odoo payments resolve ${p.paymentId} --pushed|--not-pushed`,
+        `  needs review: payment ${p.name} (${p.paymentId}): ${p.reason || p.details}; settle it in Odoo (RCP → Payments to RCP) or: rcp-odoo payments resolve ${p.paymentId} --pushed|--not-pushed`,
     ),
-    ...report.payments.voidAfterPush.map(
-      (p) =>
-        `  DIFF: payment ${p.name} (${p.paymentId}) is ${p.state} in Odoo but RCP was credited ${formatRubles(p.amountKopecks)}`,
+    ...report.payments.changedAfterPush.map(
+      (p) => `  DIFF: payment ${p.name} (${p.paymentId}) changed after its push: ${p.changes.join('; ')}`,
     ),
   ].join('\n');
   ctx.out.result(report, text);

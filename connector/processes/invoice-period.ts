@@ -30,6 +30,7 @@ import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-type
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
+import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface InvoiceInput {
   period: string;
@@ -42,6 +43,8 @@ export interface InvoiceInput {
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
+  /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
+  force?: boolean | undefined;
   /** Invoice the current (still open) month or a future one: a provisional, short draft. */
   allowOpenPeriod?: boolean | undefined;
 }
@@ -56,6 +59,8 @@ export interface InvoiceReport {
   odooRoundTrips: number;
   rcpRequests: number;
   seconds: number;
+  /** Things the person running it should know that are not a failed record (one line each). */
+  warnings?: string[];
 }
 
 /**
@@ -84,6 +89,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
     : await unitsToInvoice(deps, input, report);
   const context = input.context ?? (await invoiceContext(deps));
+  if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
   const clientCount = units.reduce((n, u) => n + u.clients.length, 0);
   let usageRead = 0;
@@ -100,7 +106,13 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
       report,
       context,
     );
-    const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
+    const written = await writeInvoices(deps, drafts, {
+      period: input.period,
+      dryRun,
+      force: input.force ?? false,
+      workspace: context.workspace ?? false,
+      refs,
+    });
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
@@ -224,20 +236,27 @@ export async function prepareInvoices(
   return { drafts, refs };
 }
 
+const NO_WORKSPACE =
+  'the RCP workspace is not set up in this Odoo: no usage records were written, and this run was not claimed in Odoo (run `rcp-odoo setup` as an Odoo administrator)';
+
 export interface InvoiceContext {
   refs: OdooRefs;
   precision: { quantityDigits: number; priceDigits: number };
+  /** Whether `rcp-odoo setup` made the RCP workspace (claims, usage records) in this Odoo. */
+  workspace?: boolean | undefined;
 }
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
   const stored = await lineDigits(deps);
+  const workspace = await hasInvoiceWorkspace(deps.odoo);
   return {
     refs,
     precision: {
       quantityDigits: stored.quantity ?? refs.quantityDigits,
       priceDigits: stored.price ?? refs.priceDigits,
     },
+    workspace,
   };
 }
 
@@ -440,6 +459,7 @@ export async function invoiceCounterparty(
   period: string,
   ref: CounterpartyRef,
   context?: InvoiceContext,
+  force = false,
 ): Promise<InvoiceReport> {
   let unit: InvoicedCounterparty;
   const problems = noInputProblems();
@@ -465,5 +485,5 @@ export async function invoiceCounterparty(
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
-  return invoicePeriod(deps, { period, units: [unit], problems, context });
+  return invoicePeriod(deps, { period, units: [unit], problems, context, force });
 }

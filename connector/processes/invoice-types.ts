@@ -14,6 +14,7 @@ export type InvoiceOutcome =
   | 'would update'
   | 'left posted'
   | 'left cancelled'
+  | 'left edited'
   | 'no usage'
   | 'failed';
 

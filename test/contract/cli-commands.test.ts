@@ -135,6 +135,17 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         expect.objectContaining({ what: 'Odoo', status: 'failure', setting: true }),
       );
 
+      const rcpRefused = await cli(['check', '--json'], { ...env, RCP_TOKEN: 'not-the-rcp-token' });
+      expect(rcpRefused.code).toBe(2);
+      expect(JSON.parse(rcpRefused.stdout).checks[0]).toMatchObject({
+        what: 'RCP',
+        status: 'failure',
+        setting: true,
+      });
+      expect(rcpRefused.stdout).toContain('check RCP_TOKEN');
+      const syncRefused = await cli(['sync', 'tariffs'], { ...env, RCP_TOKEN: 'not-the-rcp-token' });
+      expect(syncRefused.code).toBe(2);
+
       const browser = await cli(['sync', 'tariffs', '--json'], {
         ...env,
         ODOO_URL: `${double.url}/odoo/invoicing`,

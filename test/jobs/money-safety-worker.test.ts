@@ -26,9 +26,10 @@ afterEach(async () => {
 async function finished(queue: Queue<JobData>, id: string) {
   const end = Date.now() + 20_000;
   for (;;) {
-    const job = await queue.getJob(id);
-    const state = await job?.getState();
-    if (job && (state === 'completed' || state === 'failed')) return { job, state };
+    const state = await (await queue.getJob(id))?.getState();
+    // Read the job again once it has ended: a copy read just before holds no failedReason yet.
+    const job = state === 'completed' || state === 'failed' ? await queue.getJob(id) : undefined;
+    if (job && state) return { job, state };
     if (Date.now() > end) throw new Error(`job ${id} did not finish`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -66,7 +66,7 @@ function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
         period,
         rows: [],
         mismatches: 0,
-        payments: { pushed: 0, needsReview: [], voidAfterPush: [] },
+        payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] },
         failed: [],
       }) as ReconcileReport,
     health: async () => ({ rcp: true, odoo: true }),
