@@ -85,9 +85,14 @@ export async function readCompanyRequisites(odoo: OdooClient, companyId: number)
     id: number;
     name: string;
     partner_id: [number, string];
+    x_rcp_kpp: string | false;
     x_rcp_director: string | false;
     x_rcp_chief_accountant: string | false;
-  }>('res.company', [companyId], ['name', 'partner_id', 'x_rcp_director', 'x_rcp_chief_accountant']);
+  }>(
+    'res.company',
+    [companyId],
+    ['name', 'partner_id', 'x_rcp_kpp', 'x_rcp_director', 'x_rcp_chief_accountant'],
+  );
   if (!company) throw new Error(`company ${companyId} cannot be read`);
   const [partner] = await odoo.read<PartnerRow>('res.partner', [company.partner_id[0]], PARTNER_FIELDS);
   const [account] = await odoo.searchRead<
@@ -114,7 +119,7 @@ export async function readCompanyRequisites(odoo: OdooClient, companyId: number)
   return {
     name: company.name,
     vat: partner?.vat ?? false,
-    kpp: partner?.x_rcp_kpp ?? false,
+    kpp: company.x_rcp_kpp,
     address: partner ? addressOf(partner) : '',
     director: company.x_rcp_director,
     chiefAccountant: company.x_rcp_chief_accountant,

@@ -60,8 +60,9 @@ export const DOCUMENT_FIELDS: readonly ExtraField[] = [
     modelXmlid: 'base.model_res_company',
     name: 'x_rcp_kpp',
     label: 'КПП',
-    help: "The company's КПП (kept on its contact): printed on the RCP acts and VAT invoices.",
-    related: 'partner_id.x_rcp_kpp',
+    // Its own field, not related to the contact's: Odoo refuses to remove a field another depends
+    // on, and `setup --remove` must take both away.
+    help: "The company's КПП: printed on the RCP invoices for payment, acts and VAT invoices.",
   },
   {
     model: 'res.company',
@@ -236,8 +237,8 @@ const DRAFT_NOTE = `<div t-if="o.state == 'draft'" class="draft">Чернови�
 const wrap = (template: string, body: string) =>
   `<t t-name="${reportName(template)}"><t t-call="web.html_container"><t t-foreach="docs" t-as="o"><t t-call="web.basic_layout"><div class="page rcp-doc" t-att-data-rcp-move="o.id">${STYLE}${PRELUDE}${DRAFT_NOTE}${body}</div></t></t></t></t>`;
 
-const party = (p: string, what: string) =>
-  `<t t-out="${p}.name"/>, ИНН ${must(`${p}.vat`, `ИНН ${what}`)}, КПП ${must(`${p}.x_rcp_kpp`, `КПП ${what}`)}, ${must(`address(${p})`, `адрес ${what}`)}`;
+const party = (p: string, what: string, kpp = `${p}.x_rcp_kpp`) =>
+  `<t t-out="${p}.name"/>, ИНН ${must(`${p}.vat`, `ИНН ${what}`)}, КПП ${must(kpp, `КПП ${what}`)}, ${must(`address(${p})`, `адрес ${what}`)}`;
 
 const TOTALS_ROWS = (span: number) =>
   `<tr><td colspan="${span}" class="num"><b>Итого:</b></td><td class="num" data-rcp="untaxed"><b t-out="money(o.amount_untaxed)"/></td></tr><tr><td colspan="${span}" class="num"><b t-if="o.amount_tax">В том числе НДС:</b><b t-else="">Без налога (НДС)</b></td><td class="num" data-rcp="tax"><b t-if="o.amount_tax" t-out="money(o.amount_tax)"/><b t-else="">-</b></td></tr><tr><td colspan="${span}" class="num"><b>Всего к оплате:</b></td><td class="num" data-rcp="total"><b t-out="money(o.amount_total)"/></td></tr>`;
@@ -247,7 +248,7 @@ const PAYMENT_INVOICE = wrap(
   REPORT_PAYMENT_INVOICE,
   `<table class="grid"><tr><td colspan="2" rowspan="2" style="width:60%">${must('bank.bank_id.name', 'банк получателя (Настройки → Компании → банковский счёт)')}<br/><span class="small">Банк получателя</span></td><td>БИК</td><td>${must('bank.bank_id.bic', 'БИК банка')}</td></tr><tr><td>Сч. №</td><td>${must('bank.bank_id.x_rcp_corr_account', 'корр. счёт банка (Контакты → Настройки → Банки)')}</td></tr><tr><td>ИНН ${must('company.vat', 'ИНН компании')}</td><td>КПП ${must('company.x_rcp_kpp', 'КПП компании')}</td><td rowspan="2">Сч. №</td><td rowspan="2">${must('bank.acc_number', 'расчётный счёт компании')}</td></tr><tr><td colspan="2"><t t-out="company.name"/><br/><span class="small">Получатель</span></td></tr></table>` +
     `<h2>Счёт на оплату № <t t-out="number"/> от <t t-out="date_long"/></h2><hr/>` +
-    `<table class="plain"><tr><td style="width:15%">Поставщик<br/>(Исполнитель):</td><td><b>${party('seller', 'компании')}</b></td></tr><tr><td>Покупатель<br/>(Заказчик):</td><td><b>${party('buyer', 'покупателя')}</b></td></tr><tr><td>Основание:</td><td><t t-out="o.ref or o.invoice_origin or ''"/></td></tr></table>` +
+    `<table class="plain"><tr><td style="width:15%">Поставщик<br/>(Исполнитель):</td><td><b>${party('seller', 'компании', 'company.x_rcp_kpp')}</b></td></tr><tr><td>Покупатель<br/>(Заказчик):</td><td><b>${party('buyer', 'покупателя')}</b></td></tr><tr><td>Основание:</td><td><t t-out="o.ref or o.invoice_origin or ''"/></td></tr></table>` +
     `<table class="grid" style="margin-top:8px"><thead><tr><th>№</th><th>Товары (работы, услуги)</th><th>Кол-во</th><th>Ед.</th><th>Цена</th><th>Сумма</th></tr></thead><tbody><tr t-foreach="lines" t-as="l" data-rcp="line" t-att-data-rcp-line="l.id"><td class="c" t-out="l_index + 1"/><td t-out="l.name"/><td class="num" data-rcp="quantity" t-out="qty(l.quantity)"/><td class="c" t-out="unit(l)"/><td class="num" data-rcp="price" t-out="price(l.price_unit)"/><td class="num" data-rcp="amount" t-out="money(l.price_subtotal)"/></tr>${TOTALS_ROWS(5)}</tbody></table>` +
     `<p>Всего наименований <t t-out="len(lines)"/>, на сумму <t t-out="money(o.amount_total)"/> руб.</p><p><b data-rcp="words" t-out="o.x_rcp_amount_words"/></p><hr/>` +
     `<table class="plain" style="margin-top:20px"><tr><td>Руководитель</td><td><span class="sign"/> / ${must('company.x_rcp_director', 'руководитель (Настройки → Компании)')}</td><td>Бухгалтер</td><td><span class="sign"/> / ${must('company.x_rcp_chief_accountant', 'главный бухгалтер (Настройки → Компании)')}</td></tr></table>`,
@@ -261,7 +262,7 @@ const ACT = wrap(
     `<t t-set="last_day" t-value="[31, 29 if (py % 4 == 0 and (py % 100 != 0 or py % 400 == 0)) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][pm - 1] if pm else 0"/>` +
     `<h2>Акт № <t t-out="number"/> от <t t-out="date_long"/> об оказании услуг</h2>` +
     `<p t-if="pm" data-rcp="period">Период оказания услуг: с 01.<t t-out="'%02d' % pm"/>.<t t-out="py"/> по <t t-out="last_day"/>.<t t-out="'%02d' % pm"/>.<t t-out="py"/></p><hr/>` +
-    `<table class="plain"><tr><td style="width:15%">Исполнитель:</td><td><b>${party('seller', 'исполнителя (Настройки → Компании)')}</b></td></tr><tr><td>Заказчик:</td><td><b>${party('buyer', 'заказчика (Контакты)')}</b></td></tr><tr><td>Основание:</td><td>Счёт № <t t-out="number"/> от <t t-out="date_short"/></td></tr></table>` +
+    `<table class="plain"><tr><td style="width:15%">Исполнитель:</td><td><b>${party('seller', 'исполнителя (Настройки → Компании)', 'company.x_rcp_kpp')}</b></td></tr><tr><td>Заказчик:</td><td><b>${party('buyer', 'заказчика (Контакты)')}</b></td></tr><tr><td>Основание:</td><td>Счёт № <t t-out="number"/> от <t t-out="date_short"/></td></tr></table>` +
     `<table class="grid" style="margin-top:8px"><thead><tr><th>№</th><th>Наименование работ, услуг</th><th>Кол-во</th><th>Ед.</th><th>Цена</th><th>Сумма</th></tr></thead><tbody><tr t-foreach="lines" t-as="l" data-rcp="line" t-att-data-rcp-line="l.id"><td class="c" t-out="l_index + 1"/><td t-out="l.name"/><td class="num" data-rcp="quantity" t-out="qty(l.quantity)"/><td class="c" data-rcp="unit" t-out="unit(l)"/><td class="num" data-rcp="price" t-out="price(l.price_unit)"/><td class="num" data-rcp="amount" t-out="money(l.price_subtotal)"/></tr>${TOTALS_ROWS(5)}</tbody></table>` +
     `<p>Всего оказано услуг <t t-out="len(lines)"/>, на сумму <t t-out="money(o.amount_total)"/> руб.<t t-if="o.amount_tax">, в том числе НДС <t t-out="money(o.amount_tax)"/> руб.</t></p><p><b data-rcp="words" t-out="o.x_rcp_amount_words"/></p>` +
     '<p>Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет.</p><hr/>' +
