@@ -4,6 +4,7 @@
  * a WARNING is something that works but may not be what the admin means, with its fix. Each Odoo item
  * is one entry of ODOO_CHECKS: adding a check is adding a function to that list.
  */
+import { companyCurrencyProblem } from '../../mappings/company-currency.ts';
 import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
@@ -190,13 +191,9 @@ async function checkCompany({ odoo, company, companyProblem }: OdooCheckInput): 
 }
 
 async function checkCurrency({ config, company }: OdooCheckInput): Promise<CheckItem> {
-  const wanted = config.companyCurrency;
   if (!company) return failure('company currency', 'no company to read it from');
-  if (company.currency === wanted) return ok('company currency', wanted);
-  return failure(
-    'company currency',
-    `${company.name} keeps its books in ${company.currency || '(none)'}, RCP bills in ${wanted}: invoices would be in ${company.currency}. Set the company's currency to ${wanted} (Settings → Companies; Odoo allows it while the company has no journal entries), or set COMPANY_CURRENCY if RCP bills in another currency.`,
-  );
+  const problem = companyCurrencyProblem(company, config.companyCurrency);
+  return problem ? failure('company currency', problem) : ok('company currency', company.currency);
 }
 
 async function checkRights({ odoo }: OdooCheckInput): Promise<CheckItem[]> {

@@ -1,3 +1,4 @@
+import { companyCurrencyProblem } from '../../mappings/company-currency.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 /**
@@ -143,11 +144,8 @@ export function planSettings(state: SettingsState, quantityName: string): Settin
 
 /** Refuses a company whose currency is not the expected one, with the fix. */
 export function checkCurrency(state: SettingsState, expected: string): void {
-  if (state.currency !== expected) {
-    throw new ConfigError([
-      `the company "${state.company.name}" keeps its books in ${state.currency}, but RCP bills in ${expected}: set the company currency to ${expected} (Accounting → Configuration → Settings → Currency, before any entry is posted), or set COMPANY_CURRENCY=${state.currency} if RCP really bills in ${state.currency}`,
-    ]);
-  }
+  const problem = companyCurrencyProblem({ name: state.company.name, currency: state.currency }, expected);
+  if (problem) throw new ConfigError([problem]);
 }
 
 export async function readParam(odoo: OdooClient, key: string): Promise<string | undefined> {

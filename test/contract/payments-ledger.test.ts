@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
@@ -72,6 +74,22 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect([...ledger.values()].map((r) => r.state)).toEqual(Array(5).fill('pushed'));
   });
 
+  it('two runs at once over more payments than one claim group (50): each payment reaches RCP once, every record pushed', async () => {
+    const { deps, sim, linked, reconnect } = await world();
+    const ids: number[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await payment(deps, linked[i % linked.length] ?? 0, 10 + i));
+    const [a, b] = await Promise.all([reconnect(), reconnect()]);
+    const reports = await Promise.all([pushPayments(a as ProcessDeps), pushPayments(b as ProcessDeps)]);
+    const sent = new Map<string, number>();
+    for (const p of sim.payments) sent.set(p.details, (sent.get(p.details) ?? 0) + 1);
+    expect(sim.payments).toHaveLength(120);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    for (const id of ids) expect(outcomesOf(reports, id).filter((o) => o === 'pushed')).toHaveLength(1);
+    expect(reports.flatMap((r) => r.failed)).toEqual([]);
+    const ledger = await readPaymentLedger(deps.odoo);
+    expect(ids.map((id) => ledger.get(id)?.state)).toEqual(ids.map(() => 'pushed'));
+  });
+
   it('an amount changed after the push is a review with the change on every run and in reconcile; settled "RCP has it", the next run applies it and stops flagging', async () => {
     const { deps, sim, double, linked } = await world();
     const id = await payment(deps, linked[0] ?? 0, 2222.22);
@@ -132,6 +150,44 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect(double.records('x_rcp_payment')).toEqual([
       expect.objectContaining({ x_state: 'pushed', x_resolution: false }),
     ]);
+  });
+
+  it('through the CLI: pushed at 2,222.22, then 3,000.00 in Odoo: `payments push` names the change and exits 1 on every run; `payments resolve --pushed` settles it and the next push exits 0', async () => {
+    const { deps, sim, double, linked } = await world();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      RCP_URL: sim.url,
+      RCP_TOKEN: sim.token,
+      ODOO_URL: double.url,
+      ODOO_DB: double.db,
+      ODOO_USER: double.admin.login,
+      ODOO_API_KEY: double.admin.apiKey,
+      PAYMENTS_SINCE: '2024-01-01',
+      RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((done) =>
+        execFile(
+          process.execPath,
+          [resolve('bin/rcp-odoo.mjs'), ...args],
+          { env, timeout: 60_000 },
+          (error, stdout) => done({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        ),
+      );
+    const id = await payment(deps, linked[0] ?? 0, 2222.22);
+    expect((await cli(['payments', 'push'])).code).toBe(0);
+    await deps.odoo.write('account.payment', [id], { amount: 3000 });
+    for (let run = 0; run < 2; run++) {
+      const flagged = await cli(['payments', 'push']);
+      expect(flagged.code).toBe(1);
+      expect(flagged.stdout).toContain('amount 2,222.22 → 3,000.00');
+    }
+    expect((await cli(['reconcile', '--period', '2024-05'])).stdout).toContain('amount 2,222.22 → 3,000.00');
+    expect((await cli(['payments', 'resolve', String(id), '--pushed'])).code).toBe(0);
+    expect((await cli(['payments', 'push'])).code).toBe(0);
+    expect(sim.payments).toHaveLength(1);
   });
 
   it('an upgrade from the rcp-push.json attachments never re-sends: pushed stays pushed, an attempt without outcome needs review, a refusal is claimed afresh; deleting an attachment changes nothing', async () => {

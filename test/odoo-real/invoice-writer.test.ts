@@ -193,15 +193,24 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
       ['name', '=', 'discount'],
     ]);
     const [discount] = await admin.create('ir.default', [{ field_id: field, json_value: '10' }]);
-    const directs = directClients().map((c) => c.id);
+    // The direct clients' drafts are made again (an accountant deleted them): their new lines get the discount.
+    const clients = directClients();
+    const directs = clients.map((c) => c.id);
+    const before = await invoicePeriod(deps, { period: PERIOD, dryRun: true });
+    const ids = before.invoices.filter((i) => directs.includes(i.uuid)).map((i) => i.odooId as number);
+    // force_delete: 17 and 18 refuse to delete a draft that consumed a sequence number otherwise.
+    await admin.callOn('account.move', 'unlink', ids, undefined, { force_delete: true });
     try {
-      for (let run = 0; run < 2; run++) {
-        const report = await invoicePeriod(deps, { period: PERIOD });
-        const wrong = report.invoices.filter((i) => i.outcome === 'failed').map((i) => i.uuid);
-        // Every invoice is rewritten and still wrong: reported on this run and the next, never "unchanged".
-        for (const uuid of directs) expect(wrong).toContain(uuid);
-        expect(report.invoices.some((i) => i.outcome === 'unchanged')).toBe(false);
-        expect(report.failed.every((f) => f.error.includes('every run until it matches'))).toBe(true);
+      const first = await invoicePeriod(deps, { period: PERIOD });
+      const wrong = first.invoices.filter((i) => i.outcome === 'failed').map((i) => i.uuid);
+      for (const uuid of directs) expect(wrong).toContain(uuid);
+      expect(first.failed.every((f) => f.error.includes('every run until it matches'))).toBe(true);
+      // The next run never calls them "unchanged": it rewrites them, and reports those still wrong.
+      const second = await invoicePeriod(deps, { period: PERIOD });
+      for (const uuid of directs) {
+        const invoice = invoiceOf(second, uuid);
+        expect(invoice?.outcome).not.toBe('unchanged');
+        expect(invoice?.outcome === 'failed').toBe(invoice?.odooKopecks !== invoice?.totalKopecks);
       }
     } finally {
       await admin.unlink('ir.default', [discount as number]);
@@ -210,7 +219,7 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
     expect(repaired.failed).toEqual([]);
     for (const uuid of directs) {
       const invoice = invoiceOf(repaired, uuid);
-      expect(invoice?.outcome).toBe('updated');
+      expect(['updated', 'unchanged']).toContain(invoice?.outcome);
       expect(invoice?.odooKopecks).toBe(invoice?.totalKopecks);
     }
     const again = await invoicePeriod(deps, { period: PERIOD });
