@@ -21,6 +21,8 @@ export interface RealOdoo {
   admin: OdooConfig;
   /** Odoo's major version (17, 18, 19). */
   major: number;
+  /** Drops the fresh copy (when one was made; ODOO_KEEP_DB=1 keeps it for a look). */
+  drop?: () => void;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -109,7 +111,20 @@ export async function freshRealOdoo(
       await client.close();
     }
   }
-  return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin) };
+  const drop = () => {
+    if (env.ODOO_KEEP_DB === '1') return;
+    // As odoo.sh makes and drops copies: the local PostgreSQL's odoo role. --force ends the
+    // server's idle connections to it, which would otherwise pile up on a shared PostgreSQL.
+    try {
+      execFileSync('dropdb', ['--force', '--if-exists', db], {
+        env: { ...process.env, PGHOST: '127.0.0.1', PGUSER: 'odoo', PGPASSWORD: 'odoo' },
+        stdio: 'ignore',
+      });
+    } catch {
+      // Left behind: harmless, the next run's copy gets its own name or replaces it.
+    }
+  };
+  return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin), drop };
 }
 
 async function majorOf(config: OdooConfig): Promise<number> {
