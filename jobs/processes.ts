@@ -32,6 +32,8 @@ export interface Processes {
   invoiceUnit(period: string, unit: UnitRef): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
+  /** The connector's deps (opened once, reopened after a failure): for the runs poller. */
+  deps?(): Promise<ProcessDeps>;
   /** Whether RCP and Odoo answer (for the health endpoint). */
   health(): Promise<{ rcp: boolean; odoo: boolean }>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export function realProcesses(config: Config, log: Logger): Processes {
     return context.value;
   };
   return {
+    deps: open,
     sync: async (input) => syncMasterData(await open(), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listUnits: async (period, filter = {}) => listUnits(await open(), period, filter),
