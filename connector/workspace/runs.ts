@@ -129,7 +129,8 @@ export async function releaseRun(odoo: OdooClient, id: number, why: string): Pro
 
 /** Whether this Odoo has the workspace's runs (setup was run). */
 export async function hasRuns(odoo: OdooClient): Promise<boolean> {
-  return (await odoo.searchCount('ir.model', [['model', '=', 'x_rcp_run']])) > 0;
+  const xmlid = fullXmlid(ACTION_CLAIM_RUN);
+  return (await externalIds(odoo).resolve([xmlid])).has(xmlid);
 }
 
 /** A run started by the CLI or a schedule, recorded as running by the connector itself. */
