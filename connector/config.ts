@@ -8,7 +8,7 @@ import cronParser from 'cron-parser';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { toKopecks } from '../mappings/money.ts';
-import { INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
+import { DAY_PATTERN, INVOICE_DATE_RULES, type InvoiceDateRule } from '../mappings/period.ts';
 import { ConfigError, messageOf } from './errors.ts';
 import { SECRET_VARIABLES, Secret } from './secret.ts';
 
@@ -138,7 +138,7 @@ const uuid = z.string().uuid();
 export const DEFAULT_INVOICE_MAX_AMOUNT = 100_000_000;
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .regex(DAY_PATTERN)
   .refine(
     (s) =>
       !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),

@@ -49,7 +49,7 @@ export function watchedRedis(url: string, log: Logger): Redis {
       const delay = redisRetryDelayMs(times);
       down = true;
       log.warn(
-        `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${reasonOf(lastError)}; trying again in ${Math.round(delay / 1000)} s`,
+        `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${lastError === undefined ? 'connection lost' : reasonOf(lastError)}; trying again in ${Math.round(delay / 1000)} s`,
       );
       return delay;
     },
@@ -60,6 +60,7 @@ export function watchedRedis(url: string, log: Logger): Redis {
   redis.on('ready', () => {
     if (down) log.info(`Redis at ${shownRedisUrl(url)} answers again`);
     down = false;
+    lastError = undefined;
   });
   return redis;
 }
@@ -69,15 +70,15 @@ export function isRedisConnectionError(error: unknown): boolean {
   const reason = reasonOf(error);
   return (
     /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test(reason) ||
-    /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/i.test(messageOf(error))
+    /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|WRONGPASS|NOAUTH/i.test(messageOf(error))
   );
 }
 
-/**
- * Connects once, within `timeoutMs`, or throws a ConfigError naming the (password-free) address:
- * for commands that must not wait for Redis (`enqueue`, `check`).
- */
-export async function reachRedis(url: string, timeoutMs = 3_000): Promise<void> {
+/** What one try to connect found: Redis answers, is away, or refuses the password of REDIS_URL. */
+export type RedisProbe = { state: 'ok' } | { state: 'away' | 'refused'; reason: string };
+
+/** Connects once, within `timeoutMs`, and PINGs. */
+export async function probeRedis(url: string, timeoutMs = 3_000): Promise<RedisProbe> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -93,11 +94,27 @@ export async function reachRedis(url: string, timeoutMs = 3_000): Promise<void> 
   try {
     await redis.connect();
     await redis.ping();
+    return { state: 'ok' };
   } catch (error) {
-    throw new ConfigError([
-      `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${reasonOf(socketError ?? error)}; start Redis or correct REDIS_URL`,
-    ]);
+    const reason = reasonOf(socketError ?? error);
+    return { state: /WRONGPASS|NOAUTH|NOPERM/.test(reason) ? 'refused' : 'away', reason };
   } finally {
     redis.disconnect();
   }
+}
+
+/** The message of a probe that failed, naming the (password-free) address and what to do. */
+export function redisProblem(url: string, probe: Exclude<RedisProbe, { state: 'ok' }>): string {
+  return probe.state === 'refused'
+    ? `Redis at ${shownRedisUrl(url)} refused the password of REDIS_URL (${probe.reason}): correct it, e.g. REDIS_URL=redis://:PASSWORD@host:6379`
+    : `cannot reach Redis at ${shownRedisUrl(url)} (REDIS_URL): ${probe.reason}; start Redis or correct REDIS_URL`;
+}
+
+/**
+ * Connects once, within `timeoutMs`, or throws a ConfigError naming the (password-free) address:
+ * for commands that must not wait for Redis (`enqueue`, `check`).
+ */
+export async function reachRedis(url: string, timeoutMs = 3_000): Promise<void> {
+  const probe = await probeRedis(url, timeoutMs);
+  if (probe.state !== 'ok') throw new ConfigError([redisProblem(url, probe)]);
 }

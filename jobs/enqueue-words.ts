@@ -33,6 +33,7 @@ export function jobOfWords(words: readonly string[]): JobData {
         period: period(),
         partner: flag('--partner'),
         client: flag('--client'),
+        ...(rest.includes('--force') ? { force: true } : {}),
         ...(rest.includes('--allow-open-period') ? { allowOpenPeriod: true } : {}),
       };
     case 'payments':

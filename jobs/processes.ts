@@ -3,12 +3,12 @@ import type { Logger } from '../connector/log.ts';
 import { OdooClient } from '../connector/odoo/client.ts';
 import type { FailedRecord, ProcessDeps } from '../connector/processes/deps.ts';
 import {
+  type CounterpartyRef,
   type InvoiceContext,
   type InvoiceReport,
-  type UnitRef,
   invoiceContext,
-  invoiceUnit,
-  listUnits,
+  invoiceCounterparty,
+  listCounterparties,
 } from '../connector/processes/invoice-period.ts';
 import { type PushReport, pushPayments } from '../connector/processes/push-payments.ts';
 import { type ReconcileReport, reconcilePeriod } from '../connector/processes/reconcile.ts';
@@ -21,15 +21,19 @@ import { RcpClient } from '../connector/rcp/client.ts';
  */
 export interface Processes {
   sync(input: SyncInput): Promise<SyncReport>;
-  listUnits(
+  listCounterparties(
     period: string,
     filter?: {
       partner?: string | undefined;
       client?: string | undefined;
       allowOpenPeriod?: boolean | undefined;
     },
-  ): Promise<{ units: UnitRef[]; failed: FailedRecord[] }>;
-  invoiceUnit(period: string, unit: UnitRef): Promise<InvoiceReport>;
+  ): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }>;
+  invoiceCounterparty(
+    period: string,
+    unit: CounterpartyRef,
+    options?: { force: boolean },
+  ): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
   /** The connector's deps (opened once, reopened after a failure): for the runs poller. */
@@ -68,10 +72,10 @@ export function realProcesses(config: Config, log: Logger): Processes {
     deps: open,
     sync: async (input) => syncMasterData(await open(), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
-    listUnits: async (period, filter = {}) => listUnits(await open(), period, filter),
-    invoiceUnit: async (period, unit) => {
+    listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),
+    invoiceCounterparty: async (period, unit, options) => {
       const deps = await open();
-      return invoiceUnit(deps, period, unit, await contextOf(deps));
+      return invoiceCounterparty(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
     pushPayments: async () => pushPayments(await open()),
     reconcile: async (period) => reconcilePeriod(await open(), period),

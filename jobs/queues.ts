@@ -1,10 +1,11 @@
 import type { JobsOptions } from 'bullmq';
-import type { UnitRef } from '../connector/processes/invoice-period.ts';
+import type { CounterpartyRef } from '../connector/processes/invoice-period.ts';
 import type { SyncWhat } from '../connector/processes/sync.ts';
 
 /**
  * The queue and its jobs. A job's data is small (ids, a period), never a record; its id names the
- * unit of work, so the same unit cannot wait or run twice at once.
+ * work (`jobIdOf`), so the same work cannot wait or run twice at once. An `invoice-unit` job (a
+ * name kept for queued jobs) invoices one invoiced counterparty.
  */
 export const QUEUE_NAME = 'rcp-odoo';
 
@@ -16,19 +17,21 @@ export type JobData =
       period: string | 'previous';
       partner?: string | undefined;
       client?: string | undefined;
+      /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+      force?: boolean | undefined;
       /** The current or a future month, on purpose (`--allow-open-period`). */
       allowOpenPeriod?: boolean | undefined;
     }
-  | { kind: 'invoice-unit'; period: string; unit: UnitRef }
+  | { kind: 'invoice-unit'; period: string; unit: CounterpartyRef; force?: boolean | undefined }
   | { kind: 'invoice-report'; period: string; units: number }
   | { kind: 'payments-push' }
   | { kind: 'reconcile'; period: string };
 
 /**
- * `sync/all`, `invoice/2023-06/client/<uuid>`, `payments-push`: one unit of work each (BullMQ
+ * `sync/all`, `invoice/2023-06/client/<uuid>`, `payments-push`: one piece of work each (BullMQ
  * refuses `:` in job ids, hence the slashes).
  */
-export function unitOf(data: JobData): string {
+export function jobIdOf(data: JobData): string {
   switch (data.kind) {
     case 'sync':
       return `sync/${data.what}${data.partner ? `/partner/${data.partner}` : ''}`;
@@ -52,7 +55,7 @@ export function unitOf(data: JobData): string {
 export function lockOf(data: JobData): string | undefined {
   if (data.kind === 'payments-push') return 'payments-push';
   if (data.kind === 'sync') return 'sync';
-  if (data.kind === 'invoice-unit') return unitOf(data);
+  if (data.kind === 'invoice-unit') return jobIdOf(data);
   return undefined;
 }
 
@@ -60,7 +63,7 @@ export function lockOf(data: JobData): string | undefined {
 export const JOB_OPTIONS: JobsOptions = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 15_000 },
-  // Finished jobs stay a week (their results are the run's report); enqueueing a finished unit again replaces it.
+  // Finished jobs stay a week (their results are the run's report); enqueueing a finished job again replaces it.
   removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
   removeOnFail: false,
 };

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Schedules } from '../connector/config.ts';
 import { JOB_OPTIONS, type JobData } from './queues.ts';
 
-/** The schedules of the seed's daily and monthly work, by cron expression in one time zone. */
+/** The schedules of the daily and monthly jobs (sync, payments push, invoices), by cron expression in one time zone. */
 export const SCHEDULED: ReadonlyArray<{ id: string; key: keyof Omit<Schedules, 'timezone'>; data: JobData }> =
   [
     { id: 'schedule-sync', key: 'sync', data: { kind: 'sync', what: 'all' } },

@@ -1,14 +1,17 @@
+import { hostname } from 'node:os';
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { describeSync } from '../connector/cli/sync.ts';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
+import { type RunKind, type RunOutcome, recordedRun } from '../connector/workspace/runs.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
-import { JOB_OPTIONS, type JobData, QUEUE_NAME, lockOf, unitOf } from './queues.ts';
+import { JOB_OPTIONS, type JobData, QUEUE_NAME, jobIdOf, lockOf } from './queues.ts';
 
 export interface RunnerOptions {
   redisUrl: string;
@@ -36,12 +39,12 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-/** Adds a job for a unit of work; a unit already waiting or running is not added twice. */
+/** Adds a job; the same job (same id) already waiting or running is not added twice. */
 export async function enqueueJob(
   queue: Queue<JobData>,
   data: JobData,
 ): Promise<{ id: string; added: boolean; retried: boolean }> {
-  const id = unitOf(data);
+  const id = jobIdOf(data);
   const existing = await queue.getJob(id);
   if (existing) {
     if (await existing.isFailed()) {
@@ -49,7 +52,7 @@ export async function enqueueJob(
       return { id, added: false, retried: true };
     }
     if (!(await existing.isCompleted())) return { id, added: false, retried: false };
-    // Done before: that record is replaced and the unit runs again.
+    // Done before: that record is replaced and the job runs again.
     await existing.remove();
   }
   await queue.add(data.kind, data, { ...JOB_OPTIONS, jobId: id });
@@ -73,11 +76,40 @@ export function createRunner(options: RunnerOptions): Runner {
   const metrics = createMetrics(queue);
   const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
 
+  /**
+   * A job's process recorded in RCP → Runs (Started by: Schedule, or Command line for `enqueue`), so
+   * the nightly sync shows where the accountant looks; unrecorded when the processes give no Odoo.
+   */
+  const recorded = async <T>(
+    job: Job<JobData>,
+    run: { kind: RunKind; period?: string; partner?: string | undefined },
+    work: () => Promise<T>,
+    outcomeOf: (result: T) => RunOutcome,
+  ): Promise<T> => {
+    const opened = options.processes.deps ? await options.processes.deps().catch(() => undefined) : undefined;
+    if (!opened) return work();
+    return recordedRun(
+      opened,
+      {
+        ...run,
+        trigger: job.repeatJobKey ? 'schedule' : 'cli',
+        worker: `worker@${hostname()}:${process.pid}`,
+      },
+      () => work(),
+      outcomeOf,
+    );
+  };
+
   const run = async (job: Job<JobData>): Promise<unknown> => {
     const data = job.data;
     switch (data.kind) {
       case 'sync': {
-        const report = await options.processes.sync({ what: data.what, partner: data.partner });
+        const report = await recorded(
+          job,
+          { kind: 'sync', partner: data.partner },
+          () => options.processes.sync({ what: data.what, partner: data.partner }),
+          (r) => ({ text: describeSync(r), failed: r.failed }),
+        );
         for (const [kind, counts] of Object.entries(report.counts)) metrics.recordSynced(kind, counts);
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
         return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
@@ -85,7 +117,7 @@ export function createRunner(options: RunnerOptions): Runner {
       case 'invoice': {
         const period =
           data.period === 'previous' ? monthBefore(new Date(), options.timezone ?? 'UTC') : data.period;
-        const { units, failed } = await options.processes.listUnits(period, {
+        const { units, failed } = await options.processes.listCounterparties(period, {
           partner: data.partner,
           client: data.client,
           allowOpenPeriod: data.allowOpenPeriod,
@@ -99,10 +131,15 @@ export function createRunner(options: RunnerOptions): Runner {
           children: units.map((unit) => ({
             name: 'invoice-unit',
             queueName,
-            data: { kind: 'invoice-unit', period, unit } satisfies JobData,
+            data: {
+              kind: 'invoice-unit',
+              period,
+              unit,
+              ...(data.force ? { force: true } : {}),
+            } satisfies JobData,
             opts: {
               ...JOB_OPTIONS,
-              jobId: `${unitOf({ kind: 'invoice-unit', period, unit })}@${run}`,
+              jobId: `${jobIdOf({ kind: 'invoice-unit', period, unit })}@${run}`,
               ignoreDependencyOnFailure: true,
             },
           })),
@@ -110,7 +147,9 @@ export function createRunner(options: RunnerOptions): Runner {
         return { period, units: units.length, failed };
       }
       case 'invoice-unit': {
-        const report = await options.processes.invoiceUnit(data.period, data.unit);
+        const report = await options.processes.invoiceCounterparty(data.period, data.unit, {
+          force: data.force ?? false,
+        });
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
         if (report.failed.length > 0) {
           throw new UnrecoverableError(report.failed.map((f) => `${f.record}: ${f.error}`).join('; '));
@@ -135,14 +174,30 @@ export function createRunner(options: RunnerOptions): Runner {
         };
       }
       case 'payments-push': {
-        const report = await options.processes.pushPayments();
+        const report = await recorded(
+          job,
+          { kind: 'payments' },
+          () => options.processes.pushPayments(),
+          (r) => ({
+            text: `customer payments since ${r.since}: ${r.results.length} seen, ${r.results.filter((x) => x.outcome !== 'already pushed').length} not already in RCP`,
+            failed: r.failed,
+          }),
+        );
         return {
           results: report.results.filter((r) => r.outcome !== 'already pushed'),
           failed: report.failed,
         };
       }
       case 'reconcile': {
-        const report = await options.processes.reconcile(data.period);
+        const report = await recorded(
+          job,
+          { kind: 'reconcile', period: data.period },
+          () => options.processes.reconcile(data.period),
+          (r) => ({
+            text: `RCP cost vs Odoo invoices for ${r.period}: ${r.mismatches} mismatch(es) of ${r.rows.length}`,
+            failed: r.failed,
+          }),
+        );
         return {
           mismatches: report.mismatches,
           rows: report.rows.filter((r) => !r.ok),
@@ -209,9 +264,17 @@ export function createRunner(options: RunnerOptions): Runner {
     worker,
     metrics,
     close: async () => {
-      await worker.close();
-      await flows.close();
-      await queue.close();
+      // With Redis away, a graceful close waits for it without end (and jobs in hand cannot report
+      // anyway): the connections are dropped instead, and the jobs' locks expire for another worker.
+      const away = redis.status !== 'ready';
+      await worker.close(away);
+      if (away) {
+        // BullMQ's own disconnect() waits for an 'end' that a reconnecting client never reaches.
+        for (const client of await Promise.all([flows.client, queue.client])) client.disconnect();
+      } else {
+        await flows.close();
+        await queue.close();
+      }
       await options.processes.close();
       redis.disconnect();
     },

@@ -1,4 +1,4 @@
-import type { InvoicedUnit } from './invoiced-units.ts';
+import type { InvoicedCounterparty } from './invoiced-counterparties.ts';
 
 /**
  * What could not be read, or broke validation, among the inputs of a run's invoices. An invoice
@@ -39,7 +39,7 @@ export function addProblem(map: Map<string, string[]>, key: string, reason: stri
 }
 
 /** Every reason why `unit` cannot be invoiced from what was read, in a stable order; empty when it can. */
-export function problemsOfUnit(unit: InvoicedUnit, problems: InputProblems): string[] {
+export function problemsOfUnit(unit: InvoicedCounterparty, problems: InputProblems): string[] {
   const reasons: string[] = [];
   if (unit.kind === 'partner') {
     for (const reason of problems.byPartner.get(unit.uuid) ?? []) reasons.push(`partner record: ${reason}`);

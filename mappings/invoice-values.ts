@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InvoicePlan } from './invoice-lines.ts';
 import { roundToDigits } from './odoo-values.ts';
 import { type InvoiceDateRule, type Period, invoiceDate } from './period.ts';
@@ -62,6 +63,27 @@ export function toInvoiceHeaderRow(xmlid: string, h: InvoiceHeader, journalId: n
   const row = [xmlid, 'out_invoice', String(h.partnerId), h.invoiceDate, h.ref, h.origin, String(h.termId)];
   if (journalId) row.push(String(journalId));
   return row;
+}
+
+/** The header as `write` values, for rewriting a draft in the same call as its lines. */
+export function toInvoiceHeaderValues(h: InvoiceHeader): Record<string, string | number> {
+  return {
+    partner_id: h.partnerId,
+    invoice_date: h.invoiceDate,
+    ref: h.ref,
+    invoice_origin: h.origin,
+    invoice_payment_term_id: h.termId,
+  };
+}
+
+/**
+ * The `invoice_line_ids` commands that replace a draft's lines in ONE write: clear whatever lines
+ * it holds when Odoo runs the write (not the ones read earlier, which another run may have
+ * replaced meanwhile: deleting those by id would leave that run's lines beside these), then the
+ * new lines. Two such writes at once serialize in Odoo: the last one wins, never both.
+ */
+export function replaceLineCommands(lines: readonly InvoiceLineValues[]): unknown[] {
+  return [[5, 0, 0], ...lines.map((line) => [0, 0, line])];
 }
 
 export interface InvoiceLineValues {
@@ -160,4 +182,65 @@ export function usageAttachmentName(
   counterparty: Omit<InvoiceCounterparty, 'paymentModel'>,
 ): string {
   return `${USAGE_ATTACHMENT_PREFIX}${period}-${counterparty.kind}-${counterparty.uuid}.csv`;
+}
+
+/**
+ * A short digest of what the connector controls on an invoice as Odoo holds it (header fields it
+ * sets, and every product line with its taxes), so that a later run can tell a draft the connector
+ * left from one an accountant has changed since. Lines in any order; values as Odoo stores them.
+ */
+export function invoiceFingerprint(
+  move: MoveHeaderRow,
+  lines: ReadonlyArray<MoveLineRow & { display_type?: string }>,
+): string {
+  const id = (v: [number, string] | false) => (v ? v[0] : 0);
+  const header = [
+    id(move.partner_id),
+    move.invoice_date || '',
+    move.ref || '',
+    move.invoice_origin || '',
+    id(move.invoice_payment_term_id),
+  ].join('|');
+  const body = lines
+    .map((l) =>
+      [
+        l.display_type ?? 'product',
+        id(l.product_id),
+        l.name || '',
+        roundToDigits(l.quantity, 6),
+        roundToDigits(l.price_unit, 6),
+        [...l.tax_ids].sort((a, b) => a - b).join(','),
+      ].join('|'),
+    )
+    .sort();
+  return createHash('sha256')
+    .update([header, ...body].join('\n'))
+    .digest('hex')
+    .slice(0, 24);
+}
+
+/** What the connector keeps on an invoice about its own last write (in its usage attachment's description). */
+export interface WriterMark {
+  /** `invoiceFingerprint` of the invoice right after the connector wrote it. */
+  fingerprint: string;
+  /** The connector's chatter note on it, updated rather than added again. */
+  noteId?: number | undefined;
+}
+
+const MARK_PREFIX = 'rcp-odoo:';
+
+export function formatWriterMark(mark: WriterMark): string {
+  return `${MARK_PREFIX}${JSON.stringify({ fingerprint: mark.fingerprint, ...(mark.noteId ? { noteId: mark.noteId } : {}) })}`;
+}
+
+/** The JSON of a mark, or undefined when the text is not one (an older connector, or a person's text). */
+export function writerMarkJson(text: string | false | undefined): string | undefined {
+  return typeof text === 'string' && text.startsWith(MARK_PREFIX)
+    ? text.slice(MARK_PREFIX.length)
+    : undefined;
+}
+
+/** The Odoo claim that lets one run at a time write a counterparty's invoice of a period. */
+export function invoiceClaimKey(period: Period, kind: 'client' | 'partner', uuid: string): string {
+  return `invoice:${period}:${kind}:${uuid.toLowerCase()}`;
 }

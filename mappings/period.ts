@@ -15,6 +15,9 @@ export interface DayRange {
 /** A month to invoice, `YYYY-MM`. */
 export type Period = string;
 
+/** What a day looks like: `YYYY-MM-DD` (whether it exists is checked where it matters). */
+export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
 /** What a period looks like: `YYYY-MM`, month 01–12. */
 export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 

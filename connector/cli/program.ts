@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isPeriod } from '../../mappings/period.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
@@ -30,14 +30,16 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('check'))
     .description(
-      'reach RCP, Odoo (version, user, rights, company, price precision) and Redis; say what is wrong',
+      'whether this Odoo is ready: RCP, Odoo (version, company, currency, rights, taxes, price precision), the settings and Redis; exit 0 ready (warnings are listed), 1 something failed, 2 a setting is wrong',
     )
     .action(async (_o, cmd: Command) =>
       run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
     );
 
   add(program.command('sync'))
-    .description('processes 1 and 3: partners, clients, billing classes and tariff plans into Odoo')
+    .description(
+      'RCP partners and clients → Odoo companies, billing classes → service products, billing plans → price lists',
+    )
     .argument('<what>', 'partners | clients | tariffs | all')
     .option('--partner <id>', 'only this RCP partner (and its clients)')
     .option('--dry-run', 'print the plan (create / update / unchanged), write nothing')
@@ -56,7 +58,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   add(program.command('match'))
     .description(
-      'process 2: RCP partners/clients without a link, probable Odoo companies; --link to tie them',
+      'RCP partners and clients not linked to an Odoo company yet, with the probable ones; --link ties one',
     )
     .option(
       '--link <ids...>',
@@ -83,18 +85,26 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     );
 
   add(program.command('invoice'))
-    .description('processes 4–5: a month of RCP usage → draft customer invoices in Odoo')
+    .description('a month of RCP usage → one draft customer invoice per invoiced counterparty')
     .requiredOption('--period <YYYY-MM>', 'the month to invoice', period)
     .option('--partner <id>', 'only this RCP partner')
     .option('--client <id>', 'only this RCP client')
     .option('--dry-run', 'print every invoice that would be made, write nothing')
+    .option('--force', 'also rewrite drafts an accountant changed in Odoo since the connector wrote them')
     .option(
       '--allow-open-period',
       'invoice the current (still open) or a future month anyway: a provisional, short draft',
     )
     .action(
       async (
-        o: { period: string; partner?: string; client?: string; dryRun?: boolean; allowOpenPeriod?: boolean },
+        o: {
+          period: string;
+          partner?: string;
+          client?: string;
+          dryRun?: boolean;
+          force?: boolean;
+          allowOpenPeriod?: boolean;
+        },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
@@ -103,6 +113,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
             partner: o.partner,
             client: o.client,
             dryRun: Boolean(o.dryRun),
+            force: Boolean(o.force),
             allowOpenPeriod: Boolean(o.allowOpenPeriod),
           }),
         ),
@@ -110,7 +121,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
 
   const payments = program
     .command('payments')
-    .description('process 7: payments recorded in Odoo → RCP balances');
+    .description('customer payments recorded in Odoo → RCP balances');
   add(payments.command('push'))
     .description(
       'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
@@ -250,8 +261,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (error) {
       // Loaded here, not at start: --help and commands without Odoo do not pay for the Odoo client.
       const { isOdooSettingError } = await import('../odoo/client.ts');
-      if (error instanceof ConfigError || isOdooSettingError(error)) {
-        // A wrong password, database or ODOO_URL is bad configuration too: the admin fixes a setting.
+      const refusedByRcp = error instanceof PermanentError && error.status === 401;
+      if (error instanceof ConfigError || isOdooSettingError(error) || refusedByRcp) {
+        // A wrong password, database or ODOO_URL, or RCP credentials refused, is bad configuration too.
         const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);

@@ -1,11 +1,26 @@
 import { formatRubles } from '../../mappings/money.ts';
 import { reconcilePeriod } from '../processes/reconcile.ts';
+import { recordedRun } from '../workspace/runs.ts';
 import { type CommandContext, EXIT } from './context.ts';
+import { cliRunner } from './context.ts';
 import { withDeps } from './open-deps.ts';
 import { table } from './output.ts';
 
 export async function runReconcile(ctx: CommandContext, input: { period: string }): Promise<number> {
-  const report = await withDeps(ctx, (deps) => reconcilePeriod(deps, input.period));
+  const report = await withDeps(ctx, (deps) =>
+    recordedRun(
+      deps,
+      { kind: 'reconcile', trigger: 'cli', worker: cliRunner(), period: input.period },
+      (d) => reconcilePeriod(d, input.period),
+      (r) => ({
+        text: `RCP cost vs Odoo invoices for ${r.period}: ${r.mismatches} mismatch(es) of ${r.rows.length}\n${r.rows
+          .filter((x) => !x.ok)
+          .map((x) => `  DIFF ${x.counterparty} (${x.kind}): ${x.problem ?? ''}`)
+          .join('\n')}`,
+        failed: r.failed,
+      }),
+    ),
+  );
   const text = [
     `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.rows.length}`,
     table([
@@ -22,14 +37,13 @@ export async function runReconcile(ctx: CommandContext, input: { period: string 
     ]),
     ...report.failed.map((f) => `failed: ${f.record}: ${f.error}`),
     '',
-    `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.voidAfterPush.length} voided in Odoo after their push.`,
+    `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.changedAfterPush.length} changed in Odoo after their push.`,
     ...report.payments.needsReview.map(
       (p) =>
-        `  needs review: payment ${p.paymentId} (${p.details}): rcp-odoo payments resolve ${p.paymentId} --pushed|--not-pushed`,
+        `  needs review: payment ${p.name} (${p.paymentId}): ${p.reason || p.details}; settle it in Odoo (RCP → Payments to RCP) or: rcp-odoo payments resolve ${p.paymentId} --pushed|--not-pushed`,
     ),
-    ...report.payments.voidAfterPush.map(
-      (p) =>
-        `  DIFF: payment ${p.name} (${p.paymentId}) is ${p.state} in Odoo but RCP was credited ${formatRubles(p.amountKopecks)}`,
+    ...report.payments.changedAfterPush.map(
+      (p) => `  DIFF: payment ${p.name} (${p.paymentId}) changed after its push: ${p.changes.join('; ')}`,
     ),
   ].join('\n');
   ctx.out.result(report, text);

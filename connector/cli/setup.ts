@@ -1,4 +1,6 @@
+import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
 import { removeWorkspace } from '../workspace/remove.ts';
 import { type SetupReport, setupWorkspace } from '../workspace/setup.ts';
 import { type CommandContext, EXIT } from './context.ts';
@@ -24,6 +26,13 @@ export async function runSetup(ctx: CommandContext, input: SetupInput): Promise<
     });
     ctx.out.result(report, describe(report, odoo));
     return EXIT.done;
+  } catch (error) {
+    if (error instanceof OdooError && error.kind === 'access') {
+      throw new ConfigError([
+        `setup needs an Odoo administrator (Settings → Users: Administration "Settings"), and ODOO_USER=${odoo.config.user} is refused (${error.serverMessage.replace(/\.\s*$/, '')}). Run it with an administrator's login and name the connector's user with --connector-user ${odoo.config.user}.`,
+      ]);
+    }
+    throw error;
   } finally {
     await odoo.close();
   }
@@ -57,6 +66,12 @@ function describe(report: SetupReport, odoo: OdooClient): string {
   for (const u of report.users) {
     lines.push(
       `  ${u.action === 'add' ? (report.dryRun ? 'will add' : 'added') : 'already'}  ${u.login} in ${u.group}`,
+    );
+  }
+  if (report.obsolete.length > 0) {
+    lines.push(
+      '',
+      `Kept from an older definition (they may hold data; \`setup --remove\` takes them): ${report.obsolete.join(', ')}`,
     );
   }
   if (report.guards.length > 0) lines.push('', `Database guards: ${report.guards.join(', ')}`);

@@ -4,12 +4,17 @@ import { startPoller } from '../../jobs/poller.ts';
 import { realProcesses } from '../../jobs/processes.ts';
 import { applySchedules } from '../../jobs/schedules.ts';
 import { createRunner } from '../../jobs/worker.ts';
+import { ConfigError } from '../errors.ts';
+import { probeRedis, redisProblem } from '../redis.ts';
 import { type CommandContext, EXIT } from './context.ts';
 
 /** The worker: schedules, jobs, and its HTTP side, until SIGTERM or SIGINT (then it finishes the jobs in hand). */
 export async function runWorker(ctx: CommandContext): Promise<number> {
   const config = ctx.config(['rcp', 'odoo', 'redis']);
   const redisUrl = config.redisUrl as string;
+  // A wrong password is configuration (exit 2); Redis away is waited for, one line per retry.
+  const probe = await probeRedis(redisUrl);
+  if (probe.state === 'refused') throw new ConfigError([redisProblem(redisUrl, probe)]);
   const processes = realProcesses(config, ctx.log);
   const runner = createRunner({ redisUrl, processes, log: ctx.log, timezone: config.schedules.timezone });
   const schedules = await applySchedules(runner.queue, config.schedules);

@@ -6,14 +6,19 @@
  */
 import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
-import { GROUP_CONNECTOR, modelXmlid, workspaceDefinition } from '../workspace/definition.ts';
+import {
+  ACTION_GUARDS,
+  GROUP_CONNECTOR,
+  uniqueIndexes,
+  workspaceDefinition,
+} from '../workspace/definition.ts';
 import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
@@ -47,8 +52,15 @@ export async function checkRcp(rcp: RcpClient): Promise<{ items: CheckItem[]; fa
   try {
     partners = await rcp.partners().all();
   } catch (error) {
+    // Refused credentials are a setting to fix (exit 2), like a wrong Odoo password.
+    const refused = error instanceof PermanentError && error.status === 401;
     return {
-      items: [failure('RCP', `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}`)],
+      items: [
+        {
+          ...failure('RCP', `RCP_URL=${rcp.config.baseUrl}: ${messageOf(error)}`),
+          ...(refused ? { setting: true } : {}),
+        },
+      ],
       facts: { partners: undefined, priceDigits: 2 },
     };
   }
@@ -283,18 +295,18 @@ export async function checkRedis(config: Config): Promise<CheckItem[]> {
 
 /**
  * The RCP workspace (`rcp-odoo setup`): made and current (its definition stamp in Odoo equals this
- * connector's), the connector's user in its group, and the settings money needs. A user who may not
- * read system parameters (not an administrator) is told what could not be seen.
+ * connector's), its database guards, the connector's user in its group, and the settings money
+ * needs. A user who may not read system parameters (not an administrator) is told what could not
+ * be seen.
  */
 async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
   const what = 'RCP workspace';
   const expected = definitionVersion(workspaceDefinition(odoo.capabilities));
-  const found = await externalIds(odoo).resolve([
+  // Groups are made first, and any internal user may see them (models need Access Rights).
+  const group = (await externalIds(odoo).resolve([fullXmlid(GROUP_CONNECTOR)])).get(
     fullXmlid(GROUP_CONNECTOR),
-    fullXmlid(modelXmlid('x_rcp_payment')),
-  ]);
-  const group = found.get(fullXmlid(GROUP_CONNECTOR));
-  if (group === undefined || !found.has(fullXmlid(modelXmlid('x_rcp_payment')))) {
+  );
+  if (group === undefined) {
     return [
       warning(
         what,
@@ -324,6 +336,7 @@ async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
             `set up with definition ${stamp ?? '(none)'}, this connector has ${expected}: run \`rcp-odoo setup\` again as an Odoo administrator`,
           ),
   );
+  if (stampReadable) items.push(await checkGuards(odoo));
   const field = odoo.capabilities.userGroupsField;
   const [user] = await odoo.read<{ id: number } & Record<string, unknown>>('res.users', [odoo.uid], [field]);
   const member = ((user?.[field] as number[] | undefined) ?? []).includes(group.id);
@@ -355,4 +368,35 @@ async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
         ),
   );
   return items;
+}
+
+/** The unique indexes the exactly-once rules rely on (read through setup's guards action, writing nothing). */
+async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
+  const what = 'database guards';
+  const action = (await externalIds(odoo).resolve([fullXmlid(ACTION_GUARDS)])).get(fullXmlid(ACTION_GUARDS));
+  if (!action) return failure(what, 'missing: run `rcp-odoo setup` again');
+  try {
+    const answer = await odoo.callOn<{ indexes?: unknown } | false>(
+      'ir.actions.server',
+      'run',
+      [action.id],
+      undefined,
+      {
+        active_model: 'x_rcp_lock',
+        rcp_check_only: true,
+      },
+    );
+    const found = answer && Array.isArray(answer.indexes) ? (answer.indexes as string[]) : [];
+    const missing = uniqueIndexes()
+      .map((i) => i.name)
+      .filter((name) => !found.includes(name));
+    return missing.length === 0
+      ? ok(what, `unique indexes in place: ${found.sort().join(', ')}`)
+      : failure(what, `missing ${missing.join(', ')}: run \`rcp-odoo setup\` again`);
+  } catch (error) {
+    if (error instanceof OdooError && error.kind === 'access') {
+      return ok(what, 'not visible to this user (an administrator’s `check` shows them)');
+    }
+    throw error;
+  }
 }

@@ -14,7 +14,11 @@ import {
   priceAsCharged,
   repriceForPartner,
 } from '../../mappings/invoice-lines.ts';
-import { type InvoicedUnit, invoicedUnits, selectUnits } from '../../mappings/invoiced-units.ts';
+import {
+  type InvoicedCounterparty,
+  invoicedCounterparties,
+  selectUnits,
+} from '../../mappings/invoiced-counterparties.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { periodRange, periodState } from '../../mappings/period.ts';
 import { ConfigError, messageOf } from '../errors.ts';
@@ -26,11 +30,12 @@ import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-type
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
+import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface InvoiceInput {
   period: string;
   /** Invoice exactly these counterparties (a job per counterparty) instead of finding them in RCP. */
-  units?: InvoicedUnit[] | undefined;
+  units?: InvoicedCounterparty[] | undefined;
   /** Odoo's reference ids and precisions, when the caller already has them (the worker, per counterparty). */
   context?: InvoiceContext | undefined;
   /** What could not be read among the inputs of `units` (found while choosing them). */
@@ -38,6 +43,8 @@ export interface InvoiceInput {
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
+  /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
+  force?: boolean | undefined;
   /** Invoice the current (still open) month or a future one: a provisional, short draft. */
   allowOpenPeriod?: boolean | undefined;
 }
@@ -52,10 +59,12 @@ export interface InvoiceReport {
   odooRoundTrips: number;
   rcpRequests: number;
   seconds: number;
+  /** Things the person running it should know that are not a failed record (one line each). */
+  warnings?: string[];
 }
 
 /**
- * Processes 4–5: a month of usage becomes one draft invoice per invoiced counterparty. Usage is
+ * Invoicing: a month of usage becomes one draft invoice per invoiced counterparty. Usage is
  * read per client with bounded concurrency and clipped to the month; resellers are re-priced at
  * their own plan; invoices are written in batches and read back to the kopeck.
  */
@@ -80,6 +89,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
     : await unitsToInvoice(deps, input, report);
   const context = input.context ?? (await invoiceContext(deps));
+  if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
   const clientCount = units.reduce((n, u) => n + u.clients.length, 0);
   let usageRead = 0;
@@ -96,7 +106,13 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
       report,
       context,
     );
-    const written = await writeInvoices(deps, drafts, { period: input.period, dryRun, refs });
+    const written = await writeInvoices(deps, drafts, {
+      period: input.period,
+      dryRun,
+      force: input.force ?? false,
+      workspace: context.workspace ?? false,
+      refs,
+    });
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
@@ -204,7 +220,7 @@ export async function prepareInvoices(
       continue;
     }
     drafts.push({
-      unit,
+      counterparty: unit,
       xmlid: invoiceXmlid(input.period, unit.kind, unit.uuid),
       plan,
       partnerId: partner.id,
@@ -220,20 +236,27 @@ export async function prepareInvoices(
   return { drafts, refs };
 }
 
+const NO_WORKSPACE =
+  'the RCP workspace is not set up in this Odoo: no usage records were written, and this run was not claimed in Odoo (run `rcp-odoo setup` as an Odoo administrator)';
+
 export interface InvoiceContext {
   refs: OdooRefs;
   precision: { quantityDigits: number; priceDigits: number };
+  /** Whether `rcp-odoo setup` made the RCP workspace (claims, usage records) in this Odoo. */
+  workspace?: boolean | undefined;
 }
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
   const stored = await lineDigits(deps);
+  const workspace = await hasInvoiceWorkspace(deps.odoo);
   return {
     refs,
     precision: {
       quantityDigits: stored.quantity ?? refs.quantityDigits,
       priceDigits: stored.price ?? refs.priceDigits,
     },
+    workspace,
   };
 }
 
@@ -263,10 +286,10 @@ async function lineDigits(deps: ProcessDeps): Promise<{ quantity?: number; price
   return { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
 }
 
-/** Units grouped so that each group covers about `clients` clients (a reseller is never split). */
-function chunksOf(units: InvoicedUnit[], clients: number): InvoicedUnit[][] {
-  const chunks: InvoicedUnit[][] = [];
-  let current: InvoicedUnit[] = [];
+/** Invoiced counterparties grouped so that each group covers about `clients` clients (a reseller is never split). */
+function chunksOf(units: InvoicedCounterparty[], clients: number): InvoicedCounterparty[][] {
+  const chunks: InvoicedCounterparty[][] = [];
+  let current: InvoicedCounterparty[] = [];
   let size = 0;
   for (const unit of units) {
     if (size > 0 && size + unit.clients.length > clients) {
@@ -305,7 +328,7 @@ async function unitsToInvoice(
   deps: ProcessDeps,
   input: Pick<InvoiceInput, 'partner' | 'client'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
-): Promise<{ units: InvoicedUnit[]; problems: InputProblems }> {
+): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems }> {
   const { ownPartnerIds, noOwnPartners } = deps.config;
   if (ownPartnerIds.length === 0 && !noOwnPartners) {
     throw new ConfigError([
@@ -336,7 +359,7 @@ async function unitsToInvoice(
       });
   }
   report.failed.push(...clients.failed.filter((f) => f.record === 'client list'));
-  const units = invoicedUnits(partners.items, clients.items, ownPartnerIds);
+  const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
   const client = input.client?.toLowerCase();
   const partner = input.partner?.toLowerCase();
   // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
@@ -361,7 +384,12 @@ async function unitsToInvoice(
 }
 
 /** Each client's usage of the month; what cannot be read or breaks validation is a problem of that client. */
-async function readUsage(deps: ProcessDeps, units: InvoicedUnit[], period: string, problems: InputProblems) {
+async function readUsage(
+  deps: ProcessDeps,
+  units: InvoicedCounterparty[],
+  period: string,
+  problems: InputProblems,
+) {
   const range = periodRange(period);
   const clients = units.flatMap((u) => u.clients);
   const usage = new Map<string, UsageOfClient>();
@@ -383,7 +411,7 @@ async function readUsage(deps: ProcessDeps, units: InvoicedUnit[], period: strin
 /** The prices of the resellers' plans; a plan that cannot be read or has a broken price is a problem of that plan. */
 async function readPartnerPrices(
   deps: ProcessDeps,
-  units: InvoicedUnit[],
+  units: InvoicedCounterparty[],
   problems: InputProblems,
 ): Promise<Map<string, Map<string, PlanPrice>>> {
   const plans = [
@@ -403,7 +431,7 @@ async function readPartnerPrices(
 }
 
 /** A counterparty to invoice, as a job names it: small, serialisable. */
-export interface UnitRef {
+export interface CounterpartyRef {
   kind: 'client' | 'partner';
   uuid: string;
   name: string;
@@ -411,11 +439,11 @@ export interface UnitRef {
 }
 
 /** Who is invoiced for a period, without usage: what the invoice job fans out over. */
-export async function listUnits(
+export async function listCounterparties(
   deps: ProcessDeps,
   period: string,
   filter: Pick<InvoiceInput, 'partner' | 'client' | 'allowOpenPeriod'> = {},
-): Promise<{ units: UnitRef[]; failed: FailedRecord[] }> {
+): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }> {
   refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
   const { units } = await unitsToInvoice(deps, filter, report);
@@ -426,13 +454,14 @@ export async function listUnits(
 }
 
 /** Invoices one counterparty for a period: a direct client, or a reseller with all its clients. */
-export async function invoiceUnit(
+export async function invoiceCounterparty(
   deps: ProcessDeps,
   period: string,
-  ref: UnitRef,
+  ref: CounterpartyRef,
   context?: InvoiceContext,
+  force = false,
 ): Promise<InvoiceReport> {
-  let unit: InvoicedUnit;
+  let unit: InvoicedCounterparty;
   const problems = noInputProblems();
   if (ref.kind === 'client') {
     unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
@@ -456,5 +485,5 @@ export async function invoiceUnit(
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
-  return invoicePeriod(deps, { period, units: [unit], problems, context });
+  return invoicePeriod(deps, { period, units: [unit], problems, context, force });
 }

@@ -1,5 +1,5 @@
 import type { InvoicePlan } from '../../mappings/invoice-lines.ts';
-import type { InvoicedUnit } from '../../mappings/invoiced-units.ts';
+import type { InvoicedCounterparty } from '../../mappings/invoiced-counterparties.ts';
 
 /**
  * What the invoice process and its writer share, in a module neither of them is, so that the
@@ -14,6 +14,7 @@ export type InvoiceOutcome =
   | 'would update'
   | 'left posted'
   | 'left cancelled'
+  | 'left edited'
   | 'no usage'
   | 'failed';
 
@@ -33,7 +34,7 @@ export interface InvoiceResult {
 
 /** An invoiced counterparty ready to be written: its lines and the Odoo ids they need. */
 export interface InvoiceDraft {
-  unit: InvoicedUnit;
+  counterparty: InvoicedCounterparty;
   xmlid: string;
   plan: InvoicePlan;
   partnerId: number;

@@ -74,7 +74,7 @@ export async function companyIndex(
 }
 
 /**
- * Process 2: RCP partners and clients that no Odoo company is linked to yet, each with the Odoo
+ * Matching: RCP partners and clients that no Odoo company is linked to yet, each with the Odoo
  * companies that are probably it (same reference, or the same name once quotes, legal forms and
  * case are set aside), so that an accountant links them instead of letting the sync make duplicates.
  */

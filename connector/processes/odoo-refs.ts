@@ -61,7 +61,7 @@ export async function loadOdooRefs(
     STANDARD.termImmediate,
     termXmlid,
   ]);
-  const idOf = (xmlid: string, what: string) => {
+  const standardId = (xmlid: string, what: string) => {
     const found = standard.get(xmlid);
     if (!found)
       throw new ConfigError([`Odoo has no ${what} (${xmlid}): is the Invoicing/Accounting app installed?`]);
@@ -87,11 +87,11 @@ export async function loadOdooRefs(
     categoryId:
       standard.get(STANDARD.categoryServices)?.id ??
       (odoo.capabilities.productCategoryRequired
-        ? idOf(STANDARD.categoryAll, 'product category "All"')
+        ? standardId(STANDARD.categoryAll, 'product category "All"')
         : standard.get(STANDARD.categoryAll)?.id),
-    unitUomId: idOf(STANDARD.unit, 'unit of measure "Units"'),
-    paymentTermPrepay: idOf(STANDARD.termImmediate, 'immediate payment term'),
-    paymentTermPostpay: idOf(termXmlid, `${postpayTermDays}-day payment term`),
+    unitUomId: standardId(STANDARD.unit, 'unit of measure "Units"'),
+    paymentTermPrepay: standardId(STANDARD.termImmediate, 'immediate payment term'),
+    paymentTermPostpay: standardId(termXmlid, `${postpayTermDays}-day payment term`),
     tagPartner: tags.ids.get(TAG_XMLIDS.partner) ?? 0,
     tagClient: tags.ids.get(TAG_XMLIDS.client) ?? 0,
   };

@@ -4,11 +4,14 @@ import {
   invoiceTotalKopecks,
 } from '../../mappings/invoice-total.ts';
 import { toKopecks } from '../../mappings/money.ts';
+import { changesSincePush } from '../../mappings/payment-changes.ts';
+import { batchesOf } from '../batches.ts';
+import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { type InvoiceResult, prepareInvoices } from './invoice-period.ts';
-import { readLedger } from './push-payments.ts';
+import { readPaymentLedger } from './push-payments.ts';
 
 export interface ReconcileRow {
   counterparty: string;
@@ -26,8 +29,11 @@ export interface ReconcileRow {
 
 export interface PaymentsSummary {
   pushed: number;
-  needsReview: Array<{ paymentId: number; details: string }>;
-  /** Pushed to RCP, then cancelled or reset to draft in Odoo. */
+  /** Waiting for the accountant: an attempt without outcome, or a payment edited after its push. */
+  needsReview: Array<{ paymentId: number; name: string; details: string; reason: string }>;
+  /** Pushed to RCP, then edited in Odoo (amount, company, date, state), with what changed. */
+  changedAfterPush: Array<{ paymentId: number; name: string; changes: string[] }>;
+  /** Pushed to RCP, then cancelled or reset to draft in Odoo (also in `changedAfterPush`). */
   voidAfterPush: Array<{ paymentId: number; name: string; state: string; amountKopecks: number }>;
 }
 
@@ -63,9 +69,9 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
     const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
     return {
-      counterparty: draft.unit.name,
-      kind: draft.unit.kind,
-      uuid: draft.unit.uuid,
+      counterparty: draft.counterparty.name,
+      kind: draft.counterparty.kind,
+      uuid: draft.counterparty.uuid,
       rcpKopecks: draft.plan.totalKopecks,
       odooKopecks,
       state: move?.state ?? 'no invoice',
@@ -96,14 +102,22 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     });
   }
   rows.sort((a, b) => Number(a.ok) - Number(b.ok) || a.counterparty.localeCompare(b.counterparty, 'ru'));
-  const payments = await paymentsSummary(deps);
+  const failed = notes.failed.filter((f) => f.kind !== 'invoice');
+  let payments: PaymentsSummary = { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] };
+  try {
+    payments = await paymentsSummary(deps);
+  } catch (error) {
+    // No workspace yet: the invoices are still reconciled; the payments part is named as not done.
+    if (!(error instanceof ConfigError)) throw error;
+    failed.push({ kind: 'payment', record: 'payments ledger', error: error.problems.join('; ') });
+  }
   return {
     period,
     rows,
     payments,
     mismatches:
-      rows.filter((r) => !r.ok).length + payments.voidAfterPush.length + payments.needsReview.length,
-    failed: notes.failed.filter((f) => f.kind !== 'invoice'),
+      rows.filter((r) => !r.ok).length + payments.changedAfterPush.length + payments.needsReview.length,
+    failed,
   };
 }
 
@@ -120,27 +134,86 @@ async function totalFieldOf(deps: ProcessDeps): Promise<InvoiceTotalField> {
   );
 }
 
-/** What the payment ledger says: pushed, waiting for review, and pushed payments since voided in Odoo. */
+/**
+ * What the payments ledger says, read only: pushed, waiting for review, and pushed payments edited
+ * in Odoo since (compared with what the ledger kept of them at their push).
+ */
 async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
-  const ledger = [...(await readLedger(deps)).values()];
-  const pushed = ledger.filter((l) => l.entry.state === 'pushed');
-  const rows = await deps.odoo.read<OdooRecord & { name: string | false; state: string; amount: number }>(
-    'account.payment',
-    pushed.map((l) => l.paymentId),
-    ['name', 'state', 'amount'],
-  );
+  const { odoo } = deps;
+  const ledger = [...(await readPaymentLedger(odoo)).values()];
+  type Row = OdooRecord & {
+    name: string | false;
+    state: string;
+    amount: number;
+    date: string;
+    partner_id: [number, string] | false;
+    currency_id: [number, string] | false;
+  };
+  const rows = new Map<number, Row>();
+  for (const batch of batchesOf(
+    ledger.map((l) => l.paymentId),
+    odoo.config.batchSize,
+  )) {
+    for (const row of await odoo.read<Row>('account.payment', batch, [
+      'name',
+      'state',
+      'amount',
+      'date',
+      'partner_id',
+      'currency_id',
+    ]))
+      rows.set(row.id, row);
+  }
+  const done = odoo.capabilities.paymentDoneStates;
+  const changesOf = (record: (typeof ledger)[number]) => {
+    const row = rows.get(record.paymentId);
+    return changesSincePush(
+      record.pushedAs,
+      {
+        amountKopecks: row ? toKopecks(row.amount) : 0,
+        partner: row?.partner_id || undefined,
+        date: row?.date,
+        state: row?.state ?? 'deleted',
+        currency: row?.currency_id || undefined,
+      },
+      done,
+    );
+  };
+  const changed = ledger
+    .filter((l) => l.state === 'pushed')
+    .map((l) => ({ record: l, changes: changesOf(l) }))
+    .filter((c) => c.changes.length > 0);
+  // A review the accountant settled is applied by the next push: it no longer waits for anyone.
+  const waiting = ledger.filter((l) => l.state === 'intent' || (l.state === 'review' && !l.resolution));
+  const nameOf = (paymentId: number, fallback: string) => rows.get(paymentId)?.name || fallback;
   return {
-    pushed: pushed.length,
-    needsReview: ledger
-      .filter((l) => l.entry.state === 'review' || l.entry.state === 'intent')
-      .map((l) => ({ paymentId: l.paymentId, details: l.entry.details })),
-    voidAfterPush: rows
-      .filter((r) => !deps.odoo.capabilities.paymentDoneStates.includes(r.state))
-      .map((r) => ({
-        paymentId: r.id,
-        name: r.name || `#${r.id}`,
-        state: r.state,
-        amountKopecks: toKopecks(r.amount),
+    pushed: ledger.filter((l) => l.state === 'pushed').length,
+    needsReview: waiting.map((l) => {
+      const edits = l.state === 'review' && l.pushedAt ? changesOf(l) : [];
+      return {
+        paymentId: l.paymentId,
+        name: nameOf(l.paymentId, l.name),
+        details: l.details,
+        reason:
+          edits.length > 0
+            ? `changed after its push: ${edits.join('; ')}`
+            : l.reason ||
+              (l.state === 'intent' ? 'being sent, or its run stopped before recording RCP’s answer' : ''),
+      };
+    }),
+    changedAfterPush: changed.map((c) => ({
+      paymentId: c.record.paymentId,
+      name: nameOf(c.record.paymentId, c.record.name),
+      changes: c.changes,
+    })),
+    voidAfterPush: [...changed.map((c) => c.record), ...waiting.filter((l) => l.pushedAt)]
+      .map((l) => ({ record: l, row: rows.get(l.paymentId) }))
+      .filter(({ row }) => !row || !done.includes(row.state))
+      .map(({ record, row }) => ({
+        paymentId: record.paymentId,
+        name: nameOf(record.paymentId, record.name),
+        state: row?.state ?? 'deleted',
+        amountKopecks: record.amountKopecks,
       })),
   };
 }

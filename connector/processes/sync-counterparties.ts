@@ -30,7 +30,10 @@ export async function counterpartyRefs(
   };
 }
 
-/** What the connector owns on a company an accountant chose: tag (added), reference, price list, payment term. */
+/**
+ * What the connector owns on a company an accountant chose: tag (added), reference, price list,
+ * payment term (only the tag when several RCP records share the company).
+ */
 const OWNED_FIELDS = {
   ref: COUNTERPARTY_FIELDS.ref,
   property_product_pricelist: COUNTERPARTY_FIELDS.property_product_pricelist,
@@ -63,14 +66,15 @@ async function upsertCompanies(
     onProgress,
   });
   if (kept.length === 0) return report;
-  const owned = (rcpId: string) =>
-    Object.keys(OWNED_FIELDS).filter((f) => f !== 'ref' || !book?.shared(kind, rcpId));
-  const withRef = kept.filter((r) => owned(r.rcpId).includes('ref'));
-  const withoutRef = kept.filter((r) => !owned(r.rcpId).includes('ref'));
-  for (const [group, fields] of [
+  const withRef = kept.filter((r) => !book?.shared(kind, r.rcpId));
+  const withoutRef = kept.filter((r) => book?.shared(kind, r.rcpId));
+  const groups: Array<[typeof kept, string[]]> = [
     [withRef, Object.keys(OWNED_FIELDS)],
-    [withoutRef, Object.keys(OWNED_FIELDS).filter((f) => f !== 'ref')],
-  ] as const) {
+    // A company several RCP records share: their contracts may differ (plan, payment model), so
+    // the sync adds its tag and leaves reference, price list and payment term to the accountant.
+    [withoutRef, []],
+  ];
+  for (const [group, fields] of groups) {
     if (group.length === 0) continue;
     const specs = Object.fromEntries(
       fields.map((f) => [f, COUNTERPARTY_FIELDS[f as keyof typeof OWNED_FIELDS]]),
@@ -117,7 +121,7 @@ async function upsertCompanies(
   return report;
 }
 
-/** Process 1 for partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
+/** Partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
 export function syncPartners(
   deps: ProcessDeps,
   partners: readonly Partner[],
@@ -135,7 +139,7 @@ export function syncPartners(
   );
 }
 
-/** Process 1 for clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
+/** Clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
 export async function syncClients(
   deps: ProcessDeps,
   clients: readonly Client[],

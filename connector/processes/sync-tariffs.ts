@@ -29,7 +29,7 @@ export interface TariffsReport {
 }
 
 /**
- * Process 3: billing classes become service products, billing plans price lists with one fixed
+ * Tariffs: billing classes become service products, billing plans price lists with one fixed
  * price per class. Prices are sent as RCP states them; when Odoo's 'Product Price' precision
  * would round some, the run says so (the invoices never rely on stored unit prices).
  */

@@ -33,7 +33,7 @@ export interface SyncReport {
 }
 
 /**
- * Processes 1 and 3 in the order their links need: price lists first (clients point at them),
+ * The sync (companies, products, price lists) in the order their links need: price lists first (clients point at them),
  * then partners, then clients. A failed record is reported and the rest go on.
  */
 export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promise<SyncReport> {

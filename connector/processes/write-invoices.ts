@@ -1,27 +1,44 @@
-import { toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
+import { hostname } from 'node:os';
+import { invoiceClaimKey, toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
+import { batchesOf } from '../batches.ts';
+import { claimKeys, releaseKeys } from '../workspace/claims.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceResult } from './invoice-types.ts';
 import type { OdooRefs } from './odoo-refs.ts';
 import { annotateInvoices } from './write-invoices/annotate.ts';
-import { type DesiredInvoice, decideInvoices, readCurrentInvoices } from './write-invoices/decide.ts';
-import type { WriteOutcomes } from './write-invoices/outcomes.ts';
-import { verifyTotals } from './write-invoices/verify.ts';
-import { writeDecidedInvoices } from './write-invoices/write.ts';
+import {
+  type DesiredInvoice,
+  decideInvoices,
+  readCurrentInvoices,
+  readMoves,
+} from './write-invoices/decide.ts';
+import { type WriteOutcomes, reportFailure } from './write-invoices/outcomes.ts';
+import { writeUsageRecords } from './write-invoices/usage.ts';
+import { totalField, verifyTotals } from './write-invoices/verify.ts';
+import { replaceEach, writeDecidedInvoices } from './write-invoices/write.ts';
 
 interface WriteOptions {
   period: string;
   dryRun: boolean;
+  /** Rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+  force: boolean;
+  /** Setup made the RCP workspace: claim the invoices in Odoo, write usage records. */
+  workspace: boolean;
   refs: OdooRefs;
 }
+
+/** How long a run holds its claim on an invoice when it stops without giving it back. */
+const CLAIM_SECONDS = 15 * 60;
 
 /**
  * Writes the drafts, in five phases (one file each under `write-invoices/`):
  * - map: each draft's header and line values (`mappings/invoice-values.ts`);
- * - decide: against what Odoo holds — create, rewrite a draft that differs, leave posted and
- *   cancelled invoices alone;
- * - write: headers through `load()` (one call for many), then the lines in bulk;
+ * - decide: against what Odoo holds — create, rewrite a draft that differs or whose total is not
+ *   RCP's, leave posted and cancelled invoices alone, and drafts an accountant edited (unless forced);
+ * - write: new headers through `load()` (one call for many), then lines; a draft's rewrite is one
+ *   `write` (header and lines together), so what Odoo refuses leaves the old draft intact;
  * - verify: every written invoice read back and its amount compared with the connector's, to the kopeck;
- * - annotate: the usage detail CSV and a chatter note.
+ * - annotate: one chatter note per invoice (updated), the usage detail CSV with the connector's mark.
  */
 export async function writeInvoices(
   deps: ProcessDeps,
@@ -30,17 +47,88 @@ export async function writeInvoices(
 ): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
   const out: WriteOutcomes = { results: [], failed: [] };
   if (drafts.length === 0) return out;
+  if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, false);
+  // One run per counterparty and period at a time, decided in Odoo: the others are left to their run.
+  const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  const keyOf = (d: InvoiceDraft) =>
+    invoiceClaimKey(options.period, d.counterparty.kind, d.counterparty.uuid);
+  const claimed = new Set<string>();
+  try {
+    for (const batch of batchesOf(drafts, deps.odoo.config.batchSize)) {
+      const answer = await claimKeys(deps.odoo, batch.map(keyOf), owner, CLAIM_SECONDS);
+      for (const key of answer.claimed) claimed.add(key);
+    }
+    for (const draft of drafts.filter((d) => !claimed.has(keyOf(d)))) {
+      reportFailure(out, draft, 'another run is writing this invoice now: left to it; run again to check it');
+    }
+    return await writeClaimed(
+      deps,
+      drafts.filter((d) => claimed.has(keyOf(d))),
+      options,
+      out,
+      true,
+    );
+  } finally {
+    for (const batch of batchesOf([...claimed], deps.odoo.config.batchSize)) {
+      await releaseKeys(deps.odoo, batch, owner).catch((error: unknown) =>
+        deps.log.warn(
+          { problem: String(error) },
+          'could not give back the invoice claims: they expire by themselves',
+        ),
+      );
+    }
+  }
+}
+
+async function writeClaimed(
+  deps: ProcessDeps,
+  drafts: readonly InvoiceDraft[],
+  options: WriteOptions,
+  out: WriteOutcomes,
+  claimed: boolean,
+): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
+  if (drafts.length === 0) return out;
   const taxIds = [...deps.config.invoicing.taxIds].sort((a, b) => a - b);
   const desired = mapInvoices(deps, drafts, options, taxIds);
 
+  const total = await totalField(deps, taxIds);
   const current = await readCurrentInvoices(deps, drafts);
-  const decisions = decideInvoices(desired, current, taxIds, options.dryRun);
+  const decisions = decideInvoices(desired, current, {
+    taxIds,
+    totalField: total,
+    dryRun: options.dryRun,
+    force: options.force,
+  });
   out.results.push(...decisions.results);
+  out.failed.push(...decisions.failed);
   if (options.dryRun) return out;
 
-  const written = await writeDecidedInvoices(deps, decisions, current, out);
-  const verified = await verifyTotals(deps, written, taxIds, out);
-  await annotateInvoices(deps, written, verified, options.period);
+  const written = await writeDecidedInvoices(deps, decisions, out);
+  const unchanged = options.workspace ? decisions.unchanged : [];
+  const readBack = () =>
+    readMoves(
+      deps.odoo,
+      [...written, ...decisions.toMark, ...unchanged].map((w) => w.id),
+    );
+  let held = await readBack();
+  if (!claimed) {
+    // Without claims two runs may both have added lines to a new invoice (load() of a header the
+    // other run just made updates it): the run whose lines landed last sees both sets here, and
+    // replaces them with its own in one write. With claims no other run writes these invoices.
+    const lineCount = new Map(desired.map((d) => [d.draft, d.lines.length]));
+    const doubled = written.filter((w) => held.linesOf(w.id).length !== lineCount.get(w.draft));
+    if (doubled.length > 0) {
+      const byDraft = new Map(desired.map((d) => [d.draft, d]));
+      const jobs = doubled.map((w) => ({ invoice: byDraft.get(w.draft) as DesiredInvoice, id: w.id }));
+      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created')).map((w) => w.id));
+      for (const w of doubled) if (!rewritten.has(w.id)) written.splice(written.indexOf(w), 1);
+      held = await readBack();
+    }
+  }
+  const marked = [...written, ...decisions.toMark];
+  const verified = verifyTotals(written, held.move, total, out);
+  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period);
+  if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);
   return out;
 }
 
@@ -57,7 +145,7 @@ function mapInvoices(
   };
   return drafts.map((draft) => ({
     draft,
-    header: toInvoiceHeader(options.period, draft.unit, draft.partnerId, rules),
+    header: toInvoiceHeader(options.period, draft.counterparty, draft.partnerId, rules),
     lines: toInvoiceLineValues(draft.plan, draft.productIds, taxIds),
   }));
 }

@@ -37,8 +37,11 @@ export class Listing<T> implements AsyncIterable<T[]> {
   constructor(private readonly source: ListingSource<T, z.ZodType<T, z.ZodTypeDef, unknown>>) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
-    const seen = new Set<string>();
+    // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
+    // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
+    const seen = new Map<string, string | undefined>();
     const broken = new Set<string>();
+    const copies = new Set<string>();
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       let lastPage = 1;
       let totalAtStart: number | undefined;
@@ -64,14 +67,14 @@ export class Listing<T> implements AsyncIterable<T[]> {
         totalAtStart ??= this.total;
         changed ||= totalAtStart !== this.total;
         lastPage = Math.ceil(envelope.data.total / envelope.data.limit);
-        const fresh = this.#validate(envelope.data.items, seen, broken);
+        const fresh = this.#validate(envelope.data.items, seen, broken, copies);
         if (fresh.length > 0) yield fresh;
         if (envelope.data.items.length === 0) break;
       }
       // A count that moved during the pass may hide an item shifted past us by a deletion: read again.
-      if (!changed && seen.size + broken.size >= this.total) break;
+      if (!changed && seen.size + broken.size + copies.size >= this.total) break;
     }
-    this.shortfall = Math.max(0, this.total - seen.size - broken.size);
+    this.shortfall = Math.max(0, this.total - seen.size - broken.size - copies.size);
   }
 
   /** All items, for callers that need the whole list at once. */
@@ -81,16 +84,24 @@ export class Listing<T> implements AsyncIterable<T[]> {
     return items;
   }
 
-  #validate(items: unknown[], seen: Set<string>, broken: Set<string>): T[] {
+  #validate(
+    items: unknown[],
+    seen: Map<string, string | undefined>,
+    broken: Set<string>,
+    copies: Set<string>,
+  ): T[] {
     const fresh: T[] = [];
     items.forEach((item, index) => {
       const id = idOf(item);
       // Ids are uuids, compared lower-case: an upper-case copy is the same record, given once.
       const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
-      if (seen.has(key) || broken.has(key)) return;
+      if (seen.has(key) || broken.has(key)) {
+        if (id !== undefined && seen.has(key) && seen.get(key) !== id) copies.add(id);
+        return;
+      }
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
-        seen.add(key);
+        seen.set(key, id);
         fresh.push(this.source.normalise ? this.source.normalise(parsed.data) : parsed.data);
       } else {
         broken.add(key);

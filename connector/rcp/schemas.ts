@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_PATTERN } from '../../mappings/period.ts';
 
 /**
  * RCP's answers, parsed once at the edge. Objects are `passthrough`: fields RCP adds later are

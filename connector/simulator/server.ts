@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DayRange, Part } from '../../mappings/period.ts';
+import { DAY_PATTERN, type DayRange, type Part } from '../../mappings/period.ts';
 import { CATALOG, type SimClient, type SimPartner, type SimPlan, World } from './data.ts';
 import { type FaultDecision, FaultPlan, type Faults } from './faults.ts';
 
@@ -189,7 +189,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!['day', 'week', 'month', 'year'].includes(part))
       return invalid({ part: [`"${part}" is not a valid choice.`] });
     const range: DayRange = { start: query.get('start_date') ?? '', end: query.get('end_date') ?? '' };
-    if (![range.start, range.end].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)) || range.start > range.end) {
+    if (![range.start, range.end].every((d) => DAY_PATTERN.test(d)) || range.start > range.end) {
       return invalid({ start_date: ['Dates must be YYYY-MM-DD and start_date <= end_date.'] });
     }
     const client = world.clientById(query.get('client') ?? '');

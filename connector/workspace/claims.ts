@@ -15,7 +15,13 @@ import { OdooError } from '../odoo/errors.ts';
  * Needs the connector group (given to ODOO_USER by setup).
  */
 import { externalIds } from '../odoo/external-ids.ts';
-import { ACTION_CLAIM_KEY, ACTION_CLAIM_PAYMENT, ACTION_RELEASE_KEY } from './definition.ts';
+import {
+  ACTION_CLAIM_KEY,
+  ACTION_CLAIM_KEYS,
+  ACTION_CLAIM_PAYMENT,
+  ACTION_RELEASE_KEY,
+  ACTION_RELEASE_KEYS,
+} from './definition.ts';
 import { fullXmlid } from './items.ts';
 import { uniqueIndexName } from './models.ts';
 
@@ -146,5 +152,46 @@ export async function releaseKey(odoo: OdooClient, key: string, owner: string): 
   const answer = z
     .object({ released: z.boolean() })
     .parse(await run(odoo, ACTION_RELEASE_KEY, 'x_rcp_lock', { rcp_lock: { key, owner } }));
+  return answer.released;
+}
+
+const KeysClaimAnswer = z.object({
+  claimed: z.array(z.string()),
+  refused: z.array(z.object({ key: z.string(), owner: z.string() })),
+});
+
+export type KeysClaim = z.infer<typeof KeysClaimAnswer>;
+
+/**
+ * Claims many keys for `owner` in one call: each is granted when free, expired or already the
+ * owner's, refused while another owner holds it. When a concurrent claimer created one of the keys
+ * at the same moment (the unique index refuses the whole call), asks again: it then sees the winner.
+ */
+export async function claimKeys(
+  odoo: OdooClient,
+  keys: readonly string[],
+  owner: string,
+  ttlSeconds: number,
+): Promise<KeysClaim> {
+  if (keys.length === 0) return { claimed: [], refused: [] };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return KeysClaimAnswer.parse(
+        await run(odoo, ACTION_CLAIM_KEYS, 'x_rcp_lock', {
+          rcp_lock: { keys, owner, ttl_seconds: Math.ceil(ttlSeconds) },
+        }),
+      );
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueRefusal(error, 'x_rcp_lock', 'x_key')) throw error;
+    }
+  }
+}
+
+/** Gives back those of `keys` that `owner` holds; answers how many it did. */
+export async function releaseKeys(odoo: OdooClient, keys: readonly string[], owner: string): Promise<number> {
+  if (keys.length === 0) return 0;
+  const answer = z
+    .object({ released: z.number() })
+    .parse(await run(odoo, ACTION_RELEASE_KEYS, 'x_rcp_lock', { rcp_lock: { keys, owner } }));
   return answer.released;
 }

@@ -24,6 +24,9 @@ export const ACTION_GUARDS = 'action_install_guards';
 export const ACTION_CLAIM_PAYMENT = 'action_claim_payment';
 export const ACTION_CLAIM_KEY = 'action_claim_key';
 export const ACTION_RELEASE_KEY = 'action_release_key';
+export const ACTION_CLAIM_KEYS = 'action_claim_keys';
+export const ACTION_RELEASE_KEYS = 'action_release_keys';
+export const ACTION_PAYMENT_LEDGER = 'action_payment_ledger';
 export const ACTION_RESOLVE_PUSHED = 'action_payment_rcp_has_it';
 export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
 export const ACTION_CLAIM_RUN = 'action_claim_run';
@@ -37,8 +40,11 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
   return [
     ...groupItems(caps),
     ...MODELS.map(modelItem),
-    ...MODELS.flatMap((m) => m.fields.map((f) => fieldItem(m, f))),
+    // Computed fields after every plain one: Odoo checks their dependencies when creating them.
+    ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    connectorReadsActions(),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -123,6 +129,12 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.store = false;
   }
   if (spec.currencyField) values.currency_field = spec.currencyField;
+  if (spec.compute) {
+    values.compute = spec.compute.code;
+    values.depends = spec.compute.depends;
+    values.store = true;
+    values.readonly = true;
+  }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
     values.relation_table = table;
@@ -133,6 +145,9 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     name: fieldXmlid(model.model, spec.name),
     model: 'ir.model.fields',
     values,
+    ...(spec.compute
+      ? { after: spec.compute.depends.split(',').map((f) => fieldXmlid(model.model, f.trim())) }
+      : {}),
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
   };
@@ -159,6 +174,26 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * The connector finds its server actions (claims) by external ID, which needs read access to them;
+ * an integration user without Administration / Settings has none, so its group gets it.
+ */
+function connectorReadsActions(): WorkspaceItem {
+  return {
+    name: 'access_ir_actions_server_connector',
+    model: 'ir.model.access',
+    values: {
+      name: 'ir.actions.server connector',
+      model_id: ref('base.model_ir_actions_server'),
+      group_id: ref(GROUP_CONNECTOR),
+      perm_read: true,
+      perm_write: false,
+      perm_create: false,
+      perm_unlink: false,
+    },
+  };
 }
 
 /** What a run saved from the form starts as. */
@@ -272,6 +307,49 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     'rec.unlink()',
   ].join('\n');
 
+  // The same, for many keys in one call (the invoice writer claims a batch of counterparties at once).
+  const claimKeys = [
+    '# Claims each free, expired or own key of a list until it expires, in one transaction; answers',
+    '# the keys claimed and those another owner holds. A concurrent creator of one of the keys fails',
+    '# the whole call on the unique index of x_key: the caller asks again.',
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "owner = str(given.get('owner') or '')",
+    "ttl = int(given.get('ttl_seconds') or 0)",
+    'if not keys or not owner or ttl <= 0:',
+    "    raise UserError('rcp_lock needs keys, owner and ttl_seconds')",
+    'now = datetime.datetime.now()',
+    'until = now + datetime.timedelta(seconds=ttl)',
+    "Lock = env['x_rcp_lock']",
+    'held = {}',
+    "for rec in Lock.search([('x_key', 'in', keys)]):",
+    '    held[rec.x_key] = rec',
+    'claimed = []',
+    'refused = []',
+    'fresh = []',
+    'for key in keys:',
+    '    rec = held.get(key)',
+    '    if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
+    "        refused.append({'key': key, 'owner': rec.x_owner})",
+    '    elif rec:',
+    "        rec.write({'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    '    else:',
+    "        fresh.append({'x_key': key, 'x_name': key, 'x_owner': owner, 'x_expires_at': until})",
+    '        claimed.append(key)',
+    'if fresh:',
+    '    Lock.create(fresh)',
+    "action = {'claimed': claimed, 'refused': refused}",
+  ].join('\n');
+
+  const releaseKeys = [
+    "given = env.context.get('rcp_lock') or {}",
+    "keys = [str(k) for k in (given.get('keys') or [])]",
+    "rec = env['x_rcp_lock'].search([('x_key', 'in', keys), ('x_owner', '=', str(given.get('owner') or ''))])",
+    "action = {'released': len(rec)}",
+    'rec.unlink()',
+  ].join('\n');
+
   const resolve = (resolution: 'pushed' | 'not_pushed') =>
     [
       '# An accountant settles a payment that needs review, after checking RCP. The ledger is read-only',
@@ -286,6 +364,14 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
 
   return [
     ...runAndLinkActions(caps),
+    serverAction(
+      caps,
+      ACTION_PAYMENT_LEDGER,
+      'RCP: write the payments ledger',
+      'x_rcp_payment',
+      [GROUP_CONNECTOR],
+      PAYMENT_LEDGER_CODE,
+    ),
     serverAction(
       caps,
       ACTION_GUARDS,
@@ -304,6 +390,15 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     ),
     serverAction(caps, ACTION_CLAIM_KEY, 'RCP: claim a key', 'x_rcp_lock', [GROUP_CONNECTOR], claimKey),
     serverAction(caps, ACTION_RELEASE_KEY, 'RCP: release a key', 'x_rcp_lock', [GROUP_CONNECTOR], releaseKey),
+    serverAction(caps, ACTION_CLAIM_KEYS, 'RCP: claim keys', 'x_rcp_lock', [GROUP_CONNECTOR], claimKeys),
+    serverAction(
+      caps,
+      ACTION_RELEASE_KEYS,
+      'RCP: release keys',
+      'x_rcp_lock',
+      [GROUP_CONNECTOR],
+      releaseKeys,
+    ),
     serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),
     serverAction(
       caps,
@@ -410,6 +505,77 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
     ),
   ];
 }
+
+/**
+ * Every change the connector makes to the payments ledger, as a list of operations run in ONE
+ * transaction, each checked against the record's state as this transaction sees it (two writers of
+ * one record: PostgreSQL fails one, Odoo retries it, and the retry sees the other's write; two
+ * creators of one payment's record: the unique index fails the second). Context `rcp_ledger`:
+ * - `claim` {payment_id, vals}: a new record in state intent, or a not_pushed one (or a review
+ *   resolved not_pushed) taken back to intent; any other existing record is not claimed.
+ * - `import` {payment_id, vals}: a record with the given state, unless the payment has one.
+ * - `set` {id, from, vals, resolution?, older_than?, clear_resolution?}: written only when the
+ *   record's state is in `from` (and its resolution is `resolution`, when given, and it was last
+ *   written `older_than` seconds ago or more, when given).
+ * - `resolve` {id, from, resolution, vals}: the connector's own verdict (`payments resolve`),
+ *   recorded with who and when, and applied with `vals`.
+ * Answers `{answers: [{done, id, state}]}`, one per operation.
+ */
+const PAYMENT_LEDGER_CODE = [
+  '# Installed by rcp-odoo setup: the payments ledger, written by the connector only through this action.',
+  "ops = env.context.get('rcp_ledger') or []",
+  "Ledger = env['x_rcp_payment']",
+  'now = datetime.datetime.now()',
+  "protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at')",
+  'answers = []',
+  'for op in ops:',
+  "    given = op.get('vals') or {}",
+  '    vals = {}',
+  '    for k in given:',
+  "        if k.startswith('x_') and k not in protected:",
+  '            vals[k] = given[k]',
+  "    kind = op.get('op')",
+  "    if kind in ('claim', 'import'):",
+  "        pid = int(op.get('payment_id') or 0)",
+  '        if not pid:',
+  "            raise UserError('rcp_ledger: %s needs payment_id' % kind)",
+  "        rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
+  "        if kind == 'claim':",
+  "            vals['x_state'] = 'intent'",
+  '        if not rec:',
+  "            vals['x_payment_id'] = pid",
+  '            rec = Ledger.create(vals)',
+  "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
+  "        elif kind == 'claim' and (rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed')):",
+  "            vals['x_resolution'] = False",
+  "            vals['x_resolved_by'] = False",
+  "            vals['x_resolved_at'] = False",
+  '            rec.write(vals)',
+  "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
+  '        else:',
+  "            answers.append({'done': False, 'id': rec.id, 'state': rec.x_state})",
+  "    elif kind in ('set', 'resolve'):",
+  "        rec = Ledger.browse(int(op.get('id') or 0)).exists()",
+  "        ok = bool(rec) and rec.x_state in (op.get('from') or [])",
+  "        if ok and kind == 'set' and 'resolution' in op:",
+  "            ok = (rec.x_resolution or False) == (op.get('resolution') or False)",
+  "        if ok and kind == 'set' and op.get('older_than'):",
+  "            ok = rec.write_date <= now - datetime.timedelta(seconds=int(op.get('older_than')))",
+  '        if ok:',
+  "            if kind == 'resolve':",
+  "                vals['x_resolution'] = op.get('resolution')",
+  "                vals['x_resolved_by'] = env.user.id",
+  "                vals['x_resolved_at'] = now",
+  "            elif op.get('clear_resolution'):",
+  "                vals['x_resolution'] = False",
+  "                vals['x_resolved_by'] = False",
+  "                vals['x_resolved_at'] = False",
+  '            rec.write(vals)',
+  "        answers.append({'done': ok, 'id': rec.id or False, 'state': rec.x_state or False})",
+  '    else:',
+  "        raise UserError('rcp_ledger: unknown operation %s' % kind)",
+  "action = {'answers': answers}",
+].join('\n');
 
 const WINDOWS: ReadonlyArray<{
   name: string;

@@ -40,6 +40,8 @@ export interface WorkspaceItem {
    * names fields that are created after the model).
    */
   readonly createWith?: Readonly<Record<string, ItemValue>>;
+  /** Items that must exist first though no value points at them (a computed field's dependencies). */
+  readonly after?: readonly string[];
 }
 
 export const ref = (xmlid: string): Ref => ({ ref: xmlid });
@@ -63,7 +65,7 @@ export function fullXmlid(name: string): string {
 
 /** Every external ID an item's values point at (its dependencies). */
 export function referencesOf(item: WorkspaceItem): string[] {
-  const out: string[] = [];
+  const out: string[] = (item.after ?? []).map(fullXmlid);
   for (const value of Object.values(item.values)) {
     if (isRef(value)) out.push(fullXmlid(value.ref));
     else if (isRefs(value)) out.push(...value.refs.map(fullXmlid));

@@ -35,6 +35,8 @@ export interface FieldSpec {
   readonly currencyField?: string;
   /** For many2many: the relation table and its two columns. */
   readonly table?: readonly [string, string, string];
+  /** A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on. */
+  readonly compute?: { readonly code: string; readonly depends: string };
 }
 
 /** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
@@ -157,7 +159,24 @@ export const MODELS: readonly ModelSpec[] = [
     order: 'id desc',
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
     fields: [
-      { name: 'x_name', type: 'char', label: 'Run' },
+      {
+        name: 'x_name',
+        type: 'char',
+        label: 'Run',
+        compute: {
+          depends: 'x_kind,x_period,x_dry_run',
+          code: [
+            "labels = {'sync': 'Sync', 'invoice': 'Invoices', 'payments': 'Payments push', 'reconcile': 'Reconcile'}",
+            'for record in self:',
+            "    name = labels.get(record.x_kind, 'Run')",
+            '    if record.x_period:',
+            "        name = name + ' ' + record.x_period",
+            '    if record.x_dry_run:',
+            "        name = name + ' (dry run)'",
+            "    record['x_name'] = name",
+          ].join('\n'),
+        },
+      },
       {
         name: 'x_kind',
         type: 'selection',
@@ -318,6 +337,12 @@ export const MODELS: readonly ModelSpec[] = [
       currency,
       { name: 'x_amount', type: 'monetary', label: 'Amount sent', currencyField: 'x_currency_id' },
       { name: 'x_details', type: 'char', label: 'Details sent to RCP' },
+      {
+        name: 'x_target',
+        type: 'char',
+        label: 'RCP balance',
+        help: 'The RCP balance the payment goes to: client:<uuid> or partner:<uuid>.',
+      },
       { name: 'x_rcp_reference', type: 'char', label: 'RCP reference' },
       { name: 'x_pushed_at', type: 'datetime', label: 'Pushed at' },
       { name: 'x_reason', type: 'text', label: 'Why' },

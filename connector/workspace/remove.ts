@@ -32,7 +32,7 @@ export interface RemoveReport {
 }
 
 /** The models whose records setup makes (the kinds of item in the definition), for finding leftovers. */
-const WORKSPACE_KINDS = [
+export const WORKSPACE_KINDS = [
   'ir.ui.menu',
   'ir.actions.act_window',
   'ir.actions.server',
@@ -45,15 +45,14 @@ const WORKSPACE_KINDS = [
   'res.groups.privilege',
 ];
 
+/** Records per workspace model, from `ir.model`'s own count (needs no right on the models themselves). */
 export async function countWorkspaceRecords(odoo: OdooClient): Promise<Record<string, number>> {
-  const existing = await odoo.searchRead<{ id: number; model: string }>(
+  const existing = await odoo.searchRead<{ id: number; model: string; count: number }>(
     'ir.model',
     [['model', 'in', MODELS.map((m) => m.model)]],
-    ['model'],
+    ['model', 'count'],
   );
-  const counts: Record<string, number> = {};
-  for (const { model } of existing) counts[model] = await odoo.searchCount(model, []);
-  return counts;
+  return Object.fromEntries(existing.map((m) => [m.model, m.count]));
 }
 
 export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions): Promise<RemoveReport> {
@@ -80,8 +79,13 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
   for (const kind of order) {
     const ids = data.filter((d) => d.model === kind).map((d) => d.res_id);
     if (ids.length === 0) continue;
-    // Fields of a removed model go with it; only fields on other models are unlinked one by one.
-    const live = await odoo.search(kind, [['id', 'in', ids]], { context: { active_test: false } });
+    // Fields of a removed model go with it, except computed ones: Odoo refuses to drop a field
+    // another depends on, so those go first. Fields on Odoo's own models are unlinked here too.
+    const domain: unknown[] = [['id', 'in', ids]];
+    if (kind === 'ir.model.fields') {
+      domain.push('|', ['model', 'not in', MODELS.map((m) => m.model)], ['compute', '!=', false]);
+    }
+    const live = await odoo.search(kind, domain, { context: { active_test: false } });
     if (live.length > 0) await odoo.unlink(kind, live);
   }
   // Odoo drops some external IDs itself with their records; the rest go here.

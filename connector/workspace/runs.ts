@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError, messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import type { FailedRecord, ProgressEvent } from '../processes/deps.ts';
+import type { FailedRecord, ProcessDeps, ProgressEvent } from '../processes/deps.ts';
 import { ACTION_CLAIM_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';
 import { RUN_KINDS } from './models.ts';
@@ -254,4 +254,53 @@ export function progressWriter(
       await pending;
     },
   };
+}
+
+/**
+ * Runs `work` recorded as a run in RCP → Runs (created running by the connector, then finished):
+ * how the CLI's and the schedules' runs show where the accountant looks. Without the workspace
+ * (setup not run) the work runs unrecorded; a failed record-keeping write never fails the work.
+ */
+export async function recordedRun<T>(
+  deps: ProcessDeps,
+  run: Parameters<typeof startRun>[1],
+  work: (deps: ProcessDeps) => Promise<T>,
+  outcomeOf: (result: T) => RunOutcome,
+): Promise<T> {
+  let id: number | undefined;
+  try {
+    if (await hasRuns(deps.odoo)) id = await startRun(deps.odoo, run);
+  } catch (error) {
+    deps.log.warn({ error: messageOf(error) }, 'the run could not be recorded in Odoo (RCP → Runs)');
+  }
+  if (id === undefined) return work(deps);
+  const runId = id;
+  const progress = progressWriter(deps.odoo, runId, {
+    onError: (error) => deps.log.warn({ run: runId, error: messageOf(error) }, 'progress not written'),
+  });
+  const shown = deps.progress;
+  const finish = async (outcome: RunOutcome) => {
+    await progress.stop();
+    await finishRun(deps.odoo, runId, outcome).catch((error: unknown) =>
+      deps.log.warn(
+        { run: runId, error: messageOf(error) },
+        'the run’s outcome could not be written in Odoo',
+      ),
+    );
+  };
+  let result: T;
+  try {
+    result = await work({
+      ...deps,
+      progress: (event) => {
+        shown?.(event);
+        progress.update(event);
+      },
+    });
+  } catch (error) {
+    await finish({ failed: [], error: messageOf(error) });
+    throw error;
+  }
+  await finish(outcomeOf(result));
+  return result;
 }

@@ -85,17 +85,25 @@ export async function companyOf(odoo: OdooClient): Promise<number> {
   return Array.isArray(user?.company_id) ? user.company_id[0] : 1;
 }
 
+/**
+ * The settings as any internal user may see them: precisions through `precision_get` (reading
+ * `decimal.precision` itself needs Administration / Settings), the Pricelists feature from the
+ * internal-user group, the company's currency.
+ */
 export async function readSettings(odoo: OdooClient): Promise<SettingsState> {
-  const ids = await idsOf(odoo);
-  const precisions = await odoo.read<{ id: number; digits: number }>(
-    'decimal.precision',
-    [ids.price, ids.quantity],
-    ['digits'],
-  );
-  const digitsOf = (id: number) => precisions.find((p) => p.id === id)?.digits ?? 2;
+  const digitsOf = (name: string) =>
+    odoo.call<number>({
+      model: 'decimal.precision',
+      method: 'precision_get',
+      ids: [],
+      params: [['application', name]],
+    });
+  const groups = await externalIds(odoo).resolve([PRICELIST_GROUP, INTERNAL_GROUP]);
+  const internalId = groups.get(INTERNAL_GROUP)?.id;
+  const pricelistId = groups.get(PRICELIST_GROUP)?.id;
   const [internal] = await odoo.read<{ id: number; implied_ids: number[] }>(
     'res.groups',
-    [ids.internalGroup],
+    internalId === undefined ? [] : [internalId],
     ['implied_ids'],
   );
   const companyId = await companyOf(odoo);
@@ -105,9 +113,9 @@ export async function readSettings(odoo: OdooClient): Promise<SettingsState> {
     ['name', 'currency_id'],
   );
   return {
-    priceDigits: digitsOf(ids.price),
-    quantityDigits: digitsOf(ids.quantity),
-    pricelists: internal?.implied_ids.includes(ids.pricelistGroup) ?? false,
+    priceDigits: await digitsOf('Product Price'),
+    quantityDigits: await digitsOf(odoo.capabilities.quantityPrecision.name),
+    pricelists: pricelistId !== undefined && (internal?.implied_ids.includes(pricelistId) ?? false),
     company: { id: companyId, name: company?.name ?? String(companyId) },
     currency: Array.isArray(company?.currency_id) ? company.currency_id[1] : '?',
   };

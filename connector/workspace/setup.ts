@@ -17,6 +17,7 @@ import {
 } from './definition.ts';
 import { type WorkspaceItem, fullXmlid, referencesOf } from './items.ts';
 import { type ItemPlan, type PlanCounts, type Values, countPlans, planItem, resolveValues } from './plan.ts';
+import { WORKSPACE_KINDS } from './remove.ts';
 import {
   PARAM_VERSION,
   type SettingStep,
@@ -45,6 +46,8 @@ export interface SetupReport {
   settings: SettingStep[];
   guards: string[];
   users: Array<{ login: string; group: string; action: 'add' | 'unchanged' }>;
+  /** Workspace records of an older definition: kept (they may hold data), removed by `setup --remove`. */
+  obsolete: string[];
 }
 
 /** A short stamp of the definition for this Odoo version: `check` compares it with the one stored. */
@@ -68,6 +71,7 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
   if (!options.dryRun) await finishCreated(odoo, plans, ids);
 
   const guards = options.dryRun ? [] : await runGuards(odoo, ids);
+  const obsolete = await obsoleteItems(odoo, items);
   const users = await grantGroups(odoo, ids, connectorUser, options.dryRun);
   const settings = planSettings(settingsState, odoo.capabilities.quantityPrecision.name);
   if (!options.dryRun) {
@@ -88,7 +92,21 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
     settings,
     guards,
     users,
+    obsolete,
   };
+}
+
+async function obsoleteItems(odoo: OdooClient, items: readonly WorkspaceItem[]): Promise<string[]> {
+  const names = new Set(items.map((i) => i.name));
+  const rows = await odoo.searchRead<{ id: number; name: string }>(
+    'ir.model.data',
+    [
+      ['module', '=', XMLID_MODULE],
+      ['model', 'in', WORKSPACE_KINDS],
+    ],
+    ['name'],
+  );
+  return rows.filter((r) => !names.has(r.name)).map((r) => `${XMLID_MODULE}.${r.name}`);
 }
 
 async function userByLogin(odoo: OdooClient, login: string): Promise<{ id: number; login: string }> {

@@ -24,6 +24,7 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { CallRecorder, type ReplayResult, copyDatabase, dropDatabase, replayCalls } from './odoo-replay.ts';
 
 const args = process.argv.slice(2);
@@ -232,10 +233,19 @@ try {
   if (info.odoo) {
     await fetch(`${info.odoo.url}/_double/pay`, { method: 'POST', body: JSON.stringify({ moveIds: toPay }) });
   } else {
-    for (const id of toPay) {
-      await odoo.callOn('account.move', 'action_post', [id]);
-      const context = { active_model: 'account.move', active_ids: [id] };
-      const [wizard] = await odoo.create('account.payment.register', [{}], context);
+    // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
+    await setupWorkspace(odoo, {
+      dryRun: false,
+      connectorLogin: config.odoo?.user ?? 'admin',
+      currency: 'RUB',
+    });
+    // As an accountant would: post the invoices and register their payments, a hundred at a time
+    // (one payment per invoice: each has its own customer).
+    for (let start = 0; start < toPay.length; start += 100) {
+      const ids = toPay.slice(start, start + 100);
+      await odoo.callOn('account.move', 'action_post', ids);
+      const context = { active_model: 'account.move', active_ids: ids };
+      const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
       await odoo.callOn(
         'account.payment.register',
         'action_create_payments',

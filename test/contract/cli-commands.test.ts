@@ -49,7 +49,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
         ODOO_USER: double.admin.login,
         ODOO_API_KEY: double.admin.apiKey,
       };
-      // A fresh Odoo: ready, with warnings (price precision, no own partner), so exit code 0.
+      // A fresh Odoo: ready, with warnings (price precision, no own partner, no workspace yet), so exit code 0.
       const check = await cli(['check', '--json'], env);
       const checked = JSON.parse(check.stdout) as {
         ok: boolean;
@@ -63,7 +63,9 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       expect(status('RCP_OWN_PARTNER_IDS')).toMatchObject({ status: 'warning' });
       expect(status('RCP_OWN_PARTNER_IDS')?.detail).toContain('invoiced as a reseller');
       expect(status('company currency')).toMatchObject({ status: 'ok', detail: 'RUB' });
-      expect(checked).toMatchObject({ ok: true, warnings: 2 });
+      expect(status('RCP workspace')).toMatchObject({ status: 'warning' });
+      expect(status('RCP workspace')?.detail).toContain('rcp-odoo setup');
+      expect(checked).toMatchObject({ ok: true, warnings: 3 });
       expect(check.code).toBe(0);
       expect(check.stdout + check.stderr).not.toContain(double.admin.apiKey);
 
@@ -132,6 +134,17 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       expect(JSON.parse(check.stdout).checks).toContainEqual(
         expect.objectContaining({ what: 'Odoo', status: 'failure', setting: true }),
       );
+
+      const rcpRefused = await cli(['check', '--json'], { ...env, RCP_TOKEN: 'not-the-rcp-token' });
+      expect(rcpRefused.code).toBe(2);
+      expect(JSON.parse(rcpRefused.stdout).checks[0]).toMatchObject({
+        what: 'RCP',
+        status: 'failure',
+        setting: true,
+      });
+      expect(rcpRefused.stdout).toContain('check RCP_TOKEN');
+      const syncRefused = await cli(['sync', 'tariffs'], { ...env, RCP_TOKEN: 'not-the-rcp-token' });
+      expect(syncRefused.code).toBe(2);
 
       const browser = await cli(['sync', 'tariffs', '--json'], {
         ...env,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../connector/errors.ts';
-import { invoicePeriod, listUnits } from '../../connector/processes/invoice-period.ts';
+import { invoicePeriod, listCounterparties } from '../../connector/processes/invoice-period.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
@@ -220,7 +220,7 @@ describe('safe defaults', () => {
     const refused = invoicePeriod(stack.deps, { period });
     await expect(refused).rejects.toBeInstanceOf(ConfigError);
     await expect(invoicePeriod(stack.deps, { period })).rejects.toThrow(message);
-    await expect(listUnits(stack.deps, period)).rejects.toThrow(/--allow-open-period/);
+    await expect(listCounterparties(stack.deps, period)).rejects.toThrow(/--allow-open-period/);
     const allowed = await invoicePeriod(stack.deps, { period, allowOpenPeriod: true });
     expect(allowed.failed).toEqual([]);
   });
@@ -249,10 +249,10 @@ describe('safe defaults', () => {
       { partner: own, client: direct.id.toUpperCase() },
     ]) {
       const cli = await invoicePeriod(stack.deps, { period: PERIOD, dryRun: true, ...words });
-      const worker = await listUnits(stack.deps, PERIOD, words);
+      const worker = await listCounterparties(stack.deps, PERIOD, words);
       expect(worker.units.map((u) => u.uuid).sort()).toEqual(cli.invoices.map((i) => i.uuid).sort());
     }
-    const viaPartner = listUnits(stack.deps, PERIOD, { client: ofReseller[0]?.id });
+    const viaPartner = listCounterparties(stack.deps, PERIOD, { client: ofReseller[0]?.id });
     await expect(viaPartner).rejects.toThrow(`use --partner ${reseller.id}`);
     await expect(invoicePeriod(stack.deps, { period: PERIOD, client: ofReseller[0]?.id })).rejects.toThrow(
       `use --partner ${reseller.id}`,

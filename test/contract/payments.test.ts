@@ -100,18 +100,24 @@ describe.each(VERSIONS)('payments push on the Odoo %s double', (version) => {
     const payment = await payInvoice(deps.odoo, direct.odooId);
     // The completion write is lost every time: as if the connector died right after RCP answered.
     double.failWhen(
-      (call) =>
-        call.model === 'ir.attachment' && call.method === 'load' && call.body.includes('\\"pushed\\"'),
+      (call) => call.model === 'ir.actions.server' && call.body.includes('"x_state":"pushed"'),
       'drop',
-      4,
+      1,
     );
     await expect(pushPayments(deps)).rejects.toThrow();
     expect(sim.payments).toHaveLength(1);
 
     const fresh = await reconnect();
-    const again = await pushPayments(fresh);
+    // Within the grace period the intent is another run's send in progress: left alone, not resent.
+    const meanwhile = await pushPayments(fresh);
+    expect(resultOf(meanwhile, payment)?.outcome).toBe('being sent by another run');
+    expect(sim.payments).toHaveLength(1);
+    const again = await pushPayments(fresh, { intentGraceSeconds: 0 });
     expect(resultOf(again, payment)?.outcome).toBe('needs review');
     expect(again.failed).toHaveLength(1);
+    expect(double.records('x_rcp_payment')).toEqual([
+      expect.objectContaining({ x_payment_id: payment, x_state: 'review' }),
+    ]);
     const third = await pushPayments(fresh);
     expect(resultOf(third, payment)?.outcome).toBe('needs review');
     expect(sim.payments).toHaveLength(1);
@@ -161,16 +167,29 @@ describe.each(VERSIONS)('payments push on the Odoo %s double', (version) => {
     expect(sim.payments).toEqual([]);
   });
 
-  it('a payment cancelled after its push is reported', async () => {
-    const { deps, direct } = await invoiced(version);
+  it('a payment cancelled after its push is flagged for review with what changed, on every run', async () => {
+    const { deps, direct, double } = await invoiced(version);
     const payment = await payInvoice(deps.odoo, direct.odooId);
     await pushPayments(deps);
-    await deps.odoo.write('account.payment', [payment], {
-      state: deps.odoo.capabilities.paymentCancelledStates[0],
-    });
+    const [before] = await deps.odoo.read<{ id: number; state: string }>(
+      'account.payment',
+      [payment],
+      ['state'],
+    );
+    const cancelled = deps.odoo.capabilities.paymentCancelledStates[0];
+    await deps.odoo.write('account.payment', [payment], { state: cancelled });
     const report = await pushPayments(deps);
-    expect(resultOf(report, payment)?.outcome).toBe('cancelled after push');
+    expect(resultOf(report, payment)).toMatchObject({
+      outcome: 'changed after push',
+      detail: expect.stringContaining(`state ${before?.state} → ${cancelled}`),
+    });
     expect(report.failed).toHaveLength(1);
+    expect(double.records('x_rcp_payment')).toEqual([
+      expect.objectContaining({ x_state: 'review', x_reason: expect.stringContaining(`→ ${cancelled}`) }),
+    ]);
+    const again = await pushPayments(deps);
+    expect(resultOf(again, payment)?.outcome).toBe('changed after push');
+    expect(again.failed).toHaveLength(1);
   });
 
   it('without PAYMENTS_SINCE the push refuses', async () => {
@@ -190,6 +209,12 @@ describe('reconcile sees payments', () => {
     const report = await reconcilePeriod(deps, '2024-05');
     expect(report.payments.voidAfterPush).toEqual([
       expect.objectContaining({ paymentId: payment, state: 'canceled' }),
+    ]);
+    expect(report.payments.changedAfterPush).toEqual([
+      expect.objectContaining({
+        paymentId: payment,
+        changes: [expect.stringMatching(/^state \w+ → canceled$/)],
+      }),
     ]);
     expect(report.mismatches).toBeGreaterThan(0);
   });

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { probeRedis } from '../../connector/redis.ts';
 import { freePort } from '../support/redis.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
@@ -64,7 +65,31 @@ describe('Redis away: enqueue and the worker say so', () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
-  it('the worker says once per retry that Redis is away, then starts when Redis comes', async () => {
+  it('a Redis that refuses the password of REDIS_URL: enqueue and the worker exit 2 and say so', async () => {
+    const port = await freePort();
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--requirepass', 'the-right-one'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const url = `redis://:not-the-right-one@127.0.0.1:${port}`;
+      const deadline = Date.now() + 10_000;
+      while ((await probeRedis(url, 500)).state === 'away' && Date.now() < deadline)
+        await until(() => false, 100);
+      for (const args of [['enqueue', 'sync', 'all'], ['worker']]) {
+        const run = await cli(args, workerEnv(url, 0));
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`Redis at redis://127.0.0.1:${port} refused the password of REDIS_URL`);
+        expect(run.stderr).not.toContain('not-the-right-one');
+      }
+    } finally {
+      redis.kill('SIGTERM');
+      await once(redis, 'exit');
+    }
+  });
+
+  it('the worker says once per retry that Redis is away, starts when it comes, and stops on SIGTERM while it is away again', async () => {
     const port = await freePort();
     const httpPort = await freePort();
     const worker = spawn(process.execPath, [bin, 'worker'], {
@@ -103,9 +128,23 @@ describe('Redis away: enqueue and the worker say so', () => {
       await until(() => stdout.includes('Worker started'), 20_000);
       expect(stdout).toContain('Worker started');
       expect(stderr).toContain('answers again');
-    } finally {
+
+      // Redis goes away while the worker runs: said once per retry, and SIGTERM still stops it.
+      redis.kill('SIGTERM');
+      await once(redis, 'exit');
+      await until(() => stderr.includes('connection lost; trying again in 1 s'), 10_000);
+      expect(stderr).toContain('connection lost; trying again in 1 s');
+      const stopping = Date.now();
       worker.kill('SIGTERM');
-      await once(worker, 'exit');
+      const [code] = (await once(worker, 'exit')) as [number];
+      expect(code).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+      expect(stderr).not.toContain('Unhandled error event');
+    } finally {
+      if (worker.exitCode === null) {
+        worker.kill('SIGKILL');
+        await once(worker, 'exit');
+      }
       if (redis && redis.exitCode === null) {
         redis.kill('SIGTERM');
         await once(redis, 'exit');

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PermanentError } from '../../connector/errors.ts';
 import { silentLogger } from '../../connector/log.ts';
-import { invoiceUnit, listUnits } from '../../connector/processes/invoice-period.ts';
+import { invoiceCounterparty, listCounterparties } from '../../connector/processes/invoice-period.ts';
 import type { InvoiceReport } from '../../connector/processes/invoice-period.ts';
 import type { PushReport } from '../../connector/processes/push-payments.ts';
 import type { ReconcileReport } from '../../connector/processes/reconcile.ts';
@@ -49,8 +49,8 @@ const emptyPush: PushReport = {
 function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
   return {
     sync: async () => emptySync,
-    listUnits: async () => ({ units: [], failed: [] }),
-    invoiceUnit: async (period) =>
+    listCounterparties: async () => ({ units: [], failed: [] }),
+    invoiceCounterparty: async (period) =>
       ({
         period,
         dryRun: false,
@@ -66,7 +66,7 @@ function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
         period,
         rows: [],
         mismatches: 0,
-        payments: { pushed: 0, needsReview: [], voidAfterPush: [] },
+        payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] },
         failed: [],
       }) as ReconcileReport,
     health: async () => ({ rcp: true, odoo: true }),
@@ -143,7 +143,7 @@ describe('the worker on a real Redis', () => {
     expect(await r.queue.getJobSchedulers()).toHaveLength(1);
   });
 
-  it('does not queue a unit twice while it waits', async () => {
+  it('does not queue the same job twice while it waits', async () => {
     const queue = queueOf(`q-${randomUUID()}`);
     const first = await enqueueJob(queue, { kind: 'sync', what: 'all' });
     const second = await enqueueJob(queue, { kind: 'sync', what: 'all' });
@@ -270,7 +270,7 @@ describe('the invoice flow on a real Redis, the simulator and the Odoo double', 
     const { double, deps, reconnect } = await startStack('18', { clients: 6, partners: 2 });
     await syncMasterData(deps, { what: 'all' });
     const name = `q-${randomUUID()}`;
-    const { units } = await listUnits(deps, '2024-05');
+    const { units } = await listCounterparties(deps, '2024-05');
     const victim = units.find((u) => u.kind === 'client');
     let hung = false;
     const other = await reconnect();
@@ -278,9 +278,9 @@ describe('the invoice flow on a real Redis, the simulator and the Odoo double', 
     const a = runner(
       name,
       fakeProcesses({
-        listUnits: async (period) => listUnits(deps, period),
-        invoiceUnit: async (period, unit) => {
-          const report = await invoiceUnit(deps, period, unit);
+        listCounterparties: async (period) => listCounterparties(deps, period),
+        invoiceCounterparty: async (period, unit) => {
+          const report = await invoiceCounterparty(deps, period, unit);
           if (unit.uuid === victim?.uuid) {
             hung = true;
             await new Promise(() => {});
@@ -295,7 +295,12 @@ describe('the invoice flow on a real Redis, the simulator and the Odoo double', 
     await until(() => hung, 20_000);
     await a.worker.close(true);
     runners.splice(runners.indexOf(a), 1);
-    runner(name, fakeProcesses({ invoiceUnit: async (period, unit) => invoiceUnit(other, period, unit) }));
+    runner(
+      name,
+      fakeProcesses({
+        invoiceCounterparty: async (period, unit) => invoiceCounterparty(other, period, unit),
+      }),
+    );
 
     const states = async () => {
       const jobs = await queue.getJobs([

@@ -9,7 +9,7 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
 /**
  * Contacts' price lists with Odoo's Pricelists feature on and off (Settings → Pricelists, written
  * through res.config.settings as an admin clicks it), on every version. Odoo 19 with the feature off
- * (its default in a fresh database) accepts a contact's price list and reads it back false: a sync
+ * accepts a contact's price list and reads it back false: a sync
  * that compared it would "update" every contact on every run. A fresh database per block.
  */
 interface ContactRow extends OdooRecord {

@@ -183,6 +183,7 @@ describe.skipIf(!config)(title, () => {
     expect(second.settings.every((s) => s.action === 'unchanged')).toBe(true);
     expect(second.users.every((u) => u.action === 'unchanged')).toBe(true);
     expect(second.previousVersion).toBe(second.version);
+    expect(second.obsolete).toEqual([]);
   });
 
   it('an accountant (RCP / User) requests a run, cannot create, change or delete a ledger record, and settles a review', async () => {
@@ -205,6 +206,42 @@ describe.skipIf(!config)(title, () => {
       user: login,
       secret: { kind: 'password', value: new Secret(`pw-${tag}-Accountant`) },
     });
+
+    // What the web client loads for the accountant: the RCP menu and the workspace's views.
+    const menus = await accountant.call<Record<string, { name: string; children: number[] }>>({
+      model: 'ir.ui.menu',
+      method: 'load_menus',
+      params: [['debug', false]],
+    });
+    const rcp = Object.values(menus).find((m) => m.name === 'RCP');
+    expect(rcp?.children.map((id) => menus[String(id)]?.name)).toEqual([
+      'Runs',
+      'Counterparties',
+      'Usage',
+      'Payments to RCP',
+    ]);
+    const list = admin.capabilities.listViewType;
+    for (const [model, types] of [
+      ['x_rcp_run', [list, 'form', 'search']],
+      ['x_rcp_counterparty', [list, 'form', 'search']],
+      ['x_rcp_usage', [list, 'form', 'search', 'pivot', 'graph']],
+      ['x_rcp_payment', [list, 'form', 'search']],
+    ] as const) {
+      const loaded = await accountant.call<{ views: Record<string, { arch: string }> }>({
+        model,
+        method: 'get_views',
+        kwargs: { views: types.map((t) => [false, t]) },
+      });
+      for (const t of types) expect(loaded.views[t]?.arch, `${model} ${t}`).toContain('x_');
+    }
+    const paymentForm = await accountant.call<{ views: { form: { arch: string } } }>({
+      model: 'x_rcp_payment',
+      method: 'get_views',
+      kwargs: { views: [[false, 'form']] },
+    });
+    for (const action of [ACTION_RESOLVE_PUSHED, ACTION_RESOLVE_NOT_PUSHED]) {
+      expect(paymentForm.views.form.arch).toContain(`name="${await actionId(action)}"`);
+    }
 
     const [runId] = await accountant.create('x_rcp_run', [{ x_kind: 'invoice', x_period: '2026-10' }]);
     const [run] = await accountant.read(
@@ -292,6 +329,37 @@ describe.skipIf(!config)(title, () => {
       expect(await claimKey(admin, key, 'next', 60)).toMatchObject({ claimed: true });
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('a least-privilege connector user (Billing only, named by --connector-user) gets the group and claims', async () => {
+    const login = `rcp_integration_${tag}`;
+    const billing = await externalIds(admin).resolve(['account.group_account_invoice', 'base.group_user']);
+    await admin.create('res.users', [
+      {
+        name: `RCP integration ${tag}`,
+        login,
+        password: `pw-${tag}-Integration`,
+        [admin.capabilities.userGroupsField]: [[6, 0, [...billing.values()].map((g) => g.id)]],
+      },
+    ]);
+    const report = await setupWorkspace(admin, { dryRun: false, connectorLogin: login, currency: 'RUB' });
+    expect(report.users).toContainEqual({ login, group: 'rcp_connector.group_connector', action: 'add' });
+    expect(report.counts).toMatchObject({ create: 0, update: 0 });
+    const integration = await OdooClient.connect({
+      ...odooConfig,
+      user: login,
+      secret: { kind: 'password', value: new Secret(`pw-${tag}-Integration`) },
+    });
+    try {
+      expect(await claimKey(integration, `sync:${tag}`, 'cli', 30)).toMatchObject({ claimed: true });
+      const paymentId = await newPayment(10);
+      expect(await claimPayment(integration, { paymentId, values: { x_amount: 10 } })).toMatchObject({
+        claimed: true,
+      });
+      expect(await releaseKey(integration, `sync:${tag}`, 'cli')).toBe(true);
+    } finally {
+      await integration.close();
     }
   });
 

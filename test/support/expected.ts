@@ -10,7 +10,7 @@ export function rcpCostKopecks(world: World, client: SimClient, period: string):
   return total.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 }
 
-/** The product doc's re-pricing rule, by hand, for all clients of a reseller in a month. */
+/** The re-pricing rule of docs/product.md, by hand, for all clients of a reseller in a month. */
 export function repricedKopecks(world: World, partnerIndex: number, period: string): number {
   const partner = world.partners[partnerIndex];
   let total = new Decimal(0);

@@ -227,10 +227,11 @@ export async function setPrecisions(
 export async function setPricelistFeature(admin: OdooClient, on: boolean): Promise<boolean> {
   const [settings] = await admin.create('res.config.settings', [{ group_product_pricelist: on }]);
   await admin.callOn('res.config.settings', 'execute', [settings as number]);
+  // 17's has_group is a model method (the current user); 18 and 19 ask it of a user record.
   return admin.call<boolean>({
     model: 'res.users',
     method: 'has_group',
-    ids: [admin.uid],
+    ...(admin.capabilities.major >= 18 ? { ids: [admin.uid] } : {}),
     params: [['group_ext_id', 'product.group_product_pricelist']],
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobOfWords } from '../../jobs/enqueue-words.ts';
-import { unitOf } from '../../jobs/queues.ts';
+import { jobIdOf } from '../../jobs/queues.ts';
 
 describe('enqueue takes the words of the CLI command', () => {
   it.each([
@@ -19,7 +19,7 @@ describe('enqueue takes the words of the CLI command', () => {
     [['reconcile', '--period=2023-06'], { kind: 'reconcile', period: '2023-06' }, 'reconcile/2023-06'],
   ])('%j', (words, job, unit) => {
     expect(jobOfWords(words)).toEqual(job);
-    expect(unitOf(jobOfWords(words))).toBe(unit);
+    expect(jobIdOf(jobOfWords(words))).toBe(unit);
   });
 
   it.each([[['invoice']], [['sync', 'everything']], [['payments', 'pull']], [['worker']]])(

@@ -167,62 +167,74 @@ describe('invoice lines of a direct client: Odoo’s totals equal RCP’s under 
 });
 
 describe('re-pricing a reseller’s usage at its own plan', () => {
-  it('the spec’s example row (194400 s billed per hour) at a per-day partner price', () => {
-    const rows = [
-      {
-        billing_class: cpu,
-        paid_seconds: 194400,
-        quantity: 54,
-        cost: 54,
-        period: 'hour' as const,
-        date: '2023-06-05',
-      },
-    ];
-    const { rows: priced, problems } = repriceForPartner(
-      [{ client, rows }],
-      new Map([[cpu.id, { cost: 20, period: 'day' }]]),
-    );
-    expect(problems).toEqual([]);
-    expect(priced[0]?.quantity.toString()).toBe('2.25');
-    expect(priced[0]?.amount.toString()).toBe('45');
-  });
-
-  it('same period: quantity × partner price', () => {
-    const rows = [
-      {
-        billing_class: ssd,
-        paid_seconds: 50 * 12 * 3600,
-        quantity: 600,
-        cost: 480,
-        period: 'hour' as const,
-        date: '2024-02-01',
-      },
-    ];
-    const { rows: priced } = repriceForPartner(
-      [{ client, rows }],
-      new Map([[ssd.id, { cost: 0.5, period: 'hour' }]]),
-    );
-    expect(priced[0]?.amount.toString()).toBe('300');
-  });
-
-  it('a month is its calendar length: February 2024 has 29 days', () => {
-    const rows = [
-      {
-        billing_class: ssd,
-        paid_seconds: 10 * 29 * 86400,
-        quantity: 6960,
-        cost: 74.472,
-        period: 'hour' as const,
-        date: '2024-02-01',
-      },
-    ];
-    const { rows: priced } = repriceForPartner(
-      [{ client, rows }],
-      new Map([[ssd.id, { cost: 3, period: 'month' }]]),
-    );
-    expect(priced[0]?.quantity.toString()).toBe('10');
-    expect(priced[0]?.amount.toString()).toBe('30');
-  });
+  // name, row (class, paid seconds, quantity, date), partner price, re-priced quantity and amount
+  const cases: Array<
+    [
+      string,
+      typeof cpu,
+      number,
+      number,
+      string,
+      { cost: number; period: 'hour' | 'day' | 'month' },
+      string,
+      string,
+    ]
+  > = [
+    [
+      'the spec’s example row (194400 s billed per hour) at a per-day partner price',
+      cpu,
+      194400,
+      54,
+      '2023-06-05',
+      { cost: 20, period: 'day' },
+      '2.25',
+      '45',
+    ],
+    [
+      'same period: quantity × partner price',
+      ssd,
+      50 * 12 * 3600,
+      600,
+      '2024-02-01',
+      { cost: 0.5, period: 'hour' },
+      '600',
+      '300',
+    ],
+    [
+      'a month is its calendar length: February 2024 has 29 days',
+      ssd,
+      10 * 29 * 86400,
+      6960,
+      '2024-02-01',
+      { cost: 3, period: 'month' },
+      '10',
+      '30',
+    ],
+  ];
+  it.each(cases)(
+    '%s',
+    (_name, billingClass, paidSeconds, quantity, date, price, wantQuantity, wantAmount) => {
+      const rows = [
+        {
+          billing_class: billingClass,
+          paid_seconds: paidSeconds,
+          quantity,
+          cost: 0,
+          period: 'hour' as const,
+          date,
+        },
+      ];
+      const { rows: priced, problems } = repriceForPartner(
+        [{ client, rows }],
+        new Map([[billingClass.id, price]]),
+      );
+      expect(problems).toEqual([]);
+      expect([priced[0]?.quantity.toString(), priced[0]?.amount.toString()]).toEqual([
+        wantQuantity,
+        wantAmount,
+      ]);
+    },
+  );
 
   it('a class without a partner price is named with its client, never priced', () => {
     const rows = [

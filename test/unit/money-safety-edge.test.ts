@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DEFAULT_INVOICE_MAX_AMOUNT, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
+import { Listing } from '../../connector/rcp/listing.ts';
 import { Client, Partner, Price, UsageRow, lowerCaseClientIds } from '../../connector/rcp/schemas.ts';
 import { rowsOutsideAsked } from '../../mappings/usage-window.ts';
 
@@ -152,5 +154,23 @@ describe('money settings', () => {
     });
     expect(config.rcp?.retry).toEqual({ attempts: 2, maxRetryAfterMs: 0 });
     expect(loadConfig(['rcp'], rcpEnv).rcp?.retry).toEqual({ attempts: 5, maxRetryAfterMs: 60_000 });
+  });
+});
+
+describe('an RCP list with a record under two cases of its uuid', () => {
+  it('gives the record once and counts the copy towards total (no shortfall, no second pass)', async () => {
+    const id = '3f6c1a2b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    let pages = 0;
+    const listing = new Listing({
+      what: 'client',
+      schema: z.object({ id: z.string() }).passthrough(),
+      fetchPage: async () => {
+        pages++;
+        return { items: [{ id }, { id: id.toUpperCase() }, { id: 'other' }], total: 3, limit: 10 };
+      },
+    });
+    expect((await listing.all()).map((c) => c.id)).toEqual([id, 'other']);
+    expect(listing.shortfall).toBe(0);
+    expect(pages).toBe(1);
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { noInputProblems, problemsOfUnit } from '../../mappings/invoice-inputs.ts';
 import { usageDetailCsv } from '../../mappings/invoice-lines.ts';
 import { invoiceTotalField, invoiceTotalKopecks } from '../../mappings/invoice-total.ts';
-import { type InvoicedUnit, invoicedUnits, selectUnits } from '../../mappings/invoiced-units.ts';
+import {
+  type InvoicedCounterparty,
+  invoicedCounterparties,
+  selectUnits,
+} from '../../mappings/invoiced-counterparties.ts';
 import { Decimal } from '../../mappings/money.ts';
 import { periodState } from '../../mappings/period.ts';
 import { csvCell } from '../../mappings/usage-csv.ts';
@@ -69,7 +73,7 @@ describe('which months can be invoiced', () => {
 
 const OWN = 'aaaaaaaa-0000-4000-8000-000000000000';
 const RESELLER = 'bbbbbbbb-0000-4000-8000-000000000000';
-const units = invoicedUnits(
+const units = invoicedCounterparties(
   [
     { id: OWN, name: 'Own', contract: { billing_plan: { id: 'p-own' } } },
     { id: RESELLER, name: 'Reseller', contract: { billing_plan: { id: 'p-res' } } },
@@ -100,8 +104,8 @@ describe('the counterparties chosen by --partner and --client (CLI and worker al
 });
 
 describe('what holds a counterparty’s invoice back', () => {
-  const reseller = units.find((u) => u.uuid === RESELLER) as InvoicedUnit;
-  const direct = units.find((u) => u.uuid === 'c-own') as InvoicedUnit;
+  const reseller = units.find((u) => u.uuid === RESELLER) as InvoicedCounterparty;
+  const direct = units.find((u) => u.uuid === 'c-own') as InvoicedCounterparty;
 
   it('nothing when nothing failed', () => {
     expect(problemsOfUnit(reseller, noInputProblems())).toEqual([]);

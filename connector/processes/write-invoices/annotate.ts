@@ -1,43 +1,107 @@
 import pMap from 'p-map';
 import { invoiceNote, usageDetailCsv } from '../../../mappings/invoice-lines.ts';
-import { USAGE_ATTACHMENT_PREFIX, usageAttachmentName } from '../../../mappings/invoice-values.ts';
+import {
+  formatWriterMark,
+  invoiceFingerprint,
+  usageAttachmentName,
+} from '../../../mappings/invoice-values.ts';
 import { messageOf } from '../../errors.ts';
 import { NOTE_SUBTYPE } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
+import { markOf, type readMoves } from './decide.ts';
 
 type Annotated = { draft: InvoiceDraft; id: number };
+type HeldMoves = Awaited<ReturnType<typeof readMoves>>;
 
 /**
- * What a person reviewing the invoices sees beside the lines: the usage detail CSV on every
- * written invoice, and a chatter note on those whose total Odoo confirmed.
+ * What a person reviewing the invoices sees beside the lines, and what the next run needs to
+ * know: ONE chatter note per invoice (updated on later runs, never added again) on those whose
+ * total Odoo confirmed, and the usage detail CSV whose description carries the connector's mark
+ * (the fingerprint of the invoice as written, and the note's id).
+ *
+ * @param marked invoices the connector wrote (or found unmarked) this run, as `held` reads them now
+ * @param noted those of them that get their note created or brought up to date
  */
 export async function annotateInvoices(
   deps: ProcessDeps,
-  written: readonly Annotated[],
-  verified: readonly Annotated[],
+  held: HeldMoves,
+  marked: readonly Annotated[],
+  noted: readonly Annotated[],
   period: string,
 ): Promise<void> {
-  await attachDetails(deps, written, period);
-  await postNotes(deps, verified, period);
+  if (marked.length === 0) return;
+  const notes = await postOrUpdateNotes(deps, held, noted, period);
+  await attachDetails(deps, held, marked, notes, period);
+}
+
+/** The note ids by invoice: the one the connector made before (updated), else a new one. */
+async function postOrUpdateNotes(
+  deps: ProcessDeps,
+  held: HeldMoves,
+  noted: readonly Annotated[],
+  period: string,
+): Promise<Map<number, number>> {
+  const { odoo } = deps;
+  const ids = new Map<number, number>();
+  for (const w of noted) {
+    const known = markOf(held, w.id)?.noteId;
+    if (known) ids.set(w.id, known);
+  }
+  // An invoice written by an older connector has its note but no mark: find that note.
+  const unknown = noted.filter((w) => !ids.has(w.id));
+  if (unknown.length > 0) {
+    const older = await odoo.searchRead<{ id: number; res_id: number }>(
+      'mail.message',
+      [
+        ['model', '=', 'account.move'],
+        ['res_id', 'in', unknown.map((w) => w.id)],
+        ['message_type', '=', 'comment'],
+        ['body', 'ilike', 'RCP'],
+      ],
+      ['res_id'],
+      { order: 'id' },
+    );
+    for (const m of older) if (!ids.has(m.res_id)) ids.set(m.res_id, m.id);
+  }
+  const note = (w: Annotated) => invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
+  const fresh = noted.filter((w) => !ids.has(w.id));
+  const update = noted.filter((w) => ids.has(w.id));
+  await pMap(
+    update,
+    async (w) => {
+      try {
+        await odoo.write('mail.message', [ids.get(w.id) as number], { body: note(w) });
+      } catch (error) {
+        if (!(error instanceof OdooError) || error.retryable) throw error;
+        // Deleted by a person, or not the connector's to change: say so, and add no second note.
+        deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not update the chatter note');
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
+  for (const [w, id] of await createNotes(deps, fresh, note)) ids.set(w.id, id);
+  return ids;
 }
 
 /**
- * A chatter note on each written invoice, all in one call (internal notes are `mail.message`
- * records); one `message_post` per invoice when the user may not create messages directly.
+ * New notes, all in one call (internal notes are `mail.message` records); one `message_post` per
+ * invoice when the user may not create messages directly.
  */
-async function postNotes(deps: ProcessDeps, written: readonly Annotated[], period: string) {
-  if (written.length === 0) return;
+async function createNotes(
+  deps: ProcessDeps,
+  fresh: readonly Annotated[],
+  note: (w: Annotated) => string,
+): Promise<Array<[Annotated, number]>> {
+  if (fresh.length === 0) return [];
   const { odoo } = deps;
-  const note = (w: { draft: InvoiceDraft }) =>
-    invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
   const subtype = (await externalIds(odoo).resolve([NOTE_SUBTYPE])).get(NOTE_SUBTYPE)?.id;
   try {
-    await odoo.create(
+    const ids = await odoo.create(
       'mail.message',
-      written.map((w) => ({
+      fresh.map((w) => ({
         model: 'account.move',
         res_id: w.id,
         body: note(w),
@@ -45,15 +109,16 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
         ...(subtype ? { subtype_id: subtype } : {}),
       })),
     );
-    return;
+    return fresh.map((w, i) => [w, ids[i] as number]);
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
   }
+  const made: Array<[Annotated, number]> = [];
   await pMap(
-    written,
+    fresh,
     async (w) => {
       try {
-        await odoo.postNote('account.move', w.id, note(w));
+        made.push([w, await odoo.postNote('account.move', w.id, note(w))]);
       } catch (error) {
         // A note that cannot be posted (on 17/18 a user without an email address) does not undo an invoice.
         deps.log.warn({ invoice: w.id, problem: messageOf(error) }, 'could not post the chatter note');
@@ -61,26 +126,38 @@ async function postNotes(deps: ProcessDeps, written: readonly Annotated[], perio
     },
     { concurrency: Math.max(1, odoo.config.concurrency) },
   );
+  return made;
 }
 
-/** The usage detail CSV on each written invoice, replacing the previous one. */
-async function attachDetails(deps: ProcessDeps, written: readonly Annotated[], period: string) {
-  if (written.length === 0) return;
+/** The usage detail CSV on each invoice, replacing the previous one, with the connector's mark. */
+async function attachDetails(
+  deps: ProcessDeps,
+  held: HeldMoves,
+  marked: readonly Annotated[],
+  notes: ReadonlyMap<number, number>,
+  period: string,
+) {
   const { odoo } = deps;
-  const old = await odoo.search('ir.attachment', [
-    ['res_model', '=', 'account.move'],
-    ['res_id', 'in', written.map((w) => w.id)],
-    ['name', '=like', `${USAGE_ATTACHMENT_PREFIX}%`],
-  ]);
+  const old = marked.flatMap((w) => held.attachmentsOf(w.id).map((a) => a.id));
+  const rows = marked.flatMap((w) => {
+    const move = held.move(w.id);
+    if (!move) return [];
+    const mark = formatWriterMark({
+      fingerprint: invoiceFingerprint(move, held.invoiceLinesOf(w.id)),
+      noteId: notes.get(w.id) ?? markOf(held, w.id)?.noteId,
+    });
+    return [
+      {
+        name: usageAttachmentName(period, w.draft.counterparty),
+        res_model: 'account.move',
+        res_id: w.id,
+        mimetype: 'text/csv',
+        description: mark,
+        datas: Buffer.from(usageDetailCsv(w.draft.plan.details), 'utf8').toString('base64'),
+      },
+    ];
+  });
+  // The new attachments first: a run stopped in between leaves two (the newest mark counts), never none.
+  await odoo.create('ir.attachment', rows);
   await odoo.unlink('ir.attachment', old);
-  await odoo.create(
-    'ir.attachment',
-    written.map((w) => ({
-      name: usageAttachmentName(period, w.draft.unit),
-      res_model: 'account.move',
-      res_id: w.id,
-      mimetype: 'text/csv',
-      datas: Buffer.from(usageDetailCsv(w.draft.plan.details), 'utf8').toString('base64'),
-    })),
-  );
 }

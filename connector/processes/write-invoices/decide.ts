@@ -1,18 +1,22 @@
+import { z } from 'zod';
+import { type InvoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
 import {
   type InvoiceHeader,
   type InvoiceLineValues,
   type MoveHeaderRow,
   type MoveLineRow,
-  productLinesDomain,
+  USAGE_ATTACHMENT_PREFIX,
+  type WriterMark,
+  invoiceFingerprint,
   sameHeader,
   sameLineSet,
+  writerMarkJson,
 } from '../../../mappings/invoice-values.ts';
-import { toKopecks } from '../../../mappings/money.ts';
-import type { OdooRecord } from '../../odoo/client.ts';
+import type { OdooClient, OdooRecord } from '../../odoo/client.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
-import type { ProcessDeps } from '../deps.ts';
+import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
-import { resultOf } from './outcomes.ts';
+import { recordOf, resultOf } from './outcomes.ts';
 
 /** One invoice as the connector wants it in Odoo: mapped once, used by every phase. */
 export interface DesiredInvoice {
@@ -23,13 +27,18 @@ export interface DesiredInvoice {
 
 export interface MoveRow extends OdooRecord, MoveHeaderRow {
   state: string;
+  currency_id: [number, string] | false;
   amount_untaxed: number;
   amount_total: number;
 }
 
 export interface LineRow extends OdooRecord, MoveLineRow {
   move_id: [number, string];
+  display_type: string;
 }
+
+/** The total Odoo must agree with RCP on: `amount_total` when every configured tax is price-included. */
+export type TotalField = InvoiceTotalField;
 
 const HEADER_FIELDS = [
   'state',
@@ -40,86 +49,199 @@ const HEADER_FIELDS = [
   'invoice_payment_term_id',
   'amount_untaxed',
   'amount_total',
+  'currency_id',
 ];
+const LINE_FIELDS = ['move_id', 'display_type', 'product_id', 'name', 'quantity', 'price_unit', 'tax_ids'];
+/** The lines a person sees and edits on an invoice: products, sections and notes. */
+const INVOICE_LINE_TYPES = ['product', 'line_section', 'line_note'];
 
-/** What Odoo holds for the drafts: their invoices (found by external ID) and those invoices' product lines. */
+/** The connector's usage attachment on an invoice, which carries its mark of the last write. */
+export interface UsageAttachment {
+  id: number;
+  moveId: number;
+  mark: WriterMark | undefined;
+}
+
+/** What Odoo holds for the drafts: their invoices (found by external ID), product lines and marks. */
 export interface CurrentInvoices {
   moveOf(draft: InvoiceDraft): MoveRow | undefined;
+  /** Product lines. */
   linesOf(moveId: number): LineRow[];
+  /** Every line a person sees: products, sections and notes (what the fingerprint covers). */
+  invoiceLinesOf(moveId: number): LineRow[];
+  attachmentsOf(moveId: number): UsageAttachment[];
 }
 
 export async function readCurrentInvoices(
   deps: ProcessDeps,
   drafts: readonly InvoiceDraft[],
 ): Promise<CurrentInvoices> {
-  const { odoo } = deps;
-  const existing = await externalIds(odoo).resolve(drafts.map((d) => d.xmlid));
-  const existingIds = drafts.flatMap((d) => {
+  const existing = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
+  const ids = drafts.flatMap((d) => {
     const found = existing.get(d.xmlid);
     return found && found.model === 'account.move' ? [found.id] : [];
   });
-  const moves = new Map(
-    (await odoo.read<MoveRow>('account.move', existingIds, HEADER_FIELDS)).map((m) => [m.id, m]),
-  );
-  const lines = existingIds.length
-    ? await odoo.searchRead<LineRow>('account.move.line', productLinesDomain(existingIds), [
-        'move_id',
-        'product_id',
-        'name',
-        'quantity',
-        'price_unit',
-        'tax_ids',
-      ])
-    : [];
+  const held = await readMoves(deps.odoo, ids);
   return {
+    ...held,
     moveOf: (draft) => {
       const found = existing.get(draft.xmlid);
-      return found ? moves.get(found.id) : undefined;
+      return found ? held.move(found.id) : undefined;
     },
-    linesOf: (moveId) => lines.filter((l) => l.move_id[0] === moveId),
   };
 }
 
-/** What to do with each invoice: create it, rewrite a draft that differs, or leave it (and say why). */
+/** Invoices by id with their product lines and the connector's usage attachments: three calls. */
+export async function readMoves(odoo: OdooClient, ids: readonly number[]) {
+  const moves = new Map((await odoo.read<MoveRow>('account.move', ids, HEADER_FIELDS)).map((m) => [m.id, m]));
+  const lines = ids.length
+    ? await odoo.searchRead<LineRow>(
+        'account.move.line',
+        [
+          ['move_id', 'in', [...ids]],
+          ['display_type', 'in', INVOICE_LINE_TYPES],
+        ],
+        LINE_FIELDS,
+      )
+    : [];
+  const attachments = ids.length
+    ? await odoo.searchRead<{ id: number; res_id: number; description: string | false }>(
+        'ir.attachment',
+        [
+          ['res_model', '=', 'account.move'],
+          ['res_id', 'in', [...ids]],
+          ['name', '=like', `${USAGE_ATTACHMENT_PREFIX}%`],
+        ],
+        ['res_id', 'description'],
+      )
+    : [];
+  const linesByMove = groupBy(lines, (l) => l.move_id[0]);
+  const attachmentsByMove = groupBy(
+    attachments.map((a) => ({ id: a.id, moveId: a.res_id, mark: parseMark(a.description) })),
+    (a) => a.moveId,
+  );
+  return {
+    move: (id: number) => moves.get(id),
+    linesOf: (moveId: number) => (linesByMove.get(moveId) ?? []).filter((l) => l.display_type === 'product'),
+    invoiceLinesOf: (moveId: number) => linesByMove.get(moveId) ?? [],
+    attachmentsOf: (moveId: number) => attachmentsByMove.get(moveId) ?? [],
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const Mark = z.object({ fingerprint: z.string().min(1), noteId: z.number().int().positive().optional() });
+
+/** A mark someone broke by hand counts as no mark (that draft is treated as an older connector's). */
+function parseMark(description: string | false): WriterMark | undefined {
+  const json = writerMarkJson(description);
+  if (json === undefined) return undefined;
+  try {
+    const parsed = Mark.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The connector's last mark on an invoice (the newest of its usage attachments that has one). */
+export function markOf(
+  current: Pick<CurrentInvoices, 'attachmentsOf'>,
+  moveId: number,
+): WriterMark | undefined {
+  return current
+    .attachmentsOf(moveId)
+    .filter((a) => a.mark)
+    .sort((a, b) => b.id - a.id)[0]?.mark;
+}
+
+/** What to do with each invoice: create it, rewrite a draft, or leave it (and say why). */
 export interface InvoiceDecisions {
   toCreate: DesiredInvoice[];
   toUpdate: Array<DesiredInvoice & { move: MoveRow }>;
-  /** Invoices left as they are (posted, cancelled, unchanged) or, in a dry run, what would happen. */
+  /** Drafts left as they are that carry no mark of the connector yet (made by an older version): mark them. */
+  toMark: Array<{ draft: InvoiceDraft; id: number }>;
+  /** Drafts left as they are because they are right. */
+  unchanged: Array<{ draft: InvoiceDraft; id: number }>;
+  /** Invoices left as they are (posted, cancelled, unchanged, edited) or, in a dry run, what would happen. */
   results: InvoiceResult[];
+  failed: FailedRecord[];
+}
+
+export interface DecideOptions {
+  taxIds: readonly number[];
+  totalField: TotalField;
+  dryRun: boolean;
+  /** Rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+  force: boolean;
 }
 
 /**
- * Posted and cancelled invoices are never touched; a draft is rewritten only when its header or
- * lines differ from the desired ones; a dry run only says what would happen.
+ * Posted and cancelled invoices are never touched. A draft is left alone only when its header and
+ * lines are the desired ones AND Odoo's total is RCP's to the kopeck (so a wrong draft is rewritten,
+ * or reported, on every run until it matches). A draft changed in Odoo since the connector wrote it
+ * is not rewritten unless forced: it is reported. A dry run only says what would happen.
  */
 export function decideInvoices(
   desired: readonly DesiredInvoice[],
   current: CurrentInvoices,
-  taxIds: readonly number[],
-  dryRun: boolean,
+  options: DecideOptions,
 ): InvoiceDecisions {
-  const decisions: InvoiceDecisions = { toCreate: [], toUpdate: [], results: [] };
+  const decisions: InvoiceDecisions = {
+    toCreate: [],
+    toUpdate: [],
+    toMark: [],
+    unchanged: [],
+    results: [],
+    failed: [],
+  };
   for (const invoice of desired) {
     const { draft } = invoice;
     const move = current.moveOf(draft);
     if (!move) {
-      if (dryRun) decisions.results.push(resultOf(draft, 'would create'));
+      if (options.dryRun) decisions.results.push(resultOf(draft, 'would create'));
       else decisions.toCreate.push(invoice);
       continue;
     }
+    const odooKopecks = invoiceTotalKopecks(move, options.totalField);
     if (move.state !== 'draft') {
       const outcome = move.state === 'cancel' ? 'left cancelled' : 'left posted';
-      decisions.results.push(
-        resultOf(draft, outcome, { odooId: move.id, odooKopecks: toKopecks(move.amount_untaxed) }),
-      );
+      decisions.results.push(resultOf(draft, outcome, { odooId: move.id, odooKopecks }));
       continue;
     }
-    const sameLines = sameLineSet(invoice.lines, current.linesOf(move.id), taxIds);
-    if (sameHeader(move, invoice.header) && sameLines)
-      decisions.results.push(
-        resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks: toKopecks(move.amount_untaxed) }),
-      );
-    else if (dryRun) decisions.results.push(resultOf(draft, 'would update', { odooId: move.id }));
+    const lines = current.linesOf(move.id);
+    // A section or note a person added makes the draft differ too (and shows as their edit).
+    const same =
+      sameHeader(move, invoice.header) &&
+      lines.length === current.invoiceLinesOf(move.id).length &&
+      sameLineSet(invoice.lines, lines, options.taxIds);
+    const totalRight = odooKopecks === draft.plan.totalKopecks;
+    const mark = markOf(current, move.id);
+    if (same && totalRight) {
+      decisions.results.push(resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks }));
+      decisions.unchanged.push({ draft, id: move.id });
+      if (!mark && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
+      continue;
+    }
+    const edited =
+      mark !== undefined && mark.fingerprint !== invoiceFingerprint(move, current.invoiceLinesOf(move.id));
+    if (edited && !options.force) {
+      const error = `the draft was changed in Odoo since the connector wrote it: not overwritten (Odoo ${options.totalField} ${odooKopecks / 100}, RCP ${draft.plan.totalKopecks / 100}); review it, or run again with --force to replace it`;
+      decisions.failed.push({ kind: 'invoice', record: recordOf(draft), error });
+      decisions.results.push(resultOf(draft, 'left edited', { odooId: move.id, odooKopecks, error }));
+      continue;
+    }
+    if (options.dryRun)
+      decisions.results.push(resultOf(draft, 'would update', { odooId: move.id, odooKopecks }));
     else decisions.toUpdate.push({ ...invoice, move });
   }
   return decisions;

@@ -14,7 +14,8 @@ export interface WrittenInvoice {
   outcome: 'created' | 'updated';
 }
 
-export const recordOf = (draft: InvoiceDraft) => `${draft.unit.kind} ${draft.unit.name} (${draft.unit.uuid})`;
+export const recordOf = (draft: InvoiceDraft) =>
+  `${draft.counterparty.kind} ${draft.counterparty.name} (${draft.counterparty.uuid})`;
 
 export function resultOf(
   draft: InvoiceDraft,
@@ -22,9 +23,9 @@ export function resultOf(
   extra: Partial<InvoiceResult> = {},
 ): InvoiceResult {
   return {
-    counterparty: draft.unit.name,
-    kind: draft.unit.kind,
-    uuid: draft.unit.uuid,
+    counterparty: draft.counterparty.name,
+    kind: draft.counterparty.kind,
+    uuid: draft.counterparty.uuid,
     outcome,
     totalKopecks: draft.plan.totalKopecks,
     lines: draft.plan.lines.map((l) => ({

@@ -1,35 +1,25 @@
-import { invoiceTotalField } from '../../../mappings/invoice-total.ts';
-import { toKopecks } from '../../../mappings/money.ts';
+import { invoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
 import type { ProcessDeps } from '../deps.ts';
-import type { MoveRow } from './decide.ts';
+import type { MoveRow, TotalField } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, reportFailure, resultOf } from './outcomes.ts';
 
 /**
- * Reads the written invoices back: Odoo's amount must be the connector's, to the kopeck. Returns
- * the invoices that agree; the others are reported and left as drafts for review.
+ * Compares each written invoice, as read back, with the connector's total, to the kopeck. Returns
+ * the invoices that agree; the others are reported and left as drafts for review (and, being
+ * wrong, are rewritten or reported again by every later run until they match).
  */
-export async function verifyTotals(
-  deps: ProcessDeps,
+export function verifyTotals(
   written: readonly WrittenInvoice[],
-  taxIds: number[],
+  moveOf: (id: number) => MoveRow | undefined,
+  totalField: TotalField,
   out: WriteOutcomes,
-): Promise<WrittenInvoice[]> {
-  const compareTotal = await totalField(deps, taxIds);
-  const after = new Map(
-    (
-      await deps.odoo.read<MoveRow>(
-        'account.move',
-        written.map((w) => w.id),
-        ['amount_untaxed', 'amount_total'],
-      )
-    ).map((m) => [m.id, m]),
-  );
+): WrittenInvoice[] {
   const good: WrittenInvoice[] = [];
   for (const w of written) {
-    const move = after.get(w.id);
-    const odooKopecks = move ? toKopecks(move[compareTotal]) : Number.NaN;
+    const move = moveOf(w.id);
+    const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : Number.NaN;
     if (odooKopecks !== w.draft.plan.totalKopecks) {
-      const error = `Odoo's ${compareTotal} is ${odooKopecks / 100} but RCP's total is ${w.draft.plan.totalKopecks / 100}: check the taxes and precisions of the lines; the draft is left for review`;
+      const error = `Odoo's ${totalField} is ${odooKopecks / 100} but RCP's total is ${w.draft.plan.totalKopecks / 100}: check the taxes and precisions of the lines; the draft is left for review and reported on every run until it matches`;
       reportFailure(out, w.draft, error, { odooId: w.id, odooKopecks });
     } else {
       good.push(w);
@@ -40,7 +30,7 @@ export async function verifyTotals(
 }
 
 /** With only price-included taxes, the lines' prices hold the tax: compare the total; else the untaxed amount. */
-async function totalField(deps: ProcessDeps, taxIds: number[]): Promise<'amount_untaxed' | 'amount_total'> {
+export async function totalField(deps: ProcessDeps, taxIds: readonly number[]): Promise<TotalField> {
   if (taxIds.length === 0) return 'amount_untaxed';
   const taxes = await deps.odoo.read<{ id: number; price_include: boolean }>('account.tax', taxIds, [
     'price_include',

@@ -1,44 +1,35 @@
 import pMap from 'p-map';
 import {
   invoiceHeaderColumns,
-  productLinesDomain,
-  sameHeader,
+  replaceLineCommands,
   toInvoiceHeaderRow,
+  toInvoiceHeaderValues,
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import type { ProcessDeps } from '../deps.ts';
-import type { CurrentInvoices, DesiredInvoice, InvoiceDecisions } from './decide.ts';
+import type { DesiredInvoice, InvoiceDecisions } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, reportFailure } from './outcomes.ts';
 
 /**
- * Writes what was decided: headers first (new invoices get header and external ID together), then
- * the lines. Returns the invoices whose lines are in Odoo; the others are reported in `out`.
+ * Writes what was decided. New invoices: header and external ID together through `load()`, then
+ * their lines. Drafts to rewrite: header and lines in ONE `write` each, so an update Odoo refuses
+ * leaves the old draft as it was. Returns the invoices whose lines are in Odoo; the others are
+ * reported in `out`.
  */
 export async function writeDecidedInvoices(
   deps: ProcessDeps,
   decisions: InvoiceDecisions,
-  current: CurrentInvoices,
   out: WriteOutcomes,
 ): Promise<WrittenInvoice[]> {
   // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
   const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
-  // Headers of updated drafts that changed: through load() as well (it updates by external ID).
-  await writeHeaders(
-    deps,
-    decisions.toUpdate.filter((u) => !sameHeader(u.move, u.header)),
-    out,
-  );
-  const jobs = [
-    ...[...created].map(([invoice, id]) => ({ invoice, id, outcome: 'created' as const })),
-    ...decisions.toUpdate.map((u) => ({
-      invoice: u as DesiredInvoice,
-      id: u.move.id,
-      outcome: 'updated' as const,
-    })),
-  ];
-  const oldLines = decisions.toUpdate.flatMap(({ move }) => current.linesOf(move.id).map((l) => l.id));
-  return replaceLines(deps, jobs, oldLines, out);
+  const newJobs = [...created].map(([invoice, id]) => ({ invoice, id }));
+  const written: WrittenInvoice[] = [];
+  written.push(...(await createLinesInBulk(deps, newJobs, out)));
+  const updates = decisions.toUpdate.map((update) => ({ invoice: update, id: update.move.id, header: true }));
+  written.push(...(await replaceEach(deps, updates, out, 'updated')));
+  return written;
 }
 
 /**
@@ -59,7 +50,12 @@ async function writeHeaders(
     const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
     const loaded = await odoo.load('account.move', columns, rows, context);
     if (!loaded.ids) {
-      const error = loaded.messages.map((m) => m.message).join('; ') || 'Odoo refused the invoices';
+      const messages = loaded.messages.map((m) => m.message.trim());
+      // load() does not retry a serialization failure: another run wrote these invoices at that moment.
+      const error =
+        messages.length > 0 && messages.every((m) => m.includes('could not serialize access'))
+          ? 'another run was writing these invoices at the same moment: left to it; run again to check them'
+          : [...new Set(messages)].join('; ') || 'Odoo refused the invoices';
       for (const invoice of batch) reportFailure(out, invoice.draft, error);
       continue;
     }
@@ -68,54 +64,59 @@ async function writeHeaders(
   return ids;
 }
 
-interface LineJob {
+export interface LineJob {
   invoice: DesiredInvoice;
   id: number;
-  outcome: 'created' | 'updated';
+  /** Rewrite the header too (a draft that exists; a new one got its header from `load()`). */
+  header?: boolean;
+}
+
+/** New invoices' lines in one create (one transaction); when Odoo refuses, invoice by invoice. */
+async function createLinesInBulk(
+  deps: ProcessDeps,
+  jobs: readonly LineJob[],
+  out: WriteOutcomes,
+): Promise<WrittenInvoice[]> {
+  if (jobs.length === 0) return [];
+  try {
+    const lines = jobs.flatMap((job) => job.invoice.lines.map((line) => ({ ...line, move_id: job.id })));
+    await deps.odoo.create('account.move.line', lines);
+    return jobs.map((job) => ({ draft: job.invoice.draft, id: job.id, outcome: 'created' as const }));
+  } catch (error) {
+    if (!(error instanceof OdooError) || error.retryable) throw error;
+    return replaceEach(deps, jobs, out, 'created');
+  }
 }
 
 /**
- * Lines, in bulk: the old lines of updated drafts go in one unlink per batch, every new line in one
- * create; Odoo keeps each invoice's tax and payment-term lines in step as it does for the UI. When
- * Odoo refuses, the invoice at fault is found by writing the lines invoice by invoice.
+ * Each invoice's lines (and, for a rewritten draft, its header) replaced in one `write`: Odoo
+ * applies all of it or none of it, keeping tax and payment-term lines in step as it does for the UI.
  */
-async function replaceLines(
+export async function replaceEach(
   deps: ProcessDeps,
   jobs: readonly LineJob[],
-  oldLines: readonly number[],
   out: WriteOutcomes,
+  outcome: WrittenInvoice['outcome'],
 ): Promise<WrittenInvoice[]> {
   const { odoo } = deps;
   const written: WrittenInvoice[] = [];
-  const done = (job: LineJob) => written.push({ draft: job.invoice.draft, id: job.id, outcome: job.outcome });
-  try {
-    for (const batch of batchesOf(oldLines, odoo.config.batchSize))
-      await odoo.unlink('account.move.line', batch);
-    const newLines = jobs.flatMap((job) => job.invoice.lines.map((line) => ({ ...line, move_id: job.id })));
-    await odoo.create('account.move.line', newLines);
-    for (const job of jobs) done(job);
-  } catch (error) {
-    if (!(error instanceof OdooError) || error.retryable) throw error;
-    await pMap(
-      jobs,
-      async (job) => {
-        const current = await odoo.search('account.move.line', productLinesDomain([job.id]));
-        try {
-          await odoo.write('account.move', [job.id], {
-            invoice_line_ids: [
-              ...current.map((id) => [2, id]),
-              ...job.invoice.lines.map((line) => [0, 0, line]),
-            ],
-          });
-          done(job);
-        } catch (lineError) {
-          if (!(lineError instanceof OdooError) || lineError.retryable) throw lineError;
-          const message = `Odoo refused the lines: ${lineError.serverMessage}`;
-          reportFailure(out, job.invoice.draft, message, { odooId: job.id });
-        }
-      },
-      { concurrency: Math.max(1, odoo.config.concurrency) },
-    );
-  }
+  await pMap(
+    jobs,
+    async (job) => {
+      const values = {
+        ...(job.header ? toInvoiceHeaderValues(job.invoice.header) : {}),
+        invoice_line_ids: replaceLineCommands(job.invoice.lines),
+      };
+      try {
+        await odoo.write('account.move', [job.id], values);
+        written.push({ draft: job.invoice.draft, id: job.id, outcome });
+      } catch (error) {
+        if (!(error instanceof OdooError) || error.retryable) throw error;
+        const message = `Odoo refused the lines, the draft is left as it was: ${error.serverMessage}`;
+        reportFailure(out, job.invoice.draft, message, { odooId: job.id });
+      }
+    },
+    { concurrency: Math.max(1, odoo.config.concurrency) },
+  );
   return written;
 }

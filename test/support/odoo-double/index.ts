@@ -227,7 +227,11 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
     const rule = rules.find(
       (r) =>
         r.left > 0 &&
-        r.when({ model: call.model, method: call.method, body: JSON.stringify([call.args, call.kwargs]) }),
+        r.when({
+          model: call.model,
+          method: call.method,
+          body: JSON.stringify([call.args, call.kwargs, call.context]),
+        }),
     );
     if (rule) rule.left--;
     const injected = rule?.kind ?? pending.shift();

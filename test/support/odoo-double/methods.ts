@@ -1,5 +1,6 @@
 import { OdooFault, type OdooVersion, fault } from './faults.ts';
 import { type Orm, type Row, applyX2m } from './orm.ts';
+import { runServerAction } from './workspace.ts';
 
 /**
  * The model methods the connector calls, over the double's ORM: the generic ones on every model,
@@ -134,19 +135,21 @@ export class Methods {
         return false;
       case 'action_create_payments':
         return this.createPayments(ids[0] ?? 0);
-      default:
-        throw call.json2
-          ? new OdooFault(
-              'werkzeug.exceptions.NotFound',
-              `The method '${call.method}' does not exist on the model '${call.model}'`,
-              404,
-            )
-          : new OdooFault(
-              'builtins.AttributeError',
-              `The method '${call.model}.${call.method}' does not exist`,
-              500,
-            );
+      case 'run':
+        if (call.model !== 'ir.actions.server') break;
+        return runServerAction(this, ids[0] ?? 0, call.context);
     }
+    throw call.json2
+      ? new OdooFault(
+          'werkzeug.exceptions.NotFound',
+          `The method '${call.method}' does not exist on the model '${call.model}'`,
+          404,
+        )
+      : new OdooFault(
+          'builtins.AttributeError',
+          `The method '${call.model}.${call.method}' does not exist`,
+          500,
+        );
   }
 
   search(call: Call): Row[] {

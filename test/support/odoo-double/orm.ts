@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type OdooVersion, fault, wording } from './faults.ts';
+import { workspaceModels } from './workspace.ts';
 
 /**
  * The double's records: one table per model, fields as the version's recorded `fields_get` says,
@@ -26,6 +27,7 @@ const CONTRACT = resolve('test/fixtures/odoo-contract');
 /** Models the contract has no `fields_get` for, with the fields the connector uses. */
 const EXTRA_MODELS: Record<string, Record<string, FieldDef>> = {
   'decimal.precision': { name: { type: 'char', required: true }, digits: { type: 'integer' } },
+  ...workspaceModels(),
 };
 
 /** Required fields Odoo fills itself right after the insert (a variant's template). */

@@ -1,5 +1,6 @@
 import type { Methods } from './methods.ts';
 import type { Orm } from './orm.ts';
+import { seedWorkspace } from './workspace.ts';
 
 /**
  * A fresh database as the recordings had it: `account` installed, no demo data, generic chart,
@@ -182,5 +183,7 @@ export function seed(orm: Orm, methods: Methods): void {
     name: orm.version === '19' ? 'Product Unit' : 'Product Unit of Measure',
     digits: 2,
   });
+  // As if `rcp-odoo setup` had run: the payments ledger and its server action.
+  seedWorkspace(orm);
   void methods;
 }

@@ -1,8 +1,8 @@
 /**
- * Who is invoiced (product doc, "Who is invoiced"): a client of an own partner, or with no partner,
+ * Who is invoiced (docs/product.md, "Who is invoiced"): a client of an own partner, or with no partner,
  * directly at its own prices; a reseller partner once for all its clients, at its own plan.
  */
-export interface InvoicedUnit {
+export interface InvoicedCounterparty {
   kind: 'client' | 'partner';
   uuid: string;
   name: string;
@@ -28,13 +28,13 @@ interface ClientLike {
   partner?: { id: string } | null | undefined;
 }
 
-export function invoicedUnits(
+export function invoicedCounterparties(
   partners: readonly PartnerLike[],
   clients: readonly ClientLike[],
   ownPartnerIds: readonly string[],
-): InvoicedUnit[] {
+): InvoicedCounterparty[] {
   const own = new Set(ownPartnerIds);
-  const resellers = new Map<string, InvoicedUnit>();
+  const resellers = new Map<string, InvoicedCounterparty>();
   for (const partner of partners) {
     if (own.has(partner.id)) continue;
     resellers.set(partner.id, {
@@ -46,7 +46,7 @@ export function invoicedUnits(
       paymentModel: 'postpay',
     });
   }
-  const units: InvoicedUnit[] = [];
+  const units: InvoicedCounterparty[] = [];
   for (const client of clients) {
     const partnerId = client.partner?.id;
     const reseller = partnerId && !own.has(partnerId) ? resellers.get(partnerId) : undefined;
@@ -81,9 +81,9 @@ export function invoicedUnits(
  * Ids are compared lower-case.
  */
 export function selectUnits(
-  units: readonly InvoicedUnit[],
+  units: readonly InvoicedCounterparty[],
   filter: { partner?: string | undefined; client?: string | undefined },
-): { units: InvoicedUnit[] } | { problem: string } {
+): { units: InvoicedCounterparty[] } | { problem: string } {
   const partner = filter.partner?.toLowerCase();
   const client = filter.client?.toLowerCase();
   let chosen = [...units];

@@ -1,0 +1,301 @@
+/**
+ * The payments ledger in Odoo (`x_rcp_payment`, product.md "The RCP workspace in Odoo"): one record
+ * per Odoo payment sent (or about to be sent) to RCP. This is its edge: reading the records (zod at
+ * the edge) and changing them, only through setup's server action `action_payment_ledger`, which
+ * checks and writes in one Odoo transaction (see definition.ts). The unique index on
+ * `x_payment_id` makes the claim exactly once whoever runs at the same time: CLI runs, workers,
+ * with or without Redis.
+ */
+import { z } from 'zod';
+import { toKopecks } from '../../mappings/money.ts';
+import type { PaymentAsSeen as PushedAs } from '../../mappings/payment-changes.ts';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
+import { OdooError } from '../odoo/errors.ts';
+import { externalIds } from '../odoo/external-ids.ts';
+import { ACTION_PAYMENT_LEDGER } from './definition.ts';
+import { fullXmlid } from './items.ts';
+import { PAYMENT_STATES, RESOLUTIONS, uniqueIndexName } from './models.ts';
+
+export type LedgerState = (typeof PAYMENT_STATES)[number];
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** What the payment was when it was pushed: a later difference is flagged for review. */
+export type { PushedAs };
+
+export interface LedgerRecord {
+  id: number;
+  paymentId: number;
+  name: string;
+  state: LedgerState;
+  resolution: Resolution | undefined;
+  resolvedBy: string | undefined;
+  resolvedAt: string | undefined;
+  /** The amount sent, in kopecks. */
+  amountKopecks: number;
+  target: string;
+  details: string;
+  rcpReference: string | undefined;
+  pushedAt: string | undefined;
+  reason: string;
+  pushedAs: PushedAs;
+  /** Odoo's time of the last write (UTC, `YYYY-MM-DD HH:MM:SS`). */
+  writtenAt: string;
+}
+
+const many2one = z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]);
+const text = z.union([z.string(), z.literal(false)]);
+
+const LedgerRow = z.object({
+  id: z.number().int(),
+  x_payment_id: many2one,
+  x_name: text,
+  x_state: z.enum(PAYMENT_STATES),
+  x_resolution: z.union([z.enum(RESOLUTIONS), z.literal(false)]),
+  x_resolved_by: many2one,
+  x_resolved_at: text,
+  x_amount: z.number().finite(),
+  x_target: text,
+  x_details: text,
+  x_rcp_reference: text,
+  x_pushed_at: text,
+  x_reason: text,
+  x_pushed_amount: z.number().finite(),
+  x_pushed_partner_id: many2one,
+  x_pushed_date: text,
+  x_pushed_payment_state: text,
+  x_currency_id: many2one,
+  write_date: z.string(),
+});
+
+const FIELDS = Object.keys(LedgerRow.shape).filter((f) => f !== 'id');
+
+const orUndefined = <T>(value: T | false): T | undefined => (value === false ? undefined : value);
+
+function toRecord(row: z.infer<typeof LedgerRow>): LedgerRecord | undefined {
+  if (!row.x_payment_id) return undefined;
+  return {
+    id: row.id,
+    paymentId: row.x_payment_id[0],
+    name: row.x_name || row.x_payment_id[1],
+    state: row.x_state,
+    resolution: orUndefined(row.x_resolution),
+    resolvedBy: row.x_resolved_by ? row.x_resolved_by[1] : undefined,
+    resolvedAt: orUndefined(row.x_resolved_at),
+    amountKopecks: toKopecks(row.x_amount),
+    target: row.x_target || '',
+    details: row.x_details || '',
+    rcpReference: orUndefined(row.x_rcp_reference),
+    pushedAt: orUndefined(row.x_pushed_at),
+    reason: row.x_reason || '',
+    pushedAs: {
+      amountKopecks: toKopecks(row.x_pushed_amount),
+      partner: orUndefined(row.x_pushed_partner_id),
+      date: orUndefined(row.x_pushed_date),
+      state: orUndefined(row.x_pushed_payment_state),
+      currency: orUndefined(row.x_currency_id),
+    },
+    writtenAt: row.write_date,
+  };
+}
+
+/** The whole ledger by Odoo payment id (or only `paymentIds`' records). */
+export async function readPaymentLedger(
+  odoo: OdooClient,
+  paymentIds?: readonly number[],
+): Promise<Map<number, LedgerRecord>> {
+  const ledger = new Map<number, LedgerRecord>();
+  const domain = paymentIds ? [['x_payment_id', 'in', [...paymentIds]]] : [];
+  try {
+    for await (const page of odoo.searchReadPages('x_rcp_payment', domain, FIELDS)) {
+      for (const row of page) {
+        const record = toRecord(LedgerRow.parse(row));
+        if (record) ledger.set(record.paymentId, record);
+      }
+    }
+  } catch (error) {
+    if (error instanceof OdooError && /x_rcp_payment/.test(error.serverMessage) && !isAccessError(error))
+      throw notSetUp();
+    throw error;
+  }
+  return ledger;
+}
+
+const isAccessError = (error: OdooError) => error.kind === 'access';
+
+const notSetUp = () =>
+  new ConfigError([
+    'the RCP workspace is not set up in this Odoo (no payments ledger x_rcp_payment): run `rcp-odoo setup` as an Odoo administrator',
+  ]);
+
+/** Values of a ledger record the connector writes (any `x_` field but the protected ones). */
+export type LedgerValues = Record<`x_${string}`, string | number | boolean>;
+
+export type LedgerOp =
+  | { op: 'claim'; payment_id: number; vals: LedgerValues }
+  | { op: 'import'; payment_id: number; vals: LedgerValues }
+  | {
+      op: 'set';
+      id: number;
+      from: readonly LedgerState[];
+      vals: LedgerValues;
+      /** Written only when the record's resolution is this (false: none). */
+      resolution?: Resolution | false;
+      /** Written only when the record was last written at least this many seconds ago (Odoo's clock). */
+      older_than?: number;
+      clear_resolution?: boolean;
+    }
+  | { op: 'resolve'; id: number; from: readonly LedgerState[]; resolution: Resolution; vals: LedgerValues };
+
+const Answer = z.object({
+  done: z.boolean(),
+  id: z.union([z.number().int(), z.literal(false)]),
+  state: z.union([z.enum(PAYMENT_STATES), z.literal(false)]),
+});
+export type LedgerAnswer = z.infer<typeof Answer>;
+const Answers = z.object({ answers: z.array(Answer) });
+
+const actionIds = new WeakMap<OdooClient, number>();
+
+async function ledgerActionId(odoo: OdooClient): Promise<number> {
+  const known = actionIds.get(odoo);
+  if (known !== undefined) return known;
+  const xmlid = fullXmlid(ACTION_PAYMENT_LEDGER);
+  const id = (await externalIds(odoo).resolve([xmlid])).get(xmlid)?.id;
+  if (id === undefined) throw notSetUp();
+  actionIds.set(odoo, id);
+  return id;
+}
+
+/**
+ * Runs `ops` in one Odoo transaction and answers each one. A claim that lost the race for a new
+ * record (the unique index refused the whole transaction) is run again: the retry sees the winner's
+ * record and answers "not claimed", and the other operations, rolled back, are applied then.
+ */
+export async function writePaymentLedger(
+  odoo: OdooClient,
+  ops: readonly LedgerOp[],
+): Promise<LedgerAnswer[]> {
+  if (ops.length === 0) return [];
+  const id = await ledgerActionId(odoo);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { answers } = Answers.parse(
+        await odoo.callOn('ir.actions.server', 'run', [id], undefined, {
+          active_model: 'x_rcp_payment',
+          rcp_ledger: ops,
+        }),
+      );
+      if (answers.length !== ops.length)
+        throw new Error(`the payments ledger answered ${answers.length} of ${ops.length} operations`);
+      return answers;
+    } catch (error) {
+      if (attempt < 3 && isUniqueRefusal(error)) continue;
+      throw error;
+    }
+  }
+}
+
+function isUniqueRefusal(error: unknown): boolean {
+  return (
+    error instanceof OdooError &&
+    error.serverMessage.includes(uniqueIndexName('x_rcp_payment', 'x_payment_id'))
+  );
+}
+
+/** Odoo's datetime format (UTC), for `x_pushed_at`. */
+export const odooDatetime = (at: Date) => at.toISOString().slice(0, 19).replace('T', ' ');
+
+/** One payment of the ledger before the workspace: an `rcp-push.json` attachment on the payment. */
+export interface LegacyEntry {
+  state: LedgerState;
+  amountKopecks: number;
+  details: string;
+  target: string;
+  reason: string;
+  rcpReference: string | undefined;
+  pushedAt: string | undefined;
+}
+
+const LEGACY_NAME = 'rcp-push.json';
+
+const LegacyJson = z.object({
+  state: z.enum(['intent', 'pushed', 'review', 'rejected', 'not-pushed']),
+  target: z.string().default(''),
+  amountKopecks: z.number().int().nonnegative(),
+  details: z.string().default(''),
+  at: z.string().default(''),
+  rcpPaymentId: z.string().optional(),
+  note: z.string().optional(),
+});
+
+const LegacyRow = z.object({ res_id: z.number().int(), description: text });
+
+/**
+ * The old ledger, to import into `x_rcp_payment` so that an upgrade never re-sends: pushed stays
+ * pushed; an attempt without outcome (or an entry that cannot be read) needs review; a refusal is
+ * not pushed (sent again only through a fresh claim).
+ */
+export async function readLegacyLedger(odoo: OdooClient): Promise<Map<number, LegacyEntry>> {
+  const entries = new Map<number, LegacyEntry>();
+  for await (const page of odoo.searchReadPages(
+    'ir.attachment',
+    [
+      ['res_model', '=', 'account.payment'],
+      ['name', '=', LEGACY_NAME],
+    ],
+    ['res_id', 'description'],
+  )) {
+    for (const raw of page) {
+      const row = LegacyRow.safeParse(raw);
+      if (!row.success || row.data.res_id <= 0) continue;
+      entries.set(row.data.res_id, legacyEntryOf(row.data.description));
+    }
+  }
+  return entries;
+}
+
+function legacyEntryOf(description: string | false): LegacyEntry {
+  let parsed: z.infer<typeof LegacyJson> | undefined;
+  try {
+    const result = LegacyJson.safeParse(JSON.parse(String(description)));
+    parsed = result.success ? result.data : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) {
+    return {
+      state: 'review',
+      amountKopecks: 0,
+      details: '',
+      target: '',
+      reason: `imported from ${LEGACY_NAME}, which cannot be read: check RCP for this payment`,
+      rcpReference: undefined,
+      pushedAt: undefined,
+    };
+  }
+  const state: LedgerState =
+    parsed.state === 'pushed'
+      ? 'pushed'
+      : parsed.state === 'intent' || parsed.state === 'review'
+        ? 'review'
+        : 'not_pushed';
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(parsed.at)
+    ? odooDatetime(new Date(parsed.at))
+    : undefined;
+  return {
+    state,
+    amountKopecks: parsed.amountKopecks,
+    details: parsed.details,
+    target: parsed.target,
+    reason: [
+      `imported from ${LEGACY_NAME} (${parsed.state}${at ? ` at ${at} UTC` : ''})`,
+      state === 'review' ? `no outcome recorded: check RCP for "${parsed.details}"` : '',
+      parsed.note ?? '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+    rcpReference: parsed.rcpPaymentId,
+    pushedAt: state === 'pushed' ? at : undefined,
+  };
+}
