@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
@@ -25,7 +25,7 @@ const canRun = Boolean(realOdooFromEnv().odoo) && existsSync(CHROMIUM);
 describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
   const stack = useRealStack('browser', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
   let s: RealStack;
-  let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let profile: string;
   const tag = `${Date.now()}`;
@@ -67,8 +67,11 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
       },
     ]);
     profile = mkdtempSync(join(tmpdir(), 'rcp-chromium-'));
-    browser = await chromium.launch({
+    // A fresh profile (playwright passes it as --user-data-dir).
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 860 },
       args: [
         '--headless',
         '--no-sandbox',
@@ -77,20 +80,21 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
-        `--user-data-dir=${profile}`,
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+    page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const url = () => s.odoo.admin.url;
   const db = () => s.odoo.admin.db;
+  /** `/web#action=` works on 17, 18 and 19 (18 and 19 turn it into their own path, whatever its brand). */
+  const actionUrl = (action: string) => `${url()}/web#action=rcp_connector.${action}`;
 
   it('logs in, opens RCP → Runs, requests a sync and sees it done', async () => {
     await page.goto(`${url()}/web/login?db=${db()}`);
@@ -99,16 +103,9 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
     await page.click('button[type="submit"]');
     await page.waitForSelector('.o_main_navbar');
     // Accounting (Invoicing) → RCP → Runs
-    await page.goto(
-      `${url()}/odoo/action-rcp_connector.action_runs`.replace(
-        '/odoo/',
-        s.odoo.major >= 18 ? '/odoo/' : '/web#action=',
-      ),
-    );
-    await page.waitForSelector('.o_list_view, .o_list_renderer, .o_view_nocontent');
-    await page.click(
-      '.o_main_navbar .dropdown-toggle:has-text("RCP"), .o_menu_sections button:has-text("RCP")',
-    );
+    await page.goto(actionUrl('action_runs'));
+    await page.waitForSelector('.o_list_renderer, .o_view_nocontent');
+    await page.click('.o_menu_sections button[data-menu-xmlid="rcp_connector.menu_rcp"]');
     await page.waitForSelector('.dropdown-menu .dropdown-item:has-text("Counterparties")');
     await shot('rcp-menu');
     await page.keyboard.press('Escape');
@@ -137,19 +134,20 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
       { name: `ООО «Ромашка» ${tag}`, is_company: true, email: 'buh@romashka.example' },
     ]);
     const client = s.sim.world.client(s.sim.world.order[0] as number);
-    const goto =
-      s.odoo.major >= 18
-        ? '/odoo/action-rcp_connector.action_counterparties'
-        : '/web#action=rcp_connector.action_counterparties';
-    await page.goto(`${url()}${goto}`);
+    await page.goto(actionUrl('action_counterparties'));
     await page.waitForSelector('.o_list_renderer .o_data_row');
-    await shot('counterparties');
-    await page.click(`.o_data_row:has-text("${client.name}") td[name="x_partner_id"]`);
-    const input = page.locator('.o_selected_row .o_field_widget[name="x_partner_id"] input');
-    await input.fill(`Ромашка ${tag}`);
-    await page.click(`.o-autocomplete--dropdown-menu .dropdown-item:has-text("Ромашка ${tag}")`);
-    await page.click('.o_list_button_save');
-    await page.waitForSelector('.o_selected_row', { state: 'detached' });
+    // The line opens its form; the accountant chooses the company and saves.
+    await page.locator('.o_data_row').filter({ hasText: client.name }).first().locator('td').nth(1).click();
+    await page.waitForSelector('.o_form_view');
+    const input = page.locator('.o_field_widget[name="x_partner_id"] input');
+    await input.fill(tag);
+    await page
+      .locator('.o-autocomplete--dropdown-menu .dropdown-item')
+      .filter({ hasText: tag })
+      .first()
+      .click();
+    await page.click('.o_form_button_save');
+    await page.waitForSelector('.o_form_saved, .o_form_status_indicator:not(:has(.o_form_button_save))');
     const [row] = await s.admin.searchRead<OdooRecord & { x_partner_id: [number, string] | false }>(
       'x_rcp_counterparty',
       [['x_rcp_id', '=', client.id]],
@@ -165,15 +163,15 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
       ['name', 'ref'],
     );
     expect(linked).toMatchObject({ name: `ООО «Ромашка» ${tag}`, ref: client.id });
+    await page.goto(actionUrl('action_counterparties'));
+    await page.waitForSelector('.o_list_renderer .o_data_row');
+    await page.locator('.o_data_row').filter({ hasText: tag }).first().waitFor();
+    await shot('counterparties');
   });
 
   it('shows the usage of an invoiced month as a pivot', async () => {
     await invoicePeriod(s.deps, { period: '2024-05' });
-    const goto =
-      s.odoo.major >= 18
-        ? '/odoo/action-rcp_connector.action_usage'
-        : '/web#action=rcp_connector.action_usage';
-    await page.goto(`${url()}${goto}`);
+    await page.goto(actionUrl('action_usage'));
     await page.waitForSelector('.o_pivot');
     await shot('usage-pivot');
   });
