@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSync } from '../../connector/cli/sync.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
@@ -7,7 +8,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { Secret } from '../../connector/secret.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
-import { claimNextRun } from '../../connector/workspace/runs.ts';
+import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
@@ -142,7 +143,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     const [id] = await accountant.create('x_rcp_run', [{ x_kind: 'payments', x_dry_run: true }]);
     const first = await claimNextRun(s.deps.odoo, 'doomed-worker', { staleSeconds: 900 });
     expect(first.run?.id).toBe(id);
-    await new Promise((r) => setTimeout(r, 2_500));
+    await new Promise((r) => setTimeout(r, 5_000));
     const next = await claimNextRun(s.deps.odoo, 'next-worker', { staleSeconds: 2 });
     expect(next.expired).toContain(id);
     const run = await readRun(id as number);
@@ -290,6 +291,38 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     await sync({ newCounterparties: 'match' });
     expect(await linkOf('client', client.id)).toBe(former);
     expect(await counterparty(client.id)).toMatchObject({ x_state: 'linked', x_suggested_partner_id: false });
+  });
+
+  it('a run started from the command line is recorded the same way (Started by: Command line), and its error too', async () => {
+    const deps = await s.reconnect();
+    await recordedRun(
+      deps,
+      { kind: 'sync', trigger: 'cli', worker: 'cli-test' },
+      (d) => syncMasterData(d, { what: 'all' }),
+      (r) => ({ text: describeSync(r), failed: r.failed }),
+    );
+    await expect(
+      recordedRun(
+        deps,
+        { kind: 'reconcile', trigger: 'cli', worker: 'cli-test', period: '2024-05' },
+        async () => {
+          throw new Error('RCP answered 503 three times');
+        },
+        () => ({ failed: [] }),
+      ),
+    ).rejects.toThrow(/503/);
+    const rows = await s.admin.searchRead<RunRow & { x_kind: string }>(
+      'x_rcp_run',
+      [['x_worker', '=', 'cli-test']],
+      [...RUN_FIELDS, 'x_kind'],
+      { order: 'id' },
+    );
+    expect(rows.map((r) => [r.x_kind, r.x_trigger, r.x_state])).toEqual([
+      ['sync', 'cli', 'done'],
+      ['reconcile', 'cli', 'failed'],
+    ]);
+    expect(rows[0]?.x_summary).toMatch(/counterparty record/);
+    expect(rows[1]?.x_summary).toMatch(/Failed: RCP answered 503 three times/);
   });
 
   it('an accountant may not delete a run (RCP / Manager may)', async () => {
