@@ -131,23 +131,24 @@ export async function companyOf(odoo: OdooClient): Promise<OdooCompany> {
 }
 
 const PRICE_PRECISION = 'Product Price';
-/** 'Product Unit' on 19. */
-const QUANTITY_PRECISIONS = ['Product Unit of Measure', 'Product Unit'];
 
-/** Odoo's decimal precisions for prices and quantities; 2 (Odoo's default) when the user may not read them. */
+/**
+ * Odoo's decimal precisions for prices and quantities, through `precision_get`, which any user may
+ * call (reading `decimal.precision` itself needs Administration / Settings: a least-privileged
+ * connector read Odoo's default 2 where the admin had raised it).
+ */
 export async function decimalPrecisions(odoo: OdooClient): Promise<OdooPrecision> {
-  try {
-    const rows = await odoo.searchRead<{ id: number; name: string; digits: number }>(
-      'decimal.precision',
-      [['name', 'in', [PRICE_PRECISION, ...QUANTITY_PRECISIONS]]],
-      ['name', 'digits'],
-    );
-    const digitsOf = (names: readonly string[]) => rows.find((r) => names.includes(r.name))?.digits ?? 2;
-    return { priceDigits: digitsOf([PRICE_PRECISION]), quantityDigits: digitsOf(QUANTITY_PRECISIONS) };
-  } catch (error) {
-    if (error instanceof OdooError && !error.retryable) return { priceDigits: 2, quantityDigits: 2 };
-    throw error;
-  }
+  const digitsOf = (application: string) =>
+    odoo.call<number>({
+      model: 'decimal.precision',
+      method: 'precision_get',
+      ids: [],
+      params: [['application', application]],
+    });
+  return {
+    priceDigits: await digitsOf(PRICE_PRECISION),
+    quantityDigits: await digitsOf(odoo.capabilities.quantityPrecision.name),
+  };
 }
 
 /**

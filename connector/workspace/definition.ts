@@ -5,6 +5,7 @@
  * table. To extend the workspace, add a model or field in models.ts, or an item here.
  */
 import type { Capabilities } from '../odoo/capabilities.ts';
+import { documentItems } from './documents.ts';
 import {
   type ItemValue,
   type WorkspaceItem,
@@ -50,6 +51,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
     ...windowActionItems(caps),
     ...menuItems(caps),
+    ...documentItems(caps),
   ];
 }
 

@@ -33,6 +33,8 @@ export interface RemoveReport {
 
 /** The models whose records setup makes (the kinds of item in the definition), for finding leftovers. */
 export const WORKSPACE_KINDS = [
+  'ir.actions.report',
+  'report.paperformat',
   'ir.ui.menu',
   'ir.actions.act_window',
   'ir.actions.server',

@@ -1,3 +1,4 @@
+import { companyCurrencyProblem } from '../../mappings/company-currency.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 /**
@@ -16,6 +17,7 @@ import type { OdooClient } from '../odoo/client.ts';
  * change, in `ir.config_parameter` `rcp_connector.previous_settings`, so `setup --remove` can put it back.
  */
 import { externalIds } from '../odoo/external-ids.ts';
+import { companyOf, decimalPrecisions } from '../processes/odoo-refs.ts';
 
 export const PRICE_DIGITS = 4;
 export const QUANTITY_DIGITS = 6;
@@ -75,29 +77,12 @@ async function idsOf(odoo: OdooClient): Promise<Ids> {
   };
 }
 
-export async function companyOf(odoo: OdooClient): Promise<number> {
-  if (odoo.config.companyId) return odoo.config.companyId;
-  const [user] = await odoo.read<{ id: number; company_id: [number, string] | false }>(
-    'res.users',
-    [odoo.uid],
-    ['company_id'],
-  );
-  return Array.isArray(user?.company_id) ? user.company_id[0] : 1;
-}
-
 /**
  * The settings as any internal user may see them: precisions through `precision_get` (reading
  * `decimal.precision` itself needs Administration / Settings), the Pricelists feature from the
  * internal-user group, the company's currency.
  */
 export async function readSettings(odoo: OdooClient): Promise<SettingsState> {
-  const digitsOf = (name: string) =>
-    odoo.call<number>({
-      model: 'decimal.precision',
-      method: 'precision_get',
-      ids: [],
-      params: [['application', name]],
-    });
   const groups = await externalIds(odoo).resolve([PRICELIST_GROUP, INTERNAL_GROUP]);
   const internalId = groups.get(INTERNAL_GROUP)?.id;
   const pricelistId = groups.get(PRICELIST_GROUP)?.id;
@@ -106,18 +91,14 @@ export async function readSettings(odoo: OdooClient): Promise<SettingsState> {
     internalId === undefined ? [] : [internalId],
     ['implied_ids'],
   );
-  const companyId = await companyOf(odoo);
-  const [company] = await odoo.read<{ id: number; name: string; currency_id: [number, string] | false }>(
-    'res.company',
-    [companyId],
-    ['name', 'currency_id'],
-  );
+  const company = await companyOf(odoo);
+  const precision = await decimalPrecisions(odoo);
   return {
-    priceDigits: await digitsOf('Product Price'),
-    quantityDigits: await digitsOf(odoo.capabilities.quantityPrecision.name),
+    priceDigits: precision.priceDigits,
+    quantityDigits: precision.quantityDigits,
     pricelists: pricelistId !== undefined && (internal?.implied_ids.includes(pricelistId) ?? false),
-    company: { id: companyId, name: company?.name ?? String(companyId) },
-    currency: Array.isArray(company?.currency_id) ? company.currency_id[1] : '?',
+    company: { id: company.id, name: company.name },
+    currency: company.currency || '?',
   };
 }
 
@@ -143,11 +124,8 @@ export function planSettings(state: SettingsState, quantityName: string): Settin
 
 /** Refuses a company whose currency is not the expected one, with the fix. */
 export function checkCurrency(state: SettingsState, expected: string): void {
-  if (state.currency !== expected) {
-    throw new ConfigError([
-      `the company "${state.company.name}" keeps its books in ${state.currency}, but RCP bills in ${expected}: set the company currency to ${expected} (Accounting → Configuration → Settings → Currency, before any entry is posted), or set COMPANY_CURRENCY=${state.currency} if RCP really bills in ${state.currency}`,
-    ]);
-  }
+  const problem = companyCurrencyProblem({ name: state.company.name, currency: state.currency }, expected);
+  if (problem) throw new ConfigError([problem]);
 }
 
 export async function readParam(odoo: OdooClient, key: string): Promise<string | undefined> {

@@ -73,7 +73,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
       const bad = await cli(['check'], { ...env, INVOICE_TAX_IDS: '1,999', COMPANY_CURRENCY: 'EUR' });
       expect(bad.code).toBe(1);
       expect(bad.stdout).toMatch(/FAIL\s+INVOICE_TAX_IDS\s+999: no such active tax/);
-      expect(bad.stdout).toMatch(/FAIL\s+company currency\s+.*RUB, RCP bills in EUR/);
+      expect(bad.stdout).toMatch(/FAIL\s+company currency\s+.*RUB, but RCP bills in EUR/);
       expect(bad.stdout).toContain('2 check(s) failed');
 
       const first = await cli(['sync', 'all', '--json'], env);

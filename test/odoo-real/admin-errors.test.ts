@@ -7,6 +7,8 @@ import { type Config, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { type Simulator, startSimulator } from '../../connector/simulator/server.ts';
+import { asAdmin, realOdooFromEnv } from '../support/real-odoo.ts';
+import { adminSetup } from '../support/real-stack.ts';
 
 /**
  * What an admin sees on a first try with a wrong setting, through the real CLI against the real
@@ -154,9 +156,14 @@ describe.skipIf(!odoo)(title, () => {
   });
 
   it("products get a sales price of 0, not Odoo's 1.00; a second sync writes nothing", async () => {
+    // A least-privileged connector needs its units of measure made by an admin first.
+    await asAdmin(adminSetup);
     const first = await cli(['sync', 'tariffs', '--json'], env);
     expect(first.code).toBe(0);
-    const client = await OdooClient.connect(odoo as NonNullable<typeof odoo>);
+    // The external IDs are read as the admin: the connector's user may not read ir.model.data.
+    const client = await OdooClient.connect(
+      realOdooFromEnv().odoo?.admin ?? (odoo as NonNullable<typeof odoo>),
+    );
     try {
       const links = await client.searchRead<{ id: number; res_id: number }>(
         'ir.model.data',

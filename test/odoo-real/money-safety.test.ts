@@ -16,6 +16,8 @@ import { type Simulator, startSimulator } from '../../connector/simulator/server
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
+import { asAdmin } from '../support/real-odoo.ts';
+import { adminSetup } from '../support/real-stack.ts';
 
 /**
  * Money safety on a real Odoo (ODOO_URL…): what lands in Odoo when RCP's data is partly bad or a
@@ -80,6 +82,7 @@ describe.skipIf(!config)(title, () => {
     const used = (c: SimClient) => rcpCostKopecks(world, c, period) > 0;
     directs = all.filter((c) => c.partner.id === world.partners[0]?.id && used(c));
     ofReseller = all.filter((c) => c.partner.id === world.partners[1]?.id && used(c));
+    await asAdmin(adminSetup);
     const sync = await syncMasterData(deps, { what: 'all' });
     expect(sync.failed).toEqual([]);
   });

@@ -198,8 +198,12 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
     const dirty = await reconcilePeriod(await s.reconnect(), PERIOD);
     expect(dirty.mismatches).toBe(1);
     expect(dirty.rows.filter((r) => !r.ok).map((r) => r.uuid)).toEqual([reseller?.uuid]);
-    // The connector puts it right on its next run (a draft is the connector's), and reconcile agrees.
-    const fixed = await invoicePeriod(deps, { period: PERIOD, partner: reseller?.uuid });
+    // An accountant's edit is kept (and reported) until a run is told --force; then it is put right
+    // and reconcile agrees.
+    const kept = await invoicePeriod(deps, { period: PERIOD, partner: reseller?.uuid });
+    expect(kept.invoices.find((i) => i.uuid === reseller?.uuid)?.outcome).toBe('left edited');
+    expect((await reconcilePeriod(deps, PERIOD)).mismatches).toBe(1);
+    const fixed = await invoicePeriod(deps, { period: PERIOD, partner: reseller?.uuid, force: true });
     expect(fixed.invoices.find((i) => i.uuid === reseller?.uuid)?.outcome).toBe('updated');
     expect((await reconcilePeriod(deps, PERIOD)).mismatches).toBe(0);
   });

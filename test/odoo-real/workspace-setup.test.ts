@@ -16,6 +16,7 @@ import {
   setPricelists,
 } from '../../connector/workspace/settings.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
+import { freshRealOdoo } from '../support/real-odoo.ts';
 
 /**
  * `rcp-odoo setup` against a real Odoo (ODOO_URL…, an administrator): the workspace is made, a
@@ -72,11 +73,14 @@ async function snapshot(odoo: OdooClient): Promise<Snapshot> {
 }
 
 describe.skipIf(!config)(title, () => {
-  const odooConfig = config?.odoo as NonNullable<Config['odoo']>;
+  // The admin of a database of this file's own: setup is an administrator's command, and its
+  // --remove must find the database as this file found it, whatever the other files synced.
+  let odooConfig: NonNullable<Config['odoo']>;
   const tag = `${Date.now()}`;
   let admin: OdooClient;
   let before: Snapshot;
   let pricelistsAtStart: boolean;
+  let syncedPricelists: number;
   let accountant: OdooClient;
   let accountantId: number;
   let partnerId: number;
@@ -98,13 +102,19 @@ describe.skipIf(!config)(title, () => {
     });
 
   beforeAll(async () => {
+    odooConfig = (await freshRealOdoo('setup')).admin;
     admin = await OdooClient.connect(odooConfig);
     if ((await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])) > 0) {
       await removeWorkspace(admin, { confirm: true, dryRun: false });
     }
-    // Start with Pricelists off, Odoo's default, to see setup turn it on and --remove turn it off.
+    // Start with Pricelists off, Odoo's default, to see setup turn it on and --remove turn it off;
+    // not in a database holding price lists synced from RCP (turning it off archives them).
     pricelistsAtStart = (await readSettings(admin)).pricelists;
-    if (pricelistsAtStart) await setPricelists(admin, false);
+    syncedPricelists = await admin.searchCount('ir.model.data', [
+      ['module', '=', 'rcp_connector'],
+      ['model', '=', 'product.pricelist'],
+    ]);
+    if (pricelistsAtStart && syncedPricelists === 0) await setPricelists(admin, false);
     before = await snapshot(admin);
     const [currency] = await admin.searchRead(
       'res.currency',
@@ -374,5 +384,9 @@ describe.skipIf(!config)(title, () => {
     const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
     expect(removed.removed).toBe(true);
     expect(await snapshot(admin)).toEqual(before);
+    if (syncedPricelists > 0) {
+      // Never switched off here, so never recorded: remove had nothing to put back.
+      expect(removed.settings.some((s) => s.what === 'Pricelists feature')).toBe(false);
+    }
   });
 });

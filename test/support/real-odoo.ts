@@ -235,3 +235,21 @@ export async function setPricelistFeature(admin: OdooClient, on: boolean): Promi
     params: [['group_ext_id', 'product.group_product_pricelist']],
   });
 }
+
+/**
+ * Runs `work` with a client of the environment's administrator when the connector's user is another
+ * (a least-privileged run); with the admin as the connector, there is nothing to prepare.
+ */
+export async function asAdmin(
+  work: (admin: OdooClient) => Promise<void>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<void> {
+  const { odoo } = realOdooFromEnv(env);
+  if (!odoo || odoo.admin.user === odoo.config.odoo?.user) return;
+  const admin = await OdooClient.connect(odoo.admin);
+  try {
+    await work(admin);
+  } finally {
+    await admin.close();
+  }
+}

@@ -93,7 +93,11 @@ export function useRealStack(
  * Settings (uom's ir.model.access on 17, 18 and 19), which that user must not have. `rcp-odoo setup`
  * is where this belongs; until it does it, the suite does it as the admin here.
  */
-async function adminSetup(admin: OdooClient): Promise<void> {
+/**
+ * What an administrator prepares for a least-privileged connector user: the units of measure of
+ * RCP's billing classes (creating `uom.uom` needs more than Product Creation).
+ */
+export async function adminSetup(admin: OdooClient): Promise<void> {
   const measures = [...new Set(CATALOG.map((c) => c.measure))];
   const units = await ensureUnits(admin, measures, { unitUomId: 0 } as unknown as OdooRefs, false);
   if (units.failed.length > 0) throw new Error(`admin could not make units: ${JSON.stringify(units.failed)}`);

@@ -9,11 +9,19 @@ import type { InvoiceDraft } from '../invoice-types.ts';
 const USAGE = 'x_rcp_usage';
 const COUNTERPARTY = 'x_rcp_counterparty';
 
-/** Whether setup made the workspace models the invoice writer uses (usage records and claims). */
+/**
+ * Whether setup made the workspace models the invoice writer uses (usage records and claims), asked
+ * of the model itself: reading `ir.model` needs Access Rights, which a least-privileged connector
+ * user has not, while the connector's group may read its own models. Odoo answers an unknown model
+ * with a non-retryable error; a model that is there but not readable to this user still counts
+ * (its writes then fail, and say why).
+ */
 export async function hasInvoiceWorkspace(odoo: OdooClient): Promise<boolean> {
   try {
-    return (await odoo.searchCount('ir.model', [['model', 'in', [USAGE, 'x_rcp_lock']]])) === 2;
+    await odoo.searchCount(USAGE, [['id', '=', 0]]);
+    return true;
   } catch (error) {
+    if (error instanceof OdooError && error.kind === 'access') return true;
     if (error instanceof OdooError && !error.retryable) return false;
     throw error;
   }

@@ -45,6 +45,7 @@ const PARAMS: Record<string, string[]> = {
   name_search: ['name', 'domain', 'operator', 'limit'],
   has_access: ['operation'],
   check_access_rights: ['operation', 'raise_exception'],
+  precision_get: ['application'],
 };
 
 export function argument(call: Call, name: string): unknown {
@@ -120,6 +121,18 @@ export class Methods {
       case 'has_access':
       case 'check_access_rights':
         return true;
+      case 'precision_get': {
+        // As Odoo's: the digits of the named precision, 2 when there is none; any user may ask.
+        if (call.model !== 'decimal.precision') break;
+        const [row] = orm.search(
+          'decimal.precision',
+          [['name', '=', String(argument(call, 'application'))]],
+          {
+            limit: 1,
+          },
+        );
+        return typeof row?.digits === 'number' ? row.digits : 2;
+      }
       case 'context_get':
         return { lang: 'en_US', tz: 'Europe/Moscow', uid: call.uid };
       case 'message_post':

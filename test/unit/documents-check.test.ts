@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { capabilitiesFor } from '../../connector/odoo/capabilities.ts';
+import {
+  type CompanyRequisites,
+  missingBuyerRequisites,
+  missingCompanyRequisites,
+} from '../../connector/workspace/documents-check.ts';
+import { documentItems } from '../../connector/workspace/documents.ts';
+
+const complete: CompanyRequisites = {
+  name: 'ООО Облако',
+  vat: '7707083893',
+  kpp: '773601001',
+  address: '117312, Москва, ул. Вавилова, 19',
+  director: 'Иванов И.И.',
+  chiefAccountant: 'Петрова А.А.',
+  bank: {
+    account: '40702810938000000001',
+    bankName: 'ПАО Сбербанк',
+    bic: '044525225',
+    corrAccount: '30101810400000000225',
+  },
+};
+
+describe('requisites the documents print', () => {
+  it('a complete company lacks nothing', () => {
+    expect(missingCompanyRequisites(complete)).toEqual([]);
+  });
+
+  it.each([
+    ['vat', { vat: false }, 'ИНН'],
+    ['kpp', { kpp: false }, 'КПП'],
+    ['address', { address: '' }, 'address'],
+    ['director', { director: false }, 'Руководитель'],
+    ['chief accountant', { chiefAccountant: false }, 'Главный бухгалтер'],
+    ['bank', { bank: undefined }, 'a bank account of the company'],
+    ['bic', { bank: { ...complete.bank, bic: false } }, 'БИК'],
+    ['corr account', { bank: { ...complete.bank, corrAccount: false } }, 'Корр. счёт'],
+  ] as const)('a missing %s is named with where to enter it', (_what, change, named) => {
+    const missing = missingCompanyRequisites({ ...complete, ...change } as CompanyRequisites);
+    expect(missing).toHaveLength(1);
+    expect(missing[0]).toContain(named);
+    expect(missing[0]).toMatch(/Settings|Contacts/);
+  });
+
+  it('an individual entrepreneur (12-digit ИНН) is not asked for a КПП', () => {
+    expect(missingCompanyRequisites({ ...complete, vat: '500100732259', kpp: false })).toEqual([]);
+    expect(
+      missingBuyerRequisites([{ name: 'ИП Сидоров', vat: '500100732259', kpp: false, address: 'Москва' }]),
+    ).toEqual([]);
+  });
+
+  it('buyers are listed by name with what each lacks', () => {
+    expect(
+      missingBuyerRequisites([
+        { name: 'ООО А', vat: false, kpp: false, address: '' },
+        { name: 'ООО Б', vat: '7736207543', kpp: '773601001', address: 'Москва' },
+      ]),
+    ).toEqual(['ООО А: ИНН, КПП, address']);
+  });
+});
+
+describe('the document templates as workspace items', () => {
+  it.each([17, 18, 19])('on %i: three reports on account.move, each with its template', (major) => {
+    const items = documentItems(capabilitiesFor(major));
+    const reports = items.filter((i) => i.model === 'ir.actions.report');
+    expect(reports.map((r) => r.values.report_name)).toEqual([
+      'rcp_connector.report_rcp_payment_invoice',
+      'rcp_connector.report_rcp_act',
+      'rcp_connector.report_rcp_vat_invoice',
+    ]);
+    const templates = items.filter((i) => i.model === 'ir.ui.view' && i.values.type === 'qweb');
+    for (const r of reports) expect(templates.map((t) => t.values.key)).toContain(r.values.report_name);
+    // Odoo stores arch re-serialised: a `<` or `>` inside an attribute would come back escaped and
+    // make every later setup an "update".
+    for (const t of templates) expect(String(t.values.arch)).not.toMatch(/="[^"]*[<>][^"]*"/);
+  });
+});
