@@ -23,6 +23,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          // A real browser (Debian's chromium) on a real Odoo: skipped without ODOO_URL or /usr/bin/chromium.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

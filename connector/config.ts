@@ -65,7 +65,17 @@ export interface Config {
   };
   schedules: Schedules;
   /** The worker's HTTP side: loopback unless WORKER_HOST says otherwise (e.g. 0.0.0.0 in a container). */
-  worker: { port: number; host: string; dashboardToken: Secret | undefined };
+  worker: {
+    port: number;
+    host: string;
+    dashboardToken: Secret | undefined;
+    /** ODOO_POLL_SECONDS: how often the worker asks Odoo for runs requested in RCP → Runs. */
+    pollSeconds?: number;
+    /** RUN_STALE_SECONDS: a run running this long without progress is taken for dead (its worker stopped). */
+    runStaleSeconds?: number;
+  };
+  /** SYNC_NEW_COUNTERPARTIES: a new RCP partner or client gets a new Odoo company, or waits to be matched. */
+  newCounterparties?: 'create' | 'match';
   logLevel: string;
 }
 
@@ -110,6 +120,9 @@ const EXAMPLES: Record<string, string> = {
   WORKER_PORT: '9464',
   WORKER_HOST: '127.0.0.1 (0.0.0.0 to listen on every interface)',
   DASHBOARD_TOKEN: 'a long random string',
+  ODOO_POLL_SECONDS: '10',
+  RUN_STALE_SECONDS: '900',
+  SYNC_NEW_COUNTERPARTIES: 'create (or match: new counterparties wait in RCP → Counterparties)',
   LOG_LEVEL: 'info',
 };
 
@@ -408,6 +421,24 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       'an address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::',
     ) ?? '127.0.0.1';
   const dashboardToken = nonEmpty(env, 'DASHBOARD_TOKEN');
+  const pollSeconds =
+    field(
+      env,
+      'ODOO_POLL_SECONDS',
+      z.coerce.number().int().min(1).max(3600),
+      problems,
+      'seconds, 1 to 3600',
+    ) ?? 10;
+  const runStaleSeconds =
+    field(env, 'RUN_STALE_SECONDS', z.coerce.number().int().min(60), problems, 'seconds, at least 60') ?? 900;
+  const newCounterparties =
+    field(
+      env,
+      'SYNC_NEW_COUNTERPARTIES',
+      z.enum(['create', 'match']),
+      problems,
+      'create (a new Odoo company) or match (wait for an accountant in RCP → Counterparties)',
+    ) ?? 'create';
   const logLevel =
     field(
       env,
@@ -434,7 +465,14 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       maxAmountKopecks: toKopecks(maxAmount),
     },
     schedules,
-    worker: { port, host, dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined },
+    worker: {
+      port,
+      host,
+      dashboardToken: dashboardToken ? new Secret(dashboardToken) : undefined,
+      pollSeconds,
+      runStaleSeconds,
+    },
+    newCounterparties,
     logLevel,
   };
 }

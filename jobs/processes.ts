@@ -36,6 +36,8 @@ export interface Processes {
   ): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
+  /** The connector's deps (opened once, reopened after a failure): for the runs poller. */
+  deps?(): Promise<ProcessDeps>;
   /** Whether RCP and Odoo answer (for the health endpoint). */
   health(): Promise<{ rcp: boolean; odoo: boolean }>;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export function realProcesses(config: Config, log: Logger): Processes {
     return context.value;
   };
   return {
+    deps: open,
     sync: async (input) => syncMasterData(await open(), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),

@@ -1,9 +1,12 @@
+import { hostname } from 'node:os';
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { describeSync } from '../connector/cli/sync.ts';
 import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
+import { type RunKind, type RunOutcome, recordedRun } from '../connector/workspace/runs.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -73,11 +76,40 @@ export function createRunner(options: RunnerOptions): Runner {
   const metrics = createMetrics(queue);
   const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
 
+  /**
+   * A job's process recorded in RCP → Runs (Started by: Schedule, or Command line for `enqueue`), so
+   * the nightly sync shows where the accountant looks; unrecorded when the processes give no Odoo.
+   */
+  const recorded = async <T>(
+    job: Job<JobData>,
+    run: { kind: RunKind; period?: string; partner?: string | undefined },
+    work: () => Promise<T>,
+    outcomeOf: (result: T) => RunOutcome,
+  ): Promise<T> => {
+    const opened = options.processes.deps ? await options.processes.deps().catch(() => undefined) : undefined;
+    if (!opened) return work();
+    return recordedRun(
+      opened,
+      {
+        ...run,
+        trigger: job.repeatJobKey ? 'schedule' : 'cli',
+        worker: `worker@${hostname()}:${process.pid}`,
+      },
+      () => work(),
+      outcomeOf,
+    );
+  };
+
   const run = async (job: Job<JobData>): Promise<unknown> => {
     const data = job.data;
     switch (data.kind) {
       case 'sync': {
-        const report = await options.processes.sync({ what: data.what, partner: data.partner });
+        const report = await recorded(
+          job,
+          { kind: 'sync', partner: data.partner },
+          () => options.processes.sync({ what: data.what, partner: data.partner }),
+          (r) => ({ text: describeSync(r), failed: r.failed }),
+        );
         for (const [kind, counts] of Object.entries(report.counts)) metrics.recordSynced(kind, counts);
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
         return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
@@ -142,14 +174,30 @@ export function createRunner(options: RunnerOptions): Runner {
         };
       }
       case 'payments-push': {
-        const report = await options.processes.pushPayments();
+        const report = await recorded(
+          job,
+          { kind: 'payments' },
+          () => options.processes.pushPayments(),
+          (r) => ({
+            text: `customer payments since ${r.since}: ${r.results.length} seen, ${r.results.filter((x) => x.outcome !== 'already pushed').length} not already in RCP`,
+            failed: r.failed,
+          }),
+        );
         return {
           results: report.results.filter((r) => r.outcome !== 'already pushed'),
           failed: report.failed,
         };
       }
       case 'reconcile': {
-        const report = await options.processes.reconcile(data.period);
+        const report = await recorded(
+          job,
+          { kind: 'reconcile', period: data.period },
+          () => options.processes.reconcile(data.period),
+          (r) => ({
+            text: `RCP cost vs Odoo invoices for ${r.period}: ${r.mismatches} mismatch(es) of ${r.rows.length}`,
+            failed: r.failed,
+          }),
+        );
         return {
           mismatches: report.mismatches,
           rows: report.rows.filter((r) => !r.ok),

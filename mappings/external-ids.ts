@@ -4,7 +4,7 @@
  */
 export const XMLID_MODULE = 'rcp_connector';
 
-export type XmlidKind = 'partner' | 'client' | 'product' | 'pricelist';
+export type XmlidKind = 'partner' | 'client' | 'product' | 'pricelist' | 'counterparty';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_NAME = /^[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/;

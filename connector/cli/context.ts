@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 /** What every command gets: where to print, a logger, and the configuration loader for the parts it needs. */
 import { type Config, type Need, loadConfig, readEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
@@ -28,4 +29,9 @@ export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
 
 export function usageError(message: string): ConfigError {
   return new ConfigError([message]);
+}
+
+/** How a command line run is named on its record in RCP → Runs. */
+export function cliRunner(): string {
+  return `cli@${hostname()}:${process.pid}`;
 }

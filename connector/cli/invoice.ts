@@ -1,11 +1,32 @@
 import { formatRubles } from '../../mappings/money.ts';
 import { type InvoiceInput, type InvoiceReport, invoicePeriod } from '../processes/invoice-period.ts';
+import { recordedRun } from '../workspace/runs.ts';
 import { type CommandContext, EXIT } from './context.ts';
+import { cliRunner } from './context.ts';
 import { withDeps } from './open-deps.ts';
 import { table } from './output.ts';
 
 export async function runInvoice(ctx: CommandContext, input: InvoiceInput): Promise<number> {
-  const report = await withDeps(ctx, (deps) => invoicePeriod(deps, input));
+  const report = await withDeps(ctx, (deps) =>
+    recordedRun(
+      deps,
+      {
+        kind: 'invoice',
+        trigger: 'cli',
+        worker: cliRunner(),
+        period: input.period,
+        dryRun: input.dryRun,
+        partner: input.partner,
+        client: input.client,
+      },
+      (d) => invoicePeriod(d, input),
+      (r) => ({
+        text: describeInvoices(r),
+        failed: r.failed,
+        moveIds: r.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
+      }),
+    ),
+  );
   ctx.out.result(report, describeInvoices(report));
   return report.failed.length > 0 ? EXIT.someFailed : EXIT.done;
 }

@@ -1,12 +1,24 @@
 import { formatRubles } from '../../mappings/money.ts';
 import { pushPayments, resolvePayment } from '../processes/push-payments.ts';
+import { recordedRun } from '../workspace/runs.ts';
 import { type CommandContext, EXIT } from './context.ts';
+import { cliRunner } from './context.ts';
 import { withDeps } from './open-deps.ts';
 import { table } from './output.ts';
 
 export async function runPaymentsPush(ctx: CommandContext, input: { dryRun: boolean }): Promise<number> {
   ctx.config(['rcp', 'odoo', 'payments']);
-  const report = await withDeps(ctx, (deps) => pushPayments(deps, input));
+  const report = await withDeps(ctx, (deps) =>
+    recordedRun(
+      deps,
+      { kind: 'payments', trigger: 'cli', worker: cliRunner(), dryRun: input.dryRun },
+      (d) => pushPayments(d, input),
+      (r) => ({
+        text: `${r.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${r.since}: ${r.results.length} seen, ${r.results.filter((x) => x.outcome !== 'already pushed').length} not already in RCP`,
+        failed: r.failed,
+      }),
+    ),
+  );
   const shown = report.results.filter((r) => r.outcome !== 'already pushed');
   const text = [
     `${report.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${report.since}: ${report.results.length} seen, ${report.results.filter((r) => r.outcome === 'already pushed').length} already in RCP`,

@@ -64,8 +64,13 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       '--link <ids...>',
       'ODOO_PARTNER_ID RCP_ID: link an existing Odoo company to an RCP partner or client',
     )
-    .action(async (o: { link?: string[] }, cmd: Command) =>
+    .option(
+      '--unlink <rcpId>',
+      'RCP_ID: unlink an RCP partner or client from its Odoo company (it waits in RCP → Counterparties)',
+    )
+    .action(async (o: { link?: string[]; unlink?: string }, cmd: Command) =>
       run(json(cmd), async (ctx) => {
+        if (o.link && o.unlink) throw new ConfigError(['give --link or --unlink, not both']);
         let link: { odooPartnerId: number; rcpId: string } | undefined;
         if (o.link) {
           const [odooId, rcpId, ...extra] = o.link;
@@ -75,7 +80,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
           }
           link = { odooPartnerId: n, rcpId };
         }
-        return (await import('./match.ts')).runMatch(ctx, { link });
+        return (await import('./match.ts')).runMatch(ctx, { link, unlink: o.unlink });
       }),
     );
 

@@ -1,11 +1,26 @@
 import { formatRubles } from '../../mappings/money.ts';
 import { reconcilePeriod } from '../processes/reconcile.ts';
+import { recordedRun } from '../workspace/runs.ts';
 import { type CommandContext, EXIT } from './context.ts';
+import { cliRunner } from './context.ts';
 import { withDeps } from './open-deps.ts';
 import { table } from './output.ts';
 
 export async function runReconcile(ctx: CommandContext, input: { period: string }): Promise<number> {
-  const report = await withDeps(ctx, (deps) => reconcilePeriod(deps, input.period));
+  const report = await withDeps(ctx, (deps) =>
+    recordedRun(
+      deps,
+      { kind: 'reconcile', trigger: 'cli', worker: cliRunner(), period: input.period },
+      (d) => reconcilePeriod(d, input.period),
+      (r) => ({
+        text: `RCP cost vs Odoo invoices for ${r.period}: ${r.mismatches} mismatch(es) of ${r.rows.length}\n${r.rows
+          .filter((x) => !x.ok)
+          .map((x) => `  DIFF ${x.counterparty} (${x.kind}): ${x.problem ?? ''}`)
+          .join('\n')}`,
+        failed: r.failed,
+      }),
+    ),
+  );
   const text = [
     `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.rows.length}`,
     table([

@@ -1,10 +1,20 @@
 import { type SyncInput, type SyncReport, syncMasterData } from '../processes/sync.ts';
+import { recordedRun } from '../workspace/runs.ts';
 import { type CommandContext, EXIT } from './context.ts';
+import { cliRunner } from './context.ts';
 import { withDeps } from './open-deps.ts';
 import { table } from './output.ts';
 
 export async function runSync(ctx: CommandContext, input: SyncInput): Promise<number> {
-  const report = await withDeps(ctx, (deps) => syncMasterData(deps, input));
+  // Recorded in RCP → Runs like a run requested there (x_trigger cli).
+  const report = await withDeps(ctx, (deps) =>
+    recordedRun(
+      deps,
+      { kind: 'sync', trigger: 'cli', worker: cliRunner(), dryRun: input.dryRun, partner: input.partner },
+      (d) => syncMasterData(d, input),
+      (r) => ({ text: describeSync(r), failed: r.failed }),
+    ),
+  );
   ctx.out.result(report, describeSync(report));
   return report.failed.length > 0 ? EXIT.someFailed : EXIT.done;
 }

@@ -1,4 +1,6 @@
 import { startWorkerHttp } from '../../jobs/http.ts';
+import { withLock } from '../../jobs/lock.ts';
+import { startPoller } from '../../jobs/poller.ts';
 import { realProcesses } from '../../jobs/processes.ts';
 import { applySchedules } from '../../jobs/schedules.ts';
 import { createRunner } from '../../jobs/worker.ts';
@@ -17,6 +19,14 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   const runner = createRunner({ redisUrl, processes, log: ctx.log, timezone: config.schedules.timezone });
   const schedules = await applySchedules(runner.queue, config.schedules);
   const redis = runner.redis;
+  // RCP → Runs: requested runs are claimed from Odoo; they share the queue's locks (sync, payments push).
+  const poller = startPoller({
+    deps: () => (processes.deps as NonNullable<typeof processes.deps>)(),
+    log: ctx.log,
+    pollSeconds: config.worker.pollSeconds ?? 10,
+    staleSeconds: config.worker.runStaleSeconds ?? 900,
+    lock: (key, work) => withLock(redis, key, 60_000, work),
+  });
   const http = await startWorkerHttp({
     port: config.worker.port,
     host: config.worker.host,
@@ -31,13 +41,14 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   );
   ctx.out.result(
     { started: true, schedules, port: config.worker.port },
-    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Health and metrics on ${config.worker.host}:${config.worker.port}.`,
+    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Runs requested in Odoo (RCP → Runs) polled every ${config.worker.pollSeconds ?? 10} s. Health and metrics on ${config.worker.host}:${config.worker.port}.`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  ctx.log.info('worker stopping: finishing the jobs in hand');
+  ctx.log.info('worker stopping: finishing the jobs and the run in hand');
+  await poller.stop();
   http.closeAllConnections();
   http.close();
   await runner.close();

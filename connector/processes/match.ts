@@ -31,6 +31,48 @@ interface OdooCompany {
   ref: string | false;
 }
 
+export interface CompanyIndex {
+  /** The Odoo companies that are probably this RCP partner or client, the most certain first. */
+  suggest(rcpId: string, name: string): MatchSuggestion[];
+}
+
+/**
+ * Every Odoo company but those already linked, by reference and by normalised name: the one home
+ * of the matching rule (same reference, or the same name once quotes, legal forms and case are set
+ * aside), used by `match` and by the sync's suggestions in RCP → Counterparties.
+ */
+export async function companyIndex(
+  deps: Pick<ProcessDeps, 'odoo'>,
+  linkedOdooIds: ReadonlySet<number>,
+): Promise<CompanyIndex> {
+  const byName = new Map<string, OdooCompany[]>();
+  const byRef = new Map<string, OdooCompany>();
+  for await (const page of deps.odoo.searchReadPages<OdooCompany & Record<string, unknown>>(
+    'res.partner',
+    [['is_company', '=', true]],
+    ['name', 'ref'],
+  )) {
+    for (const company of page) {
+      if (linkedOdooIds.has(company.id)) continue;
+      const key = normaliseCompanyName(company.name);
+      byName.set(key, [...(byName.get(key) ?? []), company]);
+      if (company.ref) byRef.set(company.ref.toLowerCase(), company);
+    }
+  }
+  return {
+    suggest(rcpId, name) {
+      const suggestions: MatchSuggestion[] = [];
+      const sameRef = byRef.get(rcpId.toLowerCase());
+      if (sameRef) suggestions.push({ odooId: sameRef.id, odooName: sameRef.name, reason: 'same reference' });
+      for (const company of byName.get(normaliseCompanyName(name)) ?? []) {
+        if (company.id !== sameRef?.id)
+          suggestions.push({ odooId: company.id, odooName: company.name, reason: 'same name' });
+      }
+      return suggestions;
+    },
+  };
+}
+
 /**
  * Matching: RCP partners and clients that no Odoo company is linked to yet, each with the Odoo
  * companies that are probably it (same reference, or the same name once quotes, legal forms and
@@ -44,32 +86,11 @@ export async function findUnmatched(deps: ProcessDeps): Promise<MatchReport> {
     ...clients.items.map((c) => ({ kind: 'client' as const, rcpId: c.id, name: c.name })),
   ];
   const linked = await externalIds(deps.odoo).resolve(rcp.map((r) => xmlidOf(r.kind, r.rcpId)));
-  const linkedOdooIds = new Set([...linked.values()].map((t) => t.id));
-  const byName = new Map<string, OdooCompany[]>();
-  const byRef = new Map<string, OdooCompany>();
-  for await (const page of deps.odoo.searchReadPages<OdooCompany & Record<string, unknown>>(
-    'res.partner',
-    [['is_company', '=', true]],
-    ['name', 'ref'],
-  )) {
-    for (const company of page) {
-      if (linkedOdooIds.has(company.id)) continue;
-      const key = normaliseCompanyName(company.name);
-      byName.set(key, [...(byName.get(key) ?? []), company]);
-      if (company.ref) byRef.set(company.ref, company);
-    }
-  }
+  const index = await companyIndex(deps, new Set([...linked.values()].map((t) => t.id)));
   const unmatched: Unmatched[] = [];
   for (const record of rcp) {
     if (linked.has(xmlidOf(record.kind, record.rcpId))) continue;
-    const suggestions: MatchSuggestion[] = [];
-    const sameRef = byRef.get(record.rcpId);
-    if (sameRef) suggestions.push({ odooId: sameRef.id, odooName: sameRef.name, reason: 'same reference' });
-    for (const company of byName.get(normaliseCompanyName(record.name)) ?? []) {
-      if (company.id !== sameRef?.id)
-        suggestions.push({ odooId: company.id, odooName: company.name, reason: 'same name' });
-    }
-    unmatched.push({ ...record, suggestions });
+    unmatched.push({ ...record, suggestions: index.suggest(record.rcpId, record.name) });
   }
   return { unmatched, linked: linked.size, failed: [...partners.failed, ...clients.failed] };
 }

@@ -5,9 +5,11 @@ import {
   toPartnerRecord,
 } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import type { DesiredRecord } from '../../mappings/odoo-values.ts';
 import { batchesOf } from '../batches.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
+import type { CounterpartyBook, CounterpartyKind } from '../workspace/counterparties.ts';
 import type { ProcessDeps } from './deps.ts';
 import type { OdooRefs } from './odoo-refs.ts';
 import { type UpsertReport, upsertRecords } from './upsert.ts';
@@ -28,21 +30,113 @@ export async function counterpartyRefs(
   };
 }
 
+/**
+ * What the connector owns on a company an accountant chose: tag (added), reference, price list,
+ * payment term (only the tag when several RCP records share the company).
+ */
+const OWNED_FIELDS = {
+  ref: COUNTERPARTY_FIELDS.ref,
+  property_product_pricelist: COUNTERPARTY_FIELDS.property_product_pricelist,
+  property_payment_term_id: COUNTERPARTY_FIELDS.property_payment_term_id,
+} as const;
+
+/**
+ * Companies of one kind, as the workspace's counterparties say: those waiting to be matched are
+ * not written; those an accountant chose get only what the connector owns, and its tag added to
+ * theirs; the others are written in full.
+ */
+async function upsertCompanies(
+  deps: ProcessDeps,
+  kind: CounterpartyKind,
+  records: ReadonlyArray<{ rcpId: string; record: DesiredRecord }>,
+  dryRun: boolean,
+  book: CounterpartyBook | undefined,
+  onProgress: (done: number) => void,
+): Promise<UpsertReport> {
+  const written = book ? records.filter((r) => book.writes(kind, r.rcpId)) : records;
+  const kept = book ? written.filter((r) => book.keepsDetails(kind, r.rcpId)) : [];
+  const keptIds = new Set(kept.map((r) => r.rcpId));
+  const full = written.filter((r) => !keptIds.has(r.rcpId));
+  const report = await upsertRecords(deps.odoo, {
+    kind,
+    model: 'res.partner',
+    specs: COUNTERPARTY_FIELDS,
+    records: full.map((r) => r.record),
+    dryRun,
+    onProgress,
+  });
+  if (kept.length === 0) return report;
+  const withRef = kept.filter((r) => !book?.shared(kind, r.rcpId));
+  const withoutRef = kept.filter((r) => book?.shared(kind, r.rcpId));
+  const groups: Array<[typeof kept, string[]]> = [
+    [withRef, Object.keys(OWNED_FIELDS)],
+    // A company several RCP records share: their contracts may differ (plan, payment model), so
+    // the sync adds its tag and leaves reference, price list and payment term to the accountant.
+    [withoutRef, []],
+  ];
+  for (const [group, fields] of groups) {
+    if (group.length === 0) continue;
+    const specs = Object.fromEntries(
+      fields.map((f) => [f, COUNTERPARTY_FIELDS[f as keyof typeof OWNED_FIELDS]]),
+    );
+    const part = await upsertRecords(deps.odoo, {
+      kind,
+      model: 'res.partner',
+      specs: specs as typeof COUNTERPARTY_FIELDS,
+      records: group.map(({ record }) => ({
+        ...record,
+        values: Object.fromEntries(Object.entries(record.values).filter(([f]) => fields.includes(f))),
+      })),
+      dryRun,
+    });
+    report.created += part.created;
+    report.updated += part.updated;
+    report.unchanged += part.unchanged;
+    report.failed.push(...part.failed);
+    report.plan.push(...part.plan);
+    for (const [xmlid, id] of part.ids) report.ids.set(xmlid, id);
+  }
+  // The connector's tag is added to the company's own tags, never put in their place.
+  const tagged = kept.flatMap(({ record }) => {
+    const id = report.ids.get(record.xmlid);
+    const tags = record.values.category_id;
+    return id !== undefined && Array.isArray(tags) ? [{ id, tags: tags as number[] }] : [];
+  });
+  if (!dryRun && tagged.length > 0) {
+    const current = new Map(
+      (
+        await deps.odoo.read<{ id: number; category_id: number[] }>(
+          'res.partner',
+          tagged.map((t) => t.id),
+          ['category_id'],
+        )
+      ).map((row) => [row.id, row.category_id]),
+    );
+    for (const { id, tags } of tagged) {
+      const missing = tags.filter((t) => !(current.get(id) ?? []).includes(t));
+      if (missing.length > 0)
+        await deps.odoo.write('res.partner', [id], { category_id: missing.map((t) => [4, t]) });
+    }
+  }
+  return report;
+}
+
 /** Partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
 export function syncPartners(
   deps: ProcessDeps,
   partners: readonly Partner[],
   refs: CounterpartyRefs,
   dryRun: boolean,
+  book?: CounterpartyBook,
 ): Promise<UpsertReport> {
-  return upsertRecords(deps.odoo, {
-    kind: 'partner',
-    model: 'res.partner',
-    specs: COUNTERPARTY_FIELDS,
-    records: partners.map((p) => toPartnerRecord(p, refs)),
+  return upsertCompanies(
+    deps,
+    'partner',
+    partners.map((p) => ({ rcpId: p.id, record: toPartnerRecord(p, refs) })),
     dryRun,
-    onProgress: (done) => deps.progress?.({ phase: 'partners', done, total: partners.length }),
-  });
+    book,
+    (done) => deps.progress?.({ phase: 'partners', done, total: partners.length }),
+  );
 }
 
 /** Clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
@@ -51,6 +145,7 @@ export async function syncClients(
   clients: readonly Client[],
   refs: CounterpartyRefs,
   dryRun: boolean,
+  book?: CounterpartyBook,
 ): Promise<UpsertReport> {
   // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
   const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
@@ -59,20 +154,21 @@ export async function syncClients(
   for (const slice of batchesOf(clients, sliceSize)) {
     const before = sliced;
     sliced += slice.length;
-    const part = await upsertRecords(deps.odoo, {
-      kind: 'client',
-      model: 'res.partner',
-      specs: COUNTERPARTY_FIELDS,
-      records: slice.map((c) => toClientRecord(c, refs)),
+    const part = await upsertCompanies(
+      deps,
+      'client',
+      slice.map((c) => ({ rcpId: c.id, record: toClientRecord(c, refs) })),
       dryRun,
-      onProgress: (done) => deps.progress?.({ phase: 'clients', done: before + done, total: clients.length }),
-    });
+      book,
+      (done) => deps.progress?.({ phase: 'clients', done: before + done, total: clients.length }),
+    );
     total.created += part.created;
     total.updated += part.updated;
     total.unchanged += part.unchanged;
     total.failed.push(...part.failed);
-    // The plan is shown for a dry run; ids are not needed after the clients (nothing points at them).
+    // The plan is shown for a dry run; the ids are the links the counterparty records show.
     if (dryRun) total.plan.push(...part.plan);
+    for (const [xmlid, id] of part.ids) total.ids.set(xmlid, id);
   }
   return total;
 }

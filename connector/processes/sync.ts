@@ -1,3 +1,9 @@
+import {
+  type CounterpartyBook,
+  hasCounterparties,
+  prepareCounterparties,
+  writeCounterparties,
+} from '../workspace/counterparties.ts';
 import type { FailedRecord, KindCounts, ProcessDeps } from './deps.ts';
 import { loadOdooRefs } from './odoo-refs.ts';
 import { contactPricelists } from './pricelist-feature.ts';
@@ -88,11 +94,60 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
     report.warnings.push(pricelists.why);
     cpRefs.pricelistOf = () => undefined;
   }
-  if (input.what === 'partners' || input.what === 'all') {
-    record('partner', await syncPartners(deps, partners.items, cpRefs, dryRun));
+  // RCP → Counterparties: the links accountants chose are applied before any company is written.
+  const withPartners = input.what === 'partners' || input.what === 'all';
+  const withClients = input.what === 'clients' || input.what === 'all';
+  let book: CounterpartyBook | undefined;
+  if ((withPartners || withClients) && (await hasCounterparties(deps.odoo))) {
+    book = await prepareCounterparties(
+      deps,
+      [
+        ...(withPartners
+          ? partners.items.map((p) => ({
+              kind: 'partner' as const,
+              rcpId: p.id,
+              label: `partner ${p.name} (${p.id})`,
+            }))
+          : []),
+        ...(withClients
+          ? clients.items.map((c) => ({
+              kind: 'client' as const,
+              rcpId: c.id,
+              label: `client ${c.name} (${c.id})`,
+            }))
+          : []),
+      ],
+      dryRun,
+    );
+    if (book.applied > 0)
+      report.warnings.push(`${book.applied} link(s) chosen in RCP → Counterparties applied`);
+    if (book.waiting.length > 0)
+      report.warnings.push(
+        `${book.waiting.length} RCP partner(s)/client(s) wait to be linked in RCP → Counterparties (no company made for them)`,
+      );
+  } else if (deps.config.newCounterparties === 'match' && (withPartners || withClients)) {
+    report.warnings.push(
+      'SYNC_NEW_COUNTERPARTIES=match needs the RCP workspace (`rcp-odoo setup`): new counterparties get a company',
+    );
   }
-  if (input.what === 'clients' || input.what === 'all') {
-    record('client', await syncClients(deps, clients.items, cpRefs, dryRun));
+  const companyIds = new Map<string, number>();
+  if (withPartners) {
+    const result = await syncPartners(deps, partners.items, cpRefs, dryRun, book);
+    record('partner', result);
+    for (const [xmlid, id] of result.ids) companyIds.set(xmlid, id);
+  }
+  if (withClients) {
+    const result = await syncClients(deps, clients.items, cpRefs, dryRun, book);
+    record('client', result);
+    for (const [xmlid, id] of result.ids) companyIds.set(xmlid, id);
+  }
+  if (book && !dryRun) {
+    const written = await writeCounterparties(deps, book, {
+      partners: withPartners ? partners.items : [],
+      clients: withClients ? clients.items : [],
+      companyIds,
+    });
+    record('counterparty record', written);
   }
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTripsBefore;
   report.rcpRequests = deps.rcp.stats.requests - rcpBefore;

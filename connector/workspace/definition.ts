@@ -30,6 +30,9 @@ export const ACTION_RELEASE_KEYS = 'action_release_keys';
 export const ACTION_PAYMENT_LEDGER = 'action_payment_ledger';
 export const ACTION_RESOLVE_PUSHED = 'action_payment_rcp_has_it';
 export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
+export const ACTION_CLAIM_RUN = 'action_claim_run';
+export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
+export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 
 export const modelXmlid = (model: string) => `model_${model}`;
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
@@ -362,6 +365,7 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     ].join('\n');
 
   return [
+    ...runAndLinkActions(caps),
     serverAction(
       caps,
       ACTION_PAYMENT_LEDGER,
@@ -405,6 +409,102 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       'x_rcp_payment',
       [GROUP_USER],
       resolve('not_pushed'),
+    ),
+  ];
+}
+
+/**
+ * The worker's claim of a run and the sync's application of the accountants' links, each one
+ * transaction; and the accountant's "Accept suggestion".
+ */
+function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
+  const claimRun = [
+    '# Claims the oldest requested RCP run for a worker, in one transaction, after failing the runs',
+    '# whose worker died (running, no progress written for stale_seconds). Two workers claiming the',
+    '# same run: the second write is a serialization failure that Odoo retries, and the retry sees it running.',
+    "given = env.context.get('rcp_run') or {}",
+    "worker = str(given.get('worker') or '')",
+    "stale = int(given.get('stale_seconds') or 0)",
+    'if not worker or stale <= 0:',
+    "    raise UserError('rcp_run needs worker and stale_seconds')",
+    '# The database clock, the one write_date is stamped with.',
+    'now = env.cr.now()',
+    "Run = env['x_rcp_run']",
+    "dead = Run.search([('x_state', '=', 'running'), ('write_date', '<', now - datetime.timedelta(seconds=stale))])",
+    'expired = []',
+    'for rec in dead:',
+    "    why = 'Failed: the worker (%s) stopped, no progress since %s UTC.' % (rec.x_worker or '?', rec.write_date)",
+    "    rec.write({'x_state': 'failed', 'x_finished_at': now, 'x_summary': ((rec.x_summary or '') + chr(10) + why).strip()})",
+    '    expired.append(rec.id)',
+    "domain = [('x_state', '=', 'requested')]",
+    "if given.get('only_id'):",
+    "    domain.append(('id', '=', int(given.get('only_id'))))",
+    "rec = Run.search(domain, order='id', limit=1)",
+    'claimed = False',
+    'if rec:',
+    "    rec.write({'x_state': 'running', 'x_started_at': now, 'x_worker': worker, 'x_progress': 0, 'x_failed_count': 0})",
+    '    cp = rec.x_counterparty_id',
+    "    claimed = {'id': rec.id, 'kind': rec.x_kind, 'period': rec.x_period or False, 'dry_run': bool(rec.x_dry_run), 'partner': rec.x_partner_filter or False, 'client': rec.x_client_filter or False, 'counterparty_kind': cp.x_kind or False, 'counterparty_rcp_id': cp.x_rcp_id or False}",
+    "action = {'claimed': claimed, 'expired': expired}",
+  ].join('\n');
+
+  const applyLinks = [
+    '# Applies the links accountants chose on RCP counterparties, in one transaction: the external ID',
+    '# rcp_connector.<kind>_<uuid> is made, moved to the chosen company, or removed (unlink). Only',
+    "# the connector's names of res.partner are touched.",
+    "given = env.context.get('rcp_links') or []",
+    "Data = env['ir.model.data'].sudo()",
+    'done = []',
+    'for link in given:',
+    "    rec = env['x_rcp_counterparty'].browse(int(link.get('counterparty_id') or 0)).exists()",
+    '    if not rec:',
+    '        continue',
+    "    uuid = rec.x_rcp_id or ''",
+    "    if rec.x_kind not in ('partner', 'client') or len(uuid) != 36 or uuid.strip('0123456789abcdef-'):",
+    "        raise UserError('not an RCP counterparty: %s %s' % (rec.x_kind, uuid))",
+    "    name = '%s_%s' % (rec.x_kind, uuid.replace('-', '_'))",
+    "    pid = int(link.get('partner_id') or 0)",
+    "    data = Data.search([('module', '=', 'rcp_connector'), ('name', '=', name)], limit=1)",
+    '    if pid:',
+    "        if data and data.model != 'res.partner':",
+    "            raise UserError('%s does not name a contact' % name)",
+    '        if data:',
+    "            data.write({'res_id': pid})",
+    '        else:',
+    "            Data.create({'module': 'rcp_connector', 'name': name, 'model': 'res.partner', 'res_id': pid, 'noupdate': True})",
+    "        rec.write({'x_partner_id': pid, 'x_state': 'linked', 'x_keep_details': bool(link.get('keep_details')), 'x_create_partner': False})",
+    '    else:',
+    "        if data and data.model == 'res.partner':",
+    '            data.unlink()',
+    "        rec.write({'x_partner_id': False, 'x_state': 'to_match', 'x_keep_details': False})",
+    '    done.append(rec.id)',
+    "action = {'applied': done}",
+  ].join('\n');
+
+  const accept = [
+    '# An accountant accepts the suggested company: the next sync links it.',
+    'for rec in records:',
+    '    if rec.x_suggested_partner_id and not rec.x_partner_id:',
+    "        rec.write({'x_partner_id': rec.x_suggested_partner_id.id})",
+  ].join('\n');
+
+  return [
+    serverAction(caps, ACTION_CLAIM_RUN, 'RCP: claim a run', 'x_rcp_run', [GROUP_CONNECTOR], claimRun),
+    serverAction(
+      caps,
+      ACTION_APPLY_LINKS,
+      'RCP: apply counterparty links',
+      'x_rcp_counterparty',
+      [GROUP_CONNECTOR],
+      applyLinks,
+    ),
+    serverAction(
+      caps,
+      ACTION_ACCEPT_SUGGESTION,
+      'Accept suggestion',
+      'x_rcp_counterparty',
+      [GROUP_USER],
+      accept,
     ),
   ];
 }

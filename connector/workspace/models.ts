@@ -119,6 +119,13 @@ export const MODELS: readonly ModelSpec[] = [
         help: 'An Odoo company with the same reference, or the same name once legal forms and quotes are set aside.',
       },
       {
+        name: 'x_keep_details',
+        type: 'boolean',
+        label: 'Linked by an accountant',
+        readonly: true,
+        help: 'The company was chosen in Odoo: the sync keeps its name, address and e-mail and sets only the tag, reference, price list and payment term.',
+      },
+      {
         name: 'x_create_partner',
         type: 'boolean',
         label: 'Create a new company',

@@ -1,0 +1,333 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSync } from '../../connector/cli/sync.ts';
+import { silentLogger } from '../../connector/log.ts';
+import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
+import type { ProcessDeps } from '../../connector/processes/deps.ts';
+import { syncMasterData } from '../../connector/processes/sync.ts';
+import { Secret } from '../../connector/secret.ts';
+import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
+import { fullXmlid } from '../../connector/workspace/items.ts';
+import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
+import { pollOnce } from '../../jobs/poller.ts';
+import { xmlidOf } from '../../mappings/external-ids.ts';
+import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { type RealStack, useRealStack } from '../support/real-stack.ts';
+
+/**
+ * RCP → Runs and RCP → Counterparties driven as an accountant would, through the API, on a real
+ * Odoo: setup (as admin), an accountant user (RCP / User + Billing) requests runs, the worker's poll
+ * (the connector's user) claims and runs them, and links chosen in Odoo are applied by the next sync.
+ */
+interface RunRow extends OdooRecord {
+  id: number;
+  x_state: string;
+  x_progress: number;
+  x_failed_count: number;
+  x_summary: string | false;
+  x_worker: string | false;
+  x_trigger: string | false;
+  x_move_ids: number[];
+}
+const RUN_FIELDS = [
+  'x_state',
+  'x_progress',
+  'x_failed_count',
+  'x_summary',
+  'x_worker',
+  'x_trigger',
+  'x_move_ids',
+];
+
+describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'), () => {
+  const stack = useRealStack('runs', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  let s: RealStack;
+  let accountant: OdooClient;
+  const tag = `${Date.now()}`;
+
+  beforeAll(async () => {
+    s = stack();
+    await setupWorkspace(s.admin, {
+      dryRun: false,
+      connectorLogin: s.odoo.config.odoo?.user as string,
+      currency: 'RUB',
+    });
+    const groups = await externalIds(s.admin).resolve([
+      'rcp_connector.group_user',
+      'account.group_account_invoice',
+      'base.group_user',
+    ]);
+    const login = `rcp_accountant_${tag}`;
+    const password = `pw-${tag}-Accountant`;
+    await s.admin.create('res.users', [
+      {
+        name: 'RCP accountant',
+        login,
+        password,
+        [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
+      },
+    ]);
+    accountant = await OdooClient.connect({
+      ...s.odoo.admin,
+      user: login,
+      secret: { kind: 'password', value: new Secret(password) },
+    });
+    return async () => {
+      await accountant?.close();
+    };
+  });
+
+  const readRun = async (id: number) =>
+    (await s.admin.read<RunRow>('x_rcp_run', [id], RUN_FIELDS))[0] as RunRow;
+  const poll = (deps = s.deps, worker = 'test-worker') =>
+    pollOnce({ deps: async () => deps, log: silentLogger, worker, pollSeconds: 1, staleSeconds: 900 });
+
+  it('an accountant requests a sync; the worker’s poll claims it, runs it and writes the outcome', async () => {
+    const [id] = await accountant.create('x_rcp_run', [{ x_kind: 'sync' }]);
+    const requested = await readRun(id as number);
+    expect(requested).toMatchObject({ x_state: 'requested', x_trigger: 'odoo' });
+    expect(await poll()).toBe(id);
+    const run = await readRun(id as number);
+    expect(run).toMatchObject({
+      x_state: 'done',
+      x_progress: 100,
+      x_failed_count: 0,
+      x_worker: 'test-worker',
+    });
+    expect(run.x_summary).toMatch(/client\s+6\s/);
+    // Nothing else waits: the next poll claims nothing.
+    expect(await poll()).toBeUndefined();
+  });
+
+  it('an invoice run for a month links the invoices it made; a run without its month fails and says why', async () => {
+    const [id, bad] = await accountant.create('x_rcp_run', [
+      { x_kind: 'invoice', x_period: '2024-05' },
+      { x_kind: 'reconcile' },
+    ]);
+    expect(await poll()).toBe(id);
+    const run = await readRun(id as number);
+    expect(run.x_state).toBe('done');
+    expect(run.x_move_ids.length).toBeGreaterThan(0);
+    const moves = await s.admin.read<{ id: number; move_type: string; state: string }>(
+      'account.move',
+      run.x_move_ids,
+      ['move_type', 'state'],
+    );
+    expect(moves.every((m) => m.move_type === 'out_invoice' && m.state === 'draft')).toBe(true);
+    expect(await poll()).toBe(bad);
+    const failed = await readRun(bad as number);
+    expect(failed.x_state).toBe('failed');
+    expect(failed.x_summary).toMatch(/a month is needed as YYYY-MM/);
+  });
+
+  it('two workers polling at once: each requested run is claimed by exactly one of them', async () => {
+    const ids = await accountant.create('x_rcp_run', [
+      { x_kind: 'payments', x_dry_run: true },
+      { x_kind: 'payments', x_dry_run: true },
+      { x_kind: 'payments', x_dry_run: true },
+    ]);
+    const other = await s.reconnect();
+    const claims = await Promise.all(
+      [s.deps, other, s.deps, other, s.deps, other].map((d, i) =>
+        claimNextRun(d.odoo, `worker-${i % 2}`, { staleSeconds: 900 }),
+      ),
+    );
+    const claimed = claims.flatMap((c) => (c.run ? [c.run.id] : []));
+    expect(claimed.sort()).toEqual([...ids].sort());
+    const rows = await s.admin.read<RunRow>('x_rcp_run', ids, RUN_FIELDS);
+    expect(rows.every((r) => r.x_state === 'running')).toBe(true);
+  });
+
+  it('a run whose worker died (running, no progress) is marked failed with the reason by the next poll', async () => {
+    const [id] = await accountant.create('x_rcp_run', [{ x_kind: 'payments', x_dry_run: true }]);
+    const first = await claimNextRun(s.deps.odoo, 'doomed-worker', { staleSeconds: 900 });
+    expect(first.run?.id).toBe(id);
+    await new Promise((r) => setTimeout(r, 5_000));
+    const next = await claimNextRun(s.deps.odoo, 'next-worker', { staleSeconds: 2 });
+    expect(next.expired).toContain(id);
+    const run = await readRun(id as number);
+    expect(run.x_state).toBe('failed');
+    expect(run.x_summary).toMatch(/worker \(doomed-worker\) stopped/);
+  });
+
+  interface CpRow extends OdooRecord {
+    x_rcp_id: string;
+    x_kind: string;
+    x_state: string;
+    x_partner_id: [number, string] | false;
+    x_suggested_partner_id: [number, string] | false;
+    x_parent_id: [number, string] | false;
+    x_keep_details: boolean;
+    x_balance: number;
+    x_billing_plan: string | false;
+  }
+  const CP_FIELDS = [
+    'x_rcp_id',
+    'x_kind',
+    'x_state',
+    'x_partner_id',
+    'x_suggested_partner_id',
+    'x_parent_id',
+    'x_keep_details',
+    'x_balance',
+    'x_billing_plan',
+  ];
+  const counterparty = async (rcpId: string) =>
+    (
+      await s.admin.searchRead<CpRow>('x_rcp_counterparty', [['x_rcp_id', '=', rcpId]], CP_FIELDS)
+    )[0] as CpRow;
+  const linkOf = async (kind: string, rcpId: string) =>
+    (await externalIds(s.admin).resolve([xmlidOf(kind as 'client', rcpId)])).get(
+      xmlidOf(kind as 'client', rcpId),
+    )?.id;
+  const sync = async (config: Partial<ProcessDeps['config']> = {}) => {
+    const deps = await s.reconnect();
+    const report = await syncMasterData({ ...deps, config: { ...deps.config, ...config } }, { what: 'all' });
+    expect(report.failed).toEqual([]);
+    return report;
+  };
+  interface Company extends OdooRecord {
+    name: string;
+    email: string | false;
+    ref: string | false;
+    category_id: number[];
+  }
+  const company = async (id: number) =>
+    (await s.admin.read<Company>('res.partner', [id], ['name', 'email', 'ref', 'category_id']))[0] as Company;
+
+  it('every sync writes one counterparty record per RCP partner and client, linked to its company', async () => {
+    await sync();
+    const rows = await s.admin.searchRead<CpRow>('x_rcp_counterparty', [], CP_FIELDS);
+    const world = s.sim.world;
+    expect(rows).toHaveLength(world.partners.length + world.order.length);
+    for (const row of rows) {
+      expect({ id: row.x_rcp_id, state: row.x_state }).toEqual({ id: row.x_rcp_id, state: 'linked' });
+      expect((row.x_partner_id as [number, string])[0]).toBe(await linkOf(row.x_kind, row.x_rcp_id));
+      expect(row.x_billing_plan).toBeTruthy();
+    }
+    const client = world.order.map((i) => world.client(i)).find((c) => c.partner);
+    const row = rows.find((r) => r.x_rcp_id === client?.id);
+    expect(row?.x_parent_id).toBeTruthy();
+    // A second sync changes no counterparty record.
+    const again = await sync();
+    expect(again.counts['counterparty record']).toMatchObject({ created: 0, updated: 0 });
+  });
+
+  it('an accountant links a client to an existing company, re-links it, links a second client to the same company: the next sync applies each and never renames it', async () => {
+    await sync();
+    const [first, second] = s.sim.world.order.map((i) => s.sim.world.client(i));
+    const clientA = first?.id as string;
+    const clientB = second?.id as string;
+    const formerA = (await linkOf('client', clientA)) as number;
+    const [ownTag] = await s.admin.create('res.partner.category', [{ name: `Key account ${tag}` }]);
+    const [acme, globex] = await s.admin.create('res.partner', [
+      {
+        name: `ООО «Акме» ${tag}`,
+        is_company: true,
+        email: 'books@acme.example',
+        category_id: [[6, 0, [ownTag]]],
+      },
+      { name: `Globex ${tag}`, is_company: true, email: 'ap@globex.example' },
+    ]);
+    const cpA = await counterparty(clientA);
+    await accountant.write('x_rcp_counterparty', [cpA.id], { x_partner_id: acme });
+    const linked = await sync();
+    expect(linked.warnings.join('\n')).toMatch(/1 link\(s\) chosen in RCP → Counterparties applied/);
+    expect(await linkOf('client', clientA)).toBe(acme);
+    const acmeNow = await company(acme as number);
+    expect(acmeNow).toMatchObject({ name: `ООО «Акме» ${tag}`, email: 'books@acme.example', ref: clientA });
+    // The connector's tag is added to the company's own.
+    expect(acmeNow.category_id).toContain(ownTag);
+    expect(acmeNow.category_id.length).toBe(2);
+    expect(await counterparty(clientA)).toMatchObject({ x_state: 'linked', x_keep_details: true });
+    // The company the client had before is left as it was (not deleted, not renamed).
+    expect((await company(formerA)).name).toBe(first?.name);
+
+    // Re-link to another company: the external ID moves.
+    await accountant.write('x_rcp_counterparty', [cpA.id], { x_partner_id: globex });
+    await sync();
+    expect(await linkOf('client', clientA)).toBe(globex);
+    expect(await company(globex as number)).toMatchObject({
+      name: `Globex ${tag}`,
+      email: 'ap@globex.example',
+    });
+
+    // A second client on the same company: both linked, the name still the accountant's.
+    const cpB = await counterparty(clientB);
+    await accountant.write('x_rcp_counterparty', [cpB.id], { x_partner_id: globex });
+    const both = await sync();
+    expect(await linkOf('client', clientB)).toBe(globex);
+    expect(await linkOf('client', clientA)).toBe(globex);
+    expect((await company(globex as number)).name).toBe(`Globex ${tag}`);
+    // A third sync writes nothing more: the shared company's reference is not flipped between its clients.
+    const third = await sync();
+    expect(third.counts.client).toMatchObject({ updated: 0 });
+    expect(both.counts.client?.failed).toBe(0);
+  });
+
+  it('clearing the company unlinks; SYNC_NEW_COUNTERPARTIES=match leaves new counterparties to match with a suggestion the accountant accepts', async () => {
+    await sync();
+    const client = s.sim.world.client(s.sim.world.order[2] as number);
+    const former = (await linkOf('client', client.id)) as number;
+    const cp = await counterparty(client.id);
+    await accountant.write('x_rcp_counterparty', [cp.id], { x_partner_id: false });
+    const companies = await s.admin.searchCount('res.partner', [['is_company', '=', true]]);
+    await sync({ newCounterparties: 'match' });
+    expect(await linkOf('client', client.id)).toBeUndefined();
+    const waiting = await counterparty(client.id);
+    expect(waiting.x_state).toBe('to_match');
+    // The sync made no company for it, and suggests the one with its reference.
+    expect(await s.admin.searchCount('res.partner', [['is_company', '=', true]])).toBe(companies);
+    expect((waiting.x_suggested_partner_id as [number, string])[0]).toBe(former);
+    const accept = (await externalIds(s.admin).resolve([fullXmlid(ACTION_ACCEPT_SUGGESTION)])).get(
+      fullXmlid(ACTION_ACCEPT_SUGGESTION),
+    )?.id as number;
+    await accountant.callOn('ir.actions.server', 'run', [accept], undefined, {
+      active_model: 'x_rcp_counterparty',
+      active_id: cp.id,
+      active_ids: [cp.id],
+    });
+    await sync({ newCounterparties: 'match' });
+    expect(await linkOf('client', client.id)).toBe(former);
+    expect(await counterparty(client.id)).toMatchObject({ x_state: 'linked', x_suggested_partner_id: false });
+  });
+
+  it('a run started from the command line is recorded the same way (Started by: Command line), and its error too', async () => {
+    const deps = await s.reconnect();
+    await recordedRun(
+      deps,
+      { kind: 'sync', trigger: 'cli', worker: 'cli-test' },
+      (d) => syncMasterData(d, { what: 'all' }),
+      (r) => ({ text: describeSync(r), failed: r.failed }),
+    );
+    await expect(
+      recordedRun(
+        deps,
+        { kind: 'reconcile', trigger: 'cli', worker: 'cli-test', period: '2024-05' },
+        async () => {
+          throw new Error('RCP answered 503 three times');
+        },
+        () => ({ failed: [] }),
+      ),
+    ).rejects.toThrow(/503/);
+    const rows = await s.admin.searchRead<RunRow & { x_kind: string }>(
+      'x_rcp_run',
+      [['x_worker', '=', 'cli-test']],
+      [...RUN_FIELDS, 'x_kind'],
+      { order: 'id' },
+    );
+    expect(rows.map((r) => [r.x_kind, r.x_trigger, r.x_state])).toEqual([
+      ['sync', 'cli', 'done'],
+      ['reconcile', 'cli', 'failed'],
+    ]);
+    expect(rows[0]?.x_summary).toMatch(/counterparty record/);
+    expect(rows[1]?.x_summary).toMatch(/Failed: RCP answered 503 three times/);
+  });
+
+  it('an accountant may not delete a run (RCP / Manager may)', async () => {
+    const [id] = await accountant.create('x_rcp_run', [{ x_kind: 'payments', x_dry_run: true }]);
+    await expect(accountant.unlink('x_rcp_run', [id as number])).rejects.toThrow();
+    await s.admin.unlink('x_rcp_run', [id as number]);
+  });
+});
