@@ -23,7 +23,15 @@ export type JobData =
       allowOpenPeriod?: boolean | undefined;
     }
   | { kind: 'invoice-unit'; period: string; unit: CounterpartyRef; force?: boolean | undefined }
-  | { kind: 'invoice-report'; period: string; units: number }
+  | {
+      kind: 'invoice-report';
+      period: string;
+      units: number;
+      /** The run in RCP → Runs this flow finishes (set when the workspace is there). */
+      runId?: number | undefined;
+      /** Counterparties that could not be chosen (their inputs failed), for the run's summary. */
+      notChosen?: Array<{ record: string; error: string }> | undefined;
+    }
   | { kind: 'payments-push' }
   | { kind: 'reconcile'; period: string };
 

@@ -6,7 +6,14 @@ import { isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
-import { type RunKind, type RunOutcome, recordedRun } from '../connector/workspace/runs.ts';
+import {
+  type RunKind,
+  type RunOutcome,
+  finishRun,
+  hasRuns,
+  recordedRun,
+  startRun,
+} from '../connector/workspace/runs.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -100,6 +107,41 @@ export function createRunner(options: RunnerOptions): Runner {
     );
   };
 
+  /**
+   * The queued invoice run is a flow (one job per counterparty, then a report job): it is recorded
+   * in RCP → Runs when the flow starts and finished by its report job. Recording never fails the work.
+   */
+  const openedForRuns = async () => {
+    const opened = options.processes.deps ? await options.processes.deps().catch(() => undefined) : undefined;
+    return opened && (await hasRuns(opened.odoo).catch(() => false)) ? opened : undefined;
+  };
+  const startFlowRun = async (
+    job: Job<JobData>,
+    run: { period: string; partner?: string | undefined; client?: string | undefined },
+  ): Promise<number | undefined> => {
+    const opened = await openedForRuns();
+    if (!opened) return undefined;
+    return startRun(opened.odoo, {
+      kind: 'invoice',
+      ...run,
+      trigger: job.repeatJobKey ? 'schedule' : 'cli',
+      worker: `worker@${hostname()}:${process.pid}`,
+    }).catch((error: unknown) => {
+      options.log.warn({ error: messageOf(error) }, 'the run could not be recorded in Odoo (RCP → Runs)');
+      return undefined;
+    });
+  };
+  const finishFlowRun = async (runId: number, outcome: RunOutcome) => {
+    const opened = await openedForRuns();
+    if (!opened) return;
+    await finishRun(opened.odoo, runId, outcome).catch((error: unknown) =>
+      options.log.warn(
+        { run: runId, error: messageOf(error) },
+        'the run’s outcome could not be written in Odoo',
+      ),
+    );
+  };
+
   const run = async (job: Job<JobData>): Promise<unknown> => {
     const data = job.data;
     switch (data.kind) {
@@ -123,10 +165,19 @@ export function createRunner(options: RunnerOptions): Runner {
           allowOpenPeriod: data.allowOpenPeriod,
         });
         const run = job.id ?? String(Date.now());
+        const runId = await startFlowRun(job, { period, partner: data.partner, client: data.client });
         await flows.add({
           name: 'invoice-report',
           queueName,
-          data: { kind: 'invoice-report', period, units: units.length },
+          data: {
+            kind: 'invoice-report',
+            period,
+            units: units.length,
+            ...(runId !== undefined ? { runId } : {}),
+            ...(failed.length > 0
+              ? { notChosen: failed.map((f) => ({ record: f.record, error: f.error })) }
+              : {}),
+          },
           opts: { ...JOB_OPTIONS, jobId: `invoice-report/${period}@${run}` },
           children: units.map((unit) => ({
             name: 'invoice-unit',
@@ -162,10 +213,24 @@ export function createRunner(options: RunnerOptions): Runner {
         };
       }
       case 'invoice-report': {
-        const done = Object.values(await job.getChildrenValues<{ outcome: string }>());
+        const done = Object.values(await job.getChildrenValues<{ outcome: string; odooId?: number }>());
         const failed = await job.getFailedChildrenValues();
         const outcomes: Record<string, number> = {};
         for (const value of done) outcomes[value.outcome] = (outcomes[value.outcome] ?? 0) + 1;
+        if (data.runId !== undefined) {
+          await finishFlowRun(data.runId, {
+            text: invoiceFlowSummary(data.period, data.units, outcomes),
+            failed: [
+              ...(data.notChosen ?? []).map((f) => ({ kind: 'invoice', ...f })),
+              ...Object.entries(failed).map(([id, reason]) => ({
+                kind: 'invoice',
+                record: id,
+                error: reason,
+              })),
+            ],
+            moveIds: done.flatMap((v) => (v.odooId ? [v.odooId] : [])),
+          });
+        }
         return {
           period: data.period,
           units: data.units,
@@ -284,4 +349,15 @@ export function createRunner(options: RunnerOptions): Runner {
 function brief(result: unknown): unknown {
   const text = JSON.stringify(result) ?? '';
   return text.length > 500 ? `${text.slice(0, 497)}...` : result;
+}
+
+/** The summary of a queued invoice run: how many counterparties, and how many of each outcome. */
+export function invoiceFlowSummary(period: string, units: number, outcomes: Record<string, number>): string {
+  const counted = Object.entries(outcomes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([outcome, n]) => `${outcome}: ${n}`);
+  return [
+    `invoices for ${period}: ${units} invoiced counterpart${units === 1 ? 'y' : 'ies'}`,
+    ...counted,
+  ].join('\n');
 }

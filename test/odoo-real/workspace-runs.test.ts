@@ -4,6 +4,9 @@ import { silentLogger } from '../../connector/log.ts';
 import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
+import { invoiceCounterparty, listCounterparties } from '../../connector/processes/invoice-period.ts';
+import { pushPayments } from '../../connector/processes/push-payments.ts';
+import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { Secret } from '../../connector/secret.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
@@ -11,9 +14,12 @@ import { fullXmlid } from '../../connector/workspace/items.ts';
 import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
+import type { Processes } from '../../jobs/processes.ts';
+import { createRunner, enqueueJob } from '../../jobs/worker.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { startRedis } from '../support/redis.ts';
 
 /**
  * RCP → Runs and RCP → Counterparties driven as an accountant would, through the API, on a real
@@ -323,6 +329,56 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     ]);
     expect(rows[0]?.x_summary).toMatch(/counterparty record/);
     expect(rows[1]?.x_summary).toMatch(/Failed: RCP answered 503 three times/);
+  });
+
+  it('a queued invoice run (the schedule’s flow, one job per counterparty) is recorded and finished with its invoices', async () => {
+    const redis = await startRedis();
+    const deps = await s.reconnect();
+    const processes: Processes = {
+      sync: (input) => syncMasterData(deps, input),
+      listCounterparties: (period, filter) => listCounterparties(deps, period, filter),
+      invoiceCounterparty: (period, unit, options) =>
+        invoiceCounterparty(deps, period, unit, undefined, options?.force ?? false),
+      pushPayments: () => pushPayments(deps),
+      reconcile: (period) => reconcilePeriod(deps, period),
+      deps: async () => deps,
+      health: async () => ({ rcp: true, odoo: true }),
+      close: async () => {},
+    };
+    const queueName = `runs-${Date.now()}`;
+    const runner = createRunner({ redisUrl: redis.url, processes, log: silentLogger, queueName });
+    try {
+      await enqueueJob(runner.queue, { kind: 'invoice', period: '2024-05' });
+      const deadline = Date.now() + 90_000;
+      let row: (RunRow & { x_kind: string; x_move_ids: number[] }) | undefined;
+      for (;;) {
+        [row] = await s.admin.searchRead<RunRow & { x_kind: string; x_move_ids: number[] }>(
+          'x_rcp_run',
+          [
+            ['x_kind', '=', 'invoice'],
+            ['x_worker', '=like', 'worker@%'],
+          ],
+          [...RUN_FIELDS, 'x_kind', 'x_move_ids'],
+          { order: 'id desc', limit: 1 },
+        );
+        if (row && row.x_state !== 'running') break;
+        if (Date.now() > deadline)
+          throw new Error(`the queued invoice run did not finish: ${JSON.stringify(row)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(row).toMatchObject({ x_state: 'done', x_trigger: 'cli', x_failed_count: 0 });
+      expect(row?.x_summary).toMatch(/invoices for 2024-05: \d+ invoiced counterpart/);
+      expect(row?.x_move_ids.length).toBeGreaterThan(0);
+      const moves = await s.admin.read<{ id: number; state: string; move_type: string }>(
+        'account.move',
+        row?.x_move_ids ?? [],
+        ['state', 'move_type'],
+      );
+      expect(moves.every((m) => m.move_type === 'out_invoice' && m.state === 'draft')).toBe(true);
+    } finally {
+      await runner.close();
+      await redis.stop();
+    }
   });
 
   it('an accountant may not delete a run (RCP / Manager may)', async () => {
