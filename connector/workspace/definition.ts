@@ -46,6 +46,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     connectorReadsActions(),
+    ...connectorMakesUnits(caps),
     ...defaultItems(),
     ...serverActionItems(caps),
     ...MODELS.flatMap((m) => viewsOf(m, caps)),
@@ -196,6 +197,28 @@ function connectorReadsActions(): WorkspaceItem {
       perm_unlink: false,
     },
   };
+}
+
+/**
+ * The connector makes a unit of measure of its own for each RCP measure (ГБ): creating `uom.uom`
+ * (and, on 17 and 18, its `uom.category`) needs Administration / Settings, which a least-privileged
+ * integration user has not, so its group may create and update them (never delete).
+ */
+function connectorMakesUnits(caps: Capabilities): WorkspaceItem[] {
+  const models = caps.hasUomCategory ? ['uom.uom', 'uom.category'] : ['uom.uom'];
+  return models.map((model) => ({
+    name: `access_${model.replace('.', '_')}_connector`,
+    model: 'ir.model.access',
+    values: {
+      name: `${model} connector`,
+      model_id: ref(`uom.model_${model.replace('.', '_')}`),
+      group_id: ref(GROUP_CONNECTOR),
+      perm_read: true,
+      perm_write: true,
+      perm_create: true,
+      perm_unlink: false,
+    },
+  }));
 }
 
 /** What a run saved from the form starts as. */
