@@ -7,29 +7,16 @@ import { type Config, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { type Simulator, startSimulator } from '../../connector/simulator/server.ts';
-import { asAdmin, realOdooFromEnv } from '../support/real-odoo.ts';
+import { asAdmin, realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { adminSetup } from '../support/real-stack.ts';
 
 /**
  * What an admin sees on a first try with a wrong setting, through the real CLI against the real
  * Odoo of ODOO_URL…: a wrong password, a wrong database, an address copied from the browser.
  */
-function realConfig(): { config: Config | undefined; reason: string } {
-  try {
-    return { config: loadConfig(['odoo']), reason: '' };
-  } catch (error) {
-    return {
-      config: undefined,
-      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
-    };
-  }
-}
-
-const { config, reason } = realConfig();
+const config = realOdooFromEnv().odoo?.config;
 const odoo = config?.odoo;
-const title = odoo
-  ? `an admin's wrong settings against the real Odoo at ${odoo.url}`
-  : `an admin's wrong settings against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+const title = realTitle("an admin's wrong settings");
 
 const bin = resolve('bin/rcp-odoo.mjs');
 const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-admin-'));

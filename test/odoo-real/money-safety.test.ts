@@ -16,28 +16,15 @@ import { type Simulator, startSimulator } from '../../connector/simulator/server
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
-import { asAdmin } from '../support/real-odoo.ts';
+import { asAdmin, realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { adminSetup } from '../support/real-stack.ts';
 
 /**
  * Money safety on a real Odoo (ODOO_URL…): what lands in Odoo when RCP's data is partly bad or a
  * read fails. The simulator has a seed of its own per run, so each run makes new counterparties.
  */
-function realConfig(): { config: Config | undefined; reason: string } {
-  try {
-    return { config: loadConfig(['odoo']), reason: '' };
-  } catch (error) {
-    return {
-      config: undefined,
-      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
-    };
-  }
-}
-
-const { config, reason } = realConfig();
-const title = config
-  ? `money safety against the real Odoo at ${config.odoo?.url}`
-  : `money safety against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+const config = realOdooFromEnv().odoo?.config;
+const title = realTitle('money safety');
 
 describe.skipIf(!config)(title, () => {
   const period = previousMonth();

@@ -16,7 +16,7 @@ import {
   setPricelists,
 } from '../../connector/workspace/settings.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
-import { freshRealOdoo } from '../support/real-odoo.ts';
+import { freshRealOdoo, realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 
 /**
  * `rcp-odoo setup` against a real Odoo (ODOO_URL…, an administrator): the workspace is made, a
@@ -24,21 +24,8 @@ import { freshRealOdoo } from '../support/real-odoo.ts';
  * hold under concurrency, and `--remove` leaves the database as it was. Starts by removing a
  * workspace left in the database, and ends with the Pricelists feature as it found it.
  */
-function realConfig(): { config: Config | undefined; reason: string } {
-  try {
-    return { config: loadConfig(['odoo']), reason: '' };
-  } catch (error) {
-    return {
-      config: undefined,
-      reason: error instanceof ConfigError ? (error.problems[0] ?? '') : String(error),
-    };
-  }
-}
-
-const { config, reason } = realConfig();
-const title = config
-  ? `rcp-odoo setup against the real Odoo at ${config.odoo?.url}`
-  : `rcp-odoo setup against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
+const config = realOdooFromEnv().odoo?.config;
+const title = realTitle('rcp-odoo setup');
 
 type Snapshot = Record<string, number | boolean | string>;
 
