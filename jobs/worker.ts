@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeSync } from '../connector/cli/sync.ts';
-import { isRetryable, messageOf } from '../connector/errors.ts';
+import { RunRefusedError, isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
@@ -140,6 +140,38 @@ export function createRunner(options: RunnerOptions): Runner {
         'the run’s outcome could not be written in Odoo',
       ),
     );
+  };
+
+  /**
+   * A job refused because the configuration (read for each run) is now invalid shows in RCP → Runs
+   * as a failed run with the reasons, through the Odoo connection last opened.
+   */
+  const recordRefusal = async (job: Job<JobData>, error: RunRefusedError) => {
+    const data = job.data;
+    if (data.kind === 'invoice-unit' || data.kind === 'invoice-report') return;
+    const odoo = await options.processes.lastOdoo?.().catch(() => undefined);
+    if (!odoo || !(await hasRuns(odoo).catch(() => false))) return;
+    const kind: RunKind = data.kind === 'payments-push' ? 'payments' : data.kind;
+    const period =
+      data.kind === 'invoice' && data.period === 'previous'
+        ? monthBefore(new Date(), options.timezone ?? 'UTC')
+        : 'period' in data
+          ? data.period
+          : undefined;
+    try {
+      const id = await startRun(odoo, {
+        kind,
+        ...(period ? { period } : {}),
+        trigger: job.repeatJobKey ? 'schedule' : 'cli',
+        worker: `worker@${hostname()}:${process.pid}`,
+      });
+      await finishRun(odoo, id, {
+        failed: [],
+        error: error.message,
+      });
+    } catch (problem) {
+      options.log.warn({ error: messageOf(problem) }, 'the refused run could not be recorded in Odoo');
+    }
   };
 
   const run = async (job: Job<JobData>): Promise<unknown> => {
@@ -299,6 +331,7 @@ export function createRunner(options: RunnerOptions): Runner {
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
         }
+        if (error instanceof RunRefusedError) await recordRefusal(job, error);
         if (isRcpError(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
         const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
         options.log.warn(
