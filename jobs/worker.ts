@@ -14,6 +14,7 @@ import {
   recordedRun,
   startRun,
 } from '../connector/workspace/runs.ts';
+import { type DraftChange, summarizeDraftChanges } from '../mappings/draft-changes.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -242,16 +243,20 @@ export function createRunner(options: RunnerOptions): Runner {
           outcome: invoice?.outcome ?? 'no usage',
           totalKopecks: invoice?.totalKopecks ?? 0,
           odooId: invoice?.odooId,
+          ...(report.draftChanges ? { changes: report.draftChanges } : {}),
         };
       }
       case 'invoice-report': {
-        const done = Object.values(await job.getChildrenValues<{ outcome: string; odooId?: number }>());
+        const done = Object.values(
+          await job.getChildrenValues<{ outcome: string; odooId?: number; changes?: DraftChange[] }>(),
+        );
+        const changes = summarizeDraftChanges(done.flatMap((v) => v.changes ?? []));
         const failed = await job.getFailedChildrenValues();
         const outcomes: Record<string, number> = {};
         for (const value of done) outcomes[value.outcome] = (outcomes[value.outcome] ?? 0) + 1;
         if (data.runId !== undefined) {
           await finishFlowRun(data.runId, {
-            text: invoiceFlowSummary(data.period, data.units, outcomes),
+            text: invoiceFlowSummary(data.period, data.units, outcomes, changes),
             failed: [
               ...(data.notChosen ?? []).map((f) => ({ kind: 'invoice', ...f })),
               ...Object.entries(failed).map(([id, reason]) => ({
@@ -267,6 +272,7 @@ export function createRunner(options: RunnerOptions): Runner {
           period: data.period,
           units: data.units,
           outcomes,
+          ...(changes.length > 0 ? { changes } : {}),
           failed: Object.entries(failed).map(([id, reason]) => ({ job: id, reason })),
         };
       }
@@ -385,12 +391,24 @@ function brief(result: unknown): unknown {
 }
 
 /** The summary of a queued invoice run: how many counterparties, and how many of each outcome. */
-export function invoiceFlowSummary(period: string, units: number, outcomes: Record<string, number>): string {
+export function invoiceFlowSummary(
+  period: string,
+  units: number,
+  outcomes: Record<string, number>,
+  changes: readonly string[] = [],
+): string {
   const counted = Object.entries(outcomes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([outcome, n]) => `${outcome}: ${n}`);
   return [
     `invoices for ${period}: ${units} invoiced counterpart${units === 1 ? 'y' : 'ies'}`,
     ...counted,
+    ...(changes.length > 0
+      ? [
+          '',
+          'Existing drafts changed because a setting changed (.env or environment):',
+          ...changes.map((c) => `  ${c}`),
+        ]
+      : []),
   ].join('\n');
 }
