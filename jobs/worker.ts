@@ -197,7 +197,9 @@ export function createRunner(options: RunnerOptions): Runner {
           client: data.client,
           allowOpenPeriod: data.allowOpenPeriod,
         });
-        const run = job.id ?? String(Date.now());
+        // Names this flow: the same job retried makes the same flow (no double), a new run of the same
+        // period (enqueued again after the last one finished) a new one, never the old finished jobs.
+        const run = `${job.id ?? 'invoice'}@${job.timestamp}`;
         const runId = await startFlowRun(job, { period, partner: data.partner, client: data.client });
         await flows.add({
           name: 'invoice-report',
