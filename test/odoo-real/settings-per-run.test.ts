@@ -72,7 +72,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
     dotenv = join(mkdtempSync(join(tmpdir(), 'rcp-odoo-settings-')), '.env');
     processes = realProcesses((needs) => currentConfig(needs, { env, dotenvPath: dotenv }), silentLogger);
     return () => processes.close();
-  });
+  }, 600_000); // setup and a first sync take minutes on a loaded machine
 
   const requestAndPoll = async (): Promise<RunRow> => {
     const [id] = await s.deps.odoo.create('x_rcp_run', [{ x_kind: 'invoice', x_period: '2024-05' }]);
@@ -133,7 +133,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
       expect(move.amount_tax).toBeGreaterThan(0);
       expect(Math.abs(move.amount_tax - move.amount_untaxed * 0.22)).toBeLessThan(0.05);
     }
-  });
+  }, 300_000);
 
   it('the CLI taking the tax off says the reverse in its output (human and --json) and its run record', async () => {
     writeFileSync(dotenv, 'INVOICE_TAX_IDS=\n');
@@ -164,7 +164,32 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
     );
     expect(run?.x_state).toBe('done');
     expect(run?.x_summary).toContain(line);
-  });
+  }, 300_000);
+
+  it('INVOICE_JOURNAL_ID set: the next requested run moves the drafts to that journal and names the change', async () => {
+    const [journal] = (await s.admin.create('account.journal', [
+      { name: 'RCP Sales', code: 'RCPS', type: 'sale' },
+    ])) as [number];
+    const [held] = await s.admin.read<{ id: number; journal_id: [number, string] }>('account.move', drafts, [
+      'journal_id',
+    ]);
+    const [old] = await s.admin.read<{ id: number; name: string }>(
+      'account.journal',
+      [held?.journal_id[0] as number],
+      ['name'],
+    );
+    writeFileSync(dotenv, `INVOICE_JOURNAL_ID=${journal}\n`);
+    const run = await requestAndPoll();
+    expect(run.x_state).toBe('done');
+    expect(run.x_summary).toContain(`journal: ${old?.name} → RCP Sales on ${drafts.length} drafts`);
+    expect(run.x_summary).not.toContain('taxes:');
+    const moves = await s.admin.read<{ id: number; journal_id: [number, string]; state: string }>(
+      'account.move',
+      drafts,
+      ['journal_id', 'state'],
+    );
+    expect(moves.every((m) => m.journal_id[0] === journal && m.state === 'draft')).toBe(true);
+  }, 300_000);
 
   it('a value the CLI would refuse refuses the next requested run, with the reason, and writes nothing', async () => {
     writeFileSync(dotenv, 'INVOICE_TAX_IDS=VAT 22\n');
@@ -172,5 +197,5 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
     expect(refused.x_state).toBe('failed');
     expect(refused.x_summary).toContain('INVOICE_TAX_IDS is not valid (got "VAT 22")');
     expect((await taxesOfLines(drafts)).every((ids) => ids.length === 0)).toBe(true);
-  });
+  }, 300_000);
 });
