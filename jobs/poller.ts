@@ -156,6 +156,8 @@ export async function pollOnce(options: PollerOptions): Promise<number | undefin
   return run.id;
 }
 
+let lastRefusal: string | undefined;
+
 /** Claims the next requested run and fails it at once with the configuration's problems. */
 async function refuseNextRun(
   odoo: OdooClient,
@@ -166,7 +168,10 @@ async function refuseNextRun(
   const claim = await claimNextRun(odoo, worker, { staleSeconds: options.staleSeconds });
   const run = claim.run;
   if (!run) {
-    options.log.warn({ error: problem.message }, 'the configuration is not valid now: runs are refused');
+    // Said once per problem, not at every poll.
+    if (lastRefusal !== problem.message)
+      options.log.warn({ error: problem.message }, 'the configuration is not valid now: runs are refused');
+    lastRefusal = problem.message;
     return claim.refused;
   }
   const error = problem.message;
