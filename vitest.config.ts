@@ -25,6 +25,16 @@ export default defineConfig({
       },
       {
         test: {
+          // The README's commands through the binary on one way into a real Odoo (the CI matrix's short rows).
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           // A real browser (Debian's chromium) on a real Odoo: skipped without ODOO_URL or /usr/bin/chromium.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -43,6 +43,15 @@ export interface Capabilities {
   quantityPrecision: { xmlid: string; name: string };
   /** 19+ serve `/json/2/<model>/<method>`. */
   hasJson2: boolean;
+  /**
+   * Methods the connector calls on a model (no records) that Odoo on this version still takes as
+   * methods on records, so that `/jsonrpc` must send an id list before their arguments
+   * (`model.method`, or `*.method` for a method of every model). Probed on each version: 17 and 18
+   * take `precision_get` on records and 19 on the model; 18+ `has_access` on records (17 has none).
+   * An id list sent to a method taken on the model shifts every argument by one (19's "takes 2
+   * positional arguments but 3 were given").
+   */
+  modelMethodsOnRecords: readonly string[];
 }
 
 export function capabilitiesFor(major: number): Capabilities {
@@ -69,7 +78,26 @@ export function capabilitiesFor(major: number): Capabilities {
       ? { xmlid: 'uom.decimal_product_uom', name: 'Product Unit' }
       : { xmlid: 'product.decimal_product_uom', name: 'Product Unit of Measure' },
     hasJson2: from19,
+    modelMethodsOnRecords: [
+      ...(from19 ? [] : ['decimal.precision.precision_get']),
+      ...(from18 ? ['*.has_access'] : []),
+    ],
   };
+}
+
+/**
+ * How a call is made on this version, decided here for every caller and both protocols: a call on
+ * the model (no `ids`) of a method Odoo takes on records gets an empty id list.
+ */
+export function callAsOdooTakesIt<C extends { model: string; method: string; ids?: readonly number[] }>(
+  capabilities: Capabilities,
+  call: C,
+): C {
+  if (call.ids !== undefined) return call;
+  const onRecords = capabilities.modelMethodsOnRecords.some(
+    (name) => name === `${call.model}.${call.method}` || name === `*.${call.method}`,
+  );
+  return onRecords ? { ...call, ids: [] } : call;
 }
 
 export const SUPPORTED_MAJORS = [17, 18, 19] as const;

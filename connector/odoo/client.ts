@@ -5,7 +5,7 @@ import type { OdooConfig } from '../config.ts';
 import { OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { type Backoff, type Failure, decideRetry, sleep } from '../retry.ts';
-import { type Capabilities, SUPPORTED_MAJORS, capabilitiesFor } from './capabilities.ts';
+import { type Capabilities, SUPPORTED_MAJORS, callAsOdooTakesIt, capabilitiesFor } from './capabilities.ts';
 import { OdooError } from './errors.ts';
 import {
   type HttpDeps,
@@ -173,7 +173,8 @@ export class OdooClient {
   }
 
   /** Any model method. Retries what Odoo rolled back (serialization failures) and lost answers of safe calls. */
-  async call<T = unknown>(call: OdooCall): Promise<T> {
+  async call<T = unknown>(asked: OdooCall): Promise<T> {
+    const call = callAsOdooTakesIt(this.capabilities, asked);
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.limit(() => this.execute(call))) as T;

@@ -197,6 +197,11 @@ async function checkCurrency({ config, company }: OdooCheckInput): Promise<Check
 }
 
 async function checkRights({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
+  return odooRights(odoo);
+}
+
+/** The rights the connector needs, asked of Odoo as it asks on this version (`has_access`, 17: `check_access_rights`). */
+export async function odooRights(odoo: OdooClient): Promise<CheckItem[]> {
   const items: CheckItem[] = [];
   for (const [model, operation, why] of [
     ['res.partner', 'create', 'sync partners and clients (Contact Creation)'],

@@ -142,7 +142,6 @@ export async function decimalPrecisions(odoo: OdooClient): Promise<OdooPrecision
     odoo.call<number>({
       model: 'decimal.precision',
       method: 'precision_get',
-      ids: [],
       params: [['application', application]],
     });
   return {

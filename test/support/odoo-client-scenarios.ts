@@ -3,6 +3,9 @@ import type { OdooConfig } from '../../connector/config.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
+import { odooRights } from '../../connector/processes/check.ts';
+import { decimalPrecisions } from '../../connector/processes/odoo-refs.ts';
+import { contactPricelists } from '../../connector/processes/pricelist-feature.ts';
 import { Secret } from '../../connector/secret.ts';
 
 /**
@@ -175,6 +178,32 @@ export function odooClientScenarios(target: OdooTarget): void {
       const messageId = await odoo.postNote('res.partner', id ?? 0, 'Создано из RCP');
       expect(typeof messageId).toBe('number');
       expect(messageId).toBeGreaterThan(0);
+    } finally {
+      await odoo.close();
+    }
+  });
+
+  it('calls every method Odoo takes on the model as this version takes it, over this protocol', async () => {
+    // 19 over /jsonrpc refused precision_get with an id list ("takes 2 positional arguments but 3
+    // were given") while 17 and 18 need one: every command stopped at once with a password on 19.
+    const odoo = await connect();
+    try {
+      const digits = await decimalPrecisions(odoo);
+      expect(digits.priceDigits).toBeGreaterThanOrEqual(2);
+      expect(digits.quantityDigits).toBeGreaterThanOrEqual(2);
+      const rights = await odooRights(odoo);
+      expect(rights.length).toBeGreaterThan(0);
+      for (const item of rights) expect(item.detail).not.toMatch(/could not be checked/);
+      expect(await contactPricelists(odoo)).toMatchObject({ stored: expect.any(Boolean) });
+      const reference = await odoo.call<[string, number]>({
+        model: 'ir.model.data',
+        method: 'check_object_reference',
+        params: [
+          ['module', 'base'],
+          ['xml_id', 'main_company'],
+        ],
+      });
+      expect(reference).toEqual(['res.company', 1]);
     } finally {
       await odoo.close();
     }

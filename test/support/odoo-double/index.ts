@@ -155,7 +155,9 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
       Record<string, unknown>,
     ];
     const { context = {}, ...named } = kwargs as { context?: Record<string, unknown> };
-    const onRecords = ![
+    // As each version's `call_kw` takes them (probed on real 17, 18 and 19): a method on the model
+    // gets its arguments first; any other takes an id list first.
+    const onModel = [
       'create',
       'search_read',
       'search',
@@ -164,10 +166,12 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
       'fields_get',
       'check_object_reference',
       'name_search',
-      'has_access',
       'check_access_rights',
       'context_get',
-    ].includes(method);
+      ...(version === '17' ? ['has_access'] : []),
+      ...(version === '19' ? ['precision_get'] : []),
+    ];
+    const onRecords = !onModel.includes(method);
     const ids = onRecords ? (positional[0] as number[] | undefined) : undefined;
     const rest = onRecords ? positional.slice(1) : positional;
     run(
