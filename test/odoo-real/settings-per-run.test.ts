@@ -13,8 +13,10 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { type Processes, realProcesses } from '../../jobs/processes.ts';
+import { createRunner, enqueueJob } from '../../jobs/worker.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { startRedis } from '../support/redis.ts';
 
 /**
  * The issue's story on a real Odoo: a worker started without INVOICE_TAX_IDS; `.env` then names a
@@ -45,6 +47,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
   let dotenv: string;
   let env: Record<string, string>;
   let processes: Processes;
+  let journal: number;
 
   beforeAll(async () => {
     s = stack();
@@ -167,7 +170,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
   }, 300_000);
 
   it('INVOICE_JOURNAL_ID set: the next requested run moves the drafts to that journal and names the change', async () => {
-    const [journal] = (await s.admin.create('account.journal', [
+    [journal] = (await s.admin.create('account.journal', [
       { name: 'RCP Sales', code: 'RCPS', type: 'sale' },
     ])) as [number];
     const [held] = await s.admin.read<{ id: number; journal_id: [number, string] }>('account.move', drafts, [
@@ -197,5 +200,58 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
     expect(refused.x_state).toBe('failed');
     expect(refused.x_summary).toContain('INVOICE_TAX_IDS is not valid (got "VAT 22")');
     expect((await taxesOfLines(drafts)).every((ids) => ids.length === 0)).toBe(true);
+  }, 300_000);
+
+  it('a queued invoice run (the schedule’s flow) is refused and recorded so while .env is invalid; once valid it names the change in its record', async () => {
+    const redis = await startRedis();
+    const runner = createRunner({
+      redisUrl: redis.url,
+      processes,
+      log: silentLogger,
+      queueName: `settings-${Date.now()}`,
+    });
+    const latest = async () =>
+      (
+        await s.admin.searchRead<RunRow>(
+          'x_rcp_run',
+          [
+            ['x_kind', '=', 'invoice'],
+            ['x_worker', '=like', 'worker@%'],
+          ],
+          ['x_state', 'x_summary', 'x_move_ids', 'x_trigger'],
+          { order: 'id desc', limit: 1 },
+        )
+      )[0];
+    const finishedAfter = async (after: number): Promise<RunRow> => {
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const row = await latest();
+        if (row && row.id > after && row.x_state !== 'running') return row;
+        if (Date.now() > deadline) throw new Error(`the queued run did not finish: ${JSON.stringify(row)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    try {
+      // .env still says INVOICE_TAX_IDS=VAT 22 (the test before).
+      const refused = await (async () => {
+        const before = (await latest())?.id ?? 0;
+        await enqueueJob(runner.queue, { kind: 'invoice', period: '2024-05' });
+        return finishedAfter(before);
+      })();
+      expect(refused.x_state).toBe('failed');
+      expect(refused.x_summary).toContain('INVOICE_TAX_IDS is not valid (got "VAT 22")');
+      expect((await taxesOfLines(drafts)).every((ids) => ids.length === 0)).toBe(true);
+
+      writeFileSync(dotenv, `INVOICE_TAX_IDS=${taxId}\nINVOICE_JOURNAL_ID=${journal}\n`);
+      await enqueueJob(runner.queue, { kind: 'invoice', period: '2024-05' });
+      const done = await finishedAfter(refused.id);
+      expect(done.x_state).toBe('done');
+      expect(done.x_summary).toContain(`taxes: no tax → VAT 22 % on ${drafts.length} drafts`);
+      expect(done.x_summary).not.toContain('journal:');
+      expect((await taxesOfLines(drafts)).every((ids) => ids.length === 1 && ids[0] === taxId)).toBe(true);
+    } finally {
+      await runner.close();
+      await redis.stop();
+    }
   }, 300_000);
 });
