@@ -171,6 +171,20 @@ export function readEnv(env: Env = process.env, dotenvPath = '.env'): Env {
   return { ...fromFile, ...env };
 }
 
+/**
+ * The configuration as a command reads it at this moment: the process environment (as the process
+ * started; nothing in the connector writes to it) and `.env` as the file is now, real variables
+ * winning. The CLI reads it once per command; the worker once per run, so a changed `.env` (a tax,
+ * a journal, the own partners) is never applied with yesterday's values, and a now-invalid one
+ * refuses the run with its reasons.
+ */
+export function currentConfig(
+  needs: readonly Need[],
+  sources: { env?: Env; dotenvPath?: string } = {},
+): Config {
+  return loadConfig(needs, readEnv(sources.env ?? process.env, sources.dotenvPath ?? '.env'));
+}
+
 class Problems {
   readonly list: string[] = [];
   missing(name: string, why = 'is missing'): void {

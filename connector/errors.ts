@@ -30,6 +30,18 @@ export class ConfigError extends ConnectorError {
   }
 }
 
+/**
+ * The configuration read for one of the worker's runs (as a command started now would read it) is
+ * invalid: the run is refused with the reasons, never run on the settings the worker started with.
+ */
+export class RunRefusedError extends ConfigError {
+  constructor(problems: readonly string[]) {
+    super([
+      `refused: the configuration (environment and .env, read for each run) is not valid now: ${problems.join('; ')}`,
+    ]);
+  }
+}
+
 /** A non-idempotent call (an RCP payment) whose answer was lost: it may or may not have happened. Never retried. */
 export class OutcomeUnknownError extends ConnectorError {
   readonly retryable = false;

@@ -6,8 +6,9 @@
 import { hostname } from 'node:os';
 import { describeInvoices } from '../connector/cli/invoice.ts';
 import { describeSync } from '../connector/cli/sync.ts';
-import { messageOf } from '../connector/errors.ts';
+import { RunRefusedError, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
+import type { OdooClient } from '../connector/odoo/client.ts';
 import type { ProcessDeps } from '../connector/processes/deps.ts';
 import { invoicePeriod } from '../connector/processes/invoice-period.ts';
 import { pushPayments } from '../connector/processes/push-payments.ts';
@@ -27,8 +28,13 @@ import { LockBusyError } from './lock.ts';
 export type LockRunner = <T>(key: string, work: () => Promise<T>) => Promise<T>;
 
 export interface PollerOptions {
-  /** The connector's deps (its Odoo user, RCP); opened by the caller, kept open across polls. */
+  /**
+   * The connector's deps (its Odoo user, RCP) with the configuration as it is now, read for each
+   * poll; connections kept open across polls. Throws ConfigError when the configuration is invalid.
+   */
   deps: () => Promise<ProcessDeps>;
+  /** The Odoo connection last opened: where a run is refused while the configuration is invalid. */
+  lastOdoo?: () => Promise<OdooClient | undefined>;
   log: Logger;
   /** This worker's name on the runs it claims. */
   worker?: string;
@@ -106,8 +112,17 @@ export async function executeRun(deps: ProcessDeps, run: RunRequest): Promise<Ru
  * undefined when none was waiting (or it went back to wait for its lock).
  */
 export async function pollOnce(options: PollerOptions): Promise<number | undefined> {
-  const deps = await options.deps();
   const worker = options.worker ?? defaultWorkerName();
+  let deps: ProcessDeps;
+  try {
+    deps = await options.deps();
+  } catch (error) {
+    // The configuration (read for each run, as the CLI would now) is invalid: the requested runs are
+    // refused with its reasons, through the connection last opened, rather than run on old settings.
+    const odoo = error instanceof RunRefusedError ? await options.lastOdoo?.() : undefined;
+    if (!odoo || !(error instanceof RunRefusedError)) throw error;
+    return refuseNextRun(odoo, worker, options, error);
+  }
   const claim = await claimNextRun(deps.odoo, worker, { staleSeconds: options.staleSeconds });
   for (const id of claim.expired)
     options.log.warn({ run: id }, 'run marked failed: its worker stopped without finishing');
@@ -138,6 +153,30 @@ export async function pollOnce(options: PollerOptions): Promise<number | undefin
     { run: run.id, kind: run.kind, failed: outcome.failed.length, error: outcome.error },
     outcome.error ? 'run failed' : 'run done',
   );
+  return run.id;
+}
+
+let lastRefusal: string | undefined;
+
+/** Claims the next requested run and fails it at once with the configuration's problems. */
+async function refuseNextRun(
+  odoo: OdooClient,
+  worker: string,
+  options: PollerOptions,
+  problem: RunRefusedError,
+): Promise<number | undefined> {
+  const claim = await claimNextRun(odoo, worker, { staleSeconds: options.staleSeconds });
+  const run = claim.run;
+  if (!run) {
+    // Said once per problem, not at every poll.
+    if (lastRefusal !== problem.message)
+      options.log.warn({ error: problem.message }, 'the configuration is not valid now: runs are refused');
+    lastRefusal = problem.message;
+    return claim.refused;
+  }
+  const error = problem.message;
+  await finishRun(odoo, run.id, { failed: [], error });
+  options.log.warn({ run: run.id, kind: run.kind, error }, 'run refused');
   return run.id;
 }
 

@@ -1,4 +1,6 @@
-import type { Config } from '../connector/config.ts';
+import { createHash } from 'node:crypto';
+import type { Config, Need } from '../connector/config.ts';
+import { ConfigError, RunRefusedError } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { OdooClient } from '../connector/odoo/client.ts';
 import type { FailedRecord, ProcessDeps } from '../connector/processes/deps.ts';
@@ -36,34 +38,93 @@ export interface Processes {
   ): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
-  /** The connector's deps (opened once, reopened after a failure): for the runs poller. */
+  /**
+   * The connector's deps with the configuration as it is now (connections reused while their settings
+   * are the same): for the runs poller. Throws ConfigError when the configuration is now invalid.
+   */
   deps?(): Promise<ProcessDeps>;
+  /** The Odoo connection last opened, to refuse a requested run when the configuration is now invalid. */
+  lastOdoo?(): Promise<OdooClient | undefined>;
   /** Whether RCP and Odoo answer (for the health endpoint). */
   health(): Promise<{ rcp: boolean; odoo: boolean }>;
   close(): Promise<void>;
 }
 
-/** The real processes on RCP and Odoo, with connections opened once and reopened after a failure. */
-export function realProcesses(config: Config, log: Logger): Processes {
-  let deps: Promise<ProcessDeps> | undefined;
-  const open = (): Promise<ProcessDeps> => {
-    deps ??= (async () => {
-      const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>, { log });
-      const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, { log });
-      return { rcp, odoo, config, log };
-    })().catch((error: unknown) => {
-      deps = undefined;
+/** What decides which connections a configuration needs: a change in any of these opens new ones. */
+function connectionKey(config: Config): string {
+  const secret = (value: { reveal(): string }) =>
+    createHash('sha256').update(value.reveal()).digest('hex').slice(0, 16);
+  const rcp = config.rcp as NonNullable<Config['rcp']>;
+  const odoo = config.odoo as NonNullable<Config['odoo']>;
+  return JSON.stringify({
+    rcp: {
+      ...rcp,
+      auth:
+        rcp.auth.kind === 'token'
+          ? secret(rcp.auth.token)
+          : { ...rcp.auth, password: secret(rcp.auth.password) },
+    },
+    odoo: { ...odoo, secret: { kind: odoo.secret.kind, value: secret(odoo.secret.value) } },
+  });
+}
+
+/**
+ * The real processes on RCP and Odoo. The configuration is read again for every run, as the CLI
+ * would read it at that moment (`configNow`: the environment and `.env` as they are now): whatever
+ * decides money (taxes, journal, invoice date, own partners, max amount, payments since and mode…)
+ * is never a value from when the worker started, and a configuration that is now invalid refuses the
+ * run with its reasons (a ConfigError, never retried). Connections are reused while their settings
+ * are the same, opened anew when they change, and reopened after a failure.
+ */
+export function realProcesses(configNow: (needs: readonly Need[]) => Config, log: Logger): Processes {
+  interface Connections {
+    key: string;
+    clients: Promise<{ rcp: RcpClient; odoo: OdooClient }>;
+  }
+  let current: Connections | undefined;
+  // Connections whose settings changed: a run may still use them, so they are closed with the worker.
+  const retired: Connections[] = [];
+  const open = async (needs: readonly Need[] = ['rcp', 'odoo']): Promise<ProcessDeps> => {
+    let config: Config;
+    try {
+      config = configNow(needs);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new RunRefusedError(error.problems);
       throw error;
-    });
-    return deps;
+    }
+    const key = connectionKey(config);
+    if (current && current.key !== key) {
+      log.info('the RCP or Odoo settings changed: new connections for this run');
+      retired.push(current);
+      current = undefined;
+    }
+    if (!current) {
+      const opening: Connections = {
+        key,
+        clients: (async () => {
+          const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>, { log });
+          const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, { log });
+          return { rcp, odoo };
+        })(),
+      };
+      opening.clients.catch(() => {
+        if (current === opening) current = undefined;
+      });
+      current = opening;
+    }
+    const { rcp, odoo } = await current.clients;
+    return { rcp, odoo, config, log };
   };
-  // Odoo's reference ids and precisions, shared by the many per-counterparty jobs of a run for a while.
-  let context: { at: number; value: Promise<InvoiceContext> } | undefined;
+  // Odoo's reference ids and precisions, shared by the many per-counterparty jobs of a run for a
+  // while; read again when the connection or the payment term days change.
+  let context: { at: number; key: string; value: Promise<InvoiceContext> } | undefined;
   const contextOf = async (deps: ProcessDeps): Promise<InvoiceContext> => {
-    if (!context || Date.now() - context.at > 5 * 60_000) {
-      context = { at: Date.now(), value: invoiceContext(deps) };
-      context.value.catch(() => {
-        context = undefined;
+    const key = `${connectionKey(deps.config)}|${deps.config.invoicing.postpayTermDays}`;
+    if (!context || context.key !== key || Date.now() - context.at > 5 * 60_000) {
+      const value = invoiceContext(deps);
+      context = { at: Date.now(), key, value };
+      value.catch(() => {
+        if (context?.value === value) context = undefined;
       });
     }
     return context.value;
@@ -77,7 +138,7 @@ export function realProcesses(config: Config, log: Logger): Processes {
       const deps = await open();
       return invoiceCounterparty(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
-    pushPayments: async () => pushPayments(await open()),
+    pushPayments: async () => pushPayments(await open(['rcp', 'odoo', 'payments'])),
     reconcile: async (period) => reconcilePeriod(await open(), period),
     health: async () => {
       const result = { rcp: false, odoo: false };
@@ -91,10 +152,14 @@ export function realProcesses(config: Config, log: Logger): Processes {
       }
       return result;
     },
+    lastOdoo: async () => (await current?.clients.catch(() => undefined))?.odoo,
     close: async () => {
-      const opened = await deps?.catch(() => undefined);
-      await opened?.odoo.close();
-      await opened?.rcp.close();
+      for (const connections of [...retired.splice(0), ...(current ? [current] : [])]) {
+        const opened = await connections.clients.catch(() => undefined);
+        await opened?.odoo.close();
+        await opened?.rcp.close();
+      }
+      current = undefined;
     },
   };
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeSync } from '../connector/cli/sync.ts';
-import { isRetryable, messageOf } from '../connector/errors.ts';
+import { RunRefusedError, isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
@@ -14,6 +14,7 @@ import {
   recordedRun,
   startRun,
 } from '../connector/workspace/runs.ts';
+import { type DraftChange, summarizeDraftChanges } from '../mappings/draft-changes.ts';
 import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
@@ -142,6 +143,38 @@ export function createRunner(options: RunnerOptions): Runner {
     );
   };
 
+  /**
+   * A job refused because the configuration (read for each run) is now invalid shows in RCP → Runs
+   * as a failed run with the reasons, through the Odoo connection last opened.
+   */
+  const recordRefusal = async (job: Job<JobData>, error: RunRefusedError) => {
+    const data = job.data;
+    if (data.kind === 'invoice-unit' || data.kind === 'invoice-report') return;
+    const odoo = await options.processes.lastOdoo?.().catch(() => undefined);
+    if (!odoo || !(await hasRuns(odoo).catch(() => false))) return;
+    const kind: RunKind = data.kind === 'payments-push' ? 'payments' : data.kind;
+    const period =
+      data.kind === 'invoice' && data.period === 'previous'
+        ? monthBefore(new Date(), options.timezone ?? 'UTC')
+        : 'period' in data
+          ? data.period
+          : undefined;
+    try {
+      const id = await startRun(odoo, {
+        kind,
+        ...(period ? { period } : {}),
+        trigger: job.repeatJobKey ? 'schedule' : 'cli',
+        worker: `worker@${hostname()}:${process.pid}`,
+      });
+      await finishRun(odoo, id, {
+        failed: [],
+        error: error.message,
+      });
+    } catch (problem) {
+      options.log.warn({ error: messageOf(problem) }, 'the refused run could not be recorded in Odoo');
+    }
+  };
+
   const run = async (job: Job<JobData>): Promise<unknown> => {
     const data = job.data;
     switch (data.kind) {
@@ -164,7 +197,9 @@ export function createRunner(options: RunnerOptions): Runner {
           client: data.client,
           allowOpenPeriod: data.allowOpenPeriod,
         });
-        const run = job.id ?? String(Date.now());
+        // Names this flow: the same job retried makes the same flow (no double), a new run of the same
+        // period (enqueued again after the last one finished) a new one, never the old finished jobs.
+        const run = `${job.id ?? 'invoice'}@${job.timestamp}`;
         const runId = await startFlowRun(job, { period, partner: data.partner, client: data.client });
         await flows.add({
           name: 'invoice-report',
@@ -210,16 +245,20 @@ export function createRunner(options: RunnerOptions): Runner {
           outcome: invoice?.outcome ?? 'no usage',
           totalKopecks: invoice?.totalKopecks ?? 0,
           odooId: invoice?.odooId,
+          ...(report.draftChanges ? { changes: report.draftChanges } : {}),
         };
       }
       case 'invoice-report': {
-        const done = Object.values(await job.getChildrenValues<{ outcome: string; odooId?: number }>());
+        const done = Object.values(
+          await job.getChildrenValues<{ outcome: string; odooId?: number; changes?: DraftChange[] }>(),
+        );
+        const changes = summarizeDraftChanges(done.flatMap((v) => v.changes ?? []));
         const failed = await job.getFailedChildrenValues();
         const outcomes: Record<string, number> = {};
         for (const value of done) outcomes[value.outcome] = (outcomes[value.outcome] ?? 0) + 1;
         if (data.runId !== undefined) {
           await finishFlowRun(data.runId, {
-            text: invoiceFlowSummary(data.period, data.units, outcomes),
+            text: invoiceFlowSummary(data.period, data.units, outcomes, changes),
             failed: [
               ...(data.notChosen ?? []).map((f) => ({ kind: 'invoice', ...f })),
               ...Object.entries(failed).map(([id, reason]) => ({
@@ -235,6 +274,7 @@ export function createRunner(options: RunnerOptions): Runner {
           period: data.period,
           units: data.units,
           outcomes,
+          ...(changes.length > 0 ? { changes } : {}),
           failed: Object.entries(failed).map(([id, reason]) => ({ job: id, reason })),
         };
       }
@@ -299,6 +339,7 @@ export function createRunner(options: RunnerOptions): Runner {
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
         }
+        if (error instanceof RunRefusedError) await recordRefusal(job, error);
         if (isRcpError(error)) metrics.rcpErrors.inc({ kind: job.data.kind });
         const retry = isRetryable(error) && !(error instanceof UnrecoverableError);
         options.log.warn(
@@ -352,12 +393,24 @@ function brief(result: unknown): unknown {
 }
 
 /** The summary of a queued invoice run: how many counterparties, and how many of each outcome. */
-export function invoiceFlowSummary(period: string, units: number, outcomes: Record<string, number>): string {
+export function invoiceFlowSummary(
+  period: string,
+  units: number,
+  outcomes: Record<string, number>,
+  changes: readonly string[] = [],
+): string {
   const counted = Object.entries(outcomes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([outcome, n]) => `${outcome}: ${n}`);
   return [
     `invoices for ${period}: ${units} invoiced counterpart${units === 1 ? 'y' : 'ies'}`,
     ...counted,
+    ...(changes.length > 0
+      ? [
+          '',
+          'Existing drafts changed because a setting changed (.env or environment):',
+          ...changes.map((c) => `  ${c}`),
+        ]
+      : []),
   ].join('\n');
 }

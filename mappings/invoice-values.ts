@@ -39,9 +39,14 @@ export function toInvoiceHeader(
     partnerId,
     invoiceDate: invoiceDate(period, rules.invoiceDate),
     ref: `RCP ${period}`,
-    origin: `RCP ${period} ${counterparty.kind} ${counterparty.uuid}`,
+    origin: invoiceOrigin(period, counterparty.kind, counterparty.uuid),
     termId: counterparty.paymentModel === 'prepay' ? rules.paymentTermPrepay : rules.paymentTermPostpay,
   };
+}
+
+/** An invoice's `invoice_origin`: the period, counterparty kind and uuid it is for. */
+export function invoiceOrigin(period: Period, kind: 'client' | 'partner', uuid: string): string {
+  return `RCP ${period} ${kind} ${uuid}`;
 }
 
 /** Columns of the header rows given to `load()`, which creates or updates by external ID. */
@@ -65,14 +70,21 @@ export function toInvoiceHeaderRow(xmlid: string, h: InvoiceHeader, journalId: n
   return row;
 }
 
-/** The header as `write` values, for rewriting a draft in the same call as its lines. */
-export function toInvoiceHeaderValues(h: InvoiceHeader): Record<string, string | number> {
+/**
+ * The header as `write` values, for rewriting a draft in the same call as its lines; with the
+ * configured journal (`INVOICE_JOURNAL_ID`), which moves a draft made in another one.
+ */
+export function toInvoiceHeaderValues(
+  h: InvoiceHeader,
+  journalId?: number | undefined,
+): Record<string, string | number> {
   return {
     partner_id: h.partnerId,
     invoice_date: h.invoiceDate,
     ref: h.ref,
     invoice_origin: h.origin,
     invoice_payment_term_id: h.termId,
+    ...(journalId ? { journal_id: journalId } : {}),
   };
 }
 

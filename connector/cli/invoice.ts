@@ -61,6 +61,15 @@ export function describeInvoices(report: InvoiceReport): string {
       }
     }
   }
+  if (report.changes && report.changes.length > 0) {
+    lines.push(
+      '',
+      report.dryRun
+        ? 'Existing drafts this run would change because a setting changed (.env or environment):'
+        : 'Existing drafts changed because a setting changed (.env or environment):',
+      ...report.changes.map((change) => `  ${change}`),
+    );
+  }
   const none = report.invoices.length - invoices.length;
   if (none > 0) lines.push('', `${none} counterparty(ies) had no usage in ${report.period}: no invoice.`);
   for (const warning of report.warnings ?? []) lines.push('', `Note: ${warning}.`);

@@ -15,13 +15,15 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   // A wrong password is configuration (exit 2); Redis away is waited for, one line per retry.
   const probe = await probeRedis(redisUrl);
   if (probe.state === 'refused') throw new ConfigError([redisProblem(redisUrl, probe)]);
-  const processes = realProcesses(config, ctx.log);
+  // Each run reads the configuration again, as a command started now would (ctx.config).
+  const processes = realProcesses((needs) => ctx.config(needs), ctx.log);
   const runner = createRunner({ redisUrl, processes, log: ctx.log, timezone: config.schedules.timezone });
   const schedules = await applySchedules(runner.queue, config.schedules);
   const redis = runner.redis;
   // RCP → Runs: requested runs are claimed from Odoo; they share the queue's locks (sync, payments push).
   const poller = startPoller({
     deps: () => (processes.deps as NonNullable<typeof processes.deps>)(),
+    lastOdoo: () => (processes.lastOdoo as NonNullable<typeof processes.lastOdoo>)(),
     log: ctx.log,
     pollSeconds: config.worker.pollSeconds ?? 10,
     staleSeconds: config.worker.runStaleSeconds ?? 900,

@@ -1,3 +1,4 @@
+import { type DraftChange, summarizeDraftChanges } from '../../mappings/draft-changes.ts';
 import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import {
   type InputProblems,
@@ -61,6 +62,10 @@ export interface InvoiceReport {
   seconds: number;
   /** Things the person running it should know that are not a failed record (one line each). */
   warnings?: string[];
+  /** Each existing draft a changed setting changes (taxes, journal, invoice date, own partners). */
+  draftChanges?: DraftChange[];
+  /** The same, one line per kind of change with counts: `taxes: VAT 22 % → no tax on 15 drafts`. */
+  changes?: string[];
 }
 
 /**
@@ -99,6 +104,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
       deps.progress && (() => deps.progress?.({ phase: 'usage', done: ++usageRead, total: clientCount })),
   };
   let done = 0;
+  const draftChanges: DraftChange[] = [];
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
     const { drafts, refs } = await prepareInvoices(
       reading,
@@ -116,8 +122,13 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
+    draftChanges.push(...written.changes);
     done += chunk.length;
     deps.progress?.({ phase: 'invoices', done, total: units.length });
+  }
+  if (draftChanges.length > 0) {
+    report.draftChanges = draftChanges;
+    report.changes = summarizeDraftChanges(draftChanges);
   }
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
@@ -436,6 +447,8 @@ export interface CounterpartyRef {
   uuid: string;
   name: string;
   paymentModel: 'prepay' | 'postpay';
+  /** A direct client's own partner (to find the draft it was on while that partner was a reseller). */
+  partnerId?: string | undefined;
 }
 
 /** Who is invoiced for a period, without usage: what the invoice job fans out over. */
@@ -448,7 +461,13 @@ export async function listCounterparties(
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
   const { units } = await unitsToInvoice(deps, filter, report);
   return {
-    units: units.map(({ kind, uuid, name, paymentModel }) => ({ kind, uuid, name, paymentModel })),
+    units: units.map(({ kind, uuid, name, paymentModel, partnerId }) => ({
+      kind,
+      uuid,
+      name,
+      paymentModel,
+      ...(partnerId ? { partnerId } : {}),
+    })),
     failed: report.failed,
   };
 }
@@ -464,7 +483,8 @@ export async function invoiceCounterparty(
   let unit: InvoicedCounterparty;
   const problems = noInputProblems();
   if (ref.kind === 'client') {
-    unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
+    const { partnerId, ...rest } = ref;
+    unit = { ...rest, clients: [{ id: ref.uuid, name: ref.name }], ...(partnerId ? { partnerId } : {}) };
   } else {
     const partners = await readPartners(deps.rcp, ref.uuid);
     const clients = await readClients(deps.rcp, ref.uuid);
@@ -480,7 +500,10 @@ export async function invoiceCounterparty(
     problems.unreadClients = clients.shortfall;
     const partner = partners.items[0];
     unit = {
-      ...ref,
+      kind: ref.kind,
+      uuid: ref.uuid,
+      name: ref.name,
+      paymentModel: ref.paymentModel,
       clients: clients.items.map((c) => ({ id: c.id, name: c.name })),
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };

@@ -6,6 +6,7 @@ import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceResult } from './invoice-types.ts';
 import type { OdooRefs } from './odoo-refs.ts';
 import { annotateInvoices } from './write-invoices/annotate.ts';
+import { otherWayChanges, settingChanges } from './write-invoices/changes.ts';
 import {
   type DesiredInvoice,
   decideInvoices,
@@ -44,8 +45,8 @@ export async function writeInvoices(
   deps: ProcessDeps,
   drafts: readonly InvoiceDraft[],
   options: WriteOptions,
-): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
-  const out: WriteOutcomes = { results: [], failed: [] };
+): Promise<WriteOutcomes> {
+  const out: WriteOutcomes = { results: [], failed: [], changes: [] };
   if (drafts.length === 0) return out;
   if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, false);
   // One run per counterparty and period at a time, decided in Odoo: the others are left to their run.
@@ -86,7 +87,7 @@ async function writeClaimed(
   options: WriteOptions,
   out: WriteOutcomes,
   claimed: boolean,
-): Promise<{ results: InvoiceResult[]; failed: FailedRecord[] }> {
+): Promise<WriteOutcomes> {
   if (drafts.length === 0) return out;
   const taxIds = [...deps.config.invoicing.taxIds].sort((a, b) => a - b);
   const desired = mapInvoices(deps, drafts, options, taxIds);
@@ -95,15 +96,29 @@ async function writeClaimed(
   const current = await readCurrentInvoices(deps, drafts);
   const decisions = decideInvoices(desired, current, {
     taxIds,
+    journalId: deps.config.invoicing.journalId,
     totalField: total,
     dryRun: options.dryRun,
     force: options.force,
   });
   out.results.push(...decisions.results);
   out.failed.push(...decisions.failed);
-  if (options.dryRun) return out;
+  // Drafts of the same usage made the other way (RCP_OWN_PARTNER_IDS changed): named, left alone.
+  out.changes.push(...(await otherWayChanges(deps, options.period, drafts)));
+  if (options.dryRun) {
+    out.changes.push(...(await settingChanges(deps, decisions.settings)));
+    return out;
+  }
 
   const written = await writeDecidedInvoices(deps, decisions, out);
+  // What a setting changed on the drafts rewritten (the ones Odoo accepted).
+  const rewritten = new Set(written.filter((w) => w.outcome === 'updated').map((w) => w.id));
+  out.changes.push(
+    ...(await settingChanges(
+      deps,
+      decisions.settings.filter((s) => rewritten.has(s.moveId)),
+    )),
+  );
   const unchanged = options.workspace ? decisions.unchanged : [];
   const readBack = () =>
     readMoves(

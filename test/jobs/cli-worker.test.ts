@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
@@ -10,7 +10,7 @@ import { startOdooDouble } from '../support/odoo-double/index.ts';
 import { freePort } from '../support/redis.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
-const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-worker-'));
+let cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-worker-'));
 const redisUrl = inject('redisUrl');
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
@@ -19,6 +19,14 @@ function start(args: string[], env: Record<string, string>): ChildProcess {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 40_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`${what}: not in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('worker and enqueue commands', () => {
@@ -68,4 +76,61 @@ describe('worker and enqueue commands', () => {
       await double.close();
     }
   });
+
+  it('a worker started before .env named a tax puts it on the drafts of its next invoice run', async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-worker-'));
+    const sim = await startSimulator({ today: '2024-06-01', clients: 6, partners: 2 });
+    const double = await startOdooDouble({ version: '18' });
+    const queue = new Queue('rcp-odoo', { connection: { url: redisUrl, maxRetriesPerRequest: null } });
+    await queue.obliterate({ force: true });
+    const env = {
+      RCP_URL: sim.url,
+      RCP_TOKEN: sim.token,
+      ODOO_URL: double.url,
+      ODOO_DB: double.db,
+      ODOO_USER: double.admin.login,
+      ODOO_API_KEY: double.admin.apiKey,
+      RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
+      REDIS_URL: redisUrl,
+      WORKER_PORT: String(await freePort()),
+      SCHEDULE_INVOICES: 'off',
+      SCHEDULE_SYNC: 'off',
+      SCHEDULE_PAYMENTS: 'off',
+    };
+    const enqueue = async (...args: string[]) => {
+      const [code] = (await once(start(['enqueue', ...args, '--json'], env), 'exit')) as [number];
+      expect(code).toBe(0);
+    };
+    const reports = async () =>
+      (await queue.getJobs(['completed'])).filter((j) => j.data.kind === 'invoice-report').length;
+    const lines = () => double.records('account.move.line').filter((l) => l.display_type === 'product');
+    const worker = start(['worker'], env);
+    try {
+      await once(worker.stdout as NodeJS.ReadableStream, 'data');
+      await enqueue('sync', 'all');
+      await until(async () => (await queue.getJobs(['completed'])).length === 1, 'sync');
+      await enqueue('invoice', '--period', '2024-05');
+      await until(async () => (await reports()) === 1, 'first invoice run');
+      expect(lines().length).toBeGreaterThan(0);
+      expect(lines().every((l) => (l.tax_ids as number[]).length === 0)).toBe(true);
+
+      const tax = double.records('account.tax').find((t) => t.name === '15%');
+      writeFileSync(join(cwd, '.env'), `INVOICE_TAX_IDS=${tax?.id}\n`);
+      await enqueue('invoice', '--period', '2024-05');
+      await until(async () => (await reports()) === 2, 'second invoice run');
+      expect(lines().every((l) => JSON.stringify(l.tax_ids) === JSON.stringify([tax?.id]))).toBe(true);
+      const report = (await queue.getJobs(['completed'])).find(
+        (j) => j.data.kind === 'invoice-report' && j.returnvalue.changes,
+      );
+      const drafts = double.records('account.move').length;
+      expect(report?.returnvalue.changes).toEqual([`taxes: no tax → 15% on ${drafts} drafts`]);
+    } finally {
+      worker.kill('SIGTERM');
+      await once(worker, 'exit');
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await sim.close();
+      await double.close();
+    }
+  }, 150_000);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DraftSettings, WantedSettings } from '../../../mappings/draft-changes.ts';
 import { type InvoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
 import {
   type InvoiceHeader,
@@ -30,6 +31,7 @@ export interface MoveRow extends OdooRecord, MoveHeaderRow {
   currency_id: [number, string] | false;
   amount_untaxed: number;
   amount_total: number;
+  journal_id: [number, string] | false;
 }
 
 export interface LineRow extends OdooRecord, MoveLineRow {
@@ -50,6 +52,7 @@ const HEADER_FIELDS = [
   'amount_untaxed',
   'amount_total',
   'currency_id',
+  'journal_id',
 ];
 const LINE_FIELDS = ['move_id', 'display_type', 'product_id', 'name', 'quantity', 'price_unit', 'tax_ids'];
 /** The lines a person sees and edits on an invoice: products, sections and notes. */
@@ -175,10 +178,14 @@ export interface InvoiceDecisions {
   /** Invoices left as they are (posted, cancelled, unchanged, edited) or, in a dry run, what would happen. */
   results: InvoiceResult[];
   failed: FailedRecord[];
+  /** Drafts to rewrite (or, in a dry run, that would be): their settings as held and as wanted. */
+  settings: Array<{ moveId: number; held: DraftSettings; wanted: WantedSettings }>;
 }
 
 export interface DecideOptions {
   taxIds: readonly number[];
+  /** INVOICE_JOURNAL_ID: a draft in another journal is moved; none configured leaves Odoo's. */
+  journalId: number | undefined;
   totalField: TotalField;
   dryRun: boolean;
   /** Rewrite drafts an accountant changed in Odoo since the connector wrote them. */
@@ -203,6 +210,7 @@ export function decideInvoices(
     unchanged: [],
     results: [],
     failed: [],
+    settings: [],
   };
   for (const invoice of desired) {
     const { draft } = invoice;
@@ -220,8 +228,10 @@ export function decideInvoices(
     }
     const lines = current.linesOf(move.id);
     // A section or note a person added makes the draft differ too (and shows as their edit).
+    const journalId = move.journal_id ? move.journal_id[0] : undefined;
     const same =
       sameHeader(move, invoice.header) &&
+      (options.journalId === undefined || journalId === options.journalId) &&
       lines.length === current.invoiceLinesOf(move.id).length &&
       sameLineSet(invoice.lines, lines, options.taxIds);
     const totalRight = odooKopecks === draft.plan.totalKopecks;
@@ -240,6 +250,15 @@ export function decideInvoices(
       decisions.results.push(resultOf(draft, 'left edited', { odooId: move.id, odooKopecks, error }));
       continue;
     }
+    decisions.settings.push({
+      moveId: move.id,
+      held: { lineTaxIds: lines.map((l) => l.tax_ids), journalId, invoiceDate: move.invoice_date },
+      wanted: {
+        taxIds: options.taxIds,
+        journalId: options.journalId,
+        invoiceDate: invoice.header.invoiceDate,
+      },
+    });
     if (options.dryRun)
       decisions.results.push(resultOf(draft, 'would update', { odooId: move.id, odooKopecks }));
     else decisions.toUpdate.push({ ...invoice, move });

@@ -1,3 +1,4 @@
+import type { DraftChange } from '../../../mappings/draft-changes.ts';
 import type { FailedRecord } from '../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 
@@ -5,6 +6,8 @@ import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 export interface WriteOutcomes {
   results: InvoiceResult[];
   failed: FailedRecord[];
+  /** What changed settings changed on existing drafts (taxes, journal, date, own partners). */
+  changes: DraftChange[];
 }
 
 /** An invoice the write phase put in Odoo (header and lines), to be verified and annotated. */

@@ -104,7 +104,7 @@ export async function replaceEach(
     jobs,
     async (job) => {
       const values = {
-        ...(job.header ? toInvoiceHeaderValues(job.invoice.header) : {}),
+        ...(job.header ? toInvoiceHeaderValues(job.invoice.header, deps.config.invoicing.journalId) : {}),
         invoice_line_ids: replaceLineCommands(job.invoice.lines),
       };
       try {
