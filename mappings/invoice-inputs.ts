@@ -18,8 +18,6 @@ export interface InputProblems {
    * even that could not be read (then any reseller may be missing the client).
    */
   brokenClients: Array<{ id: string; partner: string | null; reason: string }>;
-  /** Clients RCP counted but that could not be read at all (the list kept changing). */
-  unreadClients: number;
 }
 
 export function noInputProblems(): InputProblems {
@@ -28,7 +26,6 @@ export function noInputProblems(): InputProblems {
     byPlan: new Map(),
     byPartner: new Map(),
     brokenClients: [],
-    unreadClients: 0,
   };
 }
 
@@ -48,10 +45,6 @@ export function problemsOfUnit(unit: InvoicedCounterparty, problems: InputProble
       else if (broken.partner === null)
         reasons.push(`client ${broken.id}, whose partner cannot be read: ${broken.reason}`);
     }
-    if (problems.unreadClients > 0)
-      reasons.push(
-        `${problems.unreadClients} client(s) RCP counted could not be read (the list kept changing)`,
-      );
     if (unit.partnerPlanId) {
       for (const reason of problems.byPlan.get(unit.partnerPlanId) ?? [])
         reasons.push(`prices of the partner's plan ${unit.partnerPlanId}: ${reason}`);

@@ -348,7 +348,6 @@ async function unitsToInvoice(
       reason: skipped.problem,
     });
   }
-  problems.unreadClients = clients.shortfall;
   // What cannot be pinned on one reseller holds back every reseller: named once here as well.
   for (const skipped of clients.skipped) {
     if (skipped.partner === null)
@@ -358,7 +357,6 @@ async function unitsToInvoice(
         error: describeSkipped(skipped),
       });
   }
-  report.failed.push(...clients.failed.filter((f) => f.record === 'client list'));
   const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
   const client = input.client?.toLowerCase();
   const partner = input.partner?.toLowerCase();
@@ -477,7 +475,6 @@ export async function invoiceCounterparty(
         partner: ref.uuid,
         reason: skipped.problem,
       });
-    problems.unreadClients = clients.shortfall;
     const partner = partners.items[0];
     unit = {
       ...ref,
