@@ -78,11 +78,8 @@ export const ListFault = z.object({
     /** Page 1 carries `padding` of `bytes` characters beside its items. */
     'oversized-page',
   ]),
-  bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(50 * 1_048_576),
+  /** For `oversized-page`; default 50 MB. */
+  bytes: z.number().int().positive().optional(),
 });
 export type ListFault = z.infer<typeof ListFault>;
 

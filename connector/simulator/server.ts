@@ -201,7 +201,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const { fault, bytes } of faults) {
       if (fault === 'total-shrinks') body.total = Math.max(0, body.total - (number - 1));
       if (fault === 'page-without-items' && number === 2) body.items = [];
-      if (fault === 'oversized-page' && number === 1) body.padding = 'x'.repeat(bytes);
+      if (fault === 'oversized-page' && number === 1) body.padding = 'x'.repeat(bytes ?? 50 * 1_048_576);
     }
     return { status: 200, body };
   }
