@@ -21,6 +21,7 @@ import {
 } from '../../mappings/invoiced-counterparties.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { periodRange, periodState } from '../../mappings/period.ts';
+import { implausibilitiesOf, usageRowName } from '../../mappings/usage-plausibility.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
@@ -139,7 +140,8 @@ export async function prepareInvoices(
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
     : await unitsToInvoice(deps, input, report);
   const usage = await readUsage(deps, units, input.period, problems);
-  const partnerPrices = await readPartnerPrices(deps, units, problems);
+  const partnerPrices = await readPlanPrices(deps, units, problems);
+  checkUsage(units, usage, partnerPrices, problems);
   const maxKopecks = deps.config.invoicing.maxAmountKopecks;
 
   const { refs, precision } = context ?? (await invoiceContext(deps));
@@ -406,14 +408,22 @@ async function readUsage(
   return usage;
 }
 
-/** The prices of the resellers' plans; a plan that cannot be read or has a broken price is a problem of that plan. */
-async function readPartnerPrices(
+/**
+ * The prices of the resellers' plans (to re-price) and of the clients' own plans (to check their
+ * usage's cost); a plan that cannot be read or has a broken price is a problem of that plan.
+ */
+async function readPlanPrices(
   deps: ProcessDeps,
   units: InvoicedCounterparty[],
   problems: InputProblems,
 ): Promise<Map<string, Map<string, PlanPrice>>> {
   const plans = [
-    ...new Set(units.flatMap((u) => (u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []))),
+    ...new Set(
+      units.flatMap((u) => [
+        ...(u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []),
+        ...u.clients.flatMap((c) => (c.planId ? [c.planId] : [])),
+      ]),
+    ),
   ];
   const byPlan = new Map<string, Map<string, PlanPrice>>();
   await deps.rcp.fanOut(plans, async (plan) => {
@@ -428,12 +438,49 @@ async function readPartnerPrices(
   return byPlan;
 }
 
+/**
+ * Every usage row checked before it is priced (mappings/usage-plausibility.ts): a row that cannot
+ * be true is a problem of its client, so its invoice (or its reseller's) is held back, the row named.
+ * A client whose own plan could not be read cannot have its usage's cost checked: held back too.
+ */
+function checkUsage(
+  units: InvoicedCounterparty[],
+  usage: Map<string, UsageOfClient>,
+  prices: Map<string, Map<string, PlanPrice>>,
+  problems: InputProblems,
+): void {
+  for (const client of units.flatMap((u) => u.clients)) {
+    const rows = usage.get(client.id)?.rows ?? [];
+    if (rows.length === 0) continue;
+    const plan = client.planId ? prices.get(client.planId) : undefined;
+    if (client.planId && !plan) {
+      addProblem(
+        problems.byClient,
+        client.id,
+        `its usage's cost cannot be checked: the prices of its plan ${client.planId} were not read`,
+      );
+      continue;
+    }
+    for (const row of rows) {
+      const reasons = implausibilitiesOf(row, plan?.get(row.billing_class.id));
+      if (reasons.length > 0)
+        addProblem(
+          problems.byClient,
+          client.id,
+          `usage row ${usageRowName(row)} cannot be true: ${reasons.join('; ')}`,
+        );
+    }
+  }
+}
+
 /** A counterparty to invoice, as a job names it: small, serialisable. */
 export interface CounterpartyRef {
   kind: 'client' | 'partner';
   uuid: string;
   name: string;
   paymentModel: 'prepay' | 'postpay';
+  /** A direct client's own billing plan (its usage's cost is checked against it). */
+  planId?: string | undefined;
 }
 
 /** Who is invoiced for a period, without usage: what the invoice job fans out over. */
@@ -446,7 +493,13 @@ export async function listCounterparties(
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
   const { units } = await unitsToInvoice(deps, filter, report);
   return {
-    units: units.map(({ kind, uuid, name, paymentModel }) => ({ kind, uuid, name, paymentModel })),
+    units: units.map(({ kind, uuid, name, paymentModel, clients }) => ({
+      kind,
+      uuid,
+      name,
+      paymentModel,
+      ...(kind === 'client' && clients[0]?.planId ? { planId: clients[0].planId } : {}),
+    })),
     failed: report.failed,
   };
 }
@@ -462,7 +515,10 @@ export async function invoiceCounterparty(
   let unit: InvoicedCounterparty;
   const problems = noInputProblems();
   if (ref.kind === 'client') {
-    unit = { ...ref, clients: [{ id: ref.uuid, name: ref.name }] };
+    unit = {
+      ...ref,
+      clients: [{ id: ref.uuid, name: ref.name, ...(ref.planId ? { planId: ref.planId } : {}) }],
+    };
   } else {
     const partners = await readPartners(deps.rcp, ref.uuid);
     const clients = await readClients(deps.rcp, ref.uuid);
@@ -478,7 +534,7 @@ export async function invoiceCounterparty(
     const partner = partners.items[0];
     unit = {
       ...ref,
-      clients: clients.items.map((c) => ({ id: c.id, name: c.name })),
+      clients: clients.items.map((c) => ({ id: c.id, name: c.name, planId: c.contract.billing_plan.id })),
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }
