@@ -18,6 +18,8 @@ export interface InputProblems {
    * even that could not be read (then any reseller may be missing the client).
    */
   brokenClients: Array<{ id: string; partner: string | null; reason: string }>;
+  /** What Odoo's invoices hold that RCP's lists lack (a client gone from its reseller's list), by counterparty uuid. */
+  fromOdoo: Map<string, string[]>;
 }
 
 export function noInputProblems(): InputProblems {
@@ -26,6 +28,7 @@ export function noInputProblems(): InputProblems {
     byPlan: new Map(),
     byPartner: new Map(),
     brokenClients: [],
+    fromOdoo: new Map(),
   };
 }
 
@@ -37,7 +40,7 @@ export function addProblem(map: Map<string, string[]>, key: string, reason: stri
 
 /** Every reason why `unit` cannot be invoiced from what was read, in a stable order; empty when it can. */
 export function problemsOfUnit(unit: InvoicedCounterparty, problems: InputProblems): string[] {
-  const reasons: string[] = [];
+  const reasons: string[] = [...(problems.fromOdoo.get(unit.uuid) ?? [])];
   if (unit.kind === 'partner') {
     for (const reason of problems.byPartner.get(unit.uuid) ?? []) reasons.push(`partner record: ${reason}`);
     for (const broken of problems.brokenClients) {

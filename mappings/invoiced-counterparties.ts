@@ -48,6 +48,7 @@ export function invoicedCounterparties(
     });
   }
   const units: InvoicedCounterparty[] = [];
+  const unknownPartners = new Map<string, InvoicedCounterparty>();
   for (const client of clients) {
     const partnerId = client.partner?.id;
     const reseller = partnerId && !own.has(partnerId) ? resellers.get(partnerId) : undefined;
@@ -67,17 +68,21 @@ export function invoicedCounterparties(
         paymentModel: client.payment_model,
       });
     } else {
-      // A client of a partner RCP did not list: invoice nobody by guess; the process reports it.
-      units.push({
-        kind: 'partner',
-        uuid: partnerId,
-        name: `(unknown partner ${partnerId})`,
-        clients: [member],
-        paymentModel: 'postpay',
-      });
+      // A client of a partner RCP did not list: invoice nobody by guess; the process reports it,
+      // once per partner with all its clients.
+      const unknown = unknownPartners.get(partnerId);
+      if (unknown) unknown.clients.push(member);
+      else
+        unknownPartners.set(partnerId, {
+          kind: 'partner',
+          uuid: partnerId,
+          name: `(unknown partner ${partnerId})`,
+          clients: [member],
+          paymentModel: 'postpay',
+        });
     }
   }
-  return [...units, ...resellers.values()];
+  return [...units, ...unknownPartners.values(), ...resellers.values()];
 }
 
 /**

@@ -27,8 +27,11 @@ import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { describeSkipped } from '../rcp/errors.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
+import { mergeFailures } from './failures.ts';
+import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
-import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
+import { type KnownUsage, invoicesOfUnlisted, knownUsageOf } from './odoo-known.ts';
+import { type OdooRefs, companyOf, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
@@ -88,7 +91,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   if (!input.units) refuseOpenPeriod(deps, input);
   const { units, problems } = input.units
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
-    : await unitsToInvoice(deps, input, report);
+    : await unitsToInvoice(deps, input, report, input.period);
   const context = input.context ?? (await invoiceContext(deps));
   if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
@@ -120,6 +123,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     done += chunk.length;
     deps.progress?.({ phase: 'invoices', done, total: units.length });
   }
+  report.failed = mergeFailures(report.failed);
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -138,7 +142,7 @@ export async function prepareInvoices(
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
   const { units, problems } = input.units
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
-    : await unitsToInvoice(deps, input, report);
+    : await unitsToInvoice(deps, input, report, input.period);
   const usage = await readUsage(deps, units, input.period, problems);
   const partnerPrices = await readPlanPrices(deps, units, problems);
   checkUsage(units, usage, partnerPrices, problems);
@@ -153,6 +157,8 @@ export async function prepareInvoices(
     ...xmlids,
     ...[...classIds].map((c) => xmlidOf('product', c)),
   ]);
+
+  await noteClientsGoneFromLists(deps, input.period, units, found, problems);
 
   for (const unit of units) {
     const result = (outcome: InvoiceOutcome, totalKopecks = 0, error?: string): InvoiceResult => ({
@@ -250,6 +256,8 @@ export interface InvoiceContext {
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
+  if (deps.config.invoicing.taxIds.length > 0)
+    await requireSaleTaxes(deps.odoo, deps.config.invoicing.taxIds, await companyOf(deps.odoo));
   const stored = await lineDigits(deps);
   const workspace = await hasInvoiceWorkspace(deps.odoo);
   return {
@@ -330,6 +338,7 @@ async function unitsToInvoice(
   deps: ProcessDeps,
   input: Pick<InvoiceInput, 'partner' | 'client'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+  period: string,
 ): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems }> {
   const { ownPartnerIds, noOwnPartners } = deps.config;
   if (ownPartnerIds.length === 0 && !noOwnPartners) {
@@ -380,7 +389,76 @@ async function unitsToInvoice(
   }
   const selected = selectUnits(units, input);
   if ('problem' in selected) throw new ConfigError([selected.problem]);
+  if (!client && !partner) {
+    const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
+    reportInvoicesOfUnlisted(
+      await knownUsageOf(deps.odoo, period, { states: ['draft'] }),
+      listed,
+      period,
+      report,
+    );
+  }
   return { units: selected.units, problems };
+}
+
+/**
+ * The period's draft invoices whose every client RCP's (whole) client list no longer has: their
+ * counterparty left RCP. Nothing is invoiced for it by guess: the draft is left as it was, and the
+ * run names it (and ends 1), so that a person looks.
+ */
+export function reportInvoicesOfUnlisted(
+  known: KnownUsage[],
+  listed: ReadonlySet<string>,
+  period: string,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+): void {
+  for (const orphan of invoicesOfUnlisted(known, listed)) {
+    const names = orphan.clients.map((c) => `${c.name} (${c.uuid})`).join(', ');
+    const error = `its invoice for ${period} in Odoo (account.move ${orphan.moveId}) holds the usage of ${names}, which RCP's client list no longer has: the invoice was left as it was; check the client in RCP, then correct or delete the invoice in Odoo`;
+    const [first] = orphan.clients;
+    report.invoices.push({
+      counterparty: orphan.partnerName,
+      kind: orphan.clients.length === 1 && first?.name === orphan.partnerName ? 'client' : 'partner',
+      uuid: first?.uuid ?? '',
+      outcome: 'failed',
+      totalKopecks: 0,
+      lines: [],
+      error,
+    });
+    report.failed.push({
+      kind: 'invoice',
+      record: `${orphan.partnerName} (account.move ${orphan.moveId})`,
+      error,
+    });
+  }
+}
+
+/**
+ * A counterparty whose draft for the period in Odoo holds a client its RCP list no longer has: its
+ * invoice is held back (rewriting it would make it smaller because a list was short), the client named.
+ */
+async function noteClientsGoneFromLists(
+  deps: ProcessDeps,
+  period: string,
+  units: readonly InvoicedCounterparty[],
+  found: ReadonlyMap<string, { id: number }>,
+  problems: InputProblems,
+): Promise<void> {
+  const unitOf = new Map<number, InvoicedCounterparty>();
+  for (const unit of units) {
+    const partner = found.get(xmlidOf(unit.kind, unit.uuid));
+    if (partner) unitOf.set(partner.id, unit);
+  }
+  const known = await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states: ['draft'] });
+  for (const k of known) {
+    const unit = unitOf.get(k.partnerId);
+    if (!unit || unit.clients.some((c) => c.id === k.clientUuid)) continue;
+    addProblem(
+      problems.fromOdoo,
+      unit.uuid,
+      `client ${k.clientName} (${k.clientUuid}) is on its draft for ${period} in Odoo (account.move ${k.moveId}) but not in RCP's client list of this ${unit.kind}: the draft was left as it was (was the client removed in RCP, or moved to another partner?)`,
+    );
+  }
 }
 
 /** Each client's usage of the month; what cannot be read or breaks validation is a problem of that client. */
@@ -491,8 +569,9 @@ export async function listCounterparties(
 ): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }> {
   refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
-  const { units } = await unitsToInvoice(deps, filter, report);
+  const { units } = await unitsToInvoice(deps, filter, report, period);
   return {
+    failed: mergeFailures(report.failed),
     units: units.map(({ kind, uuid, name, paymentModel, clients }) => ({
       kind,
       uuid,
@@ -500,7 +579,6 @@ export async function listCounterparties(
       paymentModel,
       ...(kind === 'client' && clients[0]?.planId ? { planId: clients[0].planId } : {}),
     })),
-    failed: report.failed,
   };
 }
 
