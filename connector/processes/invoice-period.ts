@@ -51,6 +51,11 @@ export interface InvoiceInput {
   force?: boolean | undefined;
   /** Invoice the current (still open) month or a future one: a provisional, short draft. */
   allowOpenPeriod?: boolean | undefined;
+  /**
+   * The states of the period's invoices in Odoo compared with RCP's lists (clients gone from them):
+   * drafts for a run that writes; reconcile compares posted ones too.
+   */
+  knownStates?: readonly string[] | undefined;
 }
 
 export type { InvoiceDraft, InvoiceOutcome, InvoiceResult };
@@ -158,7 +163,7 @@ export async function prepareInvoices(
     ...[...classIds].map((c) => xmlidOf('product', c)),
   ]);
 
-  await noteClientsGoneFromLists(deps, input.period, units, found, problems);
+  await noteClientsGoneFromLists(deps, input.period, units, found, problems, input.knownStates);
 
   for (const unit of units) {
     const result = (outcome: InvoiceOutcome, totalKopecks = 0, error?: string): InvoiceResult => ({
@@ -336,7 +341,7 @@ function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'period' 
  */
 async function unitsToInvoice(
   deps: ProcessDeps,
-  input: Pick<InvoiceInput, 'partner' | 'client'>,
+  input: Pick<InvoiceInput, 'partner' | 'client' | 'knownStates'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   period: string,
 ): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems }> {
@@ -406,7 +411,7 @@ async function unitsToInvoice(
  * counterparty left RCP. Nothing is invoiced for it by guess: the draft is left as it was, and the
  * run names it (and ends 1), so that a person looks.
  */
-export function reportInvoicesOfUnlisted(
+function reportInvoicesOfUnlisted(
   known: KnownUsage[],
   listed: ReadonlySet<string>,
   period: string,
@@ -443,13 +448,14 @@ async function noteClientsGoneFromLists(
   units: readonly InvoicedCounterparty[],
   found: ReadonlyMap<string, { id: number }>,
   problems: InputProblems,
+  states: readonly string[] = ['draft'],
 ): Promise<void> {
   const unitOf = new Map<number, InvoicedCounterparty>();
   for (const unit of units) {
     const partner = found.get(xmlidOf(unit.kind, unit.uuid));
     if (partner) unitOf.set(partner.id, unit);
   }
-  const known = await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states: ['draft'] });
+  const known = await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states });
   for (const k of known) {
     const unit = unitOf.get(k.partnerId);
     if (!unit || unit.clients.some((c) => c.id === k.clientUuid)) continue;
