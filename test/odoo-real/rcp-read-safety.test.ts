@@ -117,7 +117,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(
       const first = await invoicePeriod(s.deps, { period: PERIOD });
       expect(first.failed).toEqual([]);
       expect(await draftOf('partner', reseller.id)).toBeDefined();
-    });
+      // Setup, a sync and a month's invoices: minutes for a least-privileged user on a busy machine.
+    }, 400_000);
 
     it('a total that shrinks from page to page: read three times, then exit 1 naming both totals; no draft changed', async () => {
       const run = await invoiceWith({ lists: [{ path: '/client', fault: 'total-shrinks' }] });
