@@ -397,7 +397,7 @@ async function unitsToInvoice(
   if (!client && !partner) {
     const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
     reportInvoicesOfUnlisted(
-      await knownUsageOf(deps.odoo, period, { states: ['draft'] }),
+      await knownUsageOf(deps.odoo, period, { states: input.knownStates ?? ['draft'] }),
       listed,
       period,
       report,
