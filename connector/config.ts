@@ -20,6 +20,8 @@ export interface RcpConfig {
   auth: { kind: 'token'; token: Secret } | { kind: 'login'; login: string; password: Secret; domain: string };
   concurrency: number;
   timeoutMs: number;
+  /** Answers larger than this are refused unread (RCP_MAX_ANSWER_MB; default 32 MB). */
+  maxAnswerBytes?: number;
   /** Tries per read, and the longest `Retry-After` waited in-process (a longer one fails the read at once). */
   retry?: { attempts: number; maxRetryAfterMs: number };
 }
@@ -92,6 +94,7 @@ const EXAMPLES: Record<string, string> = {
   RCP_CONCURRENCY: '4',
   RCP_TIMEOUT_MS: '30000',
   RCP_RETRY_ATTEMPTS: '5',
+  RCP_MAX_ANSWER_MB: '32',
   RCP_MAX_RETRY_WAIT_SECONDS: '60',
   ODOO_URL: 'http://localhost:8069',
   ODOO_DB: 'odoo',
@@ -264,6 +267,9 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
         'seconds, 0–3600',
       ) ?? 60) * 1000,
   };
+  const maxAnswerBytes =
+    (field(env, 'RCP_MAX_ANSWER_MB', positiveInt.max(1024), problems, 'megabytes, a whole number 1–1024') ??
+      32) * 1_048_576;
   if (!needed) return undefined;
   if (env.RCP_URL === undefined || env.RCP_URL.trim() === '') problems.missing('RCP_URL');
   if (!token && !(login && password)) {
@@ -274,7 +280,14 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
   if (!url) return undefined;
   const baseUrl = `${url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1`;
   if (token)
-    return { baseUrl, auth: { kind: 'token', token: new Secret(token) }, concurrency, timeoutMs, retry };
+    return {
+      baseUrl,
+      auth: { kind: 'token', token: new Secret(token) },
+      concurrency,
+      timeoutMs,
+      retry,
+      maxAnswerBytes,
+    };
   if (login && password) {
     const domain = nonEmpty(env, 'RCP_DOMAIN') ?? 'default';
     return {
@@ -283,6 +296,7 @@ function readRcp(env: Env, problems: Problems, needed: boolean): RcpConfig | und
       concurrency,
       timeoutMs,
       retry,
+      maxAnswerBytes,
     };
   }
   return undefined;

@@ -18,8 +18,8 @@ export interface InputProblems {
    * even that could not be read (then any reseller may be missing the client).
    */
   brokenClients: Array<{ id: string; partner: string | null; reason: string }>;
-  /** Clients RCP counted but that could not be read at all (the list kept changing). */
-  unreadClients: number;
+  /** What Odoo's invoices hold that RCP's lists lack (a client gone from its reseller's list), by counterparty uuid. */
+  fromOdoo: Map<string, string[]>;
 }
 
 export function noInputProblems(): InputProblems {
@@ -28,7 +28,7 @@ export function noInputProblems(): InputProblems {
     byPlan: new Map(),
     byPartner: new Map(),
     brokenClients: [],
-    unreadClients: 0,
+    fromOdoo: new Map(),
   };
 }
 
@@ -40,7 +40,7 @@ export function addProblem(map: Map<string, string[]>, key: string, reason: stri
 
 /** Every reason why `unit` cannot be invoiced from what was read, in a stable order; empty when it can. */
 export function problemsOfUnit(unit: InvoicedCounterparty, problems: InputProblems): string[] {
-  const reasons: string[] = [];
+  const reasons: string[] = [...(problems.fromOdoo.get(unit.uuid) ?? [])];
   if (unit.kind === 'partner') {
     for (const reason of problems.byPartner.get(unit.uuid) ?? []) reasons.push(`partner record: ${reason}`);
     for (const broken of problems.brokenClients) {
@@ -48,10 +48,6 @@ export function problemsOfUnit(unit: InvoicedCounterparty, problems: InputProble
       else if (broken.partner === null)
         reasons.push(`client ${broken.id}, whose partner cannot be read: ${broken.reason}`);
     }
-    if (problems.unreadClients > 0)
-      reasons.push(
-        `${problems.unreadClients} client(s) RCP counted could not be read (the list kept changing)`,
-      );
     if (unit.partnerPlanId) {
       for (const reason of problems.byPlan.get(unit.partnerPlanId) ?? [])
         reasons.push(`prices of the partner's plan ${unit.partnerPlanId}: ${reason}`);

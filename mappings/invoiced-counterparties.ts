@@ -6,8 +6,8 @@ export interface InvoicedCounterparty {
   kind: 'client' | 'partner';
   uuid: string;
   name: string;
-  /** The clients whose usage the invoice covers. */
-  clients: Array<{ id: string; name: string }>;
+  /** The clients whose usage the invoice covers, with their own billing plan (to check their usage's cost). */
+  clients: Array<{ id: string; name: string; planId?: string }>;
   /** A direct client's partner (an own partner), when it has one. */
   partnerId?: string;
   /** A reseller's own billing plan, whose prices re-price its clients' usage. */
@@ -26,6 +26,7 @@ interface ClientLike {
   name: string;
   payment_model: 'prepay' | 'postpay';
   partner?: { id: string } | null | undefined;
+  contract?: { billing_plan: { id: string } } | undefined;
 }
 
 export function invoicedCounterparties(
@@ -47,31 +48,41 @@ export function invoicedCounterparties(
     });
   }
   const units: InvoicedCounterparty[] = [];
+  const unknownPartners = new Map<string, InvoicedCounterparty>();
   for (const client of clients) {
     const partnerId = client.partner?.id;
     const reseller = partnerId && !own.has(partnerId) ? resellers.get(partnerId) : undefined;
-    if (reseller) reseller.clients.push({ id: client.id, name: client.name });
+    const member = {
+      id: client.id,
+      name: client.name,
+      ...(client.contract ? { planId: client.contract.billing_plan.id } : {}),
+    };
+    if (reseller) reseller.clients.push(member);
     else if (!partnerId || own.has(partnerId)) {
       units.push({
         kind: 'client',
         uuid: client.id,
         name: client.name,
-        clients: [{ id: client.id, name: client.name }],
+        clients: [member],
         ...(partnerId ? { partnerId } : {}),
         paymentModel: client.payment_model,
       });
     } else {
-      // A client of a partner RCP did not list: invoice nobody by guess; the process reports it.
-      units.push({
-        kind: 'partner',
-        uuid: partnerId,
-        name: `(unknown partner ${partnerId})`,
-        clients: [{ id: client.id, name: client.name }],
-        paymentModel: 'postpay',
-      });
+      // A client of a partner RCP did not list: invoice nobody by guess; the process reports it,
+      // once per partner with all its clients.
+      const unknown = unknownPartners.get(partnerId);
+      if (unknown) unknown.clients.push(member);
+      else
+        unknownPartners.set(partnerId, {
+          kind: 'partner',
+          uuid: partnerId,
+          name: `(unknown partner ${partnerId})`,
+          clients: [member],
+          paymentModel: 'postpay',
+        });
     }
   }
-  return [...units, ...resellers.values()];
+  return [...units, ...unknownPartners.values(), ...resellers.values()];
 }
 
 /**

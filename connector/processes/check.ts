@@ -32,6 +32,7 @@ import {
 import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
+import { TAX_ADVICE, taxProblems } from './invoice-taxes.ts';
 import { companyOf, decimalPrecisions } from './odoo-refs.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
@@ -251,36 +252,11 @@ async function checkTaxes({ odoo, config, company }: OdooCheckInput): Promise<Ch
   const what = 'INVOICE_TAX_IDS';
   const ids = config.invoicing.taxIds;
   if (ids.length === 0) return ok(what, 'empty: invoice lines carry no tax');
-  const taxes = await odoo.searchRead<{
-    id: number;
-    name: string;
-    type_tax_use: string;
-    company_id: [number, string] | false;
-  }>('account.tax', [['id', 'in', [...ids]]], ['name', 'type_tax_use', 'company_id']);
-  const byId = new Map(taxes.map((t) => [t.id, t]));
-  const problems: string[] = [];
-  for (const id of ids) {
-    const tax = byId.get(id);
-    if (!tax) {
-      problems.push(`${id}: no such active tax (or ${odoo.config.user} may not read it)`);
-      continue;
-    }
-    if (tax.type_tax_use !== 'sale')
-      problems.push(`${id} (${tax.name}) is a ${tax.type_tax_use} tax, not a sale tax`);
-    const taxCompany = Array.isArray(tax.company_id) ? tax.company_id[0] : undefined;
-    if (company && taxCompany !== undefined && taxCompany !== company.id) {
-      problems.push(
-        `${id} (${tax.name}) belongs to ${Array.isArray(tax.company_id) ? tax.company_id[1] : '?'}, not ${company.name}`,
-      );
-    }
-  }
+  const { problems, names } = await taxProblems(odoo, ids, company);
   if (problems.length > 0) {
-    return failure(
-      what,
-      `${problems.join('; ')}. Name sale taxes of the company (Invoicing → Configuration → Taxes, Tax Type "Sales"), or leave it empty for no tax.`,
-    );
+    return failure(what, `${problems.join('; ')}. ${TAX_ADVICE}`);
   }
-  return ok(what, ids.map((id) => `${id} (${byId.get(id)?.name})`).join(', '));
+  return ok(what, ids.map((id) => `${id} (${names.get(id)})`).join(', '));
 }
 
 /** Odoo's 'Product Price' precision below what RCP's prices need: price lists show rounded prices. */

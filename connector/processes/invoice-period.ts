@@ -22,13 +22,17 @@ import {
 } from '../../mappings/invoiced-counterparties.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { periodRange, periodState } from '../../mappings/period.ts';
+import { implausibilitiesOf, usageRowName } from '../../mappings/usage-plausibility.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { describeSkipped } from '../rcp/errors.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
+import { mergeFailures } from './failures.ts';
+import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
-import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
+import { type KnownUsage, invoicesOfUnlisted, knownUsageOf } from './odoo-known.ts';
+import { type OdooRefs, companyOf, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
@@ -48,6 +52,11 @@ export interface InvoiceInput {
   force?: boolean | undefined;
   /** Invoice the current (still open) month or a future one: a provisional, short draft. */
   allowOpenPeriod?: boolean | undefined;
+  /**
+   * The states of the period's invoices in Odoo compared with RCP's lists (clients gone from them):
+   * drafts for a run that writes; reconcile compares posted ones too.
+   */
+  knownStates?: readonly string[] | undefined;
 }
 
 export type { InvoiceDraft, InvoiceOutcome, InvoiceResult };
@@ -92,7 +101,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   if (!input.units) refuseOpenPeriod(deps, input);
   const { units, problems } = input.units
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
-    : await unitsToInvoice(deps, input, report);
+    : await unitsToInvoice(deps, input, report, input.period);
   const context = input.context ?? (await invoiceContext(deps));
   if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
@@ -130,6 +139,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     report.draftChanges = draftChanges;
     report.changes = summarizeDraftChanges(draftChanges);
   }
+  report.failed = mergeFailures(report.failed);
   report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -148,9 +158,10 @@ export async function prepareInvoices(
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
   const { units, problems } = input.units
     ? { units: input.units, problems: input.problems ?? noInputProblems() }
-    : await unitsToInvoice(deps, input, report);
+    : await unitsToInvoice(deps, input, report, input.period);
   const usage = await readUsage(deps, units, input.period, problems);
-  const partnerPrices = await readPartnerPrices(deps, units, problems);
+  const partnerPrices = await readPlanPrices(deps, units, problems);
+  checkUsage(units, usage, partnerPrices, problems);
   const maxKopecks = deps.config.invoicing.maxAmountKopecks;
 
   const { refs, precision } = context ?? (await invoiceContext(deps));
@@ -162,6 +173,8 @@ export async function prepareInvoices(
     ...xmlids,
     ...[...classIds].map((c) => xmlidOf('product', c)),
   ]);
+
+  await noteClientsGoneFromLists(deps, input.period, units, found, problems, input.knownStates);
 
   for (const unit of units) {
     const result = (outcome: InvoiceOutcome, totalKopecks = 0, error?: string): InvoiceResult => ({
@@ -259,6 +272,8 @@ export interface InvoiceContext {
 
 export async function invoiceContext(deps: ProcessDeps): Promise<InvoiceContext> {
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, true);
+  if (deps.config.invoicing.taxIds.length > 0)
+    await requireSaleTaxes(deps.odoo, deps.config.invoicing.taxIds, await companyOf(deps.odoo));
   const stored = await lineDigits(deps);
   const workspace = await hasInvoiceWorkspace(deps.odoo);
   return {
@@ -337,8 +352,9 @@ function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'period' 
  */
 async function unitsToInvoice(
   deps: ProcessDeps,
-  input: Pick<InvoiceInput, 'partner' | 'client'>,
+  input: Pick<InvoiceInput, 'partner' | 'client' | 'knownStates'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+  period: string,
 ): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems }> {
   const { ownPartnerIds, noOwnPartners } = deps.config;
   if (ownPartnerIds.length === 0 && !noOwnPartners) {
@@ -359,7 +375,6 @@ async function unitsToInvoice(
       reason: skipped.problem,
     });
   }
-  problems.unreadClients = clients.shortfall;
   // What cannot be pinned on one reseller holds back every reseller: named once here as well.
   for (const skipped of clients.skipped) {
     if (skipped.partner === null)
@@ -369,7 +384,6 @@ async function unitsToInvoice(
         error: describeSkipped(skipped),
       });
   }
-  report.failed.push(...clients.failed.filter((f) => f.record === 'client list'));
   const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
   const client = input.client?.toLowerCase();
   const partner = input.partner?.toLowerCase();
@@ -391,7 +405,77 @@ async function unitsToInvoice(
   }
   const selected = selectUnits(units, input);
   if ('problem' in selected) throw new ConfigError([selected.problem]);
+  if (!client && !partner) {
+    const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
+    reportInvoicesOfUnlisted(
+      await knownUsageOf(deps.odoo, period, { states: input.knownStates ?? ['draft'] }),
+      listed,
+      period,
+      report,
+    );
+  }
   return { units: selected.units, problems };
+}
+
+/**
+ * The period's draft invoices whose every client RCP's (whole) client list no longer has: their
+ * counterparty left RCP. Nothing is invoiced for it by guess: the draft is left as it was, and the
+ * run names it (and ends 1), so that a person looks.
+ */
+function reportInvoicesOfUnlisted(
+  known: KnownUsage[],
+  listed: ReadonlySet<string>,
+  period: string,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+): void {
+  for (const orphan of invoicesOfUnlisted(known, listed)) {
+    const names = orphan.clients.map((c) => `${c.name} (${c.uuid})`).join(', ');
+    const error = `its invoice for ${period} in Odoo (account.move ${orphan.moveId}) holds the usage of ${names}, which RCP's client list no longer has: the invoice was left as it was; check the client in RCP, then correct or delete the invoice in Odoo`;
+    const [first] = orphan.clients;
+    report.invoices.push({
+      counterparty: orphan.partnerName,
+      kind: orphan.clients.length === 1 && first?.name === orphan.partnerName ? 'client' : 'partner',
+      uuid: first?.uuid ?? '',
+      outcome: 'failed',
+      totalKopecks: 0,
+      lines: [],
+      error,
+    });
+    report.failed.push({
+      kind: 'invoice',
+      record: `${orphan.partnerName} (account.move ${orphan.moveId})`,
+      error,
+    });
+  }
+}
+
+/**
+ * A counterparty whose draft for the period in Odoo holds a client its RCP list no longer has: its
+ * invoice is held back (rewriting it would make it smaller because a list was short), the client named.
+ */
+async function noteClientsGoneFromLists(
+  deps: ProcessDeps,
+  period: string,
+  units: readonly InvoicedCounterparty[],
+  found: ReadonlyMap<string, { id: number }>,
+  problems: InputProblems,
+  states: readonly string[] = ['draft'],
+): Promise<void> {
+  const unitOf = new Map<number, InvoicedCounterparty>();
+  for (const unit of units) {
+    const partner = found.get(xmlidOf(unit.kind, unit.uuid));
+    if (partner) unitOf.set(partner.id, unit);
+  }
+  const known = await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states });
+  for (const k of known) {
+    const unit = unitOf.get(k.partnerId);
+    if (!unit || unit.clients.some((c) => c.id === k.clientUuid)) continue;
+    addProblem(
+      problems.fromOdoo,
+      unit.uuid,
+      `client ${k.clientName} (${k.clientUuid}) is on its draft for ${period} in Odoo (account.move ${k.moveId}) but not in RCP's client list of this ${unit.kind}: the draft was left as it was (was the client removed in RCP, or moved to another partner?)`,
+    );
+  }
 }
 
 /** Each client's usage of the month; what cannot be read or breaks validation is a problem of that client. */
@@ -419,14 +503,22 @@ async function readUsage(
   return usage;
 }
 
-/** The prices of the resellers' plans; a plan that cannot be read or has a broken price is a problem of that plan. */
-async function readPartnerPrices(
+/**
+ * The prices of the resellers' plans (to re-price) and of the clients' own plans (to check their
+ * usage's cost); a plan that cannot be read or has a broken price is a problem of that plan.
+ */
+async function readPlanPrices(
   deps: ProcessDeps,
   units: InvoicedCounterparty[],
   problems: InputProblems,
 ): Promise<Map<string, Map<string, PlanPrice>>> {
   const plans = [
-    ...new Set(units.flatMap((u) => (u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []))),
+    ...new Set(
+      units.flatMap((u) => [
+        ...(u.kind === 'partner' && u.partnerPlanId ? [u.partnerPlanId] : []),
+        ...u.clients.flatMap((c) => (c.planId ? [c.planId] : [])),
+      ]),
+    ),
   ];
   const byPlan = new Map<string, Map<string, PlanPrice>>();
   await deps.rcp.fanOut(plans, async (plan) => {
@@ -441,6 +533,41 @@ async function readPartnerPrices(
   return byPlan;
 }
 
+/**
+ * Every usage row checked before it is priced (mappings/usage-plausibility.ts): a row that cannot
+ * be true is a problem of its client, so its invoice (or its reseller's) is held back, the row named.
+ * A client whose own plan could not be read cannot have its usage's cost checked: held back too.
+ */
+function checkUsage(
+  units: InvoicedCounterparty[],
+  usage: Map<string, UsageOfClient>,
+  prices: Map<string, Map<string, PlanPrice>>,
+  problems: InputProblems,
+): void {
+  for (const client of units.flatMap((u) => u.clients)) {
+    const rows = usage.get(client.id)?.rows ?? [];
+    if (rows.length === 0) continue;
+    const plan = client.planId ? prices.get(client.planId) : undefined;
+    if (client.planId && !plan) {
+      addProblem(
+        problems.byClient,
+        client.id,
+        `its usage's cost cannot be checked: the prices of its plan ${client.planId} were not read`,
+      );
+      continue;
+    }
+    for (const row of rows) {
+      const reasons = implausibilitiesOf(row, plan?.get(row.billing_class.id));
+      if (reasons.length > 0)
+        addProblem(
+          problems.byClient,
+          client.id,
+          `usage row ${usageRowName(row)} cannot be true: ${reasons.join('; ')}`,
+        );
+    }
+  }
+}
+
 /** A counterparty to invoice, as a job names it: small, serialisable. */
 export interface CounterpartyRef {
   kind: 'client' | 'partner';
@@ -449,6 +576,8 @@ export interface CounterpartyRef {
   paymentModel: 'prepay' | 'postpay';
   /** A direct client's own partner (to find the draft it was on while that partner was a reseller). */
   partnerId?: string | undefined;
+  /** A direct client's own billing plan (its usage's cost is checked against it). */
+  planId?: string | undefined;
 }
 
 /** Who is invoiced for a period, without usage: what the invoice job fans out over. */
@@ -459,16 +588,17 @@ export async function listCounterparties(
 ): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }> {
   refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
-  const { units } = await unitsToInvoice(deps, filter, report);
+  const { units } = await unitsToInvoice(deps, filter, report, period);
   return {
-    units: units.map(({ kind, uuid, name, paymentModel, partnerId }) => ({
+    failed: mergeFailures(report.failed),
+    units: units.map(({ kind, uuid, name, paymentModel, partnerId, clients }) => ({
       kind,
       uuid,
       name,
       paymentModel,
       ...(partnerId ? { partnerId } : {}),
+      ...(kind === 'client' && clients[0]?.planId ? { planId: clients[0].planId } : {}),
     })),
-    failed: report.failed,
   };
 }
 
@@ -483,8 +613,12 @@ export async function invoiceCounterparty(
   let unit: InvoicedCounterparty;
   const problems = noInputProblems();
   if (ref.kind === 'client') {
-    const { partnerId, ...rest } = ref;
-    unit = { ...rest, clients: [{ id: ref.uuid, name: ref.name }], ...(partnerId ? { partnerId } : {}) };
+    const { partnerId, planId, ...rest } = ref;
+    unit = {
+      ...rest,
+      clients: [{ id: ref.uuid, name: ref.name, ...(planId ? { planId } : {}) }],
+      ...(partnerId ? { partnerId } : {}),
+    };
   } else {
     const partners = await readPartners(deps.rcp, ref.uuid);
     const clients = await readClients(deps.rcp, ref.uuid);
@@ -497,14 +631,13 @@ export async function invoiceCounterparty(
         partner: ref.uuid,
         reason: skipped.problem,
       });
-    problems.unreadClients = clients.shortfall;
     const partner = partners.items[0];
     unit = {
       kind: ref.kind,
       uuid: ref.uuid,
       name: ref.name,
       paymentModel: ref.paymentModel,
-      clients: clients.items.map((c) => ({ id: c.id, name: c.name })),
+      clients: clients.items.map((c) => ({ id: c.id, name: c.name, planId: c.contract.billing_plan.id })),
       ...(partner?.contract ? { partnerPlanId: partner.contract.billing_plan.id } : {}),
     };
   }

@@ -51,7 +51,8 @@ export interface ReconcileReport {
  */
 export async function reconcilePeriod(deps: ProcessDeps, period: string): Promise<ReconcileReport> {
   const notes: { invoices: InvoiceResult[]; failed: FailedRecord[] } = { invoices: [], failed: [] };
-  const { drafts } = await prepareInvoices(deps, { period }, notes);
+  // Compared by the counterparties Odoo knows too: an invoice whose clients RCP no longer lists is a row.
+  const { drafts } = await prepareInvoices(deps, { period, knownStates: ['draft', 'posted'] }, notes);
   const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
   const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
   const moves = new Map(

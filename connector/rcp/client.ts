@@ -13,7 +13,13 @@ import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { type TokenSource, createTokenSource } from './auth.ts';
-import { RcpAnswerError, RcpOutcomeUnknownError, type SkippedRecord, describeIssues } from './errors.ts';
+import {
+  RcpAnswerError,
+  RcpAnswerTooLargeError,
+  RcpOutcomeUnknownError,
+  type SkippedRecord,
+  describeIssues,
+} from './errors.ts';
 import { Listing } from './listing.ts';
 import {
   BankPayment,
@@ -21,6 +27,7 @@ import {
   Partner,
   Price,
   UsageRow,
+  Uuid,
   idOf,
   lowerCaseClientIds,
   lowerCasePartnerIds,
@@ -78,6 +85,7 @@ export class RcpClient {
   readonly #agent: Agent;
   readonly #tokens: TokenSource;
   readonly #log: Logger;
+  readonly #maxAnswerBytes: number;
   readonly #options: Required<Pick<RcpClientOptions, 'maxRetryAfterMs'>> & { backoff: Backoff };
   /** Round trips to RCP, for logs and the benchmark. */
   readonly stats = { requests: 0, retries: 0 };
@@ -93,6 +101,7 @@ export class RcpClient {
       bodyTimeout: config.timeoutMs,
     });
     this.#log = options.log ?? silentLogger;
+    this.#maxAnswerBytes = config.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#options = {
       maxRetryAfterMs: options.maxRetryAfterMs ?? config.retry?.maxRetryAfterMs ?? 60_000,
       backoff: {
@@ -125,13 +134,13 @@ export class RcpClient {
   }
 
   /** Clients, all or of one partner, page by page. */
-  clients(filter: { partner?: string } = {}): Listing<Client> {
+  clients(filter: { partner?: string } = {}, slim?: (client: Client) => Client): Listing<Client> {
     return new Listing({
       what: 'client',
       call: 'GET /client',
       schema: Client,
       fetchPage: (page) => this.#get('/client', { ...filter, page }),
-      normalise: lowerCaseClientIds,
+      normalise: slim ? (client) => slim(lowerCaseClientIds(client)) : lowerCaseClientIds,
       ownerOf: partnerIdOf,
     });
   }
@@ -281,15 +290,49 @@ export class RcpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await request(`${this.config.baseUrl}${path}`, {
+    const url = `${this.config.baseUrl}${path}`;
+    const response = await request(url, {
       method,
       headers,
       dispatcher: this.#agent,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.body.text();
+    const text = await readCapped(
+      response.body,
+      url,
+      `${method} ${path.split('?')[0]}`,
+      this.#maxAnswerBytes,
+    );
     return { status: response.statusCode, headers: response.headers, text };
   }
+}
+
+/** RCP_MAX_ANSWER_MB's default: a page of clients or a month of one client's usage is far smaller. */
+export const DEFAULT_MAX_ANSWER_BYTES = 32 * 1_048_576;
+
+/**
+ * An answer's body, refused as soon as it passes `limit` bytes (a 50 MB page once took 15 minutes
+ * of CPU to parse and validate): the call fails in the time the bytes take to arrive, naming the URL.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  url: string,
+  call: string,
+  limit: number,
+): Promise<string> {
+  const tooLarge = () => {
+    body.destroy();
+    return new RcpAnswerTooLargeError(call, url, limit);
+  };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function outside(rows: UsageRow[], asked: DayRange, part: Part, client: string): SkippedRecord[] {
@@ -316,13 +359,18 @@ function parseJson(text: string, call?: string): unknown {
   }
 }
 
-/** The partner of a client record that broke the schema, if its `partner.id` can still be read. */
+/**
+ * The partner of a client record that broke the schema, if its `partner.id` can still be read as
+ * a uuid. A `partner.id` that is not one (`"42"`) names no partner the connector knows: the
+ * client could be any reseller's, so it is `null` (every reseller's invoice waits for it), never
+ * a partner of its own whose invoice nobody makes.
+ */
 function partnerIdOf(item: unknown): string | null {
   if (typeof item !== 'object' || item === null) return null;
   const partner = 'partner' in item ? item.partner : undefined;
   if (partner === null || partner === undefined) return '';
   if (typeof partner !== 'object' || !('id' in partner) || typeof partner.id !== 'string') return null;
-  return partner.id.toLowerCase();
+  return Uuid.safeParse(partner.id).success ? partner.id.toLowerCase() : null;
 }
 
 function validateArray<S extends z.ZodTypeAny>(

@@ -49,6 +49,33 @@ export class RcpAnswerError extends PermanentError implements RcpFailure {
   }
 }
 
+/**
+ * An RCP list that kept changing while it was read (its `total` moved, a page came short or
+ * items came twice): no view of it is whole, so the run takes nothing from it. Reading it later may work.
+ */
+export class RcpListChangedError extends RetryableError implements RcpFailure {
+  readonly status = undefined;
+  constructor(
+    readonly call: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An RCP answer larger than the connector reads (`RCP_MAX_ANSWER_MB`): refused before it is parsed. */
+export class RcpAnswerTooLargeError extends PermanentError implements RcpFailure {
+  constructor(
+    readonly call: string,
+    readonly url: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `RCP's answer to ${call} (${url}) is larger than ${Math.round(limitBytes / 1_048_576)} MB (RCP_MAX_ANSWER_MB): refused unread. Check that RCP answers this list page by page, or raise RCP_MAX_ANSWER_MB.`,
+    );
+  }
+}
+
 /** RCP could not be reached or kept failing (network, 5xx, 429) after the tries allowed: try later. */
 export class RcpUnavailableError extends RetryableError implements RcpFailure {
   constructor(
@@ -79,7 +106,9 @@ export type RcpError =
   | RcpAuthError
   | RcpAnswerError
   | RcpUnavailableError
-  | RcpOutcomeUnknownError;
+  | RcpOutcomeUnknownError
+  | RcpListChangedError
+  | RcpAnswerTooLargeError;
 
 export function isRcpError(error: unknown): error is RcpError {
   return (
@@ -87,7 +116,9 @@ export function isRcpError(error: unknown): error is RcpError {
     error instanceof RcpAuthError ||
     error instanceof RcpAnswerError ||
     error instanceof RcpUnavailableError ||
-    error instanceof RcpOutcomeUnknownError
+    error instanceof RcpOutcomeUnknownError ||
+    error instanceof RcpListChangedError ||
+    error instanceof RcpAnswerTooLargeError
   );
 }
 

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { PermanentError } from '../errors.ts';
-import { RcpAnswerError, type SkippedRecord, describeIssues } from './errors.ts';
+import { RcpAnswerError, RcpListChangedError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Page, idOf } from './schemas.ts';
 
-/** Passes over a list when it changed while being read, before a shortfall is reported. */
+/** Passes over a list that changed while it was read, before the run fails with what changed. */
 const MAX_PASSES = 3;
 
 interface ListingSource<T, S extends z.ZodTypeAny> {
@@ -12,69 +12,58 @@ interface ListingSource<T, S extends z.ZodTypeAny> {
   call?: string;
   schema: S;
   fetchPage: (page: number) => Promise<unknown>;
-  /** Applied to each valid record (ids to lower case). */
+  /** Applied to each valid record (ids to lower case; slimming). */
   normalise?: (item: T) => T;
   /** Who a broken record belongs to, as far as it can be read (see `SkippedRecord.partner`). */
   ownerOf?: (item: unknown) => string | null;
 }
 
+/** One pass over the list: what it held, and each sign that the list moved under it. */
+interface Pass<T> {
+  pages: T[][];
+  skipped: SkippedRecord[];
+  total: number;
+  changes: string[];
+}
+
 /**
  * An RCP list read page by page (`?page=N`, `ceil(total / limit)` pages), as an async iterator of
- * validated pages. RCP pages by offset, so a list that changes while it is read shifts items
- * between pages: an item seen twice is given once, and when `total` moved during a pass or fewer
- * items than `total` were seen, the list is read again (new items only), up to three passes; what
- * is still missing then is `shortfall`.
+ * validated pages. A run's view of a list is whole or there is none: `total` must be the same on
+ * every page, each page must hold what `total` and `limit` make it hold, the page after the last
+ * must be empty, and the items read must number `total`. A pass that finds otherwise (RCP pages by
+ * offset, so a list that changes while it is read shifts items between pages) is thrown away and
+ * the list read again from the start; after three such passes the read fails with what changed
+ * (`RcpListChangedError`). Pages are given only once a pass is found whole.
  */
 export class Listing<T> implements AsyncIterable<T[]> {
   /** Records that broke the schema: skipped, with id and field path. */
-  readonly skipped: SkippedRecord[] = [];
-  /** Items RCP counts in `total` that were never read. */
-  shortfall = 0;
-  /** `total` as RCP last said it. */
+  skipped: SkippedRecord[] = [];
+  /** `total` as RCP said it on the pass that was kept. */
   total = 0;
+  /** Pages fetched, over all passes. */
   pages = 0;
+  /** Passes made (more than one when the list moved while it was read). */
+  passes = 0;
 
   constructor(private readonly source: ListingSource<T, z.ZodType<T, z.ZodTypeDef, unknown>>) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
-    // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
-    // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
-    const seen = new Map<string, string | undefined>();
-    const broken = new Set<string>();
-    const copies = new Set<string>();
+    let changes: string[] = [];
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      let lastPage = 1;
-      let totalAtStart: number | undefined;
-      let changed = false;
-      for (let page = 1; page <= lastPage; page++) {
-        let body: unknown;
-        try {
-          body = await this.source.fetchPage(page);
-        } catch (error) {
-          // The list shrank under us: the page we computed is gone. The pass ends here.
-          if (page > 1 && error instanceof PermanentError && error.status === 404) break;
-          throw error;
-        }
-        const envelope = Page.safeParse(body);
-        this.pages++;
-        if (!envelope.success) {
-          throw new RcpAnswerError(
-            this.source.call ?? `the ${this.source.what} list`,
-            `RCP answered page ${page} of the ${this.source.what} list without items/total/limit: ${describeIssues(envelope.error)}`,
-          );
-        }
-        this.total = envelope.data.total;
-        totalAtStart ??= this.total;
-        changed ||= totalAtStart !== this.total;
-        lastPage = Math.ceil(envelope.data.total / envelope.data.limit);
-        const fresh = this.#validate(envelope.data.items, seen, broken, copies);
-        if (fresh.length > 0) yield fresh;
-        if (envelope.data.items.length === 0) break;
+      this.passes++;
+      const read = await this.#pass();
+      if (read.changes.length === 0) {
+        this.skipped = read.skipped;
+        this.total = read.total;
+        for (const page of read.pages) if (page.length > 0) yield page;
+        return;
       }
-      // A count that moved during the pass may hide an item shifted past us by a deletion: read again.
-      if (!changed && seen.size + broken.size + copies.size >= this.total) break;
+      changes = read.changes;
     }
-    this.shortfall = Math.max(0, this.total - seen.size - broken.size - copies.size);
+    throw new RcpListChangedError(
+      this.#call,
+      `RCP's ${this.source.what} list (${this.#call}) changed while it was read, ${MAX_PASSES} times over: ${changes.slice(0, 5).join('; ')}. Nothing was taken from it; run again when RCP's list holds still.`,
+    );
   }
 
   /** All items, for callers that need the whole list at once. */
@@ -84,11 +73,92 @@ export class Listing<T> implements AsyncIterable<T[]> {
     return items;
   }
 
+  get #call(): string {
+    return this.source.call ?? `the ${this.source.what} list`;
+  }
+
+  async #pass(): Promise<Pass<T>> {
+    // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
+    // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
+    const seen = new Map<string, string | undefined>();
+    const broken = new Set<string>();
+    const copies = new Set<string>();
+    const pass: Pass<T> = { pages: [], skipped: [], total: 0, changes: [] };
+    let lastPage = 1;
+    let limit = 0;
+    for (let page = 1; page <= lastPage; page++) {
+      const envelope = await this.#page(page);
+      if (envelope === 'gone') {
+        pass.changes.push(`page ${page} of ${lastPage} was gone (404)`);
+        return pass;
+      }
+      if (page === 1) {
+        pass.total = envelope.total;
+        limit = envelope.limit;
+        lastPage = Math.max(1, Math.ceil(envelope.total / envelope.limit));
+      } else if (envelope.total !== pass.total) {
+        pass.changes.push(`total was ${pass.total} on page 1 and ${envelope.total} on page ${page}`);
+        return pass;
+      }
+      const expected = page < lastPage ? limit : pass.total - (lastPage - 1) * limit;
+      if (envelope.items.length !== expected) {
+        pass.changes.push(
+          `page ${page} held ${envelope.items.length} item(s) where total ${pass.total} and limit ${limit} make ${expected}`,
+        );
+        return pass;
+      }
+      const shifted: string[] = [];
+      pass.pages.push(this.#validate(envelope.items, seen, broken, copies, pass.skipped, shifted));
+      if (shifted.length > 0) {
+        pass.changes.push(`${shifted.slice(0, 3).join(', ')} came again on page ${page}`);
+        return pass;
+      }
+    }
+    const after = await this.#page(lastPage + 1);
+    if (after !== 'gone' && after.items.length > 0) {
+      pass.changes.push(
+        `page ${lastPage + 1}, after the last of ${pass.total}, held ${after.items.length} item(s)`,
+      );
+      return pass;
+    }
+    const read = seen.size + broken.size + copies.size;
+    if (read !== pass.total) pass.changes.push(`${read} item(s) read where total says ${pass.total}`);
+    return pass;
+  }
+
+  /** One page's envelope, or `gone` when RCP answers 404 for a page past the first. */
+  async #page(page: number): Promise<z.infer<typeof Page> | 'gone'> {
+    let body: unknown;
+    try {
+      body = await this.source.fetchPage(page);
+    } catch (error) {
+      if (page > 1 && error instanceof PermanentError && error.status === 404) return 'gone';
+      throw error;
+    }
+    this.pages++;
+    const envelope = Page.safeParse(body);
+    if (!envelope.success) {
+      throw new RcpAnswerError(
+        this.#call,
+        `RCP answered page ${page} of the ${this.source.what} list (${this.#call}) without items/total/limit: ${describeIssues(envelope.error)}`,
+      );
+    }
+    if (envelope.data.items.length > envelope.data.limit) {
+      throw new RcpAnswerError(
+        this.#call,
+        `RCP answered page ${page} of the ${this.source.what} list (${this.#call}) with ${envelope.data.items.length} items, more than its limit ${envelope.data.limit}`,
+      );
+    }
+    return envelope.data;
+  }
+
   #validate(
     items: unknown[],
     seen: Map<string, string | undefined>,
     broken: Set<string>,
     copies: Set<string>,
+    skipped: SkippedRecord[],
+    shifted: string[],
   ): T[] {
     const fresh: T[] = [];
     items.forEach((item, index) => {
@@ -97,6 +167,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
       const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
       if (seen.has(key) || broken.has(key)) {
         if (id !== undefined && seen.has(key) && seen.get(key) !== id) copies.add(id);
+        else shifted.push(`${this.source.what} ${id ?? key}`);
         return;
       }
       const parsed = this.source.schema.safeParse(item);
@@ -105,7 +176,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
         fresh.push(this.source.normalise ? this.source.normalise(parsed.data) : parsed.data);
       } else {
         broken.add(key);
-        this.skipped.push({
+        skipped.push({
           what: this.source.what,
           id,
           problem: describeIssues(parsed.error),

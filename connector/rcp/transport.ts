@@ -12,6 +12,7 @@ import {
 } from '../retry.ts';
 import type { TokenSource } from './auth.ts';
 import {
+  RcpAnswerTooLargeError,
   RcpAuthError,
   RcpOutcomeUnknownError,
   RcpRequestError,
@@ -57,6 +58,8 @@ export async function sendWithRetries(plan: SendPlan): Promise<HttpAnswer> {
     try {
       answer = await plan.send(token);
     } catch (error) {
+      // An answer too large to read is the same on every try: fail now, naming it.
+      if (error instanceof RcpAnswerTooLargeError) throw error;
       const code = networkCode(error);
       lastProblem = `${plan.call}: ${code ?? messageOf(error)}`;
       lastStatus = undefined;

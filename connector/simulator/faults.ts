@@ -46,6 +46,12 @@ export const RecordFault = z.object({
     'id-upper-case',
     /** The plan's first price has its cost as a string. */
     'price-malformed',
+    /** The client is listed with `partner.id` "42" (not a uuid). */
+    'partner-id-not-uuid',
+    /** The client is listed with its `id` "42" (not a uuid). */
+    'id-not-uuid',
+    /** The client's first usage row claims 30 times its `paid_seconds` (quantity and cost unchanged). */
+    'usage-implausible-seconds',
   ]),
 });
 export type RecordFault = z.infer<typeof RecordFault>;
@@ -57,6 +63,25 @@ export const FailingPath = z.object({
   retryAfterSeconds: z.number().nonnegative().optional(),
 });
 export type FailingPath = z.infer<typeof FailingPath>;
+
+/**
+ * A lasting fault on a list endpoint (`/client`, `/partner`): what a buggy RCP or a proxy in front
+ * of it can do to the pages of a list.
+ */
+export const ListFault = z.object({
+  path: z.enum(['/client', '/partner']),
+  fault: z.enum([
+    /** Each page says a `total` one less than the page before (page 1 is true). */
+    'total-shrinks',
+    /** Page 2 answers `items: []` with the true `total`. */
+    'page-without-items',
+    /** Page 1 carries `padding` of `bytes` characters beside its items. */
+    'oversized-page',
+  ]),
+  /** For `oversized-page`; default 50 MB. */
+  bytes: z.number().int().positive().optional(),
+});
+export type ListFault = z.infer<typeof ListFault>;
 
 export const Faults = z.object({
   latencyMs: z.number().int().nonnegative().default(0),
@@ -71,6 +96,7 @@ export const Faults = z.object({
   growDuringPaging: z.number().int().nonnegative().default(0),
   script: z.array(ScriptedFault).default([]),
   records: z.array(RecordFault).default([]),
+  lists: z.array(ListFault).default([]),
   failing: z.array(FailingPath).default([]),
 });
 export type Faults = z.infer<typeof Faults>;
@@ -135,6 +161,11 @@ export class FaultPlan {
   /** Whether a record fault is set on this id. */
   has(id: string, fault: RecordFault['fault']): boolean {
     return this.faults.records.some((r) => r.id.toLowerCase() === id.toLowerCase() && r.fault === fault);
+  }
+
+  /** The lasting faults on a list endpoint. */
+  listFaults(path: string): ListFault[] {
+    return this.faults.lists.filter((l) => l.path === path);
   }
 
   /** Whether to corrupt one record of an answer (the malformed rate). */

@@ -126,10 +126,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     fault: FaultDecision,
   ): Answer {
     if (method === 'GET' && path === '/partner') {
-      return page(
+      return withListFaults(
+        '/partner',
         query,
-        world.partners.map((p) => renderPartner(p)),
-        fault,
+        page(
+          query,
+          world.partners.map((p) => renderPartner(p)),
+          fault,
+        ),
       );
     }
     if (method === 'GET' && path === '/client') {
@@ -139,11 +143,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       const partner = query.get('partner');
       const order = partner ? world.order.filter((i) => world.client(i).partner.id === partner) : world.order;
-      return pageOf(
+      return withListFaults(
+        '/client',
         query,
-        order.length,
-        (from, to) => order.slice(from, to).map((i) => renderClient(world.client(i))),
-        fault,
+        pageOf(
+          query,
+          order.length,
+          (from, to) => order.slice(from, to).map((i) => renderClient(world.client(i))),
+          fault,
+        ),
       );
     }
     const price = /^\/billing_plan\/([^/]+)\/price$/.exec(path);
@@ -179,6 +187,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return { status: 404, body: { error_alias: 'not_found', details: 'Invalid page.' } };
     const items = corrupt(slice(from, from + pageSize), fault.malformed, 'list');
     return { status: 200, body: { items, total, limit: pageSize } };
+  }
+
+  /** A page spoiled the way the list's lasting faults say. */
+  function withListFaults(path: string, query: URLSearchParams, answer: Answer): Answer {
+    const faults = state.faults.listFaults(path);
+    if (faults.length === 0 || answer.status !== 200) return answer;
+    const number = Number(query.get('page') ?? '1');
+    const body = { ...(answer.body as { items: unknown[]; total: number; limit: number }) } as Record<
+      string,
+      unknown
+    > & { total: number };
+    for (const { fault, bytes } of faults) {
+      if (fault === 'total-shrinks') body.total = Math.max(0, body.total - (number - 1));
+      if (fault === 'page-without-items' && number === 2) body.items = [];
+      if (fault === 'oversized-page' && number === 1) body.padding = 'x'.repeat(bytes ?? 50 * 1_048_576);
+    }
+    return { status: 200, body };
   }
 
   function billingDetails(query: URLSearchParams, fault: FaultDecision): Answer {
@@ -350,6 +375,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (has('usage-bad-date')) spoiled.date = `${first.date.slice(0, 8)}32`;
     if (has('usage-negative-cost')) spoiled.cost = -(first.cost || 100);
     if (has('usage-huge-cost')) spoiled.cost = 165_000_000_000;
+    if (has('usage-implausible-seconds'))
+      spoiled.paid_seconds = (first as unknown as { paid_seconds: number }).paid_seconds * 30;
     return [spoiled as R, ...rows.slice(1)];
   }
 
@@ -358,6 +385,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (state.faults.has(client.id, 'contract-unreadable'))
       (rendered.contract as Record<string, unknown>).billing_plan = null;
     if (state.faults.has(client.id, 'id-upper-case')) rendered.id = client.id.toUpperCase();
+    if (state.faults.has(client.id, 'id-not-uuid')) rendered.id = '42';
+    if (state.faults.has(client.id, 'partner-id-not-uuid'))
+      rendered.partner = { ...rendered.partner, id: '42' };
     return rendered;
   }
 

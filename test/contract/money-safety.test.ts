@@ -121,17 +121,32 @@ describe('no invoice from incomplete RCP data', () => {
     expect(invoiceOf(stack.double, 'partner', reseller.id)).toBeUndefined();
   });
 
-  it('an invoice above INVOICE_MAX_AMOUNT is not made, and says so with both amounts; the rest are made', async () => {
+  it('a row costing 165 billion (not price × quantity) holds back its client, the row named; the rest are made', async () => {
     const stack = await stackWithInvoices();
     const { directs, reseller } = cast(stack);
     const [huge, fine] = directs as [SimClient, SimClient];
     setRecordFaults(stack, [{ id: huge.id, fault: 'usage-huge-cost' }]);
     const report = await invoicePeriod(stack.deps, { period: PERIOD });
     const failure = report.failed.find((f) => f.record.includes(huge.id));
-    expect(failure?.error).toMatch(/above INVOICE_MAX_AMOUNT 100\u00a0000\u00a0000,00 ₽/);
+    expect(failure?.error).toMatch(
+      /usage row \S+ \(\d{4}-\d{2}-01, vm .*\) cannot be true: cost 165000000000 is not the plan's price/,
+    );
     expect(invoiceOf(stack.double, 'client', huge.id)).toBeUndefined();
     expect(invoiceOf(stack.double, 'client', fine.id)).toBeDefined();
     expect(invoiceOf(stack.double, 'partner', reseller.id)).toBeDefined();
+  });
+
+  it('a client row claiming 30 times its paid_seconds holds back its reseller, the row named', async () => {
+    const stack = await stackWithInvoices();
+    const { ofReseller, reseller } = cast(stack);
+    const [one] = ofReseller as [SimClient];
+    setRecordFaults(stack, [{ id: one.id, fault: 'usage-implausible-seconds' }]);
+    const report = await invoicePeriod(stack.deps, { period: PERIOD });
+    expect(report.failed.map((f) => f.record)).toEqual([`partner ${reseller.name} (${reseller.id})`]);
+    expect(report.failed[0]?.error).toMatch(
+      new RegExp(`client .* \\(${one.id}\\): usage row .* cannot be true: paid_seconds \\d+ is not quantity`),
+    );
+    expect(invoiceOf(stack.double, 'partner', reseller.id)).toBeUndefined();
   });
 
   it('a lower INVOICE_MAX_AMOUNT stops a reseller’s invoice, never caps it', async () => {

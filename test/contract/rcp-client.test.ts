@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { OutcomeUnknownError, PermanentError, RetryableError } from '../../connector/errors.ts';
-import { RcpRequestError } from '../../connector/rcp/errors.ts';
+import { RcpAnswerTooLargeError, RcpListChangedError, RcpRequestError } from '../../connector/rcp/errors.ts';
 import { Secret } from '../../connector/secret.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
 import type { World } from '../../connector/simulator/data.ts';
@@ -34,7 +34,7 @@ describe('RCP client against the simulator: reading', () => {
     expect(pages).toEqual([10, 10, 10, 7]);
     expect(new Set(ids).size).toBe(37);
     expect(new Set(ids)).toEqual(new Set(sim.world.order.map((i) => sim.world.client(i).id)));
-    expect(listing.shortfall).toBe(0);
+    expect(listing.passes).toBe(1);
     expect(listing.skipped).toEqual([]);
   });
 
@@ -61,7 +61,8 @@ describe('RCP client against the simulator: reading', () => {
     expect(sim.world.clientCount).toBe(27);
     expect(ids).toHaveLength(27);
     expect(new Set(ids).size).toBe(27);
-    expect(listing.shortfall).toBe(0);
+    // The first pass saw `total` move and was thrown away; the second found the list still.
+    expect(listing.passes).toBe(2);
   });
 
   it('a malformed client is skipped and reported with its id and field; the page goes on', async () => {
@@ -82,7 +83,7 @@ describe('RCP client against the simulator: reading', () => {
         partner: broken.partner.id,
       },
     ]);
-    expect(listing.shortfall).toBe(0);
+    expect(listing.passes).toBe(1);
   });
 
   it('reads a billing plan’s prices, and reports a malformed price', async () => {
@@ -299,9 +300,9 @@ describe('RCP client against the simulator: failures', () => {
     await client.partners().all();
     now += 3_590_000;
     const requestsBefore = sim.requests;
-    await client.partners().all();
+    await client.prices(sim.world.partners[0]?.plan.id ?? '');
     expect(sim.tokensIssued).toBe(2);
-    expect(sim.requests - requestsBefore).toBe(2); // a login and the page: no refused call in between
+    expect(sim.requests - requestsBefore).toBe(2); // a login and the call: no refused call in between
   });
 
   it('a wrong password says which login failed and never shows the password', async () => {
@@ -387,5 +388,66 @@ describe('RCP client against the simulator: payments', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RcpRequestError);
     expect((error as Error).message).toMatch(/404.*No such client/);
+  });
+});
+
+describe('RCP client against the simulator: a list that is not whole fails the read', () => {
+  it('a total that shrinks from page to page: read again from the start, then failed with both totals', async () => {
+    const { sim, client } = await startRcp({
+      clients: 25,
+      faults: { lists: [{ path: '/client', fault: 'total-shrinks' }] },
+    });
+    const before = sim.requests;
+    const error = await client
+      .clients()
+      .all()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RcpListChangedError);
+    expect((error as Error).message).toMatch(
+      /GET \/client\) changed while it was read, 3 times over: total was 25 on page 1 and 24 on page 2/,
+    );
+    // Three passes, each stopped at the page where the total moved.
+    expect(sim.requests - before).toBe(6);
+  });
+
+  it('a page without items in the middle of the list fails the read: it is never taken for the end', async () => {
+    const { client } = await startRcp({
+      clients: 25,
+      faults: { lists: [{ path: '/client', fault: 'page-without-items' }] },
+    });
+    await expect(client.clients().all()).rejects.toThrow(
+      /page 2 held 0 item\(s\) where total 25 and limit 10 make 10/,
+    );
+  });
+
+  it('a 50 MB page is refused in seconds, naming the URL, and not tried again', async () => {
+    const { sim, client } = await startRcp({
+      clients: 5,
+      faults: { lists: [{ path: '/partner', fault: 'oversized-page' }] },
+    });
+    const started = Date.now();
+    const before = sim.requests;
+    const error = await client
+      .partners()
+      .all()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RcpAnswerTooLargeError);
+    expect((error as Error).message).toContain(
+      `(${sim.url}/v1/partner?page=1) is larger than 32 MB (RCP_MAX_ANSWER_MB)`,
+    );
+    expect(sim.requests - before).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a client whose partner.id is not a uuid is skipped with its field, owned by no partner it could be pinned on', async () => {
+    const { sim, client } = await startRcp({ clients: 6 });
+    const victim = sim.world.client(sim.world.order[0] ?? -1);
+    sim.faults.update({ records: [{ id: victim.id, fault: 'partner-id-not-uuid' }] });
+    const listing = client.clients();
+    const clients = await listing.all();
+    expect(clients.map((c) => c.id)).not.toContain(victim.id);
+    expect(listing.skipped).toEqual([
+      { what: 'client', id: victim.id, problem: 'partner.id: expected a uuid', partner: null },
+    ]);
   });
 });

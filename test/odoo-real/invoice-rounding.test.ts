@@ -4,7 +4,7 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { CATALOG } from '../../connector/simulator/data.ts';
 import { Decimal } from '../../mappings/money.ts';
-import type { RcpUsageRow } from '../support/rcp-usage-override.ts';
+import type { PriceOverride, RcpUsageRow } from '../support/rcp-usage-override.ts';
 import {
   type RoundingMethod,
   realOdooFromEnv,
@@ -29,6 +29,13 @@ const cls = (id: string) => {
   if (!entry) throw new Error(`no billing class ${id}`);
   return { id: entry.id, name: entry.name, measure: entry.measure };
 };
+/** The prices of ROWS, which RCP answers for these clients' plan: each row's cost is price × quantity. */
+const PRICES: PriceOverride[] = [
+  { classId: 'kvm_cpu', cost: 6.9, period: 'hour' },
+  { classId: 'kvm_ram', cost: 6.9, period: 'hour' },
+  { classId: 'kvm_hdd_fast', cost: 0.79, period: 'hour' },
+  { classId: 'kvm_hdd_ultrafast', cost: 0.0107, period: 'hour' },
+];
 const row = (classId: string, quantity: string, price: string): Omit<RcpUsageRow, 'date'> => ({
   target: { id: `t-${classId}`, type: 'vm', name: `rounding ${classId}` },
   billing_class: cls(classId),
@@ -63,15 +70,20 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('invoice rounding'), () => {
   ];
   // One direct client per case, all on the provider's own channel; RCP gives each the rows above.
   let clientIds: string[] = [];
+  let planIds: string[] = [];
   const stack = useRealStack(
     'round',
     { today: '2024-06-01', clients: cases.length, partners: 1 },
-    { usageOf: (client) => (clientIds.includes(client) ? ROWS : undefined) },
+    {
+      usageOf: (client) => (clientIds.includes(client) ? ROWS : undefined),
+      pricesOf: (plan) => (planIds.includes(plan) ? PRICES : undefined),
+    },
   );
   let s: RealStack;
   beforeAll(async () => {
     s = stack();
     clientIds = s.sim.world.order.map((i) => s.sim.world.client(i).id).sort();
+    planIds = s.sim.world.order.map((i) => s.sim.world.client(i).plan.id);
     const sync = await syncMasterData(s.deps, { what: 'all' });
     expect(sync.failed).toEqual([]);
   });

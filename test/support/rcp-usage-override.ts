@@ -19,12 +19,22 @@ export interface RcpUsageRow {
  * "says" exactly these rows, and the connector reads them over HTTP like any others. For scenarios
  * the generated world cannot produce deterministically (rounding cases).
  */
+/** A billing class's price as the front says it instead of the simulator (so that its rows' cost is price × quantity). */
+export interface PriceOverride {
+  classId: string;
+  cost: number;
+  period: RcpUsageRow['period'];
+}
+
 export async function startUsageOverride(
   upstream: string,
   usageOf: (clientId: string) => Array<Omit<RcpUsageRow, 'date'>> | undefined,
+  pricesOf: (planId: string) => PriceOverride[] | undefined = () => undefined,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://front');
+    const plan = /^\/v1\/billing_plan\/([^/]+)\/price$/.exec(url.pathname)?.[1];
+    const prices = req.method === 'GET' && plan ? pricesOf(decodeURIComponent(plan)) : undefined;
     const rows =
       req.method === 'GET' && url.pathname === '/v1/billing_details'
         ? usageOf(url.searchParams.get('client') ?? '')
@@ -52,6 +62,19 @@ export async function startUsageOverride(
         res.writeHead(answer.status, {
           'content-type': answer.headers.get('content-type') ?? 'application/json',
         });
+        if (prices && answer.status === 200) {
+          const list = (await answer.json()) as Array<{
+            billing_class: { id: string };
+            cost: number;
+            period: string;
+          }>;
+          for (const price of list) {
+            const override = prices.find((p) => p.classId === price.billing_class.id);
+            if (override) Object.assign(price, { cost: override.cost, period: override.period });
+          }
+          res.end(JSON.stringify(list));
+          return;
+        }
         res.end(Buffer.from(await answer.arrayBuffer()));
       } catch (error) {
         res.writeHead(502);

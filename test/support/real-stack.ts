@@ -8,7 +8,7 @@ import { RcpClient } from '../../connector/rcp/client.ts';
 import { Secret } from '../../connector/secret.ts';
 import { CATALOG } from '../../connector/simulator/data.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../connector/simulator/server.ts';
-import { type RcpUsageRow, startUsageOverride } from './rcp-usage-override.ts';
+import { type PriceOverride, type RcpUsageRow, startUsageOverride } from './rcp-usage-override.ts';
 import { type RealOdoo, freshRealOdoo } from './real-odoo.ts';
 
 /**
@@ -32,6 +32,8 @@ export const testSeed = (): number => Number(process.env.RCP_TEST_SEED) || 1 + (
 export interface RealStackOptions {
   /** Usage RCP answers for chosen clients instead of the simulator's (see rcp-usage-override.ts). */
   usageOf?: (clientId: string) => Array<Omit<RcpUsageRow, 'date'>> | undefined;
+  /** Prices RCP answers for chosen billing plans (the rows of `usageOf` must cost price × quantity). */
+  pricesOf?: (planId: string) => PriceOverride[] | undefined;
   configure?: (config: Config, sim: Simulator) => Config;
 }
 
@@ -61,7 +63,7 @@ export function useRealStack(
     );
     let rcpUrl = sim.url;
     if (options.usageOf) {
-      const front = await startUsageOverride(sim.url, options.usageOf);
+      const front = await startUsageOverride(sim.url, options.usageOf, options.pricesOf);
       closers.push(front);
       rcpUrl = front.url;
     }

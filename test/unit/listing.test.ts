@@ -1,37 +1,111 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { RcpListChangedError } from '../../connector/rcp/errors.ts';
 import { Listing } from '../../connector/rcp/listing.ts';
 
 const Item = z.object({ id: z.string(), n: z.number() }).passthrough();
 
 /** A list served by offset pages of `limit`, read through `serve` so a test can change it between pages. */
 function listingOf(serve: (page: number) => { items: unknown[]; total: number; limit: number }) {
-  return new Listing({ what: 'item', schema: Item, fetchPage: async (page) => serve(page) });
+  return new Listing({
+    what: 'item',
+    call: 'GET /item',
+    schema: Item,
+    fetchPage: async (page) => serve(page),
+  });
 }
 
 const items = (ids: string[]) => ids.map((id) => ({ id, n: 1 }));
+/** Offset pages of 2 over `list`, `total` as RCP says it. */
+const pagesOf =
+  (list: () => string[], total: (page: number) => number = () => list().length) =>
+  (page: number) => ({ items: items(list().slice((page - 1) * 2, page * 2)), total: total(page), limit: 2 });
 
-describe('reading an RCP list', () => {
-  it('reports a shortfall when RCP counts more items than it ever shows', async () => {
-    const listing = listingOf((page) => ({ items: page === 1 ? items(['a', 'b']) : [], total: 3, limit: 2 }));
-    const read = await listing.all();
-    expect(read.map((i) => i.id)).toEqual(['a', 'b']);
-    expect(listing.shortfall).toBe(1);
+describe('reading an RCP list: whole, or the read fails', () => {
+  it('reads every page and checks that the page after the last is empty', async () => {
+    const asked: number[] = [];
+    const listing = listingOf((page) => {
+      asked.push(page);
+      return pagesOf(() => ['a', 'b', 'c'])(page);
+    });
+    expect((await listing.all()).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(asked).toEqual([1, 2, 3]);
+    expect(listing.passes).toBe(1);
   });
 
-  it('an item deleted while reading shifts the next page: the second pass finds what was skipped', async () => {
+  it('fails, naming what changed, when RCP counts more items than it ever shows', async () => {
+    const listing = listingOf((page) => ({ items: page === 1 ? items(['a', 'b']) : [], total: 3, limit: 2 }));
+    const read = listing.all();
+    await expect(read).rejects.toThrow(RcpListChangedError);
+    await expect(
+      listingOf((page) => ({ items: page === 1 ? items(['a', 'b']) : [], total: 3, limit: 2 })).all(),
+    ).rejects.toThrow(
+      /item list \(GET \/item\) changed while it was read, 3 times over: page 2 held 0 item\(s\) where total 3 and limit 2 make 1/,
+    );
+  });
+
+  it('a page without items in the middle of the list is never taken for its end', async () => {
+    const list = ['a', 'b', 'c', 'd', 'e'];
+    const listing = listingOf((page) =>
+      page === 2 ? { items: [], total: 5, limit: 2 } : pagesOf(() => list)(page),
+    );
+    await expect(listing.all()).rejects.toThrow(/page 2 held 0 item\(s\) where total 5 and limit 2 make 2/);
+    expect(listing.passes).toBe(3);
+  });
+
+  it('a total that shrinks from page to page fails the read with both numbers', async () => {
+    const list = ['a', 'b', 'c', 'd', 'e'];
+    const listing = listingOf(
+      pagesOf(
+        () => list,
+        (page) => 5 - (page - 1),
+      ),
+    );
+    await expect(listing.all()).rejects.toThrow(/total was 5 on page 1 and 4 on page 2/);
+  });
+
+  it('an item deleted while reading is a changed list: read again from the start, and given as it is then', async () => {
     let list = ['a', 'b', 'c', 'd', 'e'];
     const listing = listingOf((page) => {
       if (page === 2 && list.length === 5) list = list.filter((id) => id !== 'a');
-      return { items: items(list.slice((page - 1) * 2, page * 2)), total: list.length, limit: 2 };
+      return pagesOf(() => list)(page);
     });
     const read = await listing.all();
-    expect(read.map((i) => i.id).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(listing.shortfall).toBe(0);
+    expect(read.map((i) => i.id)).toEqual(['b', 'c', 'd', 'e']);
+    expect(listing.passes).toBe(2);
+  });
+
+  it('an item shifted onto the next page (seen twice) makes the pass void', async () => {
+    let served = 0;
+    const listing = listingOf((page) => {
+      served++;
+      // First pass: page 2 repeats 'b' (an item inserted at the head pushed it along); then still.
+      if (served === 2) return { items: items(['b', 'c']), total: 4, limit: 2 };
+      return pagesOf(() => ['a', 'b', 'c', 'd'])(page);
+    });
+    expect((await listing.all()).map((i) => i.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(listing.passes).toBe(2);
+  });
+
+  it('a page after the last that holds items fails the pass', async () => {
+    const listing = listingOf((page) => ({ items: items([`x${page}`]), total: 1, limit: 2 }));
+    await expect(listing.all()).rejects.toThrow(/page 2, after the last of 1, held 1 item/);
+  });
+
+  it('a page with more items than its limit is refused at once', async () => {
+    const listing = listingOf(() => ({ items: items(['a', 'b', 'c']), total: 3, limit: 2 }));
+    await expect(listing.all()).rejects.toThrow(
+      /page 1 of the item list \(GET \/item\) with 3 items, more than its limit 2/,
+    );
+    expect(listing.passes).toBe(1);
   });
 
   it('a record without an id that breaks the schema is reported once, not read again', async () => {
-    const listing = listingOf(() => ({ items: [{ n: 'x' }, { id: 'a', n: 1 }], total: 2, limit: 10 }));
+    const listing = listingOf((page) => ({
+      items: page === 1 ? [{ n: 'x' }, { id: 'a', n: 1 }] : [],
+      total: 2,
+      limit: 10,
+    }));
     const read = await listing.all();
     expect(read.map((i) => i.id)).toEqual(['a']);
     expect(listing.skipped).toEqual([
@@ -41,6 +115,8 @@ describe('reading an RCP list', () => {
 
   it('an answer without the list envelope stops with a clear error', async () => {
     const listing = listingOf(() => ({ rows: [] }) as never);
-    await expect(listing.all()).rejects.toThrow(/page 1 of the item list without items\/total\/limit/);
+    await expect(listing.all()).rejects.toThrow(
+      /page 1 of the item list \(GET \/item\) without items\/total\/limit/,
+    );
   });
 });
