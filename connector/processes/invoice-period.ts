@@ -45,6 +45,8 @@ export interface InvoiceInput {
   context?: InvoiceContext | undefined;
   /** What could not be read among the inputs of `units` (found while choosing them). */
   problems?: InputProblems | undefined;
+  /** The period's clients Odoo knows, when the run has read them all while choosing `units`. */
+  knownUsage?: readonly KnownUsage[] | undefined;
   partner?: string | undefined;
   client?: string | undefined;
   dryRun?: boolean;
@@ -99,8 +101,8 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
 
   // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
   if (!input.units) refuseOpenPeriod(deps, input);
-  const { units, problems } = input.units
-    ? { units: input.units, problems: input.problems ?? noInputProblems() }
+  const { units, problems, known } = input.units
+    ? { units: input.units, problems: input.problems ?? noInputProblems(), known: input.knownUsage }
     : await unitsToInvoice(deps, input, report, input.period);
   const context = input.context ?? (await invoiceContext(deps));
   if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
@@ -117,7 +119,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
     const { drafts, refs } = await prepareInvoices(
       reading,
-      { ...input, units: chunk, problems },
+      { ...input, units: chunk, problems, knownUsage: known },
       report,
       context,
     );
@@ -156,8 +158,8 @@ export async function prepareInvoices(
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   context?: InvoiceContext,
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
-  const { units, problems } = input.units
-    ? { units: input.units, problems: input.problems ?? noInputProblems() }
+  const { units, problems, known } = input.units
+    ? { units: input.units, problems: input.problems ?? noInputProblems(), known: input.knownUsage }
     : await unitsToInvoice(deps, input, report, input.period);
   const usage = await readUsage(deps, units, input.period, problems);
   const partnerPrices = await readPlanPrices(deps, units, problems);
@@ -174,7 +176,7 @@ export async function prepareInvoices(
     ...[...classIds].map((c) => xmlidOf('product', c)),
   ]);
 
-  await noteClientsGoneFromLists(deps, input.period, units, found, problems, input.knownStates);
+  await noteClientsGoneFromLists(deps, input.period, units, found, problems, input.knownStates, known);
 
   for (const unit of units) {
     const result = (outcome: InvoiceOutcome, totalKopecks = 0, error?: string): InvoiceResult => ({
@@ -355,7 +357,7 @@ async function unitsToInvoice(
   input: Pick<InvoiceInput, 'partner' | 'client' | 'knownStates'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   period: string,
-): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems }> {
+): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems; known?: KnownUsage[] }> {
   const { ownPartnerIds, noOwnPartners } = deps.config;
   if (ownPartnerIds.length === 0 && !noOwnPartners) {
     throw new ConfigError([
@@ -407,12 +409,10 @@ async function unitsToInvoice(
   if ('problem' in selected) throw new ConfigError([selected.problem]);
   if (!client && !partner) {
     const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
-    reportInvoicesOfUnlisted(
-      await knownUsageOf(deps.odoo, period, { states: input.knownStates ?? ['draft'] }),
-      listed,
-      period,
-      report,
-    );
+    const known = await knownUsageOf(deps.odoo, period, { states: input.knownStates ?? ['draft'] });
+    reportInvoicesOfUnlisted(known, listed, period, report);
+    // The whole period's known clients: the check of each invoiced counterparty reads no more.
+    return { units: selected.units, problems, known };
   }
   return { units: selected.units, problems };
 }
@@ -460,13 +460,17 @@ async function noteClientsGoneFromLists(
   found: ReadonlyMap<string, { id: number }>,
   problems: InputProblems,
   states: readonly string[] = ['draft'],
+  /** The period's known clients when the run has read them all already (same states). */
+  knownAll?: readonly KnownUsage[],
 ): Promise<void> {
   const unitOf = new Map<number, InvoicedCounterparty>();
   for (const unit of units) {
     const partner = found.get(xmlidOf(unit.kind, unit.uuid));
     if (partner) unitOf.set(partner.id, unit);
   }
-  const known = await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states });
+  const known = knownAll
+    ? knownAll.filter((k) => unitOf.has(k.partnerId))
+    : await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states });
   for (const k of known) {
     const unit = unitOf.get(k.partnerId);
     if (!unit || unit.clients.some((c) => c.id === k.clientUuid)) continue;
