@@ -333,6 +333,10 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
     for (const close of await page.locator('.o_notification_close').all())
       await close.click({ timeout: 2_000 }).catch(() => undefined);
     await shot('document');
+    if (first === 'pdf') {
+      await page.goto(`${url()}/web`);
+      await page.waitForSelector('.o_main_navbar');
+    }
   });
 
   it('settles a payment whose answer from RCP was lost with "RCP has it": the next push marks it pushed, and RCP has it once', async () => {
