@@ -19,7 +19,9 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
  * in RCP → Runs and sees them done (the worker's poll runs in the test), links one counterparty,
  * opens the usage pivot, prints the Счёт на оплату of an invoice from its Print menu, and settles a
  * payment whose answer from RCP was lost with the review's "RCP has it" button. Screenshots land in
- * docs/screenshots/<version>/ (SCREENSHOTS=off to skip writing them).
+ * docs/screenshots/<version>/ (SCREENSHOTS=off to skip writing them); DEBUG_SHOTS=DIR writes a
+ * screenshot of the page in DIR when a step fails. The steps build on each other: after a failure
+ * the later ones fail too; the first failure is the one to read.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
