@@ -120,8 +120,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
   const caps = odoo.capabilities;
 
-  const currency = (await companyOf(odoo)).currencyId;
+  const company = await companyOf(odoo);
+  const currency = company.currencyId;
   const domain: unknown[] = [
+    // One company per run: another company's payments are its own run's.
+    ['company_id', '=', company.id],
     ['payment_type', '=', 'inbound'],
     ['partner_type', '=', 'customer'],
     ['state', 'in', [...caps.paymentDoneStates]],

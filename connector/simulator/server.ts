@@ -256,8 +256,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         details: payment.details,
       } as Record<string, unknown>,
     };
-    if (wrong === 'no-id') delete receipt.body.id;
-    return receipt;
+    return wrong === 'no-id' ? { status: 200, body: withoutId(receipt.body) } : receipt;
   }
 
   function correctBalance(partnerId: string, body: unknown, wrong?: ReceiptFault): Answer {
@@ -274,9 +273,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     partner.balanceKopecks += Math.round(amount * 100);
     state.corrections.push({ partner: partner.id, amount, ctime: new Date().toISOString() });
     const answer: Record<string, unknown> = renderPartner(partner);
-    if (wrong === 'no-id') delete answer.id;
     if (wrong === 'other-client') answer.id = randomUUID();
-    return { status: 200, body: answer };
+    return { status: 200, body: wrong === 'no-id' ? withoutId(answer) : answer };
   }
 
   function issueToken(body: unknown, res: ServerResponse) {
@@ -488,6 +486,10 @@ function notFound(what: string): Answer {
 function invalid(problems: Record<string, string[]>): Answer {
   return { status: 400, body: { error_alias: 'validation_error', details: problems } };
 }
+
+/** An answer as RCP would give it without its `id` (a receipt fault). */
+const withoutId = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'id'));
 
 function failWith(res: ServerResponse, fault: FaultDecision) {
   const headers: Record<string, string> = {};

@@ -46,6 +46,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    ...MODELS.flatMap(companyRuleItems),
     connectorReadsActions(),
     ...connectorMakesUnits(caps),
     ...defaultItems(),
@@ -178,6 +179,29 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * Records of a company's run are that company's: seen and written only where it is among the
+ * companies the user works in (Odoo's own multi-company rule, global, for every user).
+ */
+function companyRuleItems(spec: ModelSpec): WorkspaceItem[] {
+  if (!spec.companyRule) return [];
+  return [
+    {
+      name: `rule_${spec.model}_company`,
+      model: 'ir.rule',
+      values: {
+        name: `${spec.label}: multi-company`,
+        model_id: ref(modelXmlid(spec.model)),
+        domain_force: "['|', ('x_company_id', '=', False), ('x_company_id', 'in', company_ids)]",
+        perm_read: true,
+        perm_write: true,
+        perm_create: true,
+        perm_unlink: true,
+      },
+    },
+  ];
 }
 
 /**

@@ -49,6 +49,7 @@ export const WORKSPACE_KINDS = [
   'ir.ui.view',
   'ir.default',
   'ir.model.access',
+  'ir.rule',
   'ir.model.fields',
   'ir.model',
   'res.groups',
@@ -114,8 +115,10 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
       domain.push(
         '|',
         '|',
+        '|',
         ['model', 'not in', MODELS.map((m) => m.model)],
         ['compute', '!=', false],
+        ['related', '!=', false],
         ['ttype', '=', 'many2many'],
       );
     }

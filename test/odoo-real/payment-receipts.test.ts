@@ -85,9 +85,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('receipts of payments'), () =
     expect(resultOf(report, failed)?.outcome).toBe('rejected by RCP');
     expect(ledger.get(failed)?.reason).toContain('Платёж отклонён банком');
     expect(ledger.get(noId)?.reason).toContain('no id');
-    expect(ledger.get(tenfold)?.reason).toMatch(
-      /amount 33\u00a0333,30 where 3\u00a0333,33 was sent/,
-    );
+    expect(ledger.get(tenfold)?.reason).toMatch(/amount 33\u00a0333,30 where 3\u00a0333,33 was sent/);
     expect(ledger.get(other)?.reason).toContain(`where ${s.sim.world.client(3).id} was sent`);
     for (const id of [noId, tenfold, other]) expect(resultOf(report, id)?.outcome).toBe('needs review');
 
