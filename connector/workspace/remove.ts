@@ -93,8 +93,8 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
     return report;
   }
   if ((records.x_rcp_payment ?? 0) > 0) {
-    await refuseWhileSending(odoo);
     // The money history stays on the payments (payment-marks.ts): marked now where it is not yet.
+    // A send in flight keeps its mark "intent": a new workspace flags it for review, never resends.
     report.paymentsKept = (await markLedger(odoo)).marked;
   }
   report.paymentsForgotten = await forgetMarks(odoo, options.forget ?? []);
@@ -132,20 +132,6 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
   await writeParam(odoo, PARAM_VERSION, false);
   report.removed = true;
   return report;
-}
-
-/** A send in progress (a ledger record in state intent, younger than a run) would lose its outcome. */
-async function refuseWhileSending(odoo: OdooClient): Promise<void> {
-  const sending = await odoo.searchRead<{ id: number; x_name: string | false }>(
-    'x_rcp_payment',
-    [['x_state', '=', 'intent']],
-    ['x_name'],
-  );
-  if (sending.length > 0) {
-    throw new ConfigError([
-      `payments are being sent to RCP right now (${sending.map((s) => s.x_name || s.id).join(', ')}): stop the worker and scheduled runs, run \`rcp-odoo payments push\` once (it settles them), then remove the workspace`,
-    ]);
-  }
 }
 
 async function plannedRestores(odoo: OdooClient): Promise<RemoveReport['settings']> {
