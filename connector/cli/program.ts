@@ -207,19 +207,32 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     )
     .option('--dry-run', 'print the plan (create / update / unchanged per item), write nothing')
     .option('--remove', 'remove the workspace and put back the settings setup changed')
-    .option('--confirm', 'with --remove: also delete the records made in the workspace (runs, ledger…)')
+    .option(
+      '--confirm',
+      'with --remove: also delete the records made in the workspace (runs, ledger…); what reached RCP stays recorded on each payment',
+    )
+    .option(
+      '--forget <names>',
+      'with --remove --confirm: comma-separated payment names (e.g. PBNK1/2026/00001) whose record of having reached RCP goes too, so that a new workspace may send them again',
+    )
     .option('--connector-user <login>', "the connector's own Odoo user (default: ODOO_USER)")
     .action(
       async (
-        o: { dryRun?: boolean; remove?: boolean; confirm?: boolean; connectorUser?: string },
+        o: { dryRun?: boolean; remove?: boolean; confirm?: boolean; forget?: string; connectorUser?: string },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) => {
           if (o.confirm && !o.remove) throw new ConfigError(['--confirm goes with --remove']);
+          if (o.forget !== undefined && !(o.remove && o.confirm))
+            throw new ConfigError(['--forget goes with --remove --confirm']);
           return (await import('./setup.ts')).runSetup(ctx, {
             dryRun: Boolean(o.dryRun),
             remove: Boolean(o.remove),
             confirm: Boolean(o.confirm),
+            forget: (o.forget ?? '')
+              .split(',')
+              .map((n) => n.trim())
+              .filter(Boolean),
             connectorUser: o.connectorUser,
           });
         }),

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { MARK_NAME } from '../workspace/payment-marks.ts';
 import { removeWorkspace } from '../workspace/remove.ts';
 import { type SetupReport, setupWorkspace } from '../workspace/setup.ts';
 import { type CommandContext, EXIT } from './context.ts';
@@ -10,6 +11,8 @@ export interface SetupInput {
   dryRun: boolean;
   remove: boolean;
   confirm: boolean;
+  /** With remove + confirm: payments (by name) whose record of having reached RCP goes too. */
+  forget?: readonly string[];
   connectorUser: string | undefined;
 }
 
@@ -85,7 +88,11 @@ function describe(report: SetupReport, odoo: OdooClient): string {
 }
 
 async function remove(ctx: CommandContext, odoo: OdooClient, input: SetupInput): Promise<number> {
-  const report = await removeWorkspace(odoo, { confirm: input.confirm, dryRun: input.dryRun });
+  const report = await removeWorkspace(odoo, {
+    confirm: input.confirm,
+    dryRun: input.dryRun,
+    forget: input.forget ?? [],
+  });
   const counts = Object.entries(report.records).filter(([, n]) => n > 0);
   const total = counts.reduce((a, [, n]) => a + n, 0);
   const recordsLine =
@@ -94,6 +101,14 @@ async function remove(ctx: CommandContext, odoo: OdooClient, input: SetupInput):
       : `${total} record(s) in the workspace models: ${counts.map(([m, n]) => `${n} ${m}`).join(', ')}`;
   const lines = [`${report.items.length} workspace item(s); ${recordsLine}.`];
   for (const s of report.settings) lines.push(`  ${s.what}: ${s.action}`);
+  if (report.paymentsForgotten.length > 0)
+    lines.push(
+      `Forgotten (a new workspace may send them to RCP again): ${report.paymentsForgotten.join(', ')}`,
+    );
+  if (report.paymentsKept > 0)
+    lines.push(
+      `Kept: ${report.paymentsKept} payment(s) recorded as sent (or being sent) to RCP, on each payment (${MARK_NAME}): a new workspace never sends them again (--forget NAME,… to let one go again).`,
+    );
   if (report.removed) {
     lines.unshift('Removed the RCP workspace:');
     ctx.out.result(report, lines.join('\n'));

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { Agent } from 'undici';
 import { batchesOf } from '../batches.ts';
 import type { OdooConfig } from '../config.ts';
-import { OutcomeUnknownError, messageOf } from '../errors.ts';
+import { ConfigError, OutcomeUnknownError, messageOf } from '../errors.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { type Backoff, type Failure, decideRetry, sleep } from '../retry.ts';
 import { type Capabilities, SUPPORTED_MAJORS, callAsOdooTakesIt, capabilitiesFor } from './capabilities.ts';
@@ -165,7 +165,26 @@ export class OdooClient {
       await agent.close();
       throw explained;
     }
+    try {
+      client.#companyContext = await companyContextOf(client, config.companyId);
+    } catch (error) {
+      await agent.close();
+      throw error;
+    }
     return client;
+  }
+
+  /**
+   * `allowed_company_ids` of every call, when the user has several companies: without it Odoo
+   * lets a call see every company of the user (company B's payments in company A's run); with it,
+   * Odoo's own multi-company rules (and the workspace's) keep each call to the run's company.
+   */
+  #companyContext: Record<string, unknown> | undefined;
+
+  /** The one company every call works in (ODOO_COMPANY_ID, else the user's), when the user has several. */
+  get pinnedCompany(): number | undefined {
+    const ids = this.#companyContext?.allowed_company_ids;
+    return Array.isArray(ids) ? (ids[0] as number) : undefined;
   }
 
   get uid(): number {
@@ -218,7 +237,10 @@ export class OdooClient {
     }
   }
 
-  private async execute(call: OdooCall): Promise<unknown> {
+  private async execute(given: OdooCall): Promise<unknown> {
+    const call = this.#companyContext
+      ? { ...given, context: { ...this.#companyContext, ...given.context } }
+      : given;
     if (!this.observe) return this.transport.execute(call);
     const started = performance.now();
     try {
@@ -481,4 +503,31 @@ async function explainLoginFailure(
     `database "${db}" does not exist on ${url}: ${which}`,
     error.exception,
   );
+}
+
+/**
+ * The company context of a user with several companies: ODOO_COMPANY_ID (which must be one of
+ * them), else the user's current company. None for a user of one company (nothing to limit), or
+ * where the user's companies cannot be read (an Odoo double).
+ */
+async function companyContextOf(
+  client: OdooClient,
+  companyId: number | undefined,
+): Promise<Record<string, unknown> | undefined> {
+  let user: OdooRecord | undefined;
+  try {
+    [user] = await client.read<OdooRecord>('res.users', [client.uid], ['company_id', 'company_ids']);
+  } catch (error) {
+    if (error instanceof OdooError && !error.retryable) return undefined;
+    throw error;
+  }
+  const companies = Array.isArray(user?.company_ids) ? (user?.company_ids as number[]) : [];
+  const current = Array.isArray(user?.company_id) ? (user?.company_id[0] as number) : undefined;
+  if (companyId !== undefined && companies.length > 0 && !companies.includes(companyId)) {
+    throw new ConfigError([
+      `ODOO_COMPANY_ID=${companyId} is not one of ODOO_USER's companies (${companies.join(', ')}): set it to one of them, or give the user that company (Settings → Users → Allowed companies)`,
+    ]);
+  }
+  const pinned = companyId ?? current;
+  return companies.length > 1 && pinned !== undefined ? { allowed_company_ids: [pinned] } : undefined;
 }

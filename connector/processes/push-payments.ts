@@ -18,6 +18,7 @@ import {
 } from '../workspace/payments-ledger.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { companyOf } from './odoo-refs.ts';
+import { type ReceiptVerdict, sendPayment, whereToCheck } from './payment-receipts.ts';
 
 /**
  * Payments back: customer payments recorded in Odoo raise RCP balances, each at most once, and each
@@ -119,8 +120,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
   const caps = odoo.capabilities;
 
-  const currency = (await companyOf(odoo)).currencyId;
+  const company = await companyOf(odoo);
+  const currency = company.currencyId;
   const domain: unknown[] = [
+    // One company per run: another company's payments are its own run's.
+    ['company_id', '=', company.id],
     ['payment_type', '=', 'inbound'],
     ['partner_type', '=', 'customer'],
     ['state', 'in', [...caps.paymentDoneStates]],
@@ -249,7 +253,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         `${reason || 'needs review'}; ${resolveHint(record.paymentId)}`,
       );
     } else {
-      const reason = `an attempt of ${record.writtenAt} UTC has no recorded outcome: check RCP for "${record.details}"`;
+      const reason = `an attempt of ${record.writtenAt} UTC has no recorded outcome: ${whereToCheck(record.target, record.details, record.amountKopecks)}`;
       upkeep.push({
         op: {
           op: 'set',
@@ -511,18 +515,12 @@ async function pushOne(
 ): Promise<PushResult> {
   const details = detailsOf(payment);
   const record = `payment ${base.payment} (${payment.id})`;
-  let rcpPaymentId: string | undefined;
+  let verdict: ReceiptVerdict;
   try {
-    if (target.kind === 'client') {
-      rcpPaymentId = (
-        await deps.rcp.bankPayment({ client: target.uuid, amountKopecks: base.amountKopecks, details })
-      ).id;
-    } else {
-      await deps.rcp.correctPartnerBalance(target.uuid, base.amountKopecks);
-    }
+    verdict = await sendPayment(deps, target, base.amountKopecks, details);
   } catch (error) {
     if (error instanceof OutcomeUnknownError) {
-      const reason = `RCP's answer was lost (${messageOf(error)}): check RCP for "${details}"`;
+      const reason = `RCP's answer was lost (${messageOf(error)}): ${whereToCheck(`${target.kind}:${target.uuid}`, details, base.amountKopecks)}`;
       writer.later({
         op: 'set',
         id: ledgerId,
@@ -551,6 +549,9 @@ async function pushOne(
     report.failed.push({ kind: 'payment', record, error: messageOf(error) });
     return { ...base, outcome: refused ? 'rejected by RCP' : 'not sent', detail: messageOf(error) };
   }
+  if (verdict.kind !== 'receipt')
+    return settleNotReceipt(writer, ledgerId, payment, base, target, verdict, report);
+  const rcpPaymentId = verdict.rcpId;
   // RCP has it. Recorded with the next claim (or at the end); if that write is lost, the intent
   // stays and a later run flags it for review.
   writer.later({
@@ -570,6 +571,45 @@ async function pushOne(
     `Отправлено в RCP: ${formatRubles(base.amountKopecks)} ₽ на баланс ${target.kind === 'client' ? 'клиента' : 'партнёра'} ${target.uuid}${rcpPaymentId ? `, платёж RCP ${rcpPaymentId}` : ''}; details «${details}».`,
   );
   return { ...base, outcome: 'pushed', detail: `to ${target.kind} ${target.uuid}` };
+}
+
+/**
+ * RCP answered, but not with a receipt: refused (status failed; nothing credited) or not what was
+ * sent. Either way the payment waits in review: a refusal is sent again only when the accountant
+ * settles it "RCP does not have it"; an odd answer is checked in RCP first.
+ */
+function settleNotReceipt(
+  writer: LedgerWriter,
+  ledgerId: number,
+  payment: PaymentRow,
+  base: Omit<PushResult, 'outcome'>,
+  target: Target,
+  verdict: Exclude<ReceiptVerdict, { kind: 'receipt' }>,
+  report: PushReport,
+): PushResult {
+  const refused = verdict.kind === 'refused';
+  const where = whereToCheck(`${target.kind}:${target.uuid}`, detailsOf(payment), base.amountKopecks);
+  const reason = refused
+    ? `refused by RCP: ${verdict.reason}; sent again only when settled "RCP does not have it"`
+    : `${verdict.words}: ${where}`;
+  writer.later({ op: 'set', id: ledgerId, from: ['intent'], vals: { x_state: 'review', x_reason: reason } });
+  writer.note(
+    payment.id,
+    refused
+      ? `RCP отклонил платёж (${verdict.reason}): повторно отправляется только по решению бухгалтера.`
+      : `Ответ RCP не подтверждает платёж (${verdict.words}): не отправляется повторно, нужна проверка.`,
+  );
+  const record = `payment ${base.payment} (${payment.id})`;
+  report.failed.push({
+    kind: 'payment',
+    record,
+    error: `${refused ? 'rejected by RCP' : 'needs review'}: ${reason}`,
+  });
+  return {
+    ...base,
+    outcome: refused ? 'rejected by RCP' : 'needs review',
+    detail: `${reason}; ${resolveHint(payment.id)}`,
+  };
 }
 
 /**

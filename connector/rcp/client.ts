@@ -210,11 +210,7 @@ export class RcpClient {
    * `OutcomeUnknownError`; the caller decides (the payments process flags it for review).
    */
   async bankPayment(payment: ClientPayment): Promise<BankPayment> {
-    const body = await this.#send('POST', '/payment/bank_payment', {
-      amount: kopecksToAmount(payment.amountKopecks),
-      client: payment.client,
-      details: payment.details,
-    });
+    const body = await this.sendBankPayment(payment);
     const parsed = BankPayment.safeParse(body);
     if (!parsed.success) {
       // The payment went through (200); only its receipt is odd. Say so rather than fail it.
@@ -227,12 +223,28 @@ export class RcpClient {
     return parsed.data;
   }
 
-  /** Corrects a partner's balance by the amount (a partner's payment). Not idempotent, like `bankPayment`. */
-  async correctPartnerBalance(partnerId: string, amountKopecks: number): Promise<Partner | undefined> {
-    const body = await this.#send('PATCH', `/partner/${encodeURIComponent(partnerId)}/balance`, {
+  /**
+   * `POST /payment/bank_payment`, answering RCP's body as it came (the caller judges whether it is
+   * a receipt: connector/processes/payment-receipts.ts). Not idempotent: never resent here.
+   */
+  sendBankPayment(payment: ClientPayment): Promise<unknown> {
+    return this.#send('POST', '/payment/bank_payment', {
+      amount: kopecksToAmount(payment.amountKopecks),
+      client: payment.client,
+      details: payment.details,
+    });
+  }
+
+  /** `PATCH /partner/{id}/balance` (a partner's top-up), answering RCP's body as it came. Not idempotent. */
+  sendPartnerBalance(partnerId: string, amountKopecks: number): Promise<unknown> {
+    return this.#send('PATCH', `/partner/${encodeURIComponent(partnerId)}/balance`, {
       amount: kopecksToAmount(amountKopecks),
     });
-    const parsed = Partner.safeParse(body);
+  }
+
+  /** Corrects a partner's balance by the amount (a partner's payment). Not idempotent, like `bankPayment`. */
+  async correctPartnerBalance(partnerId: string, amountKopecks: number): Promise<Partner | undefined> {
+    const parsed = Partner.safeParse(await this.sendPartnerBalance(partnerId, amountKopecks));
     return parsed.success ? parsed.data : undefined;
   }
 

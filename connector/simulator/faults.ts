@@ -2,6 +2,15 @@ import { z } from 'zod';
 import { prng } from './data.ts';
 
 /**
+ * Wrong answers to a payment (`POST /payment/bank_payment`, `PATCH /partner/{id}/balance`):
+ * `no-id`: 200 without an `id` (the money is credited); `failed`: 200 with `status: failed` and an
+ * `error_reason` (nothing credited); `amount-x10`: a receipt whose `amount` is ten times what was
+ * sent (what was sent is credited); `other-client`: a receipt naming another client (or partner).
+ */
+export const ReceiptFault = z.enum(['no-id', 'failed', 'amount-x10', 'other-client']);
+export type ReceiptFault = z.infer<typeof ReceiptFault>;
+
+/**
  * Faults the simulator can inject, switchable per run (options) and over HTTP (`PUT /_sim/faults`).
  * Rates are shares of requests (0…1) and are drawn from a seeded generator, so a run repeats.
  * `script` holds one-shot faults, used in order by the next matching requests: tests use it to
@@ -20,6 +29,8 @@ export const ScriptedFault = z.object({
   malformed: z.number().int().positive().optional(),
   /** Delay this answer by this many milliseconds. */
   delayMs: z.number().int().nonnegative().optional(),
+  /** A payment's answer that is not a receipt (see `ReceiptFault`). */
+  receipt: ReceiptFault.optional(),
 });
 export type ScriptedFault = z.infer<typeof ScriptedFault>;
 
@@ -107,6 +118,7 @@ export interface FaultDecision {
   drop?: 'before' | 'after';
   malformed: number;
   delayMs: number;
+  receipt?: ReceiptFault;
 }
 
 export class FaultPlan {
@@ -136,6 +148,7 @@ export class FaultPlan {
         ...(fault.drop === undefined ? {} : { drop: fault.drop }),
         malformed: fault.malformed ?? 0,
         delayMs: (fault.delayMs ?? 0) + this.faults.latencyMs,
+        ...(fault.receipt === undefined ? {} : { receipt: fault.receipt }),
       };
     }
     const failing = this.faults.failing.find((fault) => path.startsWith(fault.path));

@@ -3,7 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { DAY_PATTERN, type DayRange, type Part } from '../../mappings/period.ts';
 import { CATALOG, type SimClient, type SimPartner, type SimPlan, World } from './data.ts';
-import { type FaultDecision, FaultPlan, type Faults } from './faults.ts';
+import { type FaultDecision, FaultPlan, type Faults, type ReceiptFault } from './faults.ts';
 
 /**
  * The bundled RCP simulator: a real HTTP server that speaks the spec (`/v1/...`), with auth,
@@ -164,9 +164,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return { status: 200, body: corrupt(prices, fault.malformed, 'price') };
     }
     if (method === 'GET' && path === '/billing_details') return billingDetails(query, fault);
-    if (method === 'POST' && path === '/payment/bank_payment') return bankPayment(body);
+    if (method === 'POST' && path === '/payment/bank_payment') return bankPayment(body, fault.receipt);
     const balance = /^\/partner\/([^/]+)\/balance$/.exec(path);
-    if (method === 'PATCH' && balance) return correctBalance(decodeURIComponent(balance[1] ?? ''), body);
+    if (method === 'PATCH' && balance)
+      return correctBalance(decodeURIComponent(balance[1] ?? ''), body, fault.receipt);
     return { status: 404, body: { error_alias: 'not_found', details: `No route ${method} /v1${path}.` } };
   }
 
@@ -237,7 +238,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return { status: 200, body: corrupt(withRecordFaults(client.id, rows), fault.malformed, 'usage') };
   }
 
-  function bankPayment(body: unknown): Answer {
+  function bankPayment(body: unknown, wrong?: ReceiptFault): Answer {
     const input = body as { amount?: unknown; client?: unknown; details?: unknown } | undefined;
     const problems: Record<string, string[]> = {};
     if (typeof input?.amount !== 'number' || !(input.amount > 0))
@@ -248,7 +249,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const client = world.clientById(input?.client as string);
     if (!client) return notFound('client');
     const amount = input?.amount as number;
-    world.creditClient(client, Math.round(amount * 100));
     const payment: ReceivedPayment = {
       id: randomUUID(),
       client: client.id,
@@ -256,8 +256,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       details: input?.details as string,
       ctime: new Date().toISOString().slice(0, 26),
     };
-    state.payments.push(payment);
-    return {
+    // A declined payment credits nothing and is not received.
+    if (wrong !== 'failed') {
+      world.creditClient(client, Math.round(amount * 100));
+      state.payments.push(payment);
+    }
+    const receipt = {
       status: 200,
       body: {
         id: payment.id,
@@ -266,28 +270,36 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           name: contractName(client.name),
           balance: world.clientBalanceKopecks(client) / 100,
         },
-        client: { id: client.id, name: client.name },
+        client: { id: wrong === 'other-client' ? randomUUID() : client.id, name: client.name },
         payment_method: { id: 'bank', name: 'Безналичная оплата' },
         transaction_id: payment.details,
-        status: 'succeeded',
-        error_reason: '',
-        amount,
+        status: wrong === 'failed' ? 'failed' : 'succeeded',
+        error_reason: wrong === 'failed' ? 'Платёж отклонён банком (injected fault)' : '',
+        amount: wrong === 'amount-x10' ? amount * 10 : amount,
         ctime: payment.ctime,
         user: { id: uuidOfUser, login: 'buhgalter', username: 'Бухгалтер', is_ghost: false },
         details: payment.details,
-      },
+      } as Record<string, unknown>,
     };
+    return wrong === 'no-id' ? { status: 200, body: withoutId(receipt.body) } : receipt;
   }
 
-  function correctBalance(partnerId: string, body: unknown): Answer {
+  function correctBalance(partnerId: string, body: unknown, wrong?: ReceiptFault): Answer {
     const partner = world.partnerById(partnerId);
     if (!partner) return notFound('partner');
     const amount = (body as { amount?: unknown } | undefined)?.amount;
     if (typeof amount !== 'number' || !Number.isFinite(amount))
       return invalid({ amount: ['A valid number is required.'] });
+    if (wrong === 'failed')
+      return {
+        status: 200,
+        body: { ...renderPartner(partner), status: 'failed', error_reason: 'Injected fault' },
+      };
     partner.balanceKopecks += Math.round(amount * 100);
     state.corrections.push({ partner: partner.id, amount, ctime: new Date().toISOString() });
-    return { status: 200, body: renderPartner(partner) };
+    const answer: Record<string, unknown> = renderPartner(partner);
+    if (wrong === 'other-client') answer.id = randomUUID();
+    return { status: 200, body: wrong === 'no-id' ? withoutId(answer) : answer };
   }
 
   function issueToken(body: unknown, res: ServerResponse) {
@@ -504,6 +516,10 @@ function notFound(what: string): Answer {
 function invalid(problems: Record<string, string[]>): Answer {
   return { status: 400, body: { error_alias: 'validation_error', details: problems } };
 }
+
+/** An answer as RCP would give it without its `id` (a receipt fault). */
+const withoutId = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'id'));
 
 function failWith(res: ServerResponse, fault: FaultDecision) {
   const headers: Record<string, string> = {};

@@ -16,6 +16,7 @@ import {
   refs,
 } from './items.ts';
 import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
+import { MARK_CLAIM_CHECK, MARK_SYNC_CODE } from './payment-marks.ts';
 import { viewsOf } from './views.ts';
 
 export const GROUP_USER = 'group_user';
@@ -45,6 +46,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
+    ...MODELS.flatMap(companyRuleItems),
     connectorReadsActions(),
     ...connectorMakesUnits(caps),
     ...defaultItems(),
@@ -177,6 +179,29 @@ function accessItems(spec: ModelSpec): WorkspaceItem[] {
         perm_unlink: perms.includes('u'),
       },
     }));
+}
+
+/**
+ * Records of a company's run are that company's: seen and written only where it is among the
+ * companies the user works in (Odoo's own multi-company rule, global, for every user).
+ */
+function companyRuleItems(spec: ModelSpec): WorkspaceItem[] {
+  if (!spec.companyRule) return [];
+  return [
+    {
+      name: `rule_${spec.model}_company`,
+      model: 'ir.rule',
+      values: {
+        name: `${spec.label}: multi-company`,
+        model_id: ref(modelXmlid(spec.model)),
+        domain_force: "['|', ('x_company_id', '=', False), ('x_company_id', 'in', company_ids)]",
+        perm_read: true,
+        perm_write: true,
+        perm_create: true,
+        perm_unlink: true,
+      },
+    },
+  ];
 }
 
 /**
@@ -554,6 +579,7 @@ const PAYMENT_LEDGER_CODE = [
   'now = datetime.datetime.now()',
   "protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at')",
   'answers = []',
+  'touched = set()',
   'for op in ops:',
   "    given = op.get('vals') or {}",
   '    vals = {}',
@@ -568,15 +594,19 @@ const PAYMENT_LEDGER_CODE = [
   "        rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
   "        if kind == 'claim':",
   "            vals['x_state'] = 'intent'",
+  "        if not rec and kind == 'claim':",
+  MARK_CLAIM_CHECK,
   '        if not rec:',
   "            vals['x_payment_id'] = pid",
   '            rec = Ledger.create(vals)',
+  '            touched.add(rec.id)',
   "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
   "        elif kind == 'claim' and (rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed')):",
   "            vals['x_resolution'] = False",
   "            vals['x_resolved_by'] = False",
   "            vals['x_resolved_at'] = False",
   '            rec.write(vals)',
+  '            touched.add(rec.id)',
   "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
   '        else:',
   "            answers.append({'done': False, 'id': rec.id, 'state': rec.x_state})",
@@ -597,9 +627,11 @@ const PAYMENT_LEDGER_CODE = [
   "                vals['x_resolved_by'] = False",
   "                vals['x_resolved_at'] = False",
   '            rec.write(vals)',
+  '            touched.add(rec.id)',
   "        answers.append({'done': ok, 'id': rec.id or False, 'state': rec.x_state or False})",
   '    else:',
   "        raise UserError('rcp_ledger: unknown operation %s' % kind)",
+  MARK_SYNC_CODE,
   "action = {'answers': answers}",
 ].join('\n');
 

@@ -50,6 +50,8 @@ export interface ModelSpec {
   readonly access: { readonly user: Perms; readonly manager: Perms; readonly connector: Perms };
   /** Database unique indexes setup installs (manual models cannot declare SQL constraints). */
   readonly unique?: readonly string[];
+  /** Its records belong to the company of `x_company_id` (a record rule like Odoo's own multi-company ones). */
+  readonly companyRule?: boolean;
 }
 
 const currency: FieldSpec = {
@@ -158,6 +160,7 @@ export const MODELS: readonly ModelSpec[] = [
     label: 'RCP run',
     order: 'id desc',
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
+    companyRule: true,
     fields: [
       {
         name: 'x_name',
@@ -244,6 +247,20 @@ export const MODELS: readonly ModelSpec[] = [
       { name: 'x_failed_count', type: 'integer', label: 'Failed records', readonly: true },
       { name: 'x_summary', type: 'text', label: 'Summary', readonly: true },
       {
+        name: 'x_company_id',
+        type: 'many2one',
+        label: 'Company',
+        relation: 'res.company',
+        help: 'The company the run works in: the one it was requested in.',
+        compute: {
+          depends: 'x_kind',
+          code: [
+            'for record in self:',
+            "    record['x_company_id'] = record.x_company_id.id or record.env.company.id",
+          ].join('\n'),
+        },
+      },
+      {
         name: 'x_move_ids',
         type: 'many2many',
         label: 'Invoices',
@@ -258,6 +275,7 @@ export const MODELS: readonly ModelSpec[] = [
     label: 'RCP usage',
     order: 'x_period desc, id',
     access: { user: 'r', manager: 'r', connector: 'rwcu' },
+    companyRule: true,
     fields: [
       { name: 'x_name', type: 'char', label: 'Billing class' },
       { name: 'x_period', type: 'char', label: 'Month', required: true, index: true },
@@ -296,6 +314,14 @@ export const MODELS: readonly ModelSpec[] = [
         index: true,
       },
       { name: 'x_run_id', type: 'many2one', label: 'Run', relation: 'x_rcp_run', onDelete: 'set null' },
+      {
+        name: 'x_company_id',
+        type: 'many2one',
+        label: 'Company',
+        relation: 'res.company',
+        related: 'x_move_id.company_id',
+        readonly: true,
+      },
     ],
   },
   {
@@ -304,6 +330,7 @@ export const MODELS: readonly ModelSpec[] = [
     order: 'id desc',
     access: { user: 'r', manager: 'r', connector: 'rwcu' },
     unique: ['x_payment_id'],
+    companyRule: true,
     fields: [
       { name: 'x_name', type: 'char', label: 'Payment' },
       {
@@ -372,6 +399,14 @@ export const MODELS: readonly ModelSpec[] = [
       },
       { name: 'x_resolved_by', type: 'many2one', label: 'Resolved by', relation: 'res.users' },
       { name: 'x_resolved_at', type: 'datetime', label: 'Resolved at' },
+      {
+        name: 'x_company_id',
+        type: 'many2one',
+        label: 'Company',
+        relation: 'res.company',
+        related: 'x_payment_id.company_id',
+        readonly: true,
+      },
     ],
   },
   {

@@ -5,9 +5,11 @@
  * `--confirm` it only counts them and refuses.
  */
 import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { workspaceDefinition } from './definition.ts';
 import { MODELS } from './models.ts';
+import { forgetMarks, markLedger } from './payment-marks.ts';
 import {
   PARAM_PREVIOUS,
   PARAM_VERSION,
@@ -21,6 +23,8 @@ import {
 export interface RemoveOptions {
   confirm: boolean;
   dryRun: boolean;
+  /** Payments (by name) whose record of having reached RCP goes too: a new workspace may send them again. */
+  forget?: readonly string[];
 }
 
 export interface RemoveReport {
@@ -29,6 +33,10 @@ export interface RemoveReport {
   records: Record<string, number>;
   items: Array<{ xmlid: string; model: string }>;
   settings: Array<{ what: string; action: string }>;
+  /** Payments whose record of what reached RCP stays on the payment (kept: a new workspace never resends them). */
+  paymentsKept: number;
+  /** Payments named with --forget whose record was dropped. */
+  paymentsForgotten: string[];
 }
 
 /** The models whose records setup makes (the kinds of item in the definition), for finding leftovers. */
@@ -41,6 +49,7 @@ export const WORKSPACE_KINDS = [
   'ir.ui.view',
   'ir.default',
   'ir.model.access',
+  'ir.rule',
   'ir.model.fields',
   'ir.model',
   'res.groups',
@@ -69,11 +78,27 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
   );
   const items = data.map((d) => ({ xmlid: `${XMLID_MODULE}.${d.name}`, model: d.model }));
   const total = Object.values(records).reduce((a, b) => a + b, 0);
-  const report: RemoveReport = { removed: false, records, items, settings: [] };
+  const report: RemoveReport = {
+    removed: false,
+    records,
+    items,
+    settings: [],
+    paymentsKept: 0,
+    paymentsForgotten: [],
+  };
+  if ((options.forget ?? []).length > 0 && !options.confirm)
+    throw new ConfigError(['--forget goes with --remove --confirm']);
   if (options.dryRun || (total > 0 && !options.confirm)) {
     report.settings = await plannedRestores(odoo);
     return report;
   }
+  if ((records.x_rcp_payment ?? 0) > 0) {
+    // The money history stays on the payments (payment-marks.ts): marked now where it is not yet.
+    // A send in flight keeps its mark "intent": a new workspace flags it for review, never resends.
+    report.paymentsKept = (await markLedger(odoo)).marked;
+  }
+  report.paymentsForgotten = await forgetMarks(odoo, options.forget ?? []);
+  report.paymentsKept -= report.paymentsForgotten.length;
 
   // Reverse order of the definition; leftovers of older definitions by their kind's place.
   const order = [...new Set(workspaceDefinition(odoo.capabilities).map((i) => i.model))].reverse();
@@ -84,8 +109,18 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
     // Fields of a removed model go with it, except computed ones: Odoo refuses to drop a field
     // another depends on, so those go first. Fields on Odoo's own models are unlinked here too.
     const domain: unknown[] = [['id', 'in', ids]];
+    // Many2many fields too: dropping their field drops their relation table, which dropping the
+    // model leaves behind (with rows whose foreign key the next setup cannot make again).
     if (kind === 'ir.model.fields') {
-      domain.push('|', ['model', 'not in', MODELS.map((m) => m.model)], ['compute', '!=', false]);
+      domain.push(
+        '|',
+        '|',
+        '|',
+        ['model', 'not in', MODELS.map((m) => m.model)],
+        ['compute', '!=', false],
+        ['related', '!=', false],
+        ['ttype', '=', 'many2many'],
+      );
     }
     const live = await odoo.search(kind, domain, { context: { active_test: false } });
     if (live.length > 0) await odoo.unlink(kind, live);

@@ -591,6 +591,7 @@ export class Methods {
       name: `PBNK1/${year}/${String(count).padStart(5, '0')}`,
       amount,
       partner_id: invoice?.partner_id ?? false,
+      company_id: 1,
       payment_type: 'inbound',
       partner_type: 'customer',
       date: wizard.payment_date,

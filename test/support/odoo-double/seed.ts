@@ -54,7 +54,7 @@ export const DEFAULTS: Record<
   'account.move.line': () => ({ currency_id: 1, display_type: 'product' }),
   'ir.model.data': () => ({ noupdate: false }),
   'ir.attachment': () => ({ type: 'binary' }),
-  'account.payment': () => ({ currency_id: 1 }),
+  'account.payment': () => ({ currency_id: 1, company_id: 1 }),
 };
 
 function productDefaults(orm: Orm): Record<string, unknown> {

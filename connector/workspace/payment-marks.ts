@@ -1,0 +1,198 @@
+/**
+ * What reached RCP, kept on the payment itself, where removing the workspace cannot take it: an
+ * `rcp-push.json` attachment on each `account.payment` the connector ever claimed (the format of the
+ * ledger before the workspace, which `payments push` imports into `x_rcp_payment` when the ledger
+ * lacks the payment). The ledger's server action writes the mark in the same transaction as every
+ * change of a ledger record, and refuses to claim a payment whose mark says it was (or may have
+ * been) sent; so after `setup --remove --confirm` and `setup` the next push rebuilds the ledger from
+ * the marks and sends nothing again. Only `setup --remove --confirm --forget NAME` drops a mark.
+ */
+import { z } from 'zod';
+import { toKopecks } from '../../mappings/money.ts';
+import { ConfigError } from '../errors.ts';
+import type { OdooClient } from '../odoo/client.ts';
+
+export const MARK_NAME = 'rcp-push.json';
+
+const MarkStates = {
+  intent: 'intent',
+  pushed: 'pushed',
+  review: 'review',
+  not_pushed: 'not-pushed',
+} as const;
+
+/**
+ * Python for the end of the ledger action: `touched` (ledger record ids written in this call) get
+ * their mark created or rewritten, as superuser (the connector's user may not own attachments of
+ * payments it cannot write). Same JSON as `markJson` below.
+ */
+export const MARK_SYNC_CODE = [
+  '# What reached RCP, kept on the payment: rewritten with every change, in this same transaction.',
+  'def rcp_json_text(value):',
+  "    text = str(value or '')",
+  "    return '\"' + text.replace(chr(92), chr(92) + chr(92)).replace('\"', chr(92) + '\"').replace(chr(10), ' ') + '\"'",
+  'if touched:',
+  "    Att = env['ir.attachment'].sudo()",
+  "    states = {'intent': 'intent', 'pushed': 'pushed', 'review': 'review', 'not_pushed': 'not-pushed'}",
+  '    recs = Ledger.browse(list(touched)).exists()',
+  '    marks = {}',
+  `    for a in Att.search([('res_model', '=', 'account.payment'), ('res_id', 'in', recs.mapped('x_payment_id').ids), ('name', '=', '${MARK_NAME}')]):`,
+  '        marks[a.res_id] = a',
+  '    for rec in recs:',
+  "        at = str(rec.x_pushed_at).replace(' ', 'T') + 'Z' if rec.x_pushed_at else ''",
+  '        desc = \'{"state": %s, "target": %s, "amountKopecks": %d, "details": %s, "at": %s, "rcpPaymentId": %s}\' % (rcp_json_text(states.get(rec.x_state, \'review\')), rcp_json_text(rec.x_target), int(round((rec.x_amount or 0) * 100)), rcp_json_text(rec.x_details), rcp_json_text(at), rcp_json_text(rec.x_rcp_reference))',
+  '        pid = rec.x_payment_id.id',
+  '        mark = marks.get(pid)',
+  '        if mark and mark.description != desc:',
+  "            mark.write({'description': desc, 'datas': b64encode(desc.encode())})",
+  '        elif not mark:',
+  `            marks[pid] = Att.create({'name': '${MARK_NAME}', 'res_model': 'account.payment', 'res_id': pid, 'type': 'binary', 'mimetype': 'application/json', 'description': desc, 'datas': b64encode(desc.encode())})`,
+].join('\n');
+
+/**
+ * Python for a claim of a payment the ledger has no record of: when the payment carries a mark
+ * saying it was sent, or may have been, the claim makes a review record instead (never a send).
+ * Expects `pid`, `vals`, `Ledger`, `answers`, `touched`; sets `blocked`.
+ */
+export const MARK_CLAIM_CHECK = [
+  '            blocked = False',
+  `            for m in env['ir.attachment'].sudo().search([('res_model', '=', 'account.payment'), ('res_id', '=', pid), ('name', '=', '${MARK_NAME}')], limit=1):`,
+  "                d = (m.description or '').replace(' ', '')",
+  '                blocked = not (\'"state":"not-pushed"\' in d or \'"state":"rejected"\' in d)',
+  '            if blocked:',
+  "                vals['x_state'] = 'review'",
+  "                vals['x_reason'] = 'the payment carries a record (%s) that it was sent to RCP, or may have been: check RCP before settling' % m.name",
+  "                vals['x_payment_id'] = pid",
+  '                rec = Ledger.create(vals)',
+  '                touched.add(rec.id)',
+  "                answers.append({'done': False, 'id': rec.id, 'state': 'review'})",
+  '                continue',
+].join('\n');
+
+export interface MarkValues {
+  state: keyof typeof MarkStates;
+  target: string;
+  amountKopecks: number;
+  details: string;
+  pushedAt: string | undefined;
+  rcpReference: string | undefined;
+}
+
+/** The mark's JSON, as the server action writes it. */
+export function markJson(mark: MarkValues): string {
+  return JSON.stringify({
+    state: MarkStates[mark.state],
+    target: mark.target,
+    amountKopecks: mark.amountKopecks,
+    details: mark.details,
+    at: mark.pushedAt ? `${mark.pushedAt.replace(' ', 'T')}Z` : '',
+    rcpPaymentId: mark.rcpReference ?? '',
+  }).replaceAll('":', '": ');
+}
+
+const many2one = z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]);
+const text = z.union([z.string(), z.literal(false)]);
+const LedgerRow = z.object({
+  id: z.number().int(),
+  x_payment_id: many2one,
+  x_state: z.enum(['intent', 'pushed', 'review', 'not_pushed']),
+  x_amount: z.number(),
+  x_target: text,
+  x_details: text,
+  x_pushed_at: text,
+  x_rcp_reference: text,
+});
+
+/** Payment ids that carry a mark. */
+export async function markedPayments(odoo: OdooClient, paymentIds?: readonly number[]): Promise<Set<number>> {
+  const domain: unknown[] = [
+    ['res_model', '=', 'account.payment'],
+    ['name', '=', MARK_NAME],
+  ];
+  if (paymentIds) domain.push(['res_id', 'in', [...paymentIds]]);
+  const found = new Set<number>();
+  for await (const page of odoo.searchReadPages<{ id: number; res_id: number }>('ir.attachment', domain, [
+    'res_id',
+  ]))
+    for (const row of page) found.add(row.res_id);
+  return found;
+}
+
+/**
+ * Before the workspace goes (`setup --remove`, as an admin): every ledger record whose payment has
+ * no mark yet (a ledger written before marks existed) gets one now. Answers how many payments carry
+ * a mark afterwards and how many were made here.
+ */
+export async function markLedger(admin: OdooClient): Promise<{ marked: number; made: number }> {
+  const rows: Array<z.infer<typeof LedgerRow>> = [];
+  for await (const page of admin.searchReadPages('x_rcp_payment', [], Object.keys(LedgerRow.shape)))
+    for (const raw of page) rows.push(LedgerRow.parse(raw));
+  const ids = rows.flatMap((r) => (r.x_payment_id ? [r.x_payment_id[0]] : []));
+  const marked = await markedPayments(admin, ids);
+  const missing = rows.filter((r) => r.x_payment_id && !marked.has(r.x_payment_id[0]));
+  if (missing.length > 0) {
+    await admin.create(
+      'ir.attachment',
+      missing.map((r) => {
+        const description = markJson({
+          state: r.x_state,
+          target: r.x_target || '',
+          amountKopecks: toKopecks(r.x_amount),
+          details: r.x_details || '',
+          pushedAt: r.x_pushed_at || undefined,
+          rcpReference: r.x_rcp_reference || undefined,
+        });
+        return {
+          name: MARK_NAME,
+          res_model: 'account.payment',
+          res_id: r.x_payment_id ? r.x_payment_id[0] : 0,
+          type: 'binary',
+          mimetype: 'application/json',
+          description,
+          datas: Buffer.from(description).toString('base64'),
+        };
+      }),
+    );
+  }
+  return { marked: new Set(ids).size, made: missing.length };
+}
+
+/**
+ * The marks of the payments named (by their Odoo name, e.g. PBNK1/2026/00001), dropped: the next
+ * workspace may send them again. Refuses, before dropping any, a name that is no payment or whose
+ * payment carries no mark.
+ */
+export async function forgetMarks(admin: OdooClient, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const payments = await admin.searchRead<{ id: number; name: string }>(
+    'account.payment',
+    [['name', 'in', [...names]]],
+    ['name'],
+  );
+  const unknown = names.filter((n) => !payments.some((p) => p.name === n));
+  const marks = await admin.searchRead<{ id: number; res_id: number }>(
+    'ir.attachment',
+    [
+      ['res_model', '=', 'account.payment'],
+      ['name', '=', MARK_NAME],
+      ['res_id', 'in', payments.map((p) => p.id)],
+    ],
+    ['res_id'],
+  );
+  const unmarked = payments.filter((p) => !marks.some((m) => m.res_id === p.id)).map((p) => p.name);
+  if (unknown.length > 0 || unmarked.length > 0) {
+    throw new ConfigError([
+      ...unknown.map(
+        (n) => `--forget ${n}: Odoo has no payment of that name (give its name, e.g. PBNK1/2026/00001)`,
+      ),
+      ...unmarked.map(
+        (n) => `--forget ${n}: nothing records that payment ${n} reached RCP; nothing to forget`,
+      ),
+    ]);
+  }
+  await admin.unlink(
+    'ir.attachment',
+    marks.map((m) => m.id),
+  );
+  return payments.map((p) => p.name);
+}
