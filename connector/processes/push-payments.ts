@@ -94,9 +94,11 @@ interface PaymentRow extends OdooRecord {
   state: string;
   partner_id: [number, string] | false;
   currency_id: [number, string] | false;
+  /** Its journal entry, whose reconciliations say which invoices it pays. */
+  move_id: [number, string] | false;
 }
 
-const PAYMENT_FIELDS = ['name', 'amount', 'date', 'state', 'partner_id', 'currency_id'] as const;
+const PAYMENT_FIELDS = ['name', 'amount', 'date', 'state', 'partner_id', 'currency_id', 'move_id'] as const;
 const DEFAULT_GRACE_SECONDS = 120;
 
 /** `Odoo PBNK1/2026/00001 #17`: what RCP records as the payment's details, the same on every run. */

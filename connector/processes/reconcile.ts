@@ -182,6 +182,7 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
     date: string;
     partner_id: [number, string] | false;
     currency_id: [number, string] | false;
+    move_id: [number, string] | false;
   };
   const rows = new Map<number, Row>();
   for (const batch of batchesOf(
@@ -195,6 +196,7 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
       'date',
       'partner_id',
       'currency_id',
+      'move_id',
     ]))
       rows.set(row.id, row);
   }

@@ -96,7 +96,7 @@ const PAYMENT_ROUTING_FIELDS: readonly FieldSpec[] = [
     type: 'selection',
     label: 'What to review',
     selection: [
-      ['lost', "RCP's answer was lost"],
+      ['lost', 'Answer from RCP lost'],
       ['choose_card', 'Choose the RCP card'],
       ['difference', 'Changed after its push: send the difference'],
       ['take_back', 'Changed after its push: take back in RCP'],
