@@ -448,14 +448,14 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
       } catch (error) {
         for (const [later, held] of claims.slice(index + 1).entries()) {
           if (!held?.done || held.id === false) continue;
-          const before = batch[index + 1 + later]?.record?.sendsText ?? false;
+          // Claimed, not sent: back to what RCP holds (nothing more), weighed again by a later run.
           writer.later({
             op: 'set',
             id: held.id,
             from: ['intent'],
             vals: {
-              x_state: before === false && !batch[index + 1 + later]?.record ? 'not_pushed' : 'not_pushed',
-              x_sends: before || '[]',
+              x_state: 'not_pushed',
+              x_sends: JSON.stringify(batch[index + 1 + later]?.record?.sends ?? []),
               x_reason: `not sent: the run stopped before it (${messageOf(error)})`,
             },
           });
