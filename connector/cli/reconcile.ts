@@ -45,6 +45,11 @@ export async function runReconcile(ctx: CommandContext, input: { period: string 
     ...report.payments.changedAfterPush.map(
       (p) => `  DIFF: payment ${p.name} (${p.paymentId}) changed after its push: ${p.changes.join('; ')}`,
     ),
+    `Payments as RCP has them: ${report.payments.differences.length} differ from Odoo.`,
+    ...report.payments.differences.map(
+      (p) =>
+        `  DIFF: payment ${p.name} (${p.paymentId}): Odoo ${formatRubles(p.odooKopecks)}, RCP ${formatRubles(p.rcpKopecks)} (${p.byCard.map((c) => `${c.card} ${formatRubles(c.kopecks)}`).join(', ') || 'nothing'})${p.unknownKopecks ? `, ${formatRubles(p.unknownKopecks)} sent without a recorded answer` : ''}: difference ${formatRubles(p.differenceKopecks)}; ledger: ${p.ledger}`,
+    ),
   ].join('\n');
   ctx.out.result(report, text);
   return report.mismatches > 0 || report.failed.length > 0 ? EXIT.someFailed : EXIT.done;

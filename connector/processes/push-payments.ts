@@ -1,6 +1,14 @@
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { formatRubles, kopecksToDecimal, toKopecks } from '../../mappings/money.ts';
-import { type PaymentAsSeen, changesSincePush } from '../../mappings/payment-changes.ts';
+import { type PaymentAsSeen, changesSincePush, formatAmount } from '../../mappings/payment-changes.ts';
+import {
+  type PlanPart,
+  type Send,
+  cardKind,
+  cardUuid,
+  receivedByCard,
+  totalOf,
+} from '../../mappings/payment-routing.ts';
 import { batchesOf } from '../batches.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
@@ -18,7 +26,17 @@ import {
 } from '../workspace/payments-ledger.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { companyOf } from './odoo-refs.ts';
-import { type ReceiptVerdict, sendPayment, whereToCheck } from './payment-receipts.ts';
+import { sendPayment, whereToCheck } from './payment-receipts.ts';
+import { type Routing, readRouting } from './payment-routes.ts';
+import {
+  cardName,
+  decide,
+  detailsOfSend,
+  holdingValues,
+  money,
+  sendsAfterTakenBack,
+  sendsAfterVerdict,
+} from './payment-settle.ts';
 
 /**
  * Payments back: customer payments recorded in Odoo raise RCP balances, each at most once, and each
@@ -77,9 +95,11 @@ interface PaymentRow extends OdooRecord {
   state: string;
   partner_id: [number, string] | false;
   currency_id: [number, string] | false;
+  /** Its journal entry, whose reconciliations say which invoices it pays. */
+  move_id: [number, string] | false;
 }
 
-const PAYMENT_FIELDS = ['name', 'amount', 'date', 'state', 'partner_id', 'currency_id'] as const;
+const PAYMENT_FIELDS = ['name', 'amount', 'date', 'state', 'partner_id', 'currency_id', 'move_id'] as const;
 const DEFAULT_GRACE_SECONDS = 120;
 
 /** `Odoo PBNK1/2026/00001 #17`: what RCP records as the payment's details, the same on every run. */
@@ -138,6 +158,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const rows = new Map(payments.map((p) => [p.id, p]));
   const ledger = await loadLedger(deps, rows, dryRun);
   const inRun = new Set(payments.map((p) => p.id));
+  const routing = await readRouting(
+    deps,
+    [...rows.values()],
+    [...ledger.values()].flatMap((r) => (r.counterpartyId !== undefined ? [r.counterpartyId] : [])),
+  );
 
   const baseOf = (paymentId: number, kopecks?: number) => {
     const row = rows.get(paymentId);
@@ -158,110 +183,37 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
       error: `${outcome}: ${detail}`,
     });
   };
+  /** Keeps the in-memory record as the ledger now has it, after a write of this run. */
+  const wrote = (record: LedgerRecord, vals: LedgerValues) => {
+    if (typeof vals.x_state === 'string') record.state = vals.x_state as LedgerRecord['state'];
+    if (typeof vals.x_sends === 'string') {
+      record.sendsText = vals.x_sends;
+      record.sends = JSON.parse(vals.x_sends) as Send[];
+    }
+    record.resolution = undefined;
+    record.decision = undefined;
+  };
 
-  // 1. What the ledger already says: settled reviews applied, edits since a push flagged, intents
-  //    whose run stopped flagged; all in one transaction, each write checked against the state it
-  //    was decided on (another run may have moved the record since it was read).
+  // 1. What the ledger already says: settled reviews applied, intents whose run stopped flagged;
+  //    all in one transaction, each write checked against what it was decided on (another run may
+  //    have moved the record since it was read). The records left to weigh against the payment
+  //    as it is now go to step 2.
   const upkeep: Array<{ op: LedgerOp; onAnswer: (answer: LedgerAnswer | undefined) => void }> = [];
-  const claimable = new Set<number>();
+  const toWeigh: LedgerRecord[] = [];
+  const toSend: Array<{ record: LedgerRecord; parts: PlanPart[] }> = [];
+  const now = odooDatetime(new Date());
   for (const record of ledger.values()) {
     const row = rows.get(record.paymentId);
-    const changes = changesSincePush(record.pushedAs, seenOf(row), caps.paymentDoneStates);
-    if (record.state === 'not_pushed') {
-      claimable.add(record.paymentId);
-    } else if (record.state === 'pushed') {
-      if (changes.length > 0) {
-        const reason = `changed after its push: ${changes.join('; ')}`;
-        upkeep.push({
-          op: {
-            op: 'set',
-            id: record.id,
-            from: ['pushed'],
-            vals: { x_state: 'review', x_reason: reason },
-            clear_resolution: true,
-          },
-          onAnswer: (answer) =>
-            answer?.done === false && answer.state === 'pushed'
-              ? report.results.push({ ...baseOf(record.paymentId), outcome: 'already pushed' })
-              : flag(record.paymentId, 'changed after push', `${reason}; ${resolveHint(record.paymentId)}`),
-        });
-      } else if (inRun.has(record.paymentId)) {
-        report.results.push({ ...baseOf(record.paymentId, record.amountKopecks), outcome: 'already pushed' });
-      }
-    } else if (record.state === 'review' && record.resolution === 'pushed') {
-      const settled = `settled by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}: RCP has it`;
+    const lost = record.sends.some((s) => s.state === 'intent');
+    if (record.state === 'intent') {
+      const reason = lost
+        ? `an attempt of ${record.writtenAt} UTC has no recorded outcome: ${whereToCheck(record.target, record.details, record.amountKopecks)}`
+        : `the run of ${record.writtenAt} UTC stopped between two calls; nothing is waiting for an answer`;
+      const vals: LedgerValues = lost
+        ? { x_state: 'review', x_review: 'lost', x_reason: `${reason} (the run that sent it stopped)` }
+        : { x_state: 'not_pushed', x_reason: reason };
       upkeep.push({
-        op: {
-          op: 'set',
-          id: record.id,
-          from: ['review'],
-          resolution: 'pushed',
-          vals: {
-            x_state: 'pushed',
-            x_reason: [record.reason, settled].filter(Boolean).join('; '),
-            ...(record.pushedAt ? {} : { x_pushed_at: odooDatetime(new Date()) }),
-            ...(row ? pushedAsValues(row) : {}),
-          },
-        },
-        onAnswer: () =>
-          report.results.push({
-            ...baseOf(record.paymentId, record.amountKopecks),
-            outcome: 'already pushed',
-            detail: settled,
-          }),
-      });
-    } else if (record.state === 'review' && record.resolution === 'not_pushed') {
-      // Settled "RCP does not have it": not pushed, and sent again only through a fresh claim below
-      // (when the payment is still one to send: a cancelled one is not).
-      claimable.add(record.paymentId);
-      upkeep.push({
-        op: {
-          op: 'set',
-          id: record.id,
-          from: ['review'],
-          resolution: 'not_pushed',
-          vals: {
-            x_state: 'not_pushed',
-            x_reason: [
-              record.reason,
-              `settled by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}: RCP does not have it`,
-            ]
-              .filter(Boolean)
-              .join('; '),
-          },
-        },
-        onAnswer: () => undefined,
-      });
-    } else if (record.state === 'review') {
-      const edited = record.pushedAt !== undefined && changes.length > 0;
-      const reason = edited ? `changed after its push: ${changes.join('; ')}` : record.reason;
-      if (edited && reason !== record.reason) {
-        upkeep.push({
-          op: {
-            op: 'set',
-            id: record.id,
-            from: ['review'],
-            resolution: false,
-            vals: { x_reason: reason },
-          },
-          onAnswer: () => undefined,
-        });
-      }
-      flag(
-        record.paymentId,
-        edited ? 'changed after push' : 'needs review',
-        `${reason || 'needs review'}; ${resolveHint(record.paymentId)}`,
-      );
-    } else {
-      const reason = `an attempt of ${record.writtenAt} UTC has no recorded outcome: ${whereToCheck(record.target, record.details, record.amountKopecks)}`;
-      upkeep.push({
-        op: {
-          op: 'set',
-          id: record.id,
-          from: ['intent'],
-          older_than: grace,
-          vals: { x_state: 'review', x_reason: `${reason} (the run that sent it stopped)` },
-        },
+        op: { op: 'set', id: record.id, from: ['intent'], older_than: grace, vals },
         onAnswer: (answer) => {
           if (answer?.done === false && answer.state === 'intent') {
             report.results.push({
@@ -271,11 +223,75 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
             });
           } else if (answer?.done === false && answer.state === 'pushed') {
             report.results.push({ ...baseOf(record.paymentId), outcome: 'already pushed' });
-          } else {
+          } else if (lost) {
             flag(record.paymentId, 'needs review', `${reason}; ${resolveHint(record.paymentId)}`);
           }
         },
       });
+    } else if (record.state === 'review' && record.resolution) {
+      // A lost answer settled: it reached RCP or it did not; what remains is weighed in step 2.
+      const pushed = record.resolution === 'pushed';
+      const sends = sendsAfterVerdict(record.sends, pushed);
+      const settled = `settled by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}: ${pushed ? 'RCP has it' : 'RCP does not have it'}`;
+      const vals: LedgerValues = {
+        x_state: 'not_pushed',
+        x_review: false,
+        ...holdingValues(routing, sends),
+        x_reason: [record.reason, settled].filter(Boolean).join('; '),
+        ...(pushed && !record.pushedAt ? { x_pushed_at: now } : {}),
+      };
+      upkeep.push({
+        op: {
+          op: 'set',
+          id: record.id,
+          from: ['review'],
+          resolution: record.resolution,
+          vals,
+          clear_resolution: true,
+        },
+        onAnswer: (answer) => {
+          if (!answer?.done) return;
+          wrote(record, vals);
+          toWeigh.push(record);
+        },
+      });
+    } else if (record.state === 'review' && record.decision === 'taken_back') {
+      const sends = sendsAfterTakenBack(record.sends, record.plan, now);
+      const vals: LedgerValues = {
+        // Nothing left in RCP: like a payment never sent (sent afresh should it be posted again).
+        x_state: totalOf(receivedByCard(sends)) === 0 ? 'not_pushed' : 'pushed',
+        x_review: false,
+        x_plan: false,
+        x_difference: 0,
+        ...(rows.get(record.paymentId) ? pushedAsValues(rows.get(record.paymentId) as PaymentRow) : {}),
+        ...holdingValues(routing, sends),
+        x_reason: `${record.reason}; taken back in RCP by hand, confirmed by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}`,
+      };
+      upkeep.push({
+        op: {
+          op: 'set',
+          id: record.id,
+          from: ['review'],
+          expect: { x_decision: 'taken_back', x_sends: record.sendsText },
+          vals,
+          clear_resolution: true,
+        },
+        onAnswer: (answer) => {
+          if (!answer?.done) return;
+          wrote(record, vals);
+          toWeigh.push(record);
+        },
+      });
+    } else if (record.state === 'review' && record.decision === 'send_difference') {
+      toSend.push({ record, parts: record.plan.filter((p) => p.how === 'send') });
+    } else if (record.state === 'review' && (lost || record.review === 'lost')) {
+      flag(
+        record.paymentId,
+        'needs review',
+        `${record.reason || 'needs review'}; ${resolveHint(record.paymentId)}`,
+      );
+    } else if (record.state === 'review' || record.state === 'pushed' || record.state === 'not_pushed') {
+      if (record.state !== 'not_pushed' || row) toWeigh.push(record);
     }
   }
   if (dryRun) {
@@ -288,16 +304,131 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     upkeep.forEach((item, index) => item.onAnswer(answers[index]));
   }
 
-  // 2. Payments not in the ledger (or settled "not pushed"): claimed one by one, and only the
-  //    claimer calls RCP.
-  const fresh = payments.filter((p) => !ledger.has(p.id) || claimable.has(p.id));
-  const targets = await mappedCounterparties(
-    deps,
-    fresh.flatMap((p) => (p.partner_id ? [p.partner_id[0]] : [])),
-  );
+  // 2. Each payment against what RCP holds for it: nothing to do, parts to send, or a review.
+  const reviews: Array<{ op: LedgerOp; paymentId: number; outcome: PushOutcome; detail: string }> = [];
+  const fresh = payments.filter((p) => !ledger.has(p.id));
+  const weigh = (row: PaymentRow | undefined, record: LedgerRecord | undefined) => {
+    const paymentId = row?.id ?? record?.paymentId ?? 0;
+    const changes = record?.pushedAt
+      ? changesSincePush(record.pushedAs, seenOf(row), caps.paymentDoneStates)
+      : [];
+    const decision = decide(routing, row, record, caps.paymentDoneStates, changes);
+    if (decision.do === 'nothing') {
+      if (decision.why === 'not an RCP counterparty')
+        report.results.push({
+          ...baseOf(paymentId),
+          outcome: 'not an RCP counterparty',
+          detail: 'the partner is not linked to an RCP partner or client',
+        });
+      else if (decision.why === 'already pushed' && inRun.has(paymentId))
+        report.results.push({ ...baseOf(paymentId, record?.amountKopecks), outcome: 'already pushed' });
+      return;
+    }
+    if (decision.do === 'settled' && record) {
+      reviews.push({
+        op: {
+          op: 'set',
+          id: record.id,
+          from: [record.state],
+          expect: { x_sends: record.sendsText, x_decision: false },
+          vals: { ...decision.vals, ...(row ? pushedAsValues(row) : {}) },
+        },
+        paymentId,
+        outcome: 'already pushed',
+        detail: String(decision.vals.x_reason),
+      });
+      return;
+    }
+    if (decision.do === 'review') {
+      const outcome: PushOutcome = record?.pushedAt ? 'changed after push' : 'needs review';
+      const detail = `${decision.reason}; settle it in Odoo (RCP → Payments to RCP)`;
+      if (decision.unchanged || dryRun) {
+        flag(paymentId, outcome, detail);
+        return;
+      }
+      const op: LedgerOp = record
+        ? {
+            op: 'set',
+            id: record.id,
+            from: [record.state],
+            expect: { x_sends: record.sendsText, x_decision: false },
+            vals: decision.vals,
+            clear_resolution: true,
+          }
+        : {
+            op: 'import',
+            payment_id: paymentId,
+            vals: {
+              ...(row ? pushedAsValues(row) : {}),
+              ...decision.vals,
+              x_name: row?.name || `#${paymentId}`,
+              x_details: row ? detailsOf(row) : '',
+              x_amount: 0,
+            },
+          };
+      reviews.push({ op, paymentId, outcome, detail });
+      return;
+    }
+    if (decision.do !== 'send' || !row) return;
+    if (row.currency_id && row.currency_id[0] !== currency) {
+      const base = baseOf(row.id);
+      report.results.push({
+        ...base,
+        outcome: 'other currency',
+        detail: `paid in ${row.currency_id[1]}: not sent`,
+      });
+      report.failed.push({
+        kind: 'payment',
+        record: `payment ${base.payment} (${row.id})`,
+        error: `paid in ${row.currency_id[1]}; RCP balances are in the company currency`,
+      });
+      return;
+    }
+    if (record) toSend.push({ record, parts: decision.parts });
+    else freshSends.push({ row, parts: decision.parts });
+  };
+  const freshSends: Array<{ row: PaymentRow; parts: PlanPart[] }> = [];
+  for (const record of toWeigh) weigh(rows.get(record.paymentId), record);
+  for (const row of fresh) weigh(row, undefined);
+  if (!dryRun && reviews.length > 0) {
+    const answers = await writePaymentLedger(
+      odoo,
+      reviews.map((r) => r.op),
+    );
+    reviews.forEach((r, index) => {
+      const answer = answers[index];
+      if (answer?.done === false && r.op.op === 'import')
+        report.results.push({
+          ...baseOf(r.paymentId),
+          outcome: 'being sent by another run',
+          detail: 'recorded by another run just now',
+        });
+      else if (r.outcome === 'already pushed')
+        report.results.push({ ...baseOf(r.paymentId), outcome: r.outcome, detail: r.detail });
+      else if (answer?.done) flag(r.paymentId, r.outcome, r.detail);
+      else
+        report.results.push({
+          ...baseOf(r.paymentId),
+          outcome: 'being sent by another run',
+          detail: 'changed by another run just now',
+        });
+    });
+  } else {
+    for (const r of reviews) flag(r.paymentId, r.outcome, r.detail);
+  }
+
+  // 3. The parts to send, claimed (the record in state intent) in groups, and only the claimer
+  //    calls RCP.
   const writer = new LedgerWriter(odoo);
-  const queue: Array<{ payment: PaymentRow; base: Omit<PushResult, 'outcome'>; target: Target }> = [];
+  const queue: Queued[] = [];
   const group = Math.min(CLAIM_GROUP, odoo.config.batchSize);
+  const all: Queued[] = [
+    ...toSend.flatMap(({ record, parts }) => {
+      const row = rows.get(record.paymentId);
+      return row && parts.length > 0 ? [{ payment: row, parts, record }] : [];
+    }),
+    ...freshSends.map(({ row, parts }) => ({ payment: row, parts, record: undefined })),
+  ];
 
   /**
    * The queued payments are claimed in one call (with the outcomes before them), then each one
@@ -307,25 +438,28 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   async function pushQueued() {
     const batch = queue.splice(0);
     if (batch.length === 0) return;
-    const claims = await writer.claim(batch.map((b) => claimOf(b.payment, b.base, b.target)));
+    const claims = await writer.claim(batch.map((b) => claimOf(routing, b)));
     for (const [index, b] of batch.entries()) {
       const claim = claims[index];
-      const lost = lostClaim(claim, b.base, report);
+      const base = baseOf(b.payment.id, totalOf(new Map(b.parts.map((p) => [p.card, p.kopecks]))));
+      const lost = lostClaim(claim, base, report);
       if (lost || claim?.id === undefined || claim.id === false) {
         if (lost) report.results.push(lost);
         continue;
       }
       try {
-        report.results.push(await pushOne(deps, writer, claim.id, b.payment, b.base, b.target, report));
+        report.results.push(await sendParts(deps, writer, routing, claim.id, b, base, report));
       } catch (error) {
-        for (const held of claims.slice(index + 1)) {
+        for (const [later, held] of claims.slice(index + 1).entries()) {
           if (!held?.done || held.id === false) continue;
+          // Claimed, not sent: back to what RCP holds (nothing more), weighed again by a later run.
           writer.later({
             op: 'set',
             id: held.id,
             from: ['intent'],
             vals: {
               x_state: 'not_pushed',
+              x_sends: JSON.stringify(batch[index + 1 + later]?.record?.sends ?? []),
               x_reason: `not sent: the run stopped before it (${messageOf(error)})`,
             },
           });
@@ -336,36 +470,17 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   }
 
   try {
-    for (const [index, payment] of fresh.entries()) {
-      deps.progress?.({ phase: 'payments', done: index, total: fresh.length });
-      const base = baseOf(payment.id);
-      const target = targets.get(payment.partner_id ? payment.partner_id[0] : 0);
-      if (!target) {
-        report.results.push({
-          ...base,
-          outcome: 'not an RCP counterparty',
-          detail: 'the partner is not linked to an RCP partner or client',
-        });
-        continue;
-      }
-      if (payment.currency_id && payment.currency_id[0] !== currency) {
-        report.results.push({
-          ...base,
-          outcome: 'other currency',
-          detail: `paid in ${payment.currency_id[1]}: not sent`,
-        });
-        report.failed.push({
-          kind: 'payment',
-          record: `payment ${base.payment} (${payment.id})`,
-          error: `paid in ${payment.currency_id[1]}; RCP balances are in the company currency`,
-        });
-        continue;
-      }
+    for (const [index, item] of all.entries()) {
+      deps.progress?.({ phase: 'payments', done: index, total: all.length });
       if (dryRun) {
-        report.results.push({ ...base, outcome: 'would push', detail: `to ${target.kind} ${target.uuid}` });
+        report.results.push({
+          ...baseOf(item.payment.id),
+          outcome: 'would push',
+          detail: item.parts.map((p) => `${formatAmount(p.kopecks)} to ${p.card}`).join(', '),
+        });
         continue;
       }
-      queue.push({ payment, base, target });
+      queue.push(item);
       if (queue.length >= group) await pushQueued();
     }
     await pushQueued();
@@ -375,7 +490,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     throw error;
   }
   await writer.flush();
-  deps.progress?.({ phase: 'payments', done: fresh.length, total: fresh.length });
+  deps.progress?.({ phase: 'payments', done: all.length, total: all.length });
   report.odooRoundTrips = odoo.stats.roundTrips - roundTrips;
   report.rcpRequests = rcp.stats.requests - rcpRequests;
   return report;
@@ -439,6 +554,22 @@ async function loadLedger(
         reason: entry.reason,
         pushedAs: { ...seenOf(row), amountKopecks: entry.amountKopecks },
         writtenAt: entry.pushedAt ?? '',
+        sends:
+          entry.state === 'not_pushed' || !entry.target
+            ? []
+            : [
+                {
+                  card: entry.target,
+                  kopecks: entry.amountKopecks,
+                  state: entry.state === 'pushed' ? 'pushed' : 'intent',
+                },
+              ],
+        sendsText: false,
+        review: undefined,
+        plan: [],
+        planText: false,
+        decision: undefined,
+        counterpartyId: undefined,
       });
     }
     return ledger;
@@ -460,26 +591,46 @@ async function readPayments(odoo: OdooClient, ids: readonly number[]): Promise<P
   return found;
 }
 
-type Target = { kind: 'client' | 'partner'; uuid: string };
+/** A payment to send: the parts of its plan, and its ledger record when it has one. */
+interface Queued {
+  payment: PaymentRow;
+  parts: PlanPart[];
+  record: LedgerRecord | undefined;
+}
 
 /** Payments claimed together, in one Odoo call, before the first of them goes to RCP. */
 const CLAIM_GROUP = 50;
 
-/** The claim of one payment: its ledger record in state intent, with the payment as it is sent. */
-function claimOf(payment: PaymentRow, base: Omit<PushResult, 'outcome'>, target: Target): LedgerOp {
+/**
+ * The claim of one payment: its ledger record in state intent, with the first part recorded as a
+ * send without answer. A new payment's record is created (the unique index lets one run do it);
+ * an existing one is taken only as it was read (state, sends, decision, chosen card).
+ */
+function claimOf(routing: Routing, b: Queued): LedgerOp {
+  const first = b.parts[0];
+  const sends: Send[] = [
+    ...(b.record?.sends ?? []),
+    ...(first ? [{ card: first.card, kopecks: first.kopecks, state: 'intent' as const }] : []),
+  ];
+  const vals: LedgerValues = {
+    ...pushedAsValues(b.payment),
+    ...holdingValues(routing, sends),
+    x_name: b.payment.name || `#${b.payment.id}`,
+    x_details: detailsOf(b.payment),
+    x_plan: JSON.stringify(b.parts),
+    x_reason: false,
+  };
+  if (!b.record) return { op: 'claim', payment_id: b.payment.id, vals: { ...vals, x_pushed_at: false } };
   return {
-    op: 'claim',
-    payment_id: payment.id,
-    vals: {
-      ...pushedAsValues(payment),
-      x_name: payment.name || `#${payment.id}`,
-      x_amount: kopecksToDecimal(base.amountKopecks).toNumber(),
-      x_details: detailsOf(payment),
-      x_target: `${target.kind}:${target.uuid}`,
-      x_reason: false,
-      x_rcp_reference: false,
-      x_pushed_at: false,
-    },
+    op: 'set',
+    id: b.record.id,
+    from: [b.record.state],
+    expect: { x_sends: b.record.sendsText, x_decision: b.record.decision ?? false },
+    ...(b.record.review === 'choose_card'
+      ? { expect_ids: { x_counterparty_id: b.record.counterpartyId ?? false } }
+      : {}),
+    vals: { ...vals, x_state: 'intent' },
+    clear_resolution: true,
   };
 }
 
@@ -503,149 +654,156 @@ function lostClaim(
   return { ...base, outcome: 'being sent by another run', detail: 'claimed by another run just now' };
 }
 
-/** Sends one payment this run has claimed, and queues its outcome for the ledger. */
-async function pushOne(
+/**
+ * Sends the parts of one payment this run has claimed, one RCP call per card, in turn: each part
+ * is recorded as a send without answer before its call (the first by the claim, the next ones with
+ * the outcome of the one before), and its outcome after. The last outcome is queued for the ledger.
+ */
+async function sendParts(
   deps: ProcessDeps,
   writer: LedgerWriter,
+  routing: Routing,
   ledgerId: number,
-  payment: PaymentRow,
+  b: Queued,
   base: Omit<PushResult, 'outcome'>,
-  target: Target,
   report: PushReport,
 ): Promise<PushResult> {
+  const { payment } = b;
   const details = detailsOf(payment);
   const record = `payment ${base.payment} (${payment.id})`;
-  let verdict: ReceiptVerdict;
-  try {
-    verdict = await sendPayment(deps, target, base.amountKopecks, details);
-  } catch (error) {
-    if (error instanceof OutcomeUnknownError) {
-      const reason = `RCP's answer was lost (${messageOf(error)}): ${whereToCheck(`${target.kind}:${target.uuid}`, details, base.amountKopecks)}`;
+  const sends: Send[] = [...(b.record?.sends ?? [])];
+  const done: string[] = [];
+  for (const [index, part] of b.parts.entries()) {
+    sends.push({ card: part.card, kopecks: part.kopecks, state: 'intent' });
+    if (index > 0) {
+      const answer = await writer.now({
+        op: 'set',
+        id: ledgerId,
+        from: ['intent'],
+        vals: holdingValues(routing, sends),
+      });
+      if (!answer?.done) {
+        report.failed.push({
+          kind: 'payment',
+          record,
+          error: `needs review: the ledger record moved (${answer?.state})`,
+        });
+        return {
+          ...base,
+          outcome: 'needs review',
+          detail: `sent ${done.join(', ')}; the ledger record moved to ${answer?.state} before the next part`,
+        };
+      }
+    }
+    const callDetails = detailsOfSend(details, sends.length - 1);
+    let rcpPaymentId: string | undefined;
+    try {
+      const verdict = await sendPayment(
+        deps,
+        { kind: cardKind(part.card), uuid: cardUuid(part.card) },
+        part.kopecks,
+        callDetails,
+      );
+      if (verdict.kind !== 'receipt') {
+        // RCP answered, but not with a receipt: refused (status failed) or not what was sent. The
+        // send stays unknown and the payment waits in review: "RCP does not have it" sends it
+        // again, "RCP has it" keeps it; never sent again by itself.
+        const refused = verdict.kind === 'refused';
+        const where = `${formatAmount(part.kopecks)} to ${cardName(routing, part.card)}${cardKind(part.card) === 'client' ? ` with details "${callDetails}"` : ''}`;
+        const reason = refused
+          ? `refused by RCP: ${verdict.reason} (${where}); sent again only when settled "RCP does not have it"`
+          : `${verdict.words}: check RCP for ${where}`;
+        writer.later({
+          op: 'set',
+          id: ledgerId,
+          from: ['intent'],
+          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+        });
+        writer.note(
+          payment.id,
+          refused
+            ? `RCP отклонил платёж (${verdict.reason}): повторно отправляется только по решению бухгалтера.`
+            : `Ответ RCP не подтверждает платёж (${verdict.words}): не отправляется повторно, нужна проверка.`,
+        );
+        report.failed.push({
+          kind: 'payment',
+          record,
+          error: `${refused ? 'rejected by RCP' : 'needs review'}: ${reason}`,
+        });
+        return {
+          ...base,
+          outcome: refused ? 'rejected by RCP' : 'needs review',
+          detail: `${reason}; ${resolveHint(payment.id)}`,
+        };
+      }
+      rcpPaymentId = verdict.rcpId;
+    } catch (error) {
+      if (error instanceof OutcomeUnknownError) {
+        const reason = `RCP's answer was lost (${messageOf(error)}): check RCP for ${formatAmount(part.kopecks)} to ${cardName(routing, part.card)}${cardKind(part.card) === 'client' ? ` with details "${callDetails}"` : ''}`;
+        writer.later({
+          op: 'set',
+          id: ledgerId,
+          from: ['intent'],
+          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+        });
+        writer.note(
+          payment.id,
+          `RCP не подтвердил платёж (${messageOf(error)}): не отправляется повторно, нужна проверка.`,
+        );
+        report.failed.push({ kind: 'payment', record, error: `needs review: ${messageOf(error)}` });
+        return { ...base, outcome: 'needs review', detail: `${reason}; ${resolveHint(payment.id)}` };
+      }
+      // RCP refused it (4xx) or never took it (busy, unreachable): nothing was credited by this
+      // part; a later run weighs the payment again.
+      sends.pop();
+      const refused = error instanceof PermanentError;
       writer.later({
         op: 'set',
         id: ledgerId,
         from: ['intent'],
-        vals: { x_state: 'review', x_reason: reason },
+        vals: {
+          ...holdingValues(routing, sends),
+          x_state: b.record?.state === 'review' ? 'review' : 'not_pushed',
+          x_reason: `${refused ? 'refused by RCP' : 'not sent'}: ${messageOf(error)}`,
+        },
       });
-      writer.note(
-        payment.id,
-        `RCP не подтвердил платёж (${messageOf(error)}): не отправляется повторно, нужна проверка.`,
-      );
-      report.failed.push({ kind: 'payment', record, error: `needs review: ${messageOf(error)}` });
-      return { ...base, outcome: 'needs review', detail: `${reason}; ${resolveHint(payment.id)}` };
+      report.failed.push({ kind: 'payment', record, error: messageOf(error) });
+      return { ...base, outcome: refused ? 'rejected by RCP' : 'not sent', detail: messageOf(error) };
     }
-    // RCP refused it (4xx) or never took it (busy, unreachable): nothing was credited; a later run
-    // claims it again.
-    const refused = error instanceof PermanentError;
-    writer.later({
-      op: 'set',
-      id: ledgerId,
-      from: ['intent', 'review'],
-      vals: {
-        x_state: 'not_pushed',
-        x_reason: `${refused ? 'refused by RCP' : 'not sent'}: ${messageOf(error)}`,
-      },
-    });
-    report.failed.push({ kind: 'payment', record, error: messageOf(error) });
-    return { ...base, outcome: refused ? 'rejected by RCP' : 'not sent', detail: messageOf(error) };
+    const at = odooDatetime(new Date());
+    sends[sends.length - 1] = {
+      card: part.card,
+      kopecks: part.kopecks,
+      state: 'pushed',
+      at,
+      ...(rcpPaymentId ? { rcp: rcpPaymentId } : {}),
+    };
+    done.push(`${formatAmount(part.kopecks)} to ${part.card}`);
+    writer.note(
+      payment.id,
+      `Отправлено в RCP: ${formatRubles(part.kopecks)} ₽ на баланс ${cardKind(part.card) === 'client' ? 'клиента' : 'партнёра'} ${cardUuid(part.card)}${rcpPaymentId ? `, платёж RCP ${rcpPaymentId}` : ''}; details «${callDetails}».`,
+    );
   }
-  if (verdict.kind !== 'receipt')
-    return settleNotReceipt(writer, ledgerId, payment, base, target, verdict, report);
-  const rcpPaymentId = verdict.rcpId;
-  // RCP has it. Recorded with the next claim (or at the end); if that write is lost, the intent
+  // RCP has it all. Recorded with the next claim (or at the end); if that write is lost, the intent
   // stays and a later run flags it for review.
   writer.later({
     op: 'set',
     id: ledgerId,
-    from: ['intent', 'review'],
+    from: ['intent'],
     vals: {
+      ...holdingValues(routing, sends),
       x_state: 'pushed',
       x_pushed_at: odooDatetime(new Date()),
-      x_reason: false,
-      ...(rcpPaymentId ? { x_rcp_reference: rcpPaymentId } : {}),
+      x_reason:
+        b.record?.decision === 'send_difference' ? `${b.record.reason}; sent: ${done.join(', ')}` : false,
+      x_review: false,
+      x_plan: false,
+      x_difference: 0,
+      x_payment_amount: money(toKopecks(payment.amount)),
     },
     clear_resolution: true,
   });
-  writer.note(
-    payment.id,
-    `Отправлено в RCP: ${formatRubles(base.amountKopecks)} ₽ на баланс ${target.kind === 'client' ? 'клиента' : 'партнёра'} ${target.uuid}${rcpPaymentId ? `, платёж RCP ${rcpPaymentId}` : ''}; details «${details}».`,
-  );
-  return { ...base, outcome: 'pushed', detail: `to ${target.kind} ${target.uuid}` };
-}
-
-/**
- * RCP answered, but not with a receipt: refused (status failed; nothing credited) or not what was
- * sent. Either way the payment waits in review: a refusal is sent again only when the accountant
- * settles it "RCP does not have it"; an odd answer is checked in RCP first.
- */
-function settleNotReceipt(
-  writer: LedgerWriter,
-  ledgerId: number,
-  payment: PaymentRow,
-  base: Omit<PushResult, 'outcome'>,
-  target: Target,
-  verdict: Exclude<ReceiptVerdict, { kind: 'receipt' }>,
-  report: PushReport,
-): PushResult {
-  const refused = verdict.kind === 'refused';
-  const where = whereToCheck(`${target.kind}:${target.uuid}`, detailsOf(payment), base.amountKopecks);
-  const reason = refused
-    ? `refused by RCP: ${verdict.reason}; sent again only when settled "RCP does not have it"`
-    : `${verdict.words}: ${where}`;
-  writer.later({ op: 'set', id: ledgerId, from: ['intent'], vals: { x_state: 'review', x_reason: reason } });
-  writer.note(
-    payment.id,
-    refused
-      ? `RCP отклонил платёж (${verdict.reason}): повторно отправляется только по решению бухгалтера.`
-      : `Ответ RCP не подтверждает платёж (${verdict.words}): не отправляется повторно, нужна проверка.`,
-  );
-  const record = `payment ${base.payment} (${payment.id})`;
-  report.failed.push({
-    kind: 'payment',
-    record,
-    error: `${refused ? 'rejected by RCP' : 'needs review'}: ${reason}`,
-  });
-  return {
-    ...base,
-    outcome: refused ? 'rejected by RCP' : 'needs review',
-    detail: `${reason}; ${resolveHint(payment.id)}`,
-  };
-}
-
-/**
- * The RCP partner or client each paying company is linked to. The sync puts the RCP uuid in `ref`;
- * the link counts only when the external ID `client_<ref>` or `partner_<ref>` points at that very
- * company, so a `ref` typed by hand links nothing. Only the payers are looked up, not all of RCP.
- */
-async function mappedCounterparties(
-  deps: ProcessDeps,
-  partnerIds: number[],
-): Promise<Map<number, { kind: 'client' | 'partner'; uuid: string }>> {
-  const unique = [...new Set(partnerIds)];
-  const companies: Array<OdooRecord & { ref: string | false }> = [];
-  for (const batch of batchesOf(unique, deps.odoo.config.batchSize)) {
-    companies.push(
-      ...(await deps.odoo.read<OdooRecord & { ref: string | false }>('res.partner', batch, ['ref'])),
-    );
-  }
-  const own = new Set(deps.config.ownPartnerIds);
-  const candidates = companies.flatMap((c) =>
-    c.ref
-      ? [
-          { id: c.id, kind: 'client' as const, uuid: c.ref },
-          ...(own.has(c.ref) ? [] : [{ id: c.id, kind: 'partner' as const, uuid: c.ref }]),
-        ]
-      : [],
-  );
-  const found = await externalIds(deps.odoo).resolve(candidates.map((c) => xmlidOf(c.kind, c.uuid)));
-  const map = new Map<number, { kind: 'client' | 'partner'; uuid: string }>();
-  for (const candidate of candidates) {
-    const target = found.get(xmlidOf(candidate.kind, candidate.uuid));
-    if (target?.model === 'res.partner' && target.id === candidate.id) {
-      map.set(candidate.id, { kind: candidate.kind, uuid: candidate.uuid });
-    }
-  }
-  return map;
+  return { ...base, outcome: 'pushed', detail: done.join(', ') };
 }
 
 /**
@@ -666,6 +824,14 @@ class LedgerWriter {
     const answers = await writePaymentLedger(this.odoo, [...outcomes, ...claims]);
     this.#outcomes = [];
     return answers.slice(outcomes.length);
+  }
+
+  /** Written at once, with every outcome waiting (a part's intent must be in Odoo before its call). */
+  async now(op: LedgerOp): Promise<LedgerAnswer | undefined> {
+    const outcomes = this.#outcomes;
+    const answers = await writePaymentLedger(this.odoo, [...outcomes, op]);
+    this.#outcomes = [];
+    return answers.at(-1);
   }
 
   /** Written with the next claim, or by `flush`. */
@@ -746,8 +912,14 @@ export async function resolvePayment(
   if (record.state !== 'review' && record.state !== 'intent') {
     throw new ConfigError([`payment ${payment} is "${record.state}", not waiting for review`]);
   }
+  if (record.review && record.review !== 'lost') {
+    throw new ConfigError([
+      `payment ${payment} does not wait for a lost answer: settle its review in Odoo (RCP → Payments to RCP), with the button it offers`,
+    ]);
+  }
   const row = rows.get(id);
   const verdict = pushed ? 'RCP has it' : 'RCP does not have it';
+  const sends = sendsAfterVerdict(record.sends, pushed);
   const [answer] = await writePaymentLedger(odoo, [
     {
       op: 'resolve',
@@ -756,6 +928,9 @@ export async function resolvePayment(
       resolution: pushed ? 'pushed' : 'not_pushed',
       vals: {
         x_state: pushed ? 'pushed' : 'not_pushed',
+        x_review: false,
+        x_sends: JSON.stringify(sends),
+        x_amount: money(totalOf(receivedByCard(sends))),
         x_reason: [record.reason, `settled with payments resolve: ${verdict}`].filter(Boolean).join('; '),
         ...(pushed && row ? pushedAsValues(row) : {}),
         ...(pushed && !record.pushedAt ? { x_pushed_at: odooDatetime(new Date()) } : {}),

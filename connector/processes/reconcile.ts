@@ -5,12 +5,15 @@ import {
 } from '../../mappings/invoice-total.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { changesSincePush } from '../../mappings/payment-changes.ts';
+import { receivedByCard, totalOf } from '../../mappings/payment-routing.ts';
 import { batchesOf } from '../batches.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { type InvoiceResult, prepareInvoices } from './invoice-period.ts';
+import { readRouting } from './payment-routes.ts';
+import { cardName } from './payment-settle.ts';
 import { readPaymentLedger } from './push-payments.ts';
 
 export interface ReconcileRow {
@@ -35,6 +38,26 @@ export interface PaymentsSummary {
   changedAfterPush: Array<{ paymentId: number; name: string; changes: string[] }>;
   /** Pushed to RCP, then cancelled or reset to draft in Odoo (also in `changedAfterPush`). */
   voidAfterPush: Array<{ paymentId: number; name: string; state: string; amountKopecks: number }>;
+  /**
+   * Every payment of the ledger whose sum in RCP (its sends whose answer is known) differs from its
+   * amount in Odoo now (0 when cancelled, reset or deleted), or that has a send without answer.
+   */
+  differences: PaymentDifference[];
+}
+
+export interface PaymentDifference {
+  paymentId: number;
+  name: string;
+  odooKopecks: number;
+  rcpKopecks: number;
+  /** What RCP received, per card (`client Alpha (uuid)`). */
+  byCard: Array<{ card: string; kopecks: number }>;
+  /** Odoo minus RCP. */
+  differenceKopecks: number;
+  /** Sends whose answer was lost, not counted in `rcpKopecks`. */
+  unknownKopecks: number;
+  /** The ledger's state and review, what the accountant sees. */
+  ledger: string;
 }
 
 export interface ReconcileReport {
@@ -104,7 +127,13 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   }
   rows.sort((a, b) => Number(a.ok) - Number(b.ok) || a.counterparty.localeCompare(b.counterparty, 'ru'));
   const failed = notes.failed.filter((f) => f.kind !== 'invoice');
-  let payments: PaymentsSummary = { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] };
+  let payments: PaymentsSummary = {
+    pushed: 0,
+    needsReview: [],
+    changedAfterPush: [],
+    voidAfterPush: [],
+    differences: [],
+  };
   try {
     payments = await paymentsSummary(deps);
   } catch (error) {
@@ -117,7 +146,12 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     rows,
     payments,
     mismatches:
-      rows.filter((r) => !r.ok).length + payments.changedAfterPush.length + payments.needsReview.length,
+      rows.filter((r) => !r.ok).length +
+      new Set(
+        [...payments.changedAfterPush, ...payments.needsReview, ...payments.differences].map(
+          (p) => p.paymentId,
+        ),
+      ).size,
     failed,
   };
 }
@@ -149,6 +183,7 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
     date: string;
     partner_id: [number, string] | false;
     currency_id: [number, string] | false;
+    move_id: [number, string] | false;
   };
   const rows = new Map<number, Row>();
   for (const batch of batchesOf(
@@ -162,6 +197,7 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
       'date',
       'partner_id',
       'currency_id',
+      'move_id',
     ]))
       rows.set(row.id, row);
   }
@@ -187,7 +223,35 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
   // A review the accountant settled is applied by the next push: it no longer waits for anyone.
   const waiting = ledger.filter((l) => l.state === 'intent' || (l.state === 'review' && !l.resolution));
   const nameOf = (paymentId: number, fallback: string) => rows.get(paymentId)?.name || fallback;
+  const routing = await readRouting(
+    deps,
+    [...rows.values()],
+    ledger.flatMap((l) => (l.counterpartyId !== undefined ? [l.counterpartyId] : [])),
+  );
+  const differences = ledger.flatMap((l): PaymentDifference[] => {
+    const row = rows.get(l.paymentId);
+    const odooKopecks = row && done.includes(row.state) ? toKopecks(row.amount) : 0;
+    const held = receivedByCard(l.sends);
+    const rcpKopecks = totalOf(held);
+    const unknownKopecks = l.sends.filter((s) => s.state === 'intent').reduce((a, s) => a + s.kopecks, 0);
+    if (rcpKopecks === odooKopecks && unknownKopecks === 0) return [];
+    // A payment claimed just now and not yet sent is not a difference (it is on its way).
+    if (l.state === 'not_pushed' && rcpKopecks === 0 && odooKopecks === 0) return [];
+    return [
+      {
+        paymentId: l.paymentId,
+        name: nameOf(l.paymentId, l.name),
+        odooKopecks,
+        rcpKopecks,
+        byCard: [...held.entries()].map(([card, kopecks]) => ({ card: cardName(routing, card), kopecks })),
+        differenceKopecks: odooKopecks - rcpKopecks,
+        unknownKopecks,
+        ledger: [l.state, l.review, l.decision].filter(Boolean).join(', '),
+      },
+    ];
+  });
   return {
+    differences,
     pushed: ledger.filter((l) => l.state === 'pushed').length,
     needsReview: waiting.map((l) => {
       const edits = l.state === 'review' && l.pushedAt ? changesOf(l) : [];

@@ -17,6 +17,7 @@ import {
 } from './items.ts';
 import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
 import { MARK_CLAIM_CHECK, MARK_SYNC_CODE } from './payment-marks.ts';
+import { paymentReviewActions } from './payment-review-actions.ts';
 import { viewsOf } from './views.ts';
 
 export const GROUP_USER = 'group_user';
@@ -256,7 +257,7 @@ function defaultItems(): WorkspaceItem[] {
   return [def('x_state', 'requested'), def('x_kind', 'sync'), def('x_trigger', 'odoo')];
 }
 
-function serverAction(
+export function serverAction(
   caps: Capabilities,
   name: string,
   label: string,
@@ -407,6 +408,8 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       'for rec in records:',
       "    if rec.x_state != 'review':",
       "        raise UserError('Only a payment that needs review can be settled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))",
+      "    if rec.x_review and rec.x_review != 'lost':",
+      "        raise UserError('%s does not wait for a lost answer: settle it with the button its review offers.' % (rec.x_name or rec.id))",
       '    if rec.x_resolution:',
       "        raise UserError('%s is already settled.' % (rec.x_name or rec.id))",
       `records.sudo().write({'x_resolution': '${resolution}', 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})`,
@@ -449,6 +452,7 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       [GROUP_CONNECTOR],
       releaseKeys,
     ),
+    ...paymentReviewActions(caps, serverAction, GROUP_USER),
     serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),
     serverAction(
       caps,
@@ -565,9 +569,11 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
  * - `claim` {payment_id, vals}: a new record in state intent, or a not_pushed one (or a review
  *   resolved not_pushed) taken back to intent; any other existing record is not claimed.
  * - `import` {payment_id, vals}: a record with the given state, unless the payment has one.
- * - `set` {id, from, vals, resolution?, older_than?, clear_resolution?}: written only when the
- *   record's state is in `from` (and its resolution is `resolution`, when given, and it was last
- *   written `older_than` seconds ago or more, when given).
+ * - `set` {id, from, vals, resolution?, older_than?, expect?, expect_ids?, clear_resolution?}:
+ *   written only when the record's state is in `from` (and its resolution is `resolution`, when
+ *   given, and it was last written `older_than` seconds ago or more, when given, and each field of
+ *   `expect` holds that value and each many2one of `expect_ids` that id: what the writer decided on).
+ *   `clear_resolution` clears the accountant's resolution and decision.
  * - `resolve` {id, from, resolution, vals}: the connector's own verdict (`payments resolve`),
  *   recorded with who and when, and applied with `vals`.
  * Answers `{answers: [{done, id, state}]}`, one per operation.
@@ -577,7 +583,7 @@ const PAYMENT_LEDGER_CODE = [
   "ops = env.context.get('rcp_ledger') or []",
   "Ledger = env['x_rcp_payment']",
   'now = datetime.datetime.now()',
-  "protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at')",
+  "protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_decision')",
   'answers = []',
   'touched = set()',
   'for op in ops:',
@@ -617,6 +623,11 @@ const PAYMENT_LEDGER_CODE = [
   "            ok = (rec.x_resolution or False) == (op.get('resolution') or False)",
   "        if ok and kind == 'set' and op.get('older_than'):",
   "            ok = rec.write_date <= now - datetime.timedelta(seconds=int(op.get('older_than')))",
+  "        if ok and kind == 'set':",
+  "            for k, v in (op.get('expect') or {}).items():",
+  '                ok = ok and (rec[k] or False) == (v or False)',
+  "            for k, v in (op.get('expect_ids') or {}).items():",
+  '                ok = ok and (rec[k].id or False) == (v or False)',
   '        if ok:',
   "            if kind == 'resolve':",
   "                vals['x_resolution'] = op.get('resolution')",
@@ -626,6 +637,7 @@ const PAYMENT_LEDGER_CODE = [
   "                vals['x_resolution'] = False",
   "                vals['x_resolved_by'] = False",
   "                vals['x_resolved_at'] = False",
+  "                vals['x_decision'] = False",
   '            rec.write(vals)',
   '            touched.add(rec.id)',
   "        answers.append({'done': ok, 'id': rec.id or False, 'state': rec.x_state or False})",

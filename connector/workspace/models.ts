@@ -67,6 +67,62 @@ export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
 export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
 export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
 
+/**
+ * What RCP received per card and what remains to settle (issue: payments reach the contract they
+ * pay): the sends (JSON, the connector's truth), the same in words, the review's kind and plan, and
+ * the accountant's decision (buttons only) and choice of card.
+ */
+const PAYMENT_ROUTING_FIELDS: readonly FieldSpec[] = [
+  {
+    name: 'x_sends',
+    type: 'text',
+    label: 'RCP calls (technical)',
+    help: 'Every call to RCP for this payment: card, amount, state, RCP payment id (JSON, written by the connector).',
+  },
+  { name: 'x_cards', type: 'text', label: 'RCP cards credited' },
+  {
+    name: 'x_payment_amount',
+    type: 'monetary',
+    label: 'Payment now',
+    currencyField: 'x_currency_id',
+  },
+  {
+    name: 'x_difference',
+    type: 'monetary',
+    label: 'Difference to settle',
+    help: 'The payment now minus what RCP is recorded to hold for it.',
+    currencyField: 'x_currency_id',
+  },
+  {
+    name: 'x_review',
+    type: 'selection',
+    label: 'What to review',
+    selection: [
+      ['lost', 'Answer from RCP lost'],
+      ['choose_card', 'Choose the RCP card'],
+      ['difference', 'Changed after its push: send the difference'],
+      ['take_back', 'Changed after its push: take back in RCP'],
+    ],
+  },
+  { name: 'x_plan', type: 'text', label: 'What settles it (technical)' },
+  {
+    name: 'x_decision',
+    type: 'selection',
+    label: 'Decision',
+    selection: [
+      ['send_difference', 'Send the difference'],
+      ['taken_back', 'Taken back in RCP'],
+    ],
+  },
+  {
+    name: 'x_card_ids',
+    type: 'many2many',
+    label: "The company's RCP cards",
+    relation: 'x_rcp_counterparty',
+    table: ['x_rcp_payment_card_rel', 'payment_id', 'counterparty_id'],
+  },
+];
+
 export const MODELS: readonly ModelSpec[] = [
   {
     model: 'x_rcp_counterparty',
@@ -362,7 +418,7 @@ export const MODELS: readonly ModelSpec[] = [
         onDelete: 'set null',
       },
       currency,
-      { name: 'x_amount', type: 'monetary', label: 'Amount sent', currencyField: 'x_currency_id' },
+      { name: 'x_amount', type: 'monetary', label: 'Received by RCP', currencyField: 'x_currency_id' },
       { name: 'x_details', type: 'char', label: 'Details sent to RCP' },
       {
         name: 'x_target',
@@ -407,6 +463,7 @@ export const MODELS: readonly ModelSpec[] = [
         related: 'x_payment_id.company_id',
         readonly: true,
       },
+      ...PAYMENT_ROUTING_FIELDS,
     ],
   },
   {

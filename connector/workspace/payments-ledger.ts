@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { toKopecks } from '../../mappings/money.ts';
 import type { PaymentAsSeen as PushedAs } from '../../mappings/payment-changes.ts';
-import { ConfigError } from '../errors.ts';
+import type { PlanPart, ReviewKind, Send } from '../../mappings/payment-routing.ts';
+import { ConfigError, PermanentError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
@@ -41,6 +42,16 @@ export interface LedgerRecord {
   pushedAs: PushedAs;
   /** Odoo's time of the last write (UTC, `YYYY-MM-DD HH:MM:SS`). */
   writtenAt: string;
+  /** Every RCP call for the payment (a record of before them reads as its one send). */
+  sends: Send[];
+  /** `x_sends` as stored, to write only over what was read (false: empty). */
+  sendsText: string | false;
+  review: ReviewKind | undefined;
+  plan: PlanPart[];
+  planText: string | false;
+  decision: 'send_difference' | 'taken_back' | undefined;
+  /** The card credited (or chosen by the accountant): `x_rcp_counterparty` id. */
+  counterpartyId: number | undefined;
 }
 
 const many2one = z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]);
@@ -65,8 +76,61 @@ const LedgerRow = z.object({
   x_pushed_date: text,
   x_pushed_payment_state: text,
   x_currency_id: many2one,
+  x_sends: text,
+  x_review: z.union([z.enum(['lost', 'choose_card', 'difference', 'take_back']), z.literal(false)]),
+  x_plan: text,
+  x_decision: z.union([z.enum(['send_difference', 'taken_back']), z.literal(false)]),
+  x_counterparty_id: many2one,
   write_date: z.string(),
 });
+
+const SendJson = z.object({
+  card: z.string().regex(/^(client|partner):/),
+  kopecks: z.number().int(),
+  state: z.enum(['intent', 'pushed', 'by_hand']),
+  rcp: z.string().optional(),
+  at: z.string().optional(),
+});
+const PlanJson = z.object({
+  card: z.string().regex(/^(client|partner):/),
+  kopecks: z.number().int(),
+  how: z.enum(['send', 'by_hand']),
+});
+
+/** A JSON list written by the connector; a record that cannot be read is named, never guessed. */
+function listOf<T>(schema: z.ZodType<T>, value: string | false, what: string, id: number): T[] {
+  if (!value) return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    throw new PermanentError(`payments ledger record ${id}: ${what} is not JSON`);
+  }
+  const parsed = z.array(schema).safeParse(raw);
+  if (!parsed.success)
+    throw new PermanentError(`payments ledger record ${id}: ${what}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/**
+ * The sends of a record written before `x_sends`: pushed → its one send; intent or review → one
+ * send whose answer is unknown; not pushed → none.
+ */
+function sendsOf(row: z.infer<typeof LedgerRow>): Send[] {
+  if (row.x_sends) return listOf(SendJson, row.x_sends, 'x_sends', row.id) as Send[];
+  if (!row.x_target || row.x_state === 'not_pushed') return [];
+  const kopecks = toKopecks(row.x_amount);
+  if (row.x_state === 'pushed' || row.x_pushed_at)
+    return [
+      {
+        card: row.x_target,
+        kopecks,
+        state: 'pushed',
+        ...(row.x_rcp_reference ? { rcp: row.x_rcp_reference } : {}),
+      },
+    ];
+  return [{ card: row.x_target, kopecks, state: 'intent' }];
+}
 
 const FIELDS = Object.keys(LedgerRow.shape).filter((f) => f !== 'id');
 
@@ -96,6 +160,13 @@ function toRecord(row: z.infer<typeof LedgerRow>): LedgerRecord | undefined {
       currency: orUndefined(row.x_currency_id),
     },
     writtenAt: row.write_date,
+    sends: sendsOf(row),
+    sendsText: row.x_sends,
+    review: orUndefined(row.x_review),
+    plan: listOf(PlanJson, row.x_plan, 'x_plan', row.id) as PlanPart[],
+    planText: row.x_plan,
+    decision: orUndefined(row.x_decision),
+    counterpartyId: row.x_counterparty_id ? row.x_counterparty_id[0] : undefined,
   };
 }
 
@@ -129,7 +200,7 @@ const notSetUp = () =>
   ]);
 
 /** Values of a ledger record the connector writes (any `x_` field but the protected ones). */
-export type LedgerValues = Record<`x_${string}`, string | number | boolean>;
+export type LedgerValues = Record<`x_${string}`, string | number | boolean | unknown[]>;
 
 export type LedgerOp =
   | { op: 'claim'; payment_id: number; vals: LedgerValues }
@@ -143,6 +214,10 @@ export type LedgerOp =
       resolution?: Resolution | false;
       /** Written only when the record was last written at least this many seconds ago (Odoo's clock). */
       older_than?: number;
+      /** Written only when each field holds this value (what the writer decided on). */
+      expect?: Record<`x_${string}`, string | false>;
+      /** Written only when each many2one holds this id. */
+      expect_ids?: Record<`x_${string}`, number | false>;
       clear_resolution?: boolean;
     }
   | { op: 'resolve'; id: number; from: readonly LedgerState[]; resolution: Resolution; vals: LedgerValues };

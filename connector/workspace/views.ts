@@ -13,6 +13,19 @@ interface ViewSpec {
   arch: string;
 }
 
+/**
+ * The review's buttons: "RCP has it" / "RCP does not have it" only for a lost answer; "Send the
+ * difference" (or the partner's negative correction) and "Taken back in RCP" for a payment changed
+ * after its push. Each one shows until a decision is recorded.
+ */
+const PAYMENT_BUTTONS = [
+  `<button name="%(action_payment_rcp_has_it)d" type="action" string="RCP has it" class="btn-primary" invisible="x_state != 'review' or x_resolution or (x_review and x_review != 'lost')" confirm="RCP did receive this payment (you checked its balance): mark it pushed?"/>`,
+  `<button name="%(action_payment_rcp_does_not_have_it)d" type="action" string="RCP does not have it" invisible="x_state != 'review' or x_resolution or (x_review and x_review != 'lost')" confirm="RCP did not receive this payment: the next push sends it. Continue?"/>`,
+  `<button name="%(action_payment_send_difference)d" type="action" string="Send the difference" class="btn-primary" invisible="x_state != 'review' or x_review != 'difference' or x_decision or x_difference &lt; 0" confirm="The next push sends RCP exactly the difference stated in the review, once. Continue?"/>`,
+  `<button name="%(action_payment_send_difference)d" type="action" string="Send the correction to RCP" class="btn-primary" invisible="x_state != 'review' or x_review != 'difference' or x_decision or x_difference &gt;= 0" confirm="The next push sends RCP the negative balance correction stated in the review, once. Continue?"/>`,
+  `<button name="%(action_payment_taken_back)d" type="action" string="Taken back in RCP" class="btn-primary" invisible="x_state != 'review' or x_review != 'take_back' or x_decision" confirm="You took back in RCP, by hand, the amount stated in the review: record it?"/>`,
+].join('');
+
 const ARCHS: Record<string, ViewSpec[]> = {
   x_rcp_run: [
     {
@@ -67,15 +80,15 @@ const ARCHS: Record<string, ViewSpec[]> = {
   x_rcp_payment: [
     {
       type: 'list',
-      arch: `<LIST create="0" edit="0" delete="0" decoration-danger="x_state == 'review' and not x_resolution" decoration-info="x_state == 'intent'" decoration-muted="x_state == 'not_pushed'"><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_currency_id" column_invisible="1"/><field name="x_amount" sum="Total"/><field name="x_state" widget="badge"/><field name="x_rcp_reference"/><field name="x_pushed_at"/><field name="x_reason" optional="show"/><field name="x_resolution"/><field name="x_resolved_by" optional="hide"/><field name="x_resolved_at" optional="hide"/></LIST>`,
+      arch: `<LIST create="0" edit="0" delete="0" decoration-danger="x_state == 'review' and not x_resolution and not x_decision" decoration-info="x_state == 'intent'" decoration-muted="x_state == 'not_pushed'"><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_cards" optional="hide"/><field name="x_currency_id" column_invisible="1"/><field name="x_payment_amount" optional="show"/><field name="x_amount" sum="Total"/><field name="x_difference" optional="show"/><field name="x_state" widget="badge"/><field name="x_review" optional="show"/><field name="x_rcp_reference"/><field name="x_pushed_at"/><field name="x_reason" optional="show"/><field name="x_resolution"/><field name="x_decision" optional="show"/><field name="x_resolved_by" optional="hide"/><field name="x_resolved_at" optional="hide"/></LIST>`,
     },
     {
       type: 'form',
-      arch: `<form create="0" edit="0" delete="0"><header><button name="%(action_payment_rcp_has_it)d" type="action" string="RCP has it" class="btn-primary" invisible="x_state != 'review' or x_resolution" confirm="RCP did receive this payment (you checked its balance): mark it pushed?"/><button name="%(action_payment_rcp_does_not_have_it)d" type="action" string="RCP does not have it" invisible="x_state != 'review' or x_resolution" confirm="RCP did not receive this payment: the next push sends it. Continue?"/><field name="x_state" widget="statusbar"/></header><sheet><group><group string="Payment"><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_currency_id" invisible="1"/><field name="x_amount"/><field name="x_details"/></group><group string="RCP"><field name="x_rcp_reference"/><field name="x_pushed_at"/><field name="x_reason"/></group><group string="As pushed"><field name="x_pushed_amount"/><field name="x_pushed_partner_id"/><field name="x_pushed_date"/><field name="x_pushed_payment_state"/></group><group string="Review" invisible="x_state != 'review' and not x_resolution"><field name="x_resolution"/><field name="x_resolved_by"/><field name="x_resolved_at"/></group></group></sheet></form>`,
+      arch: `<form create="0" edit="0" delete="0"><header>${PAYMENT_BUTTONS}<field name="x_state" widget="statusbar"/></header><sheet><group><group string="Payment"><field name="x_payment_id"/><field name="x_currency_id" invisible="1"/><field name="x_payment_amount"/><field name="x_details"/></group><group string="RCP"><field name="x_counterparty_id"/><field name="x_amount"/><field name="x_difference" invisible="not x_difference"/><field name="x_rcp_reference"/><field name="x_pushed_at"/></group></group><group string="RCP cards credited"><field name="x_cards" nolabel="1" colspan="2"/></group><group string="Review" invisible="x_state != 'review' and not x_resolution and not x_decision"><field name="x_review"/><field name="x_reason"/><field name="x_resolution" invisible="not x_resolution"/><field name="x_decision" invisible="not x_decision"/><field name="x_resolved_by"/><field name="x_resolved_at"/></group><group string="Choose the RCP card this payment credits" invisible="x_review != 'choose_card' or x_state != 'review'"><field name="x_card_ids" nolabel="1" colspan="2"><LIST><field name="x_name"/><field name="x_kind"/><field name="x_rcp_id"/><button name="%(action_payment_choose_card)d" type="action" string="Credit this card" icon="fa-check" context="{'rcp_ledger_id': parent.id}"/></LIST></field></group><group string="As pushed"><field name="x_pushed_amount"/><field name="x_pushed_partner_id"/><field name="x_pushed_date"/><field name="x_pushed_payment_state"/></group></sheet></form>`,
     },
     {
       type: 'search',
-      arch: `<search><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_rcp_reference"/><filter name="needs_review" string="Needs review" domain="[('x_state', '=', 'review'), ('x_resolution', '=', False)]"/><filter name="intent" string="Being sent" domain="[('x_state', '=', 'intent')]"/><filter name="pushed" string="Pushed" domain="[('x_state', '=', 'pushed')]"/><group><filter name="by_state" string="Status" context="{'group_by': 'x_state'}"/><filter name="by_counterparty" string="RCP counterparty" context="{'group_by': 'x_counterparty_id'}"/></group></search>`,
+      arch: `<search><field name="x_payment_id"/><field name="x_counterparty_id"/><field name="x_rcp_reference"/><filter name="needs_review" string="Needs review" domain="[('x_state', '=', 'review'), ('x_resolution', '=', False), ('x_decision', '=', False)]"/><filter name="intent" string="Being sent" domain="[('x_state', '=', 'intent')]"/><filter name="pushed" string="Pushed" domain="[('x_state', '=', 'pushed')]"/><group><filter name="by_state" string="Status" context="{'group_by': 'x_state'}"/><filter name="by_counterparty" string="RCP counterparty" context="{'group_by': 'x_counterparty_id'}"/></group></search>`,
     },
   ],
   x_rcp_lock: [

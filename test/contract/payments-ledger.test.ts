@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
-import { type PushReport, pushPayments } from '../../connector/processes/push-payments.ts';
+import { type PushReport, pushPayments, resolvePayment } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
@@ -90,42 +90,50 @@ describe('the payments ledger on the Odoo 18 double', () => {
     expect(ids.map((id) => ledger.get(id)?.state)).toEqual(ids.map(() => 'pushed'));
   });
 
-  it('an amount changed after the push is a review with the change on every run and in reconcile; settled "RCP has it", the next run applies it and stops flagging', async () => {
-    const { deps, sim, double, linked } = await world();
+  it('an amount raised after the push is a review that says what RCP holds and the difference, on every run and in reconcile; "RCP has it" is refused; "Send the difference" sends exactly the difference once, even with two runs at once', async () => {
+    const { deps, sim, double, linked, reconnect } = await world();
     const id = await payment(deps, linked[0] ?? 0, 2222.22);
     expect(outcomesOf([await pushPayments(deps)], id)).toEqual(['pushed']);
     await deps.odoo.write('account.payment', [id], { amount: 3000 });
     for (let run = 0; run < 2; run++) {
       const report = await pushPayments(deps);
-      expect(report.results.find((r) => r.paymentId === id)).toMatchObject({
-        outcome: 'changed after push',
-        detail: expect.stringContaining('amount 2,222.22 → 3,000.00'),
-      });
+      const result = report.results.find((r) => r.paymentId === id);
+      expect(result).toMatchObject({ outcome: 'changed after push' });
+      expect(result?.detail).toContain('amount 2,222.22 → 3,000.00');
+      expect(result?.detail).toContain('RCP is recorded to hold 2,222.22');
+      expect(result?.detail).toContain('difference +777.78');
       expect(report.failed).toHaveLength(1);
     }
     const reconciled = await reconcilePeriod(deps, '2024-05');
-    expect(reconciled.payments.needsReview).toEqual([
+    expect(reconciled.payments.differences).toEqual([
       expect.objectContaining({
         paymentId: id,
-        reason: 'changed after its push: amount 2,222.22 → 3,000.00',
+        odooKopecks: 300000,
+        rcpKopecks: 222222,
+        differenceKopecks: 77778,
       }),
     ]);
+    await expect(resolvePayment(deps, String(id), true)).rejects.toThrow(/does not wait for a lost answer/);
     expect(sim.payments).toHaveLength(1);
 
-    // The accountant's button ("RCP has it") sets the resolution; the connector applies it.
+    // The accountant's button ("Send the difference", a server action on real Odoo) records the
+    // decision; two runs at once apply it: one sends.
     const [record] = double.records('x_rcp_payment');
-    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_resolution: 'pushed' });
-    const applied = await pushPayments(deps);
-    expect(applied.results.find((r) => r.paymentId === id)).toMatchObject({ outcome: 'already pushed' });
-    expect(applied.failed).toEqual([]);
+    expect(record).toMatchObject({ x_state: 'review', x_review: 'difference', x_difference: 777.78 });
+    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_decision: 'send_difference' });
+    const runs = await Promise.all([reconnect(), reconnect()]);
+    const applied = await Promise.all(runs.map((run) => pushPayments(run)));
+    expect(outcomesOf(applied, id).filter((o) => o === 'pushed')).toHaveLength(1);
+    expect(sim.payments.map((p) => p.amount)).toEqual([2222.22, 777.78]);
     expect(double.records('x_rcp_payment')).toEqual([
-      expect.objectContaining({ x_state: 'pushed', x_pushed_amount: 3000, x_amount: 2222.22 }),
+      expect.objectContaining({ x_state: 'pushed', x_amount: 3000, x_decision: false }),
     ]);
     expect((await pushPayments(deps)).failed).toEqual([]);
-    expect(sim.payments).toHaveLength(1);
+    expect((await reconcilePeriod(deps, '2024-05')).payments.differences).toEqual([]);
+    expect(sim.payments).toHaveLength(2);
   });
 
-  it('a cancelled payment settled "RCP does not have it" becomes not pushed, is not sent, and reconcile stops naming it; re-posted, it is sent once', async () => {
+  it('a client payment cancelled after its push: the review says how much to take back in RCP by hand; confirmed, nothing is sent and reconcile stops naming it; re-posted, it is sent once', async () => {
     const { deps, sim, double, linked } = await world();
     const id = await payment(deps, linked[0] ?? 0, 500);
     await pushPayments(deps);
@@ -133,26 +141,35 @@ describe('the payments ledger on the Odoo 18 double', () => {
     await deps.odoo.write('account.payment', [id], {
       state: deps.odoo.capabilities.paymentCancelledStates[0],
     });
-    expect((await pushPayments(deps)).failed).toHaveLength(1);
-    expect((await reconcilePeriod(deps, '2024-05')).payments.needsReview).toHaveLength(1);
+    const flagged = await pushPayments(deps);
+    expect(flagged.failed).toHaveLength(1);
+    expect(flagged.results.find((r) => r.paymentId === id)?.detail).toContain('take back 500.00 from client');
+    expect((await reconcilePeriod(deps, '2024-05')).payments.differences).toEqual([
+      expect.objectContaining({ paymentId: id, odooKopecks: 0, rcpKopecks: 50000 }),
+    ]);
 
     const [record] = double.records('x_rcp_payment');
-    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_resolution: 'not_pushed' });
+    expect(record).toMatchObject({ x_review: 'take_back', x_difference: -500 });
+    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_decision: 'taken_back' });
     const applied = await pushPayments(deps);
     expect(applied.failed).toEqual([]);
-    expect(double.records('x_rcp_payment')).toEqual([expect.objectContaining({ x_state: 'not_pushed' })]);
-    expect((await reconcilePeriod(deps, '2024-05')).payments.needsReview).toEqual([]);
+    expect(double.records('x_rcp_payment')).toEqual([
+      expect.objectContaining({ x_state: 'not_pushed', x_amount: 0 }),
+    ]);
+    const reconciled = await reconcilePeriod(deps, '2024-05');
+    expect(reconciled.payments.needsReview).toEqual([]);
+    expect(reconciled.payments.differences).toEqual([]);
     expect(sim.payments).toHaveLength(1);
 
     await deps.odoo.write('account.payment', [id], { state: done?.state });
     expect(outcomesOf([await pushPayments(deps)], id)).toEqual(['pushed']);
     expect(sim.payments).toHaveLength(2);
     expect(double.records('x_rcp_payment')).toEqual([
-      expect.objectContaining({ x_state: 'pushed', x_resolution: false }),
+      expect.objectContaining({ x_state: 'pushed', x_amount: 500 }),
     ]);
   });
 
-  it('through the CLI: pushed at 2,222.22, then 3,000.00 in Odoo: `payments push` names the change and exits 1 on every run; `payments resolve --pushed` settles it and the next push exits 0', async () => {
+  it('through the CLI: pushed at 2,222.22, then 3,000.00 in Odoo: `payments push` and `reconcile` name the difference and exit 1 on every run; `payments resolve --pushed` is refused; after "Send the difference" the next push exits 0', async () => {
     const { deps, sim, double, linked } = await world();
     const env = {
       PATH: process.env.PATH ?? '',
@@ -184,11 +201,16 @@ describe('the payments ledger on the Odoo 18 double', () => {
       expect(flagged.code).toBe(1);
       expect(flagged.stdout).toContain('amount 2,222.22 → 3,000.00');
     }
-    expect((await cli(['reconcile', '--period', '2024-05'])).stdout).toContain('amount 2,222.22 → 3,000.00');
-    expect((await cli(['payments', 'resolve', String(id), '--pushed'])).code).toBe(0);
+    const reconciled = await cli(['reconcile', '--period', '2024-05']);
+    expect(reconciled.code).toBe(1);
+    expect(reconciled.stdout).toMatch(/DIFF: payment .*\(\d+\): Odoo 3\s000,00, RCP 2\s222,22/u);
+    expect((await cli(['payments', 'resolve', String(id), '--pushed'])).code).toBe(2);
+    const [record] = double.records('x_rcp_payment');
+    await deps.odoo.write('x_rcp_payment', [Number(record?.id)], { x_decision: 'send_difference' });
     expect((await cli(['payments', 'push'])).code).toBe(0);
-    expect(sim.payments).toHaveLength(1);
-  });
+    expect((await cli(['payments', 'push'])).code).toBe(0);
+    expect(sim.payments.map((p) => p.amount)).toEqual([2222.22, 777.78]);
+  }, 120_000);
 
   it('an upgrade from the rcp-push.json attachments never re-sends: pushed stays pushed, an attempt without outcome needs review, a refusal is claimed afresh; deleting an attachment changes nothing', async () => {
     const { deps, sim, double, linked } = await world();

@@ -66,7 +66,7 @@ function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
         period,
         rows: [],
         mismatches: 0,
-        payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [] },
+        payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [], differences: [] },
         failed: [],
       }) as ReconcileReport,
     health: async () => ({ rcp: true, odoo: true }),

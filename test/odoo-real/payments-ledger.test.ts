@@ -11,6 +11,10 @@ import { Secret } from '../../connector/secret.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
 import { ACTION_RESOLVE_PUSHED, GROUP_USER } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
+import {
+  ACTION_SEND_DIFFERENCE,
+  ACTION_TAKEN_BACK,
+} from '../../connector/workspace/payment-review-actions.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
@@ -73,6 +77,9 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
 
   const sentFor = (paymentId: number) =>
     sim.payments.filter((p) => p.details.endsWith(`#${paymentId}`)).length;
+  /** Every RCP payment of an Odoo payment: the first and any difference sent after (`#17 /2`). */
+  const allSentFor = (paymentId: number) =>
+    sim.payments.filter((p) => new RegExp(`#${paymentId}( /\\d+)?$`).test(p.details));
 
   const outcomesOf = (reports: PushReport[], paymentId: number) =>
     reports.flatMap((r) => r.results.filter((x) => x.paymentId === paymentId).map((x) => x.outcome));
@@ -172,7 +179,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
     expect(reconciled.mismatches).toBeGreaterThanOrEqual(2);
   }, 300_000);
 
-  it('an accountant (RCP / User + Billing) cannot create, change or delete a ledger record, settles a review from Odoo, and the next push applies it', async () => {
+  it('an accountant (RCP / User + Billing) cannot create, change or delete a ledger record; "RCP has it" is refused for an edit; "Send the difference" is recorded and the next push sends exactly 777.78 once', async () => {
     const accountant = await accountantClient(stack);
     const [record] = await accountant.searchRead<{ id: number; x_state: string }>(
       'x_rcp_payment',
@@ -192,45 +199,77 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
     await refused(accountant.write('x_rcp_payment', [record?.id ?? 0], { x_state: 'pushed' }));
     await refused(accountant.write('x_rcp_payment', [record?.id ?? 0], { x_resolution: 'pushed' }));
     await refused(accountant.call({ model: 'x_rcp_payment', method: 'unlink', ids: [record?.id ?? 0] }));
+    await refused(accountant.write('x_rcp_payment', [record?.id ?? 0], { x_decision: 'send_difference' }));
+    const refusedWith = async (work: Promise<unknown>, message: RegExp) => {
+      const error = await work.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(OdooError);
+      expect((error as OdooError).serverMessage).toMatch(message);
+    };
 
-    // "RCP has it" (after correcting RCP's balance by hand): the setup's button, a server action.
-    const action = (await externalIds(stack.admin).resolve([fullXmlid(ACTION_RESOLVE_PUSHED)])).get(
-      fullXmlid(ACTION_RESOLVE_PUSHED),
+    // "RCP has it" is for a lost answer only: refused here. "Send the difference" (setup's button,
+    // a server action) records the decision; the next push sends exactly 777.78, once.
+    const run = async (xmlid: string) => {
+      const action = (await externalIds(stack.admin).resolve([fullXmlid(xmlid)])).get(fullXmlid(xmlid));
+      return accountant.callOn('ir.actions.server', 'run', [action?.id ?? 0], undefined, {
+        active_model: 'x_rcp_payment',
+        active_id: record?.id,
+        active_ids: [record?.id],
+      });
+    };
+    await refusedWith(run(ACTION_RESOLVE_PUSHED), /does not wait for a lost answer/);
+    await run(ACTION_SEND_DIFFERENCE);
+    const [settled] = await stack.admin.read<{
+      id: number;
+      x_state: string;
+      x_decision: string;
+      x_resolved_by: [number, string] | false;
+      x_resolved_at: string | false;
+    }>('x_rcp_payment', [record?.id ?? 0], ['x_state', 'x_decision', 'x_resolved_by', 'x_resolved_at']);
+    expect(settled).toMatchObject({ x_state: 'review', x_decision: 'send_difference' });
+    expect(settled?.x_resolved_by ? settled.x_resolved_by[0] : 0).toBe(accountant.uid);
+    expect(settled?.x_resolved_at).toBeTruthy();
+
+    const next = await pushPayments(deps);
+    expect(next.results.find((r) => r.paymentId === edited)).toMatchObject({ outcome: 'pushed' });
+    expect(next.failed.map((f) => f.record)).not.toEqual(
+      expect.arrayContaining([expect.stringContaining(`(${edited})`)]),
+    );
+    const after = await pushPayments(deps);
+    expect(after.results.find((r) => r.paymentId === edited)?.outcome).toBe('already pushed');
+    expect((await readPaymentLedger(deps.odoo)).get(edited)).toMatchObject({
+      state: 'pushed',
+      amountKopecks: 300000,
+    });
+    expect(allSentFor(edited).map((p) => p.amount)).toEqual([2222.22, 777.78]);
+  }, 300_000);
+
+  it('a client payment cancelled after its push: "Taken back in RCP" settles it, nothing is sent; re-posted, it is sent once through a fresh claim', async () => {
+    const accountant = await accountantClient(stack);
+    const [record] = await accountant.searchRead<{ id: number; x_review: string }>(
+      'x_rcp_payment',
+      [['x_payment_id', '=', cancelled]],
+      ['x_review'],
+    );
+    expect(record?.x_review).toBe('take_back');
+    await expect(resolvePayment(deps, String(cancelled), false)).rejects.toThrow(
+      /does not wait for a lost answer/,
+    );
+    const action = (await externalIds(stack.admin).resolve([fullXmlid(ACTION_TAKEN_BACK)])).get(
+      fullXmlid(ACTION_TAKEN_BACK),
     );
     await accountant.callOn('ir.actions.server', 'run', [action?.id ?? 0], undefined, {
       active_model: 'x_rcp_payment',
       active_id: record?.id,
       active_ids: [record?.id],
     });
-    const [settled] = await stack.admin.read<{
-      id: number;
-      x_state: string;
-      x_resolution: string;
-      x_resolved_by: [number, string] | false;
-      x_resolved_at: string | false;
-    }>('x_rcp_payment', [record?.id ?? 0], ['x_state', 'x_resolution', 'x_resolved_by', 'x_resolved_at']);
-    expect(settled).toMatchObject({ x_state: 'review', x_resolution: 'pushed' });
-    expect(settled?.x_resolved_by ? settled.x_resolved_by[0] : 0).toBe(accountant.uid);
-    expect(settled?.x_resolved_at).toBeTruthy();
-
-    const next = await pushPayments(deps);
-    expect(next.results.find((r) => r.paymentId === edited)).toMatchObject({ outcome: 'already pushed' });
-    expect(next.failed.map((f) => f.record)).not.toEqual(
-      expect.arrayContaining([expect.stringContaining(`(${edited})`)]),
-    );
-    const after = await pushPayments(deps);
-    expect(after.results.find((r) => r.paymentId === edited)?.outcome).toBe('already pushed');
-    expect((await readPaymentLedger(deps.odoo)).get(edited)).toMatchObject({ state: 'pushed' });
-    expect(sentFor(edited)).toBe(1);
-  }, 300_000);
-
-  it('settled "RCP does not have it" with payments resolve, a cancelled payment is not sent; re-posted, it is sent once through a fresh claim', async () => {
-    await resolvePayment(deps, String(cancelled), false);
+    await pushPayments(deps);
     expect((await readPaymentLedger(deps.odoo)).get(cancelled)).toMatchObject({
       state: 'not_pushed',
-      resolution: 'not_pushed',
+      amountKopecks: 0,
     });
-    await pushPayments(deps);
     expect(sentFor(cancelled)).toBe(1);
     await stack.admin.callOn('account.payment', 'action_draft', [cancelled]);
     await stack.admin.callOn('account.payment', 'action_post', [cancelled]);
@@ -238,7 +277,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
     expect(
       outcomesOf([first as PushReport, second as PushReport], cancelled).filter((o) => o === 'pushed'),
     ).toHaveLength(1);
-    expect(sentFor(cancelled)).toBe(2);
+    // RCP's second payment of it has details of its own (`… #<id> /3`: the third line of its sends).
+    expect(allSentFor(cancelled).map((p) => p.amount)).toEqual([500, 500]);
     expect((await readPaymentLedger(deps.odoo)).get(cancelled)).toMatchObject({ state: 'pushed' });
   }, 300_000);
 });

@@ -14,22 +14,30 @@ import type { FieldDef, Orm, Row } from './orm.ts';
 const LEDGER = 'x_rcp_payment';
 
 export function workspaceModels(): Record<string, Record<string, FieldDef>> {
-  const spec = MODELS.find((m) => m.model === LEDGER);
-  const fields: Record<string, FieldDef> = {
-    id: { type: 'integer' },
-    write_date: { type: 'datetime' },
-    create_date: { type: 'datetime' },
-  };
-  for (const f of spec?.fields ?? []) {
-    fields[f.name] = {
-      type: f.type,
-      string: f.label,
-      required: f.required ?? false,
-      ...(f.relation ? { relation: f.relation } : {}),
-      ...(f.selection ? { selection: f.selection.map(([k, v]) => [k, v] as [string, string]) } : {}),
+  const fieldsOf = (model: string) => {
+    const spec = MODELS.find((m) => m.model === model);
+    const fields: Record<string, FieldDef> = {
+      id: { type: 'integer' },
+      write_date: { type: 'datetime' },
+      create_date: { type: 'datetime' },
     };
-  }
-  return { [LEDGER]: fields, 'ir.actions.server': { name: { type: 'char' } } };
+    for (const f of spec?.fields ?? []) {
+      fields[f.name] = {
+        type: f.type,
+        string: f.label,
+        required: f.required ?? false,
+        ...(f.relation ? { relation: f.relation } : {}),
+        ...(f.selection ? { selection: f.selection.map(([k, v]) => [k, v] as [string, string]) } : {}),
+      };
+    }
+    return fields;
+  };
+  return {
+    [LEDGER]: fieldsOf(LEDGER),
+    // Read by the push for the cards of each company; the double has none unless a test makes them.
+    x_rcp_counterparty: fieldsOf('x_rcp_counterparty'),
+    'ir.actions.server': { name: { type: 'char' } },
+  };
 }
 
 /** The server action's record and its external ID. */
@@ -44,7 +52,7 @@ export function seedWorkspace(orm: Orm): void {
   });
 }
 
-const PROTECTED = new Set(['x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at']);
+const PROTECTED = new Set(['x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_decision']);
 const now = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
 type Op = Record<string, unknown>;
@@ -94,11 +102,24 @@ export function runServerAction(methods: Methods, actionId: number, context: Rec
         const written = Date.parse(`${String(rec?.write_date).replace(' ', 'T')}Z`);
         ok = written <= Date.now() - Number(op.older_than) * 1000;
       }
+      if (ok && op.op === 'set') {
+        for (const [k, v] of Object.entries((op.expect as Record<string, unknown> | undefined) ?? {}))
+          ok = ok && (rec?.[k] || false) === (v || false);
+        for (const [k, v] of Object.entries((op.expect_ids as Record<string, unknown> | undefined) ?? {})) {
+          const cur = rec?.[k];
+          ok = ok && ((Array.isArray(cur) ? cur[0] : cur) || false) === (v || false);
+        }
+      }
       if (ok && rec) {
         if (op.op === 'resolve') {
           Object.assign(vals, { x_resolution: op.resolution, x_resolved_by: 2, x_resolved_at: now() });
         } else if (op.clear_resolution) {
-          Object.assign(vals, { x_resolution: false, x_resolved_by: false, x_resolved_at: false });
+          Object.assign(vals, {
+            x_resolution: false,
+            x_resolved_by: false,
+            x_resolved_at: false,
+            x_decision: false,
+          });
         }
         write(rec.id, vals);
       }
