@@ -463,16 +463,33 @@ async function noteClientsGoneFromLists(
   /** The period's known clients when the run has read them all already (same states). */
   knownAll?: readonly KnownUsage[],
 ): Promise<void> {
-  const unitOf = new Map<number, InvoicedCounterparty>();
+  const unitsOfPartner = new Map<number, InvoicedCounterparty[]>();
   for (const unit of units) {
     const partner = found.get(xmlidOf(unit.kind, unit.uuid));
-    if (partner) unitOf.set(partner.id, unit);
+    if (partner) unitsOfPartner.set(partner.id, [...(unitsOfPartner.get(partner.id) ?? []), unit]);
   }
-  const known = knownAll
-    ? knownAll.filter((k) => unitOf.has(k.partnerId))
-    : await knownUsageOf(deps.odoo, period, { partnerIds: [...unitOf.keys()], states });
-  for (const k of known) {
-    const unit = unitOf.get(k.partnerId);
+  if (unitsOfPartner.size === 0) return;
+  const rows = knownAll
+    ? knownAll.filter((k) => unitsOfPartner.has(k.partnerId))
+    : await knownUsageOf(deps.odoo, period, { partnerIds: [...unitsOfPartner.keys()], states });
+  // A known client none of its company's counterparties lists, or listed by another card of the
+  // same company: which invoice holds it is asked by the counterparties' own invoices (two RCP
+  // cards linked to one company have an invoice each, and neither holds the other's clients).
+  const doubtful = rows.filter((k) =>
+    (unitsOfPartner.get(k.partnerId) ?? []).some((u) => !u.clients.some((c) => c.id === k.clientUuid)),
+  );
+  if (doubtful.length === 0) return;
+  const doubtfulUnits = [...new Set(doubtful.flatMap((k) => unitsOfPartner.get(k.partnerId) ?? []))];
+  const moves = await externalIds(deps.odoo).resolve(
+    doubtfulUnits.map((u) => invoiceXmlid(period, u.kind, u.uuid)),
+  );
+  const unitOfMove = new Map<number, InvoicedCounterparty>();
+  for (const unit of doubtfulUnits) {
+    const move = moves.get(invoiceXmlid(period, unit.kind, unit.uuid));
+    if (move) unitOfMove.set(move.id, unit);
+  }
+  for (const k of doubtful) {
+    const unit = unitOfMove.get(k.moveId);
     if (!unit || unit.clients.some((c) => c.id === k.clientUuid)) continue;
     addProblem(
       problems.fromOdoo,
