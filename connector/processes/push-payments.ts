@@ -739,7 +739,13 @@ async function sendParts(
       rcpPaymentId = verdict.rcpId;
     } catch (error) {
       if (error instanceof OutcomeUnknownError) {
-        const reason = `RCP's answer was lost (${messageOf(error)}): check RCP for ${formatAmount(part.kopecks)} to ${cardName(routing, part.card)}${cardKind(part.card) === 'client' ? ` with details "${callDetails}"` : ''}`;
+        // A client payment is found in RCP by the details it carried; a partner's top-up carries
+        // only an amount: its balance corrections are where to look.
+        const where =
+          cardKind(part.card) === 'client'
+            ? `check RCP for ${formatAmount(part.kopecks)} to ${cardName(routing, part.card)} with details "${callDetails}"`
+            : whereToCheck(part.card, callDetails, part.kopecks);
+        const reason = `RCP's answer was lost (${messageOf(error)}): ${where}`;
         writer.later({
           op: 'set',
           id: ledgerId,
