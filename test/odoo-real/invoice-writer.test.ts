@@ -118,10 +118,13 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
     const oldMove = await moveOf(before?.odooId as number);
     const oldLines = await productLines(before?.odooId as number);
     sim.world.scaleUsage(client?.index ?? 0, 3);
-    // A tax that does not exist: Odoo refuses the new lines.
+    // A tax that is gone by the time of the write (the worker keeps a run's Odoo context for
+    // minutes; every command checks INVOICE_TAX_IDS when it makes one): Odoo refuses the new lines.
+    const context = await invoiceContext(deps);
     const refused = await invoicePeriod(await connect({ taxIds: [987_654] }), {
       period: PERIOD,
       client: client?.id,
+      context,
     });
     expect(refused.failed.map((f) => f.record)).toEqual([expect.stringContaining(client?.id ?? '?')]);
     expect(invoiceOf(refused, client?.id ?? '')?.outcome).toBe('failed');
