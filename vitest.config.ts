@@ -32,7 +32,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
           testTimeout: 600_000,
-          hookTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
       {

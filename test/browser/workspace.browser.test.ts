@@ -39,7 +39,11 @@ const kopecksOf = (text: string) => {
 const kopecks = (value: number) => Math.round(value * 100);
 
 describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
-  const stack = useRealStack('browser', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  const stack = useRealStack(
+    'browser',
+    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let context: BrowserContext;
   let page: Page;

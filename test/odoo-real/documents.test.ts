@@ -75,7 +75,11 @@ function figures(html: string) {
 }
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
-  const stack = useRealStack('docs', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  const stack = useRealStack(
+    'docs',
+    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let admin: OdooClient;
   let get: (path: string) => Promise<Response>;

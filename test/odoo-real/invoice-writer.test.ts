@@ -233,7 +233,11 @@ describe.skipIf(!available)(realTitle('the invoice writer'), () => {
 });
 
 describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace (setup run first)'), () => {
-  const stack = useRealStack('writer_ws', { today: '2024-06-01', clients: 10, partners: 2 });
+  const stack = useRealStack(
+    'writer_ws',
+    { today: '2024-06-01', clients: 10, partners: 2 },
+    { workspace: true },
+  );
   let sim: Simulator;
   let deps: ProcessDeps;
   const connect = () => stack().reconnect();

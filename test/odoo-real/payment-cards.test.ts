@@ -33,7 +33,11 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
 const PERIOD = '2024-05';
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments by RCP card'), () => {
-  const started = useRealStack('cards', { today: '2024-06-01', clients: 8, partners: 2, ownShare: 0.6 });
+  const started = useRealStack(
+    'cards',
+    { today: '2024-06-01', clients: 8, partners: 2, ownShare: 0.6 },
+    { workspace: true },
+  );
   let stack: RealStack;
   let sim: Simulator;
   let deps: ProcessDeps;

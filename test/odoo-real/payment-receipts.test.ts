@@ -16,7 +16,7 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
  * asserted from the simulator's own record.
  */
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('receipts of payments'), () => {
-  const started = useRealStack('rcpt', { clients: 8, partners: 2 });
+  const started = useRealStack('rcpt', { clients: 8, partners: 2 }, { workspace: true });
   let s: RealStack;
   let clients: number[] = [];
   let reseller = 0;

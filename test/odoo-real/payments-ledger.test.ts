@@ -32,7 +32,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
   let sim: Simulator;
   let deps: ProcessDeps;
   let linked: number[];
-  const started = useRealStack('pay', { clients: 6, partners: 2 });
+  const started = useRealStack('pay', { clients: 6, partners: 2 }, { workspace: true });
 
   beforeAll(async () => {
     stack = started();

@@ -29,7 +29,11 @@ interface MoveRow extends OdooRecord {
 const MOVE_FIELDS = ['state', 'amount_untaxed', 'invoice_date', 'invoice_line_ids'];
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
-  const stack = useRealStack('proc', { today: '2024-06-01', clients: 16, partners: 3, ownShare: 0.5 });
+  const stack = useRealStack(
+    'proc',
+    { today: '2024-06-01', clients: 16, partners: 3, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let sim: Simulator;
   let deps: ProcessDeps;

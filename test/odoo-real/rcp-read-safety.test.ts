@@ -33,7 +33,11 @@ interface Run {
 describe.skipIf(!realOdooFromEnv().odoo)(
   realTitle('a run’s view of RCP is whole, or it writes nothing'),
   () => {
-    const stack = useRealStack('rcpread', { today: '2024-06-01', clients: 24, partners: 3 });
+    const stack = useRealStack(
+      'rcpread',
+      { today: '2024-06-01', clients: 24, partners: 3 },
+      { workspace: true },
+    );
     let s: RealStack;
     let env: Record<string, string>;
     let reseller: { id: string; name: string };

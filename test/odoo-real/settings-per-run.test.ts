@@ -41,7 +41,11 @@ interface LineRow extends OdooRecord {
 }
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run'), () => {
-  const stack = useRealStack('settings', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  const stack = useRealStack(
+    'settings',
+    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let taxId: number;
   let dotenv: string;

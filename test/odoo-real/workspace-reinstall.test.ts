@@ -30,7 +30,11 @@ function envOf(odoo: OdooConfig): Record<string, string> {
 }
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('reinstalling the workspace'), () => {
-  const started = useRealStack('reinst', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  const started = useRealStack(
+    'reinst',
+    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let rcpEnv: Record<string, string>;
   let admin: Record<string, string>;

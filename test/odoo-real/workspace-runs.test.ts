@@ -47,7 +47,11 @@ const RUN_FIELDS = [
 ];
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'), () => {
-  const stack = useRealStack('runs', { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 });
+  const stack = useRealStack(
+    'runs',
+    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let accountant: OdooClient;
   const tag = `${Date.now()}`;

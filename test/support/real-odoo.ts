@@ -6,7 +6,8 @@
  * test file copied from its template, so that no file depends on another's data or settings.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, type OdooConfig, loadConfig } from '../../connector/config.ts';
@@ -70,6 +71,7 @@ function odooSh(env: Record<string, string | undefined>): string | undefined {
 export async function freshRealOdoo(
   tag: string,
   env: Record<string, string | undefined> = process.env,
+  options: { workspace?: boolean } = {},
 ): Promise<RealOdoo> {
   const given = realOdooFromEnv(env).odoo;
   if (!given) throw new Error('no real Odoo configured');
@@ -81,14 +83,9 @@ export async function freshRealOdoo(
     return { ...given, major: await majorOf(given.admin) };
   }
   const db = `${odooConfig.db}_${tag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const out = execFileSync('bash', [script, 'fresh', versionOfDb, port, db], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const settings = Object.fromEntries(
-    [...out.matchAll(/(ODOO_[A-Z_]+)=(\S*)/g)].map((m) => [m[1] as string, m[2] as string]),
-  );
-  const apiKey = settings.ODOO_API_KEY ?? '';
+  const template = await templateOf(script, versionOfDb, port, options.workspace === true, odooConfig);
+  copyDatabase(template.name, db);
+  const apiKey = template.apiKey;
   // The admin of a fresh copy: admin/admin, or its new API key where the connector uses a key.
   const admin: OdooConfig = {
     ...odooConfig,
@@ -113,18 +110,142 @@ export async function freshRealOdoo(
   }
   const drop = () => {
     if (env.ODOO_KEEP_DB === '1') return;
-    // As odoo.sh makes and drops copies: the local PostgreSQL's odoo role. --force ends the
-    // server's idle connections to it, which would otherwise pile up on a shared PostgreSQL.
-    try {
-      execFileSync('dropdb', ['--force', '--if-exists', db], {
-        env: { ...process.env, PGHOST: '127.0.0.1', PGUSER: 'odoo', PGPASSWORD: 'odoo' },
-        stdio: 'ignore',
-      });
-    } catch {
-      // Left behind: harmless, the next run's copy gets its own name or replaces it.
-    }
+    // --force ends the server's idle connections to it, which would otherwise pile up on a shared
+    // PostgreSQL. Left behind on failure: harmless, the next run's copy replaces it.
+    dropDatabase(db);
   };
   return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin), drop };
+}
+
+// ---- database copies ----------------------------------------------------------------------------
+// `odoo.sh fresh` starts a whole Odoo (`odoo shell`) to mint an API key: seconds per copy. Each
+// file copies instead a template of this version that already holds a key (kept in the template's
+// ir_config_parameter, so every copy carries key and hash alike): a plain one, and one where
+// `rcp-odoo setup` has run (half a minute less per file that needs the workspace; the file's own
+// setup call then finds it made). The workspace template is named by a hash of the code setup
+// runs, so a change to the workspace makes a new one and no file tests an old definition.
+
+const pgEnv = { ...process.env, PGHOST: '127.0.0.1', PGUSER: 'odoo', PGPASSWORD: 'odoo' };
+const KEY_PARAM = 'rcp_test.admin_api_key';
+
+function psql(db: string, sql: string): string {
+  return execFileSync('psql', ['-d', db, '-Atc', sql], { env: pgEnv, encoding: 'utf8' }).trim();
+}
+
+const quoted = (name: string): string => `'${name.replace(/'/g, "''")}'`;
+
+function endConnections(db: string): void {
+  psql('postgres', `select pg_terminate_backend(pid) from pg_stat_activity where datname = ${quoted(db)}`);
+}
+
+function exists(db: string): boolean {
+  return psql('postgres', `select 1 from pg_database where datname = ${quoted(db)}`) === '1';
+}
+
+function dropDatabase(db: string): void {
+  try {
+    execFileSync('dropdb', ['--force', '--if-exists', db], { env: pgEnv, stdio: 'ignore' });
+  } catch {
+    // In use elsewhere, or gone already.
+  }
+}
+
+function copyDatabase(template: string, db: string): void {
+  dropDatabase(db);
+  // The server may still hold idle connections to the template (made by its setup): CREATE
+  // DATABASE … TEMPLATE needs none. A copy made at the same moment by another file may meet one: retry.
+  for (let attempt = 1; ; attempt++) {
+    endConnections(template);
+    try {
+      execFileSync('createdb', ['-T', template, db], { env: pgEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+/** A hash of the code `setup` runs: a change to any of it makes a new workspace template. */
+function workspaceCodeHash(): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(resolve(repoRoot, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|py|xml)$/.test(entry.name)) files.push(path);
+    }
+  };
+  walk('connector');
+  walk('mappings');
+  const hash = createHash('sha1');
+  for (const file of files.sort()) hash.update(file).update(readFileSync(resolve(repoRoot, file)));
+  return hash.digest('hex').slice(0, 10);
+}
+
+/**
+ * The template a file's copy comes from, made once per version (and per workspace code): a copy of
+ * odoo.sh's template with its admin's API key, set up by `setupWorkspace` as the admin when asked.
+ * Made under a name of its own and renamed into place, so two makers at once leave one template.
+ */
+async function templateOf(
+  script: string,
+  version: string,
+  port: string,
+  workspace: boolean,
+  base: OdooConfig,
+): Promise<{ name: string; apiKey: string }> {
+  const name = workspace ? `odoo${version}_tpl_ws_${workspaceCodeHash()}` : `odoo${version}_tpl_key`;
+  if (!exists(name)) {
+    const building = `${name}_${process.pid}`;
+    const out = execFileSync('bash', [script, 'fresh', version, port, building], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const apiKey = /ODOO_API_KEY=(\S+)/.exec(out)?.[1];
+    if (!apiKey) throw new Error(`odoo.sh fresh ${version} printed no API key`);
+    psql(
+      building,
+      `insert into ir_config_parameter (key, value, create_date, write_date) values (${quoted(KEY_PARAM)}, ${quoted(apiKey)}, now(), now())`,
+    );
+    if (workspace) {
+      const { setupWorkspace } = await import('../../connector/workspace/setup.ts');
+      const client = await OdooClient.connect({
+        ...base,
+        db: building,
+        user: 'admin',
+        secret: { kind: 'password', value: new Secret('admin') },
+      });
+      try {
+        await setupWorkspace(client, { dryRun: false, connectorLogin: 'admin', currency: 'RUB' });
+      } finally {
+        await client.close();
+      }
+    }
+    endConnections(building);
+    try {
+      psql('postgres', `alter database ${building} rename to ${name}`);
+    } catch {
+      dropDatabase(building); // another maker was first: theirs is the same template
+    }
+    if (workspace) {
+      // Workspace templates of older code of this version go (one in use elsewhere stays).
+      const stale = psql(
+        'postgres',
+        `select datname from pg_database where datname like 'odoo${version}_tpl_ws_%'`,
+      );
+      for (const old of stale.split('\n').filter((d) => d && d !== name)) {
+        try {
+          execFileSync('dropdb', ['--if-exists', old], { env: pgEnv, stdio: 'ignore' });
+        } catch {
+          // in use
+        }
+      }
+    }
+  }
+  return {
+    name,
+    apiKey: psql(name, `select value from ir_config_parameter where key = ${quoted(KEY_PARAM)}`),
+  };
 }
 
 async function majorOf(config: OdooConfig): Promise<number> {
