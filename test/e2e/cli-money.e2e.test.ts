@@ -97,7 +97,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the CLI end to end'), () => 
   afterAll(async () => {
     await sim?.close();
     await admin?.close();
-    odoo?.drop?.();
+    await odoo?.drop?.();
   });
 
   it('setup, sync all twice, invoice twice, post, pay, push twice, reconcile: Odoo’s totals are RCP’s to the kopeck, each payment reaches RCP once', async () => {

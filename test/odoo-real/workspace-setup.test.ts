@@ -88,8 +88,11 @@ describe.skipIf(!config)(title, () => {
       active_ids: [ledgerId],
     });
 
+  let dropCopy: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    odooConfig = (await freshRealOdoo('setup')).admin;
+    const fresh = await freshRealOdoo('setup');
+    odooConfig = fresh.admin;
+    dropCopy = fresh.drop;
     admin = await OdooClient.connect(odooConfig);
     if ((await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])) > 0) {
       await removeWorkspace(admin, { confirm: true, dryRun: false });
@@ -119,6 +122,7 @@ describe.skipIf(!config)(title, () => {
       await setPricelists(admin, true);
     await accountant?.close();
     await admin?.close();
+    await dropCopy?.();
   });
 
   it('a dry run on a fresh database plans every item and writes nothing', async () => {

@@ -5,11 +5,12 @@
  * does by hand, and, where `../shared/odoo/odoo.sh` (or ODOO_SH) is at hand, a fresh database per
  * test file copied from its template, so that no file depends on another's data or settings.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type Config, type OdooConfig, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
@@ -23,7 +24,7 @@ export interface RealOdoo {
   /** Odoo's major version (17, 18, 19). */
   major: number;
   /** Drops the fresh copy (when one was made; ODOO_KEEP_DB=1 keeps it for a look). */
-  drop?: () => void;
+  drop?: () => Promise<void>;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,7 +85,7 @@ export async function freshRealOdoo(
   }
   const db = `${odooConfig.db}_${tag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const template = await templateOf(script, versionOfDb, port, options.workspace === true, odooConfig);
-  copyDatabase(template.name, db);
+  await copyDatabase(template.name, db);
   const apiKey = template.apiKey;
   // The admin of a fresh copy: admin/admin, or its new API key where the connector uses a key.
   const admin: OdooConfig = {
@@ -108,11 +109,11 @@ export async function freshRealOdoo(
       await client.close();
     }
   }
-  const drop = () => {
+  const drop = async () => {
     if (env.ODOO_KEEP_DB === '1') return;
     // --force ends the server's idle connections to it, which would otherwise pile up on a shared
     // PostgreSQL. Left behind on failure: harmless, the next run's copy replaces it.
-    dropDatabase(db);
+    await dropDatabase(db);
   };
   return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin), drop };
 }
@@ -127,37 +128,44 @@ export async function freshRealOdoo(
 
 const pgEnv = { ...process.env, PGHOST: '127.0.0.1', PGUSER: 'odoo', PGPASSWORD: 'odoo' };
 const KEY_PARAM = 'rcp_test.admin_api_key';
+// Asynchronous on purpose: a test worker blocked for a minute (odoo.sh on a busy machine) misses
+// vitest's own messages and dies with "Timeout calling onTaskUpdate".
+const run = promisify(execFile);
 
-function psql(db: string, sql: string): string {
-  return execFileSync('psql', ['-d', db, '-Atc', sql], { env: pgEnv, encoding: 'utf8' }).trim();
+async function psql(db: string, sql: string): Promise<string> {
+  const { stdout } = await run('psql', ['-d', db, '-Atc', sql], { env: pgEnv, encoding: 'utf8' });
+  return stdout.trim();
 }
 
 const quoted = (name: string): string => `'${name.replace(/'/g, "''")}'`;
 
-function endConnections(db: string): void {
-  psql('postgres', `select pg_terminate_backend(pid) from pg_stat_activity where datname = ${quoted(db)}`);
+async function endConnections(db: string): Promise<void> {
+  await psql(
+    'postgres',
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = ${quoted(db)}`,
+  );
 }
 
-function exists(db: string): boolean {
-  return psql('postgres', `select 1 from pg_database where datname = ${quoted(db)}`) === '1';
+async function exists(db: string): Promise<boolean> {
+  return (await psql('postgres', `select 1 from pg_database where datname = ${quoted(db)}`)) === '1';
 }
 
-function dropDatabase(db: string): void {
+async function dropDatabase(db: string, force = true): Promise<void> {
   try {
-    execFileSync('dropdb', ['--force', '--if-exists', db], { env: pgEnv, stdio: 'ignore' });
+    await run('dropdb', [...(force ? ['--force'] : []), '--if-exists', db], { env: pgEnv });
   } catch {
     // In use elsewhere, or gone already.
   }
 }
 
-function copyDatabase(template: string, db: string): void {
-  dropDatabase(db);
+async function copyDatabase(template: string, db: string): Promise<void> {
+  await dropDatabase(db);
   // The server may still hold idle connections to the template (made by its setup): CREATE
   // DATABASE … TEMPLATE needs none. A copy made at the same moment by another file may meet one: retry.
   for (let attempt = 1; ; attempt++) {
-    endConnections(template);
+    await endConnections(template);
     try {
-      execFileSync('createdb', ['-T', template, db], { env: pgEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      await run('createdb', ['-T', template, db], { env: pgEnv });
       return;
     } catch (error) {
       if (attempt >= 5) throw error;
@@ -195,15 +203,14 @@ async function templateOf(
   base: OdooConfig,
 ): Promise<{ name: string; apiKey: string }> {
   const name = workspace ? `odoo${version}_tpl_ws_${workspaceCodeHash()}` : `odoo${version}_tpl_key`;
-  if (!exists(name)) {
+  if (!(await exists(name))) {
     const building = `${name}_${process.pid}`;
-    const out = execFileSync('bash', [script, 'fresh', version, port, building], {
+    const { stdout: out } = await run('bash', [script, 'fresh', version, port, building], {
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
     });
     const apiKey = /ODOO_API_KEY=(\S+)/.exec(out)?.[1];
     if (!apiKey) throw new Error(`odoo.sh fresh ${version} printed no API key`);
-    psql(
+    await psql(
       building,
       `insert into ir_config_parameter (key, value, create_date, write_date) values (${quoted(KEY_PARAM)}, ${quoted(apiKey)}, now(), now())`,
     );
@@ -221,30 +228,24 @@ async function templateOf(
         await client.close();
       }
     }
-    endConnections(building);
+    await endConnections(building);
     try {
-      psql('postgres', `alter database ${building} rename to ${name}`);
+      await psql('postgres', `alter database ${building} rename to ${name}`);
     } catch {
-      dropDatabase(building); // another maker was first: theirs is the same template
+      await dropDatabase(building); // another maker was first: theirs is the same template
     }
     if (workspace) {
       // Workspace templates of older code of this version go (one in use elsewhere stays).
-      const stale = psql(
+      const stale = await psql(
         'postgres',
         `select datname from pg_database where datname like 'odoo${version}_tpl_ws_%'`,
       );
-      for (const old of stale.split('\n').filter((d) => d && d !== name)) {
-        try {
-          execFileSync('dropdb', ['--if-exists', old], { env: pgEnv, stdio: 'ignore' });
-        } catch {
-          // in use
-        }
-      }
+      for (const old of stale.split('\n').filter((d) => d && d !== name)) await dropDatabase(old, false);
     }
   }
   return {
     name,
-    apiKey: psql(name, `select value from ir_config_parameter where key = ${quoted(KEY_PARAM)}`),
+    apiKey: await psql(name, `select value from ir_config_parameter where key = ${quoted(KEY_PARAM)}`),
   };
 }
 

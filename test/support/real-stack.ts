@@ -87,7 +87,7 @@ export function useRealStack(
   });
   afterAll(async () => {
     await Promise.all(closers.splice(0).map((c) => c.close()));
-    stack?.odoo.drop?.();
+    await stack?.odoo.drop?.();
   });
   return () => {
     if (!stack) throw new Error('the real-Odoo stack is not started');
