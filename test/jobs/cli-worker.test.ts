@@ -75,7 +75,7 @@ describe('worker and enqueue commands', () => {
       await sim.close();
       await double.close();
     }
-  });
+  }, 120_000);
 
   it('a worker started before .env named a tax puts it on the drafts of its next invoice run', async () => {
     cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-worker-'));

@@ -50,7 +50,7 @@ describe('Redis away: enqueue and the worker say so', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('invoice --period YYYY-MM');
     expect(help.stdout).toContain('REDIS_URL');
-  });
+  }, 120_000);
 
   it('enqueue with Redis down exits 2 within seconds, naming the address without its password', async () => {
     const port = await freePort();
@@ -63,7 +63,7 @@ describe('Redis away: enqueue and the worker say so', () => {
     );
     expect(result.stderr + result.stdout).not.toContain('s3cret-pw');
     expect(result.ms).toBeLessThan(15_000);
-  });
+  }, 120_000);
 
   it('a Redis that refuses the password of REDIS_URL: enqueue and the worker exit 2 and say so', async () => {
     const port = await freePort();
@@ -87,7 +87,7 @@ describe('Redis away: enqueue and the worker say so', () => {
       redis.kill('SIGTERM');
       await once(redis, 'exit');
     }
-  });
+  }, 120_000);
 
   it('the worker says once per retry that Redis is away, starts when it comes, and stops on SIGTERM while it is away again', async () => {
     const port = await freePort();
