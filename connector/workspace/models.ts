@@ -40,7 +40,7 @@ export interface FieldSpec {
 }
 
 /** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
-export type Perms = '' | 'r' | 'rw' | 'rwc' | 'rwcu';
+export type Perms = '' | 'r' | 'rc' | 'rcu' | 'rw' | 'rwc' | 'rwcu';
 
 export interface ModelSpec {
   readonly model: `x_rcp_${string}`;
@@ -52,6 +52,11 @@ export interface ModelSpec {
   readonly unique?: readonly string[];
   /** Its records belong to the company of `x_company_id` (a record rule like Odoo's own multi-company ones). */
   readonly companyRule?: boolean;
+  /**
+   * The records RCP users (and managers) may create or delete, as an Odoo domain; the connector's
+   * group may create, write and delete any (record rules of the two groups, which Odoo ORs).
+   */
+  readonly userRecords?: string;
 }
 
 const currency: FieldSpec = {
@@ -215,7 +220,10 @@ export const MODELS: readonly ModelSpec[] = [
     model: 'x_rcp_run',
     label: 'RCP run',
     order: 'id desc',
-    access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
+    // A run is the connector's record of what it did: an accountant requests one (create, in state
+    // requested) and cancels it through the Cancel button (a server action); only the connector writes.
+    access: { user: 'rc', manager: 'rcu', connector: 'rwcu' },
+    userRecords: "[('x_state', '=', 'requested')]",
     companyRule: true,
     fields: [
       {
