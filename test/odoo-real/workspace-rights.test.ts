@@ -25,6 +25,8 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
  * cancel one no worker took yet, and settle a review with its button; the connector (admin, or the
  * least-privileged user when ODOO_USER is one) still writes them all.
  */
+const NASTY_NAME = 'ООО \u0000«Красный»\u001b[31m цвет\u001b[0m';
+
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP workspace'), () => {
   const stack = useRealStack('rights', { today: '2024-06-01', clients: 4, partners: 1, ownShare: 0.5 });
   let s: RealStack;
@@ -94,6 +96,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
       user: login,
       secret: { kind: 'password', value: new Secret(password) },
     });
+    // A client RCP names with a NUL and a terminal escape: synced clean, and the runs finish.
+    s.sim.world.renameClient(0, NASTY_NAME);
     // The accountant requests a sync and the month's invoices; the worker (the connector) runs them.
     const [sync] = await accountant.create('x_rcp_run', [{ x_kind: 'sync' }]);
     expect(await poll()).toBe(sync);
@@ -124,6 +128,31 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
       [field],
     );
     expect(her?.[field]).not.toContain(group);
+  });
+
+  it('a client named in RCP with a NUL and an ANSI sequence is synced without them, and both runs finished', async () => {
+    const client = s.sim.world.client(0);
+    const [partner] = await s.admin.searchRead<{ id: number; name: string }>(
+      'res.partner',
+      [['ref', '=', client.id]],
+      ['name'],
+    );
+    expect(partner?.name).toBe('ООО «Красный» цвет');
+    const [counterparty] = await s.admin.searchRead<{ id: number; x_name: string }>(
+      'x_rcp_counterparty',
+      [['x_rcp_id', '=', client.id]],
+      ['x_name'],
+    );
+    expect(counterparty?.x_name).toBe('ООО «Красный» цвет');
+    const runs = await s.admin.searchRead<{ id: number; x_state: string; x_failed_count: number }>(
+      'x_rcp_run',
+      [['id', '<=', invoiceRun]],
+      ['x_state', 'x_failed_count'],
+    );
+    expect(runs.map((r) => [r.x_state, r.x_failed_count])).toEqual([
+      ['done', 0],
+      ['done', 0],
+    ]);
   });
 
   it('a finished run cannot be rewritten, deleted or forged by an accountant', async () => {
