@@ -109,7 +109,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
     return async () => {
       await accountant?.close();
     };
-  }, 300_000);
+  }, 900_000);
 
   it('the connector runs as a member of its group (the rules below are about everyone else)', async () => {
     const group = (await externalIds(s.admin).resolve([fullXmlid(GROUP_CONNECTOR)])).get(
