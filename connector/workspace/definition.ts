@@ -87,7 +87,7 @@ function groupItems(caps: Capabilities): WorkspaceItem[] {
       values: {
         ...named('Manager'),
         implied_ids: refs(GROUP_USER),
-        comment: 'Everything an RCP user does, plus deleting runs and counterparties.',
+        comment: 'Everything an RCP user does, plus deleting requested runs and counterparties.',
       },
     },
     {
