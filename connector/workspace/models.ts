@@ -40,7 +40,7 @@ export interface FieldSpec {
 }
 
 /** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
-export type Perms = '' | 'r' | 'rc' | 'rcu' | 'rw' | 'rwc' | 'rwcu';
+export type Perms = '' | 'r' | 'rw' | 'rwc' | 'rwcu';
 
 export interface ModelSpec {
   readonly model: `x_rcp_${string}`;
@@ -221,8 +221,10 @@ export const MODELS: readonly ModelSpec[] = [
     label: 'RCP run',
     order: 'id desc',
     // A run is the connector's record of what it did: an accountant requests one (create, in state
-    // requested) and cancels it through the Cancel button (a server action); only the connector writes.
-    access: { user: 'rc', manager: 'rcu', connector: 'rwcu' },
+    // requested), may change it while it waits (Odoo's form saves a new record only with the right
+    // to write) and cancels it with the Cancel button (a server action); once a worker took it,
+    // only the connector writes it (the record rules below).
+    access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
     userRecords: "[('x_state', '=', 'requested')]",
     companyRule: true,
     fields: [
