@@ -30,6 +30,9 @@ export class ConfigError extends ConnectorError {
   }
 }
 
+/** The RCP workspace is not in this Odoo (setup not run, or removed): the worker waits for it. */
+export class WorkspaceMissingError extends ConfigError {}
+
 /**
  * The configuration read for one of the worker's runs (as a command started now would read it) is
  * invalid: the run is refused with the reasons, never run on the settings the worker started with.

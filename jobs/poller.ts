@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { describeInvoices } from '../connector/cli/invoice.ts';
 import { describeSync } from '../connector/cli/sync.ts';
-import { RunRefusedError, messageOf } from '../connector/errors.ts';
+import { RunRefusedError, WorkspaceMissingError, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import type { OdooClient } from '../connector/odoo/client.ts';
 import type { ProcessDeps } from '../connector/processes/deps.ts';
@@ -45,6 +45,10 @@ export interface PollerOptions {
   heartbeatSeconds?: number;
   /** The locks the queue's jobs take (sync, payments-push), so a run never overlaps a job. */
   lock?: LockRunner;
+  /** While the workspace is missing, polls slow down, doubling up to this (default 60 s). */
+  maxBackoffSeconds?: number;
+  /** One poll (tests give their own). */
+  poll?: (options: PollerOptions) => Promise<number | undefined>;
 }
 
 /** The lock a run's process shares with the queue's jobs of the same process (jobs/queues.ts lockOf). */
@@ -185,20 +189,47 @@ export interface Poller {
   stop(): Promise<void>;
 }
 
-/** Polls every `pollSeconds` (at once after a run, while runs wait); a failed poll is logged, never fatal. */
+/**
+ * Polls every `pollSeconds` (at once after a run, while runs wait); a failed poll is logged, never
+ * fatal. While the workspace is missing (setup not run yet) it says so once and polls less often,
+ * the wait doubling up to `maxBackoffSeconds`; the first poll that finds it says so and goes back to
+ * the normal pace.
+ */
 export function startPoller(options: PollerOptions): Poller {
+  const poll = options.poll ?? pollOnce;
+  const maxBackoff = Math.max(options.pollSeconds, options.maxBackoffSeconds ?? 60);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  /** Seconds to the next poll while the workspace is missing; undefined while it is there. */
+  let backoff: number | undefined;
   const tick = () => {
     current = (async () => {
       let again = false;
       try {
-        again = (await pollOnce(options)) !== undefined;
+        again = (await poll(options)) !== undefined;
+        if (backoff !== undefined) {
+          options.log.info(
+            { pollSeconds: options.pollSeconds },
+            'the RCP workspace is set up now: polling for runs again',
+          );
+          backoff = undefined;
+        }
       } catch (error) {
-        options.log.warn({ error: messageOf(error) }, 'polling Odoo for runs failed');
+        if (error instanceof WorkspaceMissingError) {
+          if (backoff === undefined) {
+            options.log.warn(
+              { error: error.message, maxBackoffSeconds: maxBackoff },
+              'the RCP workspace is missing in Odoo: polling for runs less often until it is set up',
+            );
+          }
+          backoff = Math.min(maxBackoff, (backoff ?? options.pollSeconds) * 2);
+        } else {
+          options.log.warn({ error: messageOf(error) }, 'polling Odoo for runs failed');
+        }
       }
-      if (!stopped) timer = setTimeout(tick, again ? 0 : options.pollSeconds * 1000);
+      const wait = again ? 0 : (backoff ?? options.pollSeconds);
+      if (!stopped) timer = setTimeout(tick, wait * 1000);
     })();
   };
   tick();

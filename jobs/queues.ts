@@ -22,7 +22,14 @@ export type JobData =
       /** The current or a future month, on purpose (`--allow-open-period`). */
       allowOpenPeriod?: boolean | undefined;
     }
-  | { kind: 'invoice-unit'; period: string; unit: CounterpartyRef; force?: boolean | undefined }
+  | {
+      kind: 'invoice-unit';
+      period: string;
+      unit: CounterpartyRef;
+      force?: boolean | undefined;
+      /** The flow's run in RCP → Runs and its number of units: its progress as units finish. */
+      run?: { id: number; units: number } | undefined;
+    }
   | {
       kind: 'invoice-report';
       period: string;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, FlowProducer, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeSync } from '../connector/cli/sync.ts';
 import { RunRefusedError, isRetryable, messageOf } from '../connector/errors.ts';
@@ -144,6 +144,38 @@ export function createRunner(options: RunnerOptions): Runner {
   };
 
   /**
+   * A queued invoice run's progress, written as its counterparties finish: the share of the flow's
+   * units no longer waiting (done, or failed for good; a unit to be retried still waits). Only
+   * upwards, below 100 (the report job writes the 100 with the outcome), never on a finished run.
+   */
+  const progressWritten = new Map<number, number>();
+  const writeFlowProgress = async (job: Job<JobData>) => {
+    const data = job.data;
+    const parentId = job.parent?.id;
+    if (data.kind !== 'invoice-unit' || !data.run || !parentId || data.run.units <= 0) return;
+    const run = data.run;
+    try {
+      const parent = await Job.fromId<JobData>(queue, parentId);
+      if (!parent) return;
+      const { unprocessed = 0 } = await parent.getDependenciesCount({ unprocessed: true });
+      if (unprocessed === 0) return;
+      const percent = Math.min(99, Math.floor(((run.units - unprocessed) / run.units) * 100));
+      if (percent <= (progressWritten.get(run.id) ?? 0)) return;
+      progressWritten.set(run.id, percent);
+      const opened = await openedForRuns();
+      if (!opened) return;
+      const running = await opened.odoo.search('x_rcp_run', [
+        ['id', '=', run.id],
+        ['x_state', '=', 'running'],
+        ['x_progress', '<', percent],
+      ]);
+      if (running.length > 0) await opened.odoo.write('x_rcp_run', running, { x_progress: percent });
+    } catch (error) {
+      options.log.warn({ run: run.id, error: messageOf(error) }, 'progress not written');
+    }
+  };
+
+  /**
    * A job refused because the configuration (read for each run) is now invalid shows in RCP → Runs
    * as a failed run with the reasons, through the Odoo connection last opened.
    */
@@ -222,6 +254,7 @@ export function createRunner(options: RunnerOptions): Runner {
               period,
               unit,
               ...(data.force ? { force: true } : {}),
+              ...(runId !== undefined ? { run: { id: runId, units: units.length } } : {}),
             } satisfies JobData,
             opts: {
               ...JOB_OPTIONS,
@@ -358,9 +391,13 @@ export function createRunner(options: RunnerOptions): Runner {
       maxStalledCount: 3,
     },
   );
-  worker.on('completed', (job) => metrics.jobsFinished.inc({ kind: job.data.kind, state: 'completed' }));
+  worker.on('completed', (job) => {
+    metrics.jobsFinished.inc({ kind: job.data.kind, state: 'completed' });
+    void writeFlowProgress(job);
+  });
   worker.on('failed', (job) => {
     if (job) metrics.jobsFinished.inc({ kind: job.data.kind, state: 'failed' });
+    if (job) void writeFlowProgress(job);
   });
   worker.on('error', onError);
 

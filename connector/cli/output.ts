@@ -1,5 +1,6 @@
 /** How a command speaks to its user: a summary on stdout (text, or JSON with --json) and progress on stderr. */
 import cliProgress from 'cli-progress';
+import { visibleControls } from '../../mappings/safe-text.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -21,7 +22,9 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
   return {
     json,
     result(data, text) {
-      stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : text.endsWith('\n') ? text : `${text}\n`);
+      // Names come from RCP and Odoo: shown with their control characters as escapes, never obeyed.
+      const shown = visibleControls(text);
+      stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : shown.endsWith('\n') ? shown : `${shown}\n`);
     },
     progress(label, total) {
       if (json || !process.stderr.isTTY) return noProgress;

@@ -1,9 +1,10 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isPeriod } from '../../mappings/period.ts';
 /**
  * The `rcp-odoo` command line: flags are parsed here, each command lives in its own file and calls a
  * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isPeriod } from '../../mappings/period.ts';
+import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 
@@ -280,13 +281,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         const problems = error instanceof ConfigError ? error.problems : [messageOf(error)];
         exitCode = EXIT.usage;
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: problems }, null, 2)}\n`);
-        for (const p of problems) process.stderr.write(`rcp-odoo: ${p}\n`);
+        for (const p of problems) process.stderr.write(`rcp-odoo: ${visibleControls(p)}\n`);
       } else {
         exitCode = EXIT.someFailed;
         ctx.log.debug({ err: error }, 'command failed');
         if (json)
           process.stdout.write(`${JSON.stringify({ ok: false, error: messageOf(error) }, null, 2)}\n`);
-        process.stderr.write(`rcp-odoo: ${messageOf(error)}\n`);
+        process.stderr.write(`rcp-odoo: ${visibleControls(messageOf(error))}\n`);
       }
     }
   };

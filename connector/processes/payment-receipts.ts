@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { formatRubles, toKopecks } from '../../mappings/money.ts';
 /**
  * Whether RCP's answer to a payment is a receipt. RCP answers 200 to what it did not do (a payment
  * `failed`), and an answer can be odd in ways that mean the money went elsewhere or in another
@@ -5,8 +7,7 @@
  * refusal (RCP said `failed`: nothing credited, sent again only by the accountant's choice) or goes
  * to review, in RCP's own words (quoted, never the whole payload).
  */
-import { z } from 'zod';
-import { formatRubles, toKopecks } from '../../mappings/money.ts';
+import { withoutControlsDeep } from '../../mappings/safe-text.ts';
 import type { ProcessDeps } from './deps.ts';
 
 export type ReceiptVerdict =
@@ -51,9 +52,11 @@ function refusalOf(answer: z.infer<typeof Answer>): ReceiptVerdict | undefined {
 
 /** The answer to `POST /payment/bank_payment` of `sent`. */
 export function clientReceiptVerdict(
-  body: unknown,
+  raw: unknown,
   sent: { client: string; amountKopecks: number },
 ): ReceiptVerdict {
+  // RCP's text goes into the ledger's reason and reference: without control characters (a NUL fails the write).
+  const body = withoutControlsDeep(raw);
   const parsed = Answer.safeParse(body);
   if (!parsed.success) return { kind: 'review', words: `RCP answered ${quote(body)}, not a payment` };
   const answer = parsed.data;
@@ -85,7 +88,9 @@ export function clientReceiptVerdict(
 }
 
 /** The answer to `PATCH /partner/{id}/balance` (RCP answers the partner). */
-export function partnerReceiptVerdict(body: unknown, sent: { partner: string }): ReceiptVerdict {
+export function partnerReceiptVerdict(raw: unknown, sent: { partner: string }): ReceiptVerdict {
+  // RCP's text goes into the ledger's reason and reference: without control characters (a NUL fails the write).
+  const body = withoutControlsDeep(raw);
   const parsed = Answer.safeParse(body);
   if (!parsed.success) return { kind: 'review', words: `RCP answered ${quote(body)}, not the partner` };
   const answer = parsed.data;

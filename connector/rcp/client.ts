@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import type { DayRange, Part } from '../../mappings/period.ts';
+import { withoutControlsDeep } from '../../mappings/safe-text.ts';
 import {
   dayRowsWithin,
   planUsageRead,
@@ -220,7 +221,7 @@ export class RcpClient {
       );
       return { id: idOf(body) ?? 'unknown', amount: kopecksToAmount(payment.amountKopecks) } as BankPayment;
     }
-    return parsed.data;
+    return withoutControlsDeep(parsed.data);
   }
 
   /**
@@ -245,7 +246,7 @@ export class RcpClient {
   /** Corrects a partner's balance by the amount (a partner's payment). Not idempotent, like `bankPayment`. */
   async correctPartnerBalance(partnerId: string, amountKopecks: number): Promise<Partner | undefined> {
     const parsed = Partner.safeParse(await this.sendPartnerBalance(partnerId, amountKopecks));
-    return parsed.success ? parsed.data : undefined;
+    return parsed.success ? withoutControlsDeep(parsed.data) : undefined;
   }
 
   async close(): Promise<void> {
@@ -397,7 +398,7 @@ function validateArray<S extends z.ZodTypeAny>(
   const skipped: SkippedRecord[] = [];
   body.forEach((item, index) => {
     const parsed = schema.safeParse(item);
-    if (parsed.success) items.push(parsed.data);
+    if (parsed.success) items.push(withoutControlsDeep(parsed.data));
     else skipped.push({ what, id: nameOf(item, index), problem: describeIssues(parsed.error) });
   });
   return { items, skipped };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { withoutControlsDeep } from '../../mappings/safe-text.ts';
 import { PermanentError } from '../errors.ts';
 import { RcpAnswerError, RcpListChangedError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Page, idOf } from './schemas.ts';
@@ -173,7 +174,8 @@ export class Listing<T> implements AsyncIterable<T[]> {
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
         seen.set(key, id);
-        fresh.push(this.source.normalise ? this.source.normalise(parsed.data) : parsed.data);
+        const data = withoutControlsDeep(parsed.data);
+        fresh.push(this.source.normalise ? this.source.normalise(data) : data);
       } else {
         broken.add(key);
         skipped.push({

@@ -1,3 +1,4 @@
+import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
 /**
  * The whole RCP workspace as a list of declarative items, in the order they are created (each item
  * refers only to items before it); removal goes in the reverse order. Built for one Odoo version:
@@ -16,7 +17,7 @@ import {
   refs,
 } from './items.ts';
 import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
-import { MARK_CLAIM_CHECK, MARK_SYNC_CODE } from './payment-marks.ts';
+import { MARK_CLAIM_CHECK, MARK_NAME, MARK_SYNC_CODE } from './payment-marks.ts';
 import { paymentReviewActions } from './payment-review-actions.ts';
 import { viewsOf } from './views.ts';
 
@@ -35,6 +36,7 @@ export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
 export const ACTION_CLAIM_RUN = 'action_claim_run';
 export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
 export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
+export const ACTION_CANCEL_RUN = 'action_run_cancel';
 
 export const modelXmlid = (model: string) => `model_${model}`;
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
@@ -48,6 +50,8 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     ...MODELS.flatMap(companyRuleItems),
+    ...MODELS.flatMap(userRecordRuleItems),
+    connectorMarksRule(),
     connectorReadsActions(),
     ...connectorMakesUnits(caps),
     ...defaultItems(),
@@ -83,7 +87,7 @@ function groupItems(caps: Capabilities): WorkspaceItem[] {
       values: {
         ...named('Manager'),
         implied_ids: refs(GROUP_USER),
-        comment: 'Everything an RCP user does, plus deleting runs and counterparties.',
+        comment: 'Everything an RCP user does, plus deleting requested runs and counterparties.',
       },
     },
     {
@@ -203,6 +207,57 @@ function companyRuleItems(spec: ModelSpec): WorkspaceItem[] {
       },
     },
   ];
+}
+
+/**
+ * What RCP users may create or delete (`userRecords`), the rest of the model being the connector's:
+ * a group rule for RCP / User (managers imply it) and one for the connector's group, which Odoo ORs
+ * for a user in both. Reading is left to the access rights.
+ */
+function userRecordRuleItems(spec: ModelSpec): WorkspaceItem[] {
+  if (!spec.userRecords) return [];
+  const rule = (who: string, group: string, domain: string): WorkspaceItem => ({
+    name: `rule_${spec.model}_${who}`,
+    model: 'ir.rule',
+    values: {
+      name: `${spec.label}: ${who}`,
+      model_id: ref(modelXmlid(spec.model)),
+      groups: refs(group),
+      domain_force: domain,
+      perm_read: false,
+      perm_write: true,
+      perm_create: true,
+      perm_unlink: true,
+    },
+  });
+  return [rule('user', GROUP_USER, spec.userRecords), rule('connector', GROUP_CONNECTOR, "[(1, '=', 1)]")];
+}
+
+/**
+ * The connector's marks on Odoo's own records (the payment's record of what reached RCP, the usage
+ * detail of an invoice that carries the writer's mark) are attachments, which anyone who may write
+ * the payment or invoice could change or delete: a global rule leaves them to the connector's group
+ * (the connector writes some of them as superuser, inside its server actions, which no rule stops).
+ */
+function connectorMarksRule(): WorkspaceItem {
+  const marks = [
+    "'|'",
+    `'&', ('res_model', '=', 'account.payment'), ('name', '=', '${MARK_NAME}')`,
+    `'&', ('res_model', '=', 'account.move'), ('name', '=like', '${USAGE_ATTACHMENT_PREFIX}%')`,
+  ].join(', ');
+  return {
+    name: 'rule_ir_attachment_connector_marks',
+    model: 'ir.rule',
+    values: {
+      name: "RCP: the connector's marks",
+      model_id: ref('base.model_ir_attachment'),
+      domain_force: `[(1, '=', 1)] if user.has_group('${fullXmlid(GROUP_CONNECTOR)}') else ['!', ${marks}]`,
+      perm_read: false,
+      perm_write: true,
+      perm_create: true,
+      perm_unlink: true,
+    },
+  };
 }
 
 /**
@@ -540,8 +595,19 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
     "        rec.write({'x_partner_id': rec.x_suggested_partner_id.id})",
   ].join('\n');
 
+  const cancelRun = [
+    '# An accountant cancels a run no worker has taken yet: checked and written in one transaction, so a',
+    "# worker claiming it at the same moment wins or loses whole. A taken or finished run is the connector's.",
+    'now = env.cr.now()',
+    'for rec in records:',
+    "    if rec.x_state != 'requested':",
+    "        raise UserError('Only a requested run can be cancelled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))",
+    "    rec.sudo().write({'x_state': 'failed', 'x_finished_at': now, 'x_summary': 'Cancelled by %s before a worker took it.' % env.user.name})",
+  ].join('\n');
+
   return [
     serverAction(caps, ACTION_CLAIM_RUN, 'RCP: claim a run', 'x_rcp_run', [GROUP_CONNECTOR], claimRun),
+    serverAction(caps, ACTION_CANCEL_RUN, 'Cancel', 'x_rcp_run', [GROUP_USER], cancelRun),
     serverAction(
       caps,
       ACTION_APPLY_LINKS,

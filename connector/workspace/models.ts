@@ -52,6 +52,11 @@ export interface ModelSpec {
   readonly unique?: readonly string[];
   /** Its records belong to the company of `x_company_id` (a record rule like Odoo's own multi-company ones). */
   readonly companyRule?: boolean;
+  /**
+   * The records RCP users (and managers) may create or delete, as an Odoo domain; the connector's
+   * group may create, write and delete any (record rules of the two groups, which Odoo ORs).
+   */
+  readonly userRecords?: string;
 }
 
 const currency: FieldSpec = {
@@ -215,7 +220,12 @@ export const MODELS: readonly ModelSpec[] = [
     model: 'x_rcp_run',
     label: 'RCP run',
     order: 'id desc',
+    // A run is the connector's record of what it did: an accountant requests one (create, in state
+    // requested), may change it while it waits (Odoo's form saves a new record only with the right
+    // to write) and cancels it with the Cancel button (a server action); once a worker took it,
+    // only the connector writes it (the record rules below).
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
+    userRecords: "[('x_state', '=', 'requested')]",
     companyRule: true,
     fields: [
       {

@@ -5,7 +5,7 @@
  * finished). Every value read back from Odoo is checked with zod here, at the edge.
  */
 import { z } from 'zod';
-import { ConfigError, messageOf } from '../errors.ts';
+import { ConfigError, WorkspaceMissingError, messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps, ProgressEvent } from '../processes/deps.ts';
@@ -74,7 +74,7 @@ async function claimActionId(odoo: OdooClient): Promise<number> {
   const xmlid = fullXmlid(ACTION_CLAIM_RUN);
   const id = (await externalIds(odoo).resolve([xmlid])).get(xmlid)?.id;
   if (id === undefined) {
-    throw new ConfigError([
+    throw new WorkspaceMissingError([
       `the RCP workspace is not set up in this Odoo (no ${xmlid}), or is older than this connector: run \`rcp-odoo setup\` as an Odoo administrator`,
     ]);
   }

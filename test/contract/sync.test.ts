@@ -56,6 +56,16 @@ describe.each(VERSIONS)('sync against the simulator and the Odoo %s double', (ve
     expect(after?.name).toBe('ООО «Новое имя» "в кавычках" — Ёлка');
   });
 
+  it('a client named with a NUL and a terminal escape in RCP gets the name without them in Odoo', async () => {
+    const { sim, double, deps } = await startStack(version);
+    const index = sim.world.order[2] ?? 0;
+    const client = sim.world.client(index);
+    sim.world.renameClient(index, 'ООО \u0000«Красный»\u001b[31m цвет\u001b[0m');
+    const report = await syncMasterData(deps, { what: 'all' });
+    expect(report.failed).toEqual([]);
+    expect(byXmlid(double, xmlidOf('client', client.id))?.name).toBe('ООО «Красный» цвет');
+  });
+
   it('a malformed client is reported with its id and skipped; the others are synced', async () => {
     const { sim, double, deps } = await startStack(version, {
       faults: { script: [{ path: '/client', malformed: 1 }] },

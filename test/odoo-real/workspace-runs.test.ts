@@ -335,14 +335,17 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     expect(rows[1]?.x_summary).toMatch(/Failed: RCP answered 503 three times/);
   });
 
-  it('a queued invoice run (the schedule’s flow, one job per counterparty) is recorded and finished with its invoices', async () => {
+  it('a queued invoice run (the schedule’s flow, one job per counterparty) is recorded, shows its progress as its counterparties finish, and is finished with its invoices', async () => {
     const redis = await startRedis();
     const deps = await s.reconnect();
     const processes: Processes = {
       sync: (input) => syncMasterData(deps, input),
       listCounterparties: (period, filter) => listCounterparties(deps, period, filter),
-      invoiceCounterparty: (period, unit, options) =>
-        invoiceCounterparty(deps, period, unit, undefined, options?.force ?? false),
+      // Each counterparty takes a second at least, so that the run is seen between its start and end.
+      invoiceCounterparty: async (period, unit, options) => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        return invoiceCounterparty(deps, period, unit, undefined, options?.force ?? false);
+      },
       pushPayments: () => pushPayments(deps),
       reconcile: (period) => reconcilePeriod(deps, period),
       deps: async () => deps,
@@ -350,6 +353,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
       close: async () => {},
     };
     const queueName = `runs-${Date.now()}`;
+    const seen: number[] = [];
     const runner = createRunner({ redisUrl: redis.url, processes, log: silentLogger, queueName });
     try {
       await enqueueJob(runner.queue, { kind: 'invoice', period: '2024-05' });
@@ -366,11 +370,18 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
           { order: 'id desc', limit: 1 },
         );
         if (row && row.x_state !== 'running') break;
+        if (row) seen.push(row.x_progress);
         if (Date.now() > deadline)
           throw new Error(`the queued invoice run did not finish: ${JSON.stringify(row)}`);
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, 200));
       }
-      expect(row).toMatchObject({ x_state: 'done', x_trigger: 'cli', x_failed_count: 0 });
+      expect(row).toMatchObject({ x_state: 'done', x_trigger: 'cli', x_failed_count: 0, x_progress: 100 });
+      // Between its start and its end, the share of its counterparties finished, only upwards.
+      expect(
+        seen.some((p) => p > 0 && p < 100),
+        `progress seen: ${seen.join(' ')}`,
+      ).toBe(true);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(row?.x_summary).toMatch(/invoices for 2024-05: \d+ invoiced counterpart/);
       expect(row?.x_move_ids.length).toBeGreaterThan(0);
       const moves = await s.admin.read<{ id: number; state: string; move_type: string }>(
