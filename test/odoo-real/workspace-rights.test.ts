@@ -28,7 +28,11 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
 const NASTY_NAME = 'ООО \u0000«Красный»\u001b[31m цвет\u001b[0m';
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP workspace'), () => {
-  const stack = useRealStack('rights', { today: '2024-06-01', clients: 4, partners: 1, ownShare: 0.5 });
+  const stack = useRealStack(
+    'rights',
+    { today: '2024-06-01', clients: 4, partners: 1, ownShare: 0.5 },
+    { workspace: true },
+  );
   let s: RealStack;
   let accountant: OdooClient;
   let accountantId: number;
