@@ -27,6 +27,14 @@ export default defineConfig({
       },
       {
         test: {
+          // Memory at 20,000 and 100,000 clients against the double (a few minutes): test/scale.
+          name: 'scale',
+          include: ['test/scale/**/*.test.ts'],
+          testTimeout: 900_000,
+        },
+      },
+      {
+        test: {
           // The README's commands through the binary on one way into a real Odoo (the CI matrix's short rows).
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

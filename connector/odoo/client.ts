@@ -57,6 +57,7 @@ export interface OdooClientOptions {
 export const NOTE_SUBTYPE = 'mail.mt_note';
 
 const SAFE_TO_REPEAT = new Set([
+  'read_group',
   'search_read',
   'read',
   'search',

@@ -31,7 +31,7 @@ import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { mergeFailures } from './failures.ts';
 import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
-import { type KnownUsage, invoicesOfUnlisted, knownUsageOf } from './odoo-known.ts';
+import { type KnownUsage, knownUsageOf, unlistedInvoicesOf } from './odoo-known.ts';
 import { type OdooRefs, companyOf, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
@@ -116,7 +116,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   };
   let done = 0;
   const draftChanges: DraftChange[] = [];
-  for (const chunk of chunksOf(units, (deps.config.odoo?.batchSize ?? 500) * 10)) {
+  for (const chunk of chunksOf(units, chunkClients(deps))) {
     const { drafts, refs } = await prepareInvoices(
       reading,
       { ...input, units: chunk, problems, knownUsage: known },
@@ -262,6 +262,22 @@ export async function prepareInvoices(
   return { drafts, refs };
 }
 
+/**
+ * `prepareInvoices` over every invoiced counterparty of the period, a chunk at a time (about ten
+ * batches of clients each), so that the usage and lines of 100,000 clients never sit in memory at
+ * once: the counterparties are listed once, their drafts prepared and given chunk by chunk.
+ */
+export async function* prepareInvoicesInChunks(
+  deps: ProcessDeps,
+  input: InvoiceInput,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+): AsyncGenerator<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
+  const { units, problems } = await unitsToInvoice(deps, input, report, input.period);
+  const context = input.context ?? (await invoiceContext(deps));
+  for (const chunk of chunksOf(units, chunkClients(deps)))
+    yield await prepareInvoices(deps, { ...input, units: chunk, problems }, report, context);
+}
+
 const NO_WORKSPACE =
   'the RCP workspace is not set up in this Odoo: no usage records were written, and this run was not claimed in Odoo (run `rcp-odoo setup` as an Odoo administrator)';
 
@@ -312,6 +328,11 @@ async function lineDigits(deps: ProcessDeps): Promise<{ quantity?: number; price
   const quantity = digitsOf('quantity');
   const price = digitsOf('price_unit');
   return { ...(quantity !== undefined ? { quantity } : {}), ...(price !== undefined ? { price } : {}) };
+}
+
+/** Clients per chunk of a run: about ten batches, what memory holds of the usage and lines at once. */
+function chunkClients(deps: ProcessDeps): number {
+  return (deps.config.odoo?.batchSize ?? 500) * 10;
 }
 
 /** Invoiced counterparties grouped so that each group covers about `clients` clients (a reseller is never split). */
@@ -409,44 +430,54 @@ async function unitsToInvoice(
   if ('problem' in selected) throw new ConfigError([selected.problem]);
   if (!client && !partner) {
     const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
-    const known = await knownUsageOf(deps.odoo, period, { states: input.knownStates ?? ['draft'] });
-    reportInvoicesOfUnlisted(known, listed, period, report);
-    // The whole period's known clients: the check of each invoiced counterparty reads no more.
-    return { units: selected.units, problems, known };
+    // Read page by page. The period's known clients are kept for the checks of each invoiced
+    // counterparty only while they are few (one chunk's worth): then those checks read no more;
+    // past that, each chunk reads its own, and memory holds one chunk's at a time.
+    let known: KnownUsage[] | undefined = [];
+    const keep = (page: readonly KnownUsage[]) => {
+      if (known && known.length + page.length <= chunkClients(deps)) known.push(...page);
+      else known = undefined;
+    };
+    for await (const orphan of unlistedInvoicesOf(
+      deps.odoo,
+      period,
+      listed,
+      input.knownStates ?? ['draft'],
+      keep,
+    ))
+      reportInvoiceOfUnlisted(orphan, period, report);
+    return { units: selected.units, problems, ...(known ? { known } : {}) };
   }
   return { units: selected.units, problems };
 }
 
 /**
- * The period's draft invoices whose every client RCP's (whole) client list no longer has: their
+ * A draft invoice of the period whose every client RCP's (whole) client list no longer has: its
  * counterparty left RCP. Nothing is invoiced for it by guess: the draft is left as it was, and the
  * run names it (and ends 1), so that a person looks.
  */
-function reportInvoicesOfUnlisted(
-  known: KnownUsage[],
-  listed: ReadonlySet<string>,
+function reportInvoiceOfUnlisted(
+  orphan: { moveId: number; partnerName: string; clients: Array<{ uuid: string; name: string }> },
   period: string,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
 ): void {
-  for (const orphan of invoicesOfUnlisted(known, listed)) {
-    const names = orphan.clients.map((c) => `${c.name} (${c.uuid})`).join(', ');
-    const error = `its invoice for ${period} in Odoo (account.move ${orphan.moveId}) holds the usage of ${names}, which RCP's client list no longer has: the invoice was left as it was; check the client in RCP, then correct or delete the invoice in Odoo`;
-    const [first] = orphan.clients;
-    report.invoices.push({
-      counterparty: orphan.partnerName,
-      kind: orphan.clients.length === 1 && first?.name === orphan.partnerName ? 'client' : 'partner',
-      uuid: first?.uuid ?? '',
-      outcome: 'failed',
-      totalKopecks: 0,
-      lines: [],
-      error,
-    });
-    report.failed.push({
-      kind: 'invoice',
-      record: `${orphan.partnerName} (account.move ${orphan.moveId})`,
-      error,
-    });
-  }
+  const names = orphan.clients.map((c) => `${c.name} (${c.uuid})`).join(', ');
+  const error = `its invoice for ${period} in Odoo (account.move ${orphan.moveId}) holds the usage of ${names}, which RCP's client list no longer has: the invoice was left as it was; check the client in RCP, then correct or delete the invoice in Odoo`;
+  const [first] = orphan.clients;
+  report.invoices.push({
+    counterparty: orphan.partnerName,
+    kind: orphan.clients.length === 1 && first?.name === orphan.partnerName ? 'client' : 'partner',
+    uuid: first?.uuid ?? '',
+    outcome: 'failed',
+    totalKopecks: 0,
+    lines: [],
+    error,
+  });
+  report.failed.push({
+    kind: 'invoice',
+    record: `${orphan.partnerName} (account.move ${orphan.moveId})`,
+    error,
+  });
 }
 
 /**

@@ -19,6 +19,13 @@ export interface KnownUsage {
 
 type Many2one = [number, string] | false;
 
+/** One (invoice, invoiced partner, client) of the period's usage records, as Odoo groups them. */
+interface UsageGroup {
+  x_move_id: Many2one;
+  x_partner_id: Many2one;
+  x_counterparty_id: Many2one;
+}
+
 /**
  * The clients on the period's invoices, optionally only on those of the given invoiced partners.
  * Empty without the workspace (nothing recorded to compare with).
@@ -28,59 +35,118 @@ export async function knownUsageOf(
   period: string,
   options: { partnerIds?: readonly number[]; states: readonly string[] },
 ): Promise<KnownUsage[]> {
-  const { partnerIds, states } = options;
-  if (partnerIds && partnerIds.length === 0) return [];
-  let rows: Array<{
-    id: number;
-    x_move_id: Many2one;
-    x_partner_id: Many2one;
-    x_counterparty_id: Many2one;
-  }>;
-  try {
-    rows = await odoo.searchRead(
-      'x_rcp_usage',
-      [
-        ['x_period', '=', period],
-        ['x_move_id.state', 'in', [...states]],
-        ...(partnerIds ? [['x_partner_id', 'in', [...partnerIds]]] : []),
-      ],
-      ['x_move_id', 'x_partner_id', 'x_counterparty_id'],
-    );
-  } catch (error) {
-    // No workspace (no such model): nothing was recorded.
-    if (error instanceof OdooError && !error.retryable && error.kind !== 'access') return [];
-    throw error;
-  }
-  const counterpartyIds = [
-    ...new Set(rows.flatMap((r) => (r.x_counterparty_id ? [r.x_counterparty_id[0]] : []))),
-  ];
-  const uuids = new Map(
-    (
-      await odoo.read<{ id: number; x_rcp_id: string; x_name: string | false }>(
-        'x_rcp_counterparty',
-        counterpartyIds,
-        ['x_rcp_id', 'x_name'],
-      )
-    ).map((c) => [c.id, { uuid: c.x_rcp_id.toLowerCase(), name: c.x_name || c.x_rcp_id }]),
-  );
-  const seen = new Set<string>();
   const known: KnownUsage[] = [];
-  for (const row of rows) {
-    if (!row.x_move_id || !row.x_partner_id || !row.x_counterparty_id) continue;
-    const client = uuids.get(row.x_counterparty_id[0]);
-    if (!client) continue;
-    const key = `${row.x_move_id[0]}:${client.uuid}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    known.push({
-      moveId: row.x_move_id[0],
-      partnerId: row.x_partner_id[0],
-      partnerName: row.x_partner_id[1],
-      clientUuid: client.uuid,
-      clientName: client.name,
-    });
-  }
+  for await (const page of knownUsagePages(odoo, period, options)) known.push(...page);
   return known;
+}
+
+/**
+ * The same, page by page, invoice after invoice (a page ends where Odoo's does; an invoice's clients
+ * may run on into the next page). The usage records are read grouped by invoice, invoiced partner
+ * and client (`read_group`, the same on 17, 18 and 19): one row per client of an invoice, not one
+ * per billing class, and never the whole month at once.
+ */
+export async function* knownUsagePages(
+  odoo: OdooClient,
+  period: string,
+  options: { partnerIds?: readonly number[]; states: readonly string[] },
+): AsyncGenerator<KnownUsage[]> {
+  const { partnerIds, states } = options;
+  if (partnerIds && partnerIds.length === 0) return;
+  const domain = [
+    ['x_period', '=', period],
+    ['x_move_id.state', 'in', [...states]],
+    ...(partnerIds ? [['x_partner_id', 'in', [...partnerIds]]] : []),
+  ];
+  const pageSize = odoo.config.batchSize * 10;
+  for (let offset = 0; ; offset += pageSize) {
+    let groups: UsageGroup[];
+    try {
+      groups = await odoo.call<UsageGroup[]>({
+        model: 'x_rcp_usage',
+        method: 'read_group',
+        kwargs: {
+          domain,
+          fields: ['__count'],
+          groupby: ['x_move_id', 'x_partner_id', 'x_counterparty_id'],
+          offset,
+          limit: pageSize,
+          orderby: 'x_move_id, x_partner_id, x_counterparty_id',
+          lazy: false,
+        },
+      });
+    } catch (error) {
+      // No workspace (no such model): nothing was recorded.
+      if (offset === 0 && error instanceof OdooError && !error.retryable && error.kind !== 'access') return;
+      throw error;
+    }
+    const counterpartyIds = [
+      ...new Set(groups.flatMap((g) => (g.x_counterparty_id ? [g.x_counterparty_id[0]] : []))),
+    ];
+    const uuids = new Map(
+      (
+        await odoo.read<{ id: number; x_rcp_id: string; x_name: string | false }>(
+          'x_rcp_counterparty',
+          counterpartyIds,
+          ['x_rcp_id', 'x_name'],
+        )
+      ).map((c) => [c.id, { uuid: c.x_rcp_id.toLowerCase(), name: c.x_name || c.x_rcp_id }]),
+    );
+    const seen = new Set<string>();
+    const known: KnownUsage[] = [];
+    for (const group of groups) {
+      if (!group.x_move_id || !group.x_partner_id || !group.x_counterparty_id) continue;
+      const client = uuids.get(group.x_counterparty_id[0]);
+      if (!client) continue;
+      const key = `${group.x_move_id[0]}:${client.uuid}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      known.push({
+        moveId: group.x_move_id[0],
+        partnerId: group.x_partner_id[0],
+        partnerName: group.x_partner_id[1],
+        clientUuid: client.uuid,
+        clientName: client.name,
+      });
+    }
+    if (known.length > 0) yield known;
+    if (groups.length < pageSize) return;
+  }
+}
+
+/**
+ * The period's invoices none of whose clients RCP lists any more, read page by page: only the
+ * clients of the invoice at hand are held (Odoo gives an invoice's groups one after another).
+ */
+export async function* unlistedInvoicesOf(
+  odoo: OdooClient,
+  period: string,
+  listed: ReadonlySet<string>,
+  states: readonly string[],
+  /** Told each page of known clients as it is read (to keep them when they are few). */
+  onPage?: (page: readonly KnownUsage[]) => void,
+): AsyncGenerator<ReturnType<typeof invoicesOfUnlisted>[number]> {
+  let moveId: number | undefined;
+  let rows: KnownUsage[] = [];
+  let anyListed = false;
+  const flush = () => {
+    const found = anyListed ? [] : invoicesOfUnlisted(rows, listed);
+    rows = [];
+    anyListed = false;
+    return found;
+  };
+  for await (const page of knownUsagePages(odoo, period, { states })) {
+    onPage?.(page);
+    for (const k of page) {
+      if (k.moveId !== moveId) {
+        yield* flush();
+        moveId = k.moveId;
+      }
+      if (listed.has(k.clientUuid)) anyListed = true;
+      if (!anyListed) rows.push(k);
+    }
+  }
+  yield* flush();
 }
 
 /** The period's invoices none of whose clients RCP lists any more: their counterparty left RCP's lists. */

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
-import { type InvoiceResult, prepareInvoices } from './invoice-period.ts';
+import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
 import { readRouting } from './payment-routes.ts';
 import { cardName } from './payment-settle.ts';
 import { readPaymentLedger } from './push-payments.ts';
@@ -75,43 +75,50 @@ export interface ReconcileReport {
 export async function reconcilePeriod(deps: ProcessDeps, period: string): Promise<ReconcileReport> {
   const notes: { invoices: InvoiceResult[]; failed: FailedRecord[] } = { invoices: [], failed: [] };
   // Compared by the counterparties Odoo knows too: an invoice whose clients RCP no longer lists is a row.
-  const { drafts } = await prepareInvoices(deps, { period, knownStates: ['draft', 'posted'] }, notes);
-  const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
-  const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
-  const moves = new Map(
-    (
-      await deps.odoo.read<OdooRecord & { state: string; amount_untaxed: number; amount_total: number }>(
-        'account.move',
-        ids,
-        ['state', 'amount_untaxed', 'amount_total'],
-      )
-    ).map((m) => [m.id, m]),
-  );
+  // A chunk of counterparties at a time: only the rows of the report are kept of each.
   const totalField = await totalFieldOf(deps);
-  const rows: ReconcileRow[] = drafts.map((draft) => {
-    const move = moves.get(found.get(draft.xmlid)?.id ?? 0);
-    const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
-    const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
-    return {
-      counterparty: draft.counterparty.name,
-      kind: draft.counterparty.kind,
-      uuid: draft.counterparty.uuid,
-      rcpKopecks: draft.plan.totalKopecks,
-      odooKopecks,
-      state: move?.state ?? 'no invoice',
-      odooId: move?.id,
-      ok,
-      ...(ok
-        ? {}
-        : {
-            problem: move
-              ? move.state === 'cancel'
-                ? 'the invoice is cancelled'
-                : 'amounts differ'
-              : 'no invoice in Odoo',
-          }),
-    };
-  });
+  const rows: ReconcileRow[] = [];
+  for await (const { drafts } of prepareInvoicesInChunks(
+    deps,
+    { period, knownStates: ['draft', 'posted'] },
+    notes,
+  )) {
+    const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
+    const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
+    const moves = new Map<
+      number,
+      OdooRecord & { state: string; amount_untaxed: number; amount_total: number }
+    >();
+    for (const batch of batchesOf(ids, deps.odoo.config.batchSize * 10))
+      for (const move of await deps.odoo.read<
+        OdooRecord & { state: string; amount_untaxed: number; amount_total: number }
+      >('account.move', batch, ['state', 'amount_untaxed', 'amount_total']))
+        moves.set(move.id, move);
+    for (const draft of drafts) {
+      const move = moves.get(found.get(draft.xmlid)?.id ?? 0);
+      const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
+      const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
+      rows.push({
+        counterparty: draft.counterparty.name,
+        kind: draft.counterparty.kind,
+        uuid: draft.counterparty.uuid,
+        rcpKopecks: draft.plan.totalKopecks,
+        odooKopecks,
+        state: move?.state ?? 'no invoice',
+        odooId: move?.id,
+        ok,
+        ...(ok
+          ? {}
+          : {
+              problem: move
+                ? move.state === 'cancel'
+                  ? 'the invoice is cancelled'
+                  : 'amounts differ'
+                : 'no invoice in Odoo',
+            }),
+      });
+    }
+  }
   for (const failure of notes.invoices.filter((i) => i.outcome === 'failed')) {
     rows.push({
       counterparty: failure.counterparty,

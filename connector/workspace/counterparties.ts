@@ -225,19 +225,16 @@ export async function writeCounterparties(
     ['id'],
   );
   const currencyId = currency?.id;
-  const all = [
-    ...input.partners.map((p) => ({ kind: 'partner' as const, rcpId: p.id })),
-    ...input.clients.map((c) => ({ kind: 'client' as const, rcpId: c.id })),
-  ];
   const companyOf = (kind: CounterpartyKind, rcpId: string) => input.companyIds.get(xmlidOf(kind, rcpId));
-  const waiting = all.filter((r) => companyOf(r.kind, r.rcpId) === undefined);
-  const linkedIds = new Set(input.companyIds.values());
-  const index = waiting.length > 0 ? await companyIndex(deps, linkedIds) : undefined;
+  const anyWaiting =
+    input.partners.some((p) => companyOf('partner', p.id) === undefined) ||
+    input.clients.some((c) => companyOf('client', c.id) === undefined);
+  const index = anyWaiting ? await companyIndex(deps, new Set(input.companyIds.values())) : undefined;
   const suggestion = (rcpId: string, name: string) => index?.suggest(rcpId, name)[0]?.odooId;
 
-  const parentIds = await externalIds(odoo).resolve(
-    input.clients.flatMap((c) => (c.partner ? [xmlidOf('counterparty', c.partner.id)] : [])),
-  );
+  const parentIds = await externalIds(odoo).resolve([
+    ...new Set(input.clients.flatMap((c) => (c.partner ? [xmlidOf('counterparty', c.partner.id)] : []))),
+  ]);
 
   const withLink: DesiredRecord[] = [];
   const withoutLink: DesiredRecord[] = [];
@@ -277,35 +274,40 @@ export async function writeCounterparties(
       `partner ${p.name} (${p.id})`,
     );
   }
-  const partnerRecords = await upsertAll(odoo, [withLink.splice(0), withoutLink.splice(0)]);
-  for (const c of input.clients) {
-    const parent = c.partner
-      ? (partnerRecords.ids.get(xmlidOf('counterparty', c.partner.id)) ??
-        parentIds.get(xmlidOf('counterparty', c.partner.id))?.id)
-      : undefined;
-    place(
-      'client',
-      c.id,
-      {
-        x_name: c.name,
-        x_parent_id: parent ?? false,
-        x_contract: c.contract.name ?? c.contract.id,
-        x_billing_plan: c.contract.billing_plan.name,
-        x_payment_model: c.payment_model,
-        x_balance: c.contract.balance,
-      },
-      `client ${c.name} (${c.id})`,
-    );
+  const total = await upsertAll(odoo, [withLink.splice(0), withoutLink.splice(0)]);
+  // The partners' records are the parents of the clients'.
+  const partnerIds = new Map(total.ids);
+  // Clients in slices, as their companies are: the records, the external IDs and the values Odoo
+  // holds of 100,000 clients never sit in memory at once.
+  const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
+  for (const slice of batchesOf(input.clients, sliceSize)) {
+    for (const c of slice) {
+      const parent = c.partner
+        ? (partnerIds.get(xmlidOf('counterparty', c.partner.id)) ??
+          parentIds.get(xmlidOf('counterparty', c.partner.id))?.id)
+        : undefined;
+      place(
+        'client',
+        c.id,
+        {
+          x_name: c.name,
+          x_parent_id: parent ?? false,
+          x_contract: c.contract.name ?? c.contract.id,
+          x_billing_plan: c.contract.billing_plan.name,
+          x_payment_model: c.payment_model,
+          x_balance: c.contract.balance,
+        },
+        `client ${c.name} (${c.id})`,
+      );
+    }
+    const part = await upsertAll(odoo, [withLink.splice(0), withoutLink.splice(0)]);
+    total.created += part.created;
+    total.updated += part.updated;
+    total.unchanged += part.unchanged;
+    total.failed.push(...part.failed);
   }
-  const clientRecords = await upsertAll(odoo, [withLink, withoutLink]);
-  return {
-    created: partnerRecords.created + clientRecords.created,
-    updated: partnerRecords.updated + clientRecords.updated,
-    unchanged: partnerRecords.unchanged + clientRecords.unchanged,
-    failed: [...partnerRecords.failed, ...clientRecords.failed],
-    ids: new Map([...partnerRecords.ids, ...clientRecords.ids]),
-    plan: [],
-  };
+  // The ids of the partners' records only (the clients' are not needed after their slice).
+  return total;
 }
 
 async function upsertAll(

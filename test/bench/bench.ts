@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { table } from '../../connector/cli/output.ts';
 import { progressDisplay } from '../../connector/cli/progress.ts';
@@ -22,6 +23,7 @@ import { OdooClient } from '../../connector/odoo/client.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
+import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
@@ -34,6 +36,13 @@ const clients = Number(option('--clients') ?? 0) || 10_000;
 const asJson = args.includes('--json');
 const odooSource = option('--odoo-source');
 const profile = args.includes('--profile');
+/**
+ * `--workspace`: `rcp-odoo setup` before the sync on a real Odoo (counterparty records, usage
+ * records and claims written as a provider's runs write them; on the double: the counterparty
+ * records), and three more phases: the sync and the invoice run again over what they wrote (what
+ * the nightly runs do) and `reconcile`. The memory scale test runs this way.
+ */
+const withWorkspace = args.includes('--workspace');
 const realOdoo = Boolean(process.env.ODOO_URL);
 const PERIOD = '2024-05';
 if (odooSource && !realOdoo) {
@@ -52,6 +61,13 @@ interface Phase {
   roundTripsPer1000: number;
   rcpRequests: number;
   peakRssMb: number;
+  /** Peak V8 heap in use, garbage included (bounded by --max-old-space-size whatever the live data). */
+  peakHeapMb: number;
+  /**
+   * Peak heap still in use right after a full (mark-compact) collection: the live data, what grows
+   * with the number of clients when a phase keeps them all.
+   */
+  peakLiveHeapMb: number;
   /** CPU time of the connector itself (this process), apart from the servers it talks to. */
   connectorCpuSeconds: number;
   /** Seconds the connector waited for Odoo's answers, summed over calls. */
@@ -82,6 +98,7 @@ async function startServers(): Promise<{
       '--clients',
       String(clients),
       ...(process.env.ODOO_URL ? ['--no-double'] : []),
+      ...(withWorkspace ? ['--workspace'] : []),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -112,9 +129,20 @@ async function measure(
   const display = progressDisplay({ json: asJson });
   const tracked: ProcessDeps = { ...deps, progress: display.update };
   let peak = process.memoryUsage().rss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  let peakLive = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const now = process.memoryUsage();
+    peak = Math.max(peak, now.rss);
+    peakHeap = Math.max(peakHeap, now.heapUsed);
   }, 50);
+  // After each mark-compact, what the heap still holds is live: its peak is the phase's working set.
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
+        peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
+  });
+  gcs.observe({ entryTypes: ['gc'] });
   const trips = deps.odoo.stats.roundTrips;
   const requests = deps.rcp.stats.requests;
   const started = performance.now();
@@ -123,6 +151,7 @@ async function measure(
   const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
+  gcs.disconnect();
   display.stop();
   recorder.stop();
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -136,6 +165,8 @@ async function measure(
     roundTripsPer1000: Math.round((odooRoundTrips / Math.max(1, records)) * 1000 * 10) / 10,
     rcpRequests: deps.rcp.stats.requests - requests,
     peakRssMb: Math.round(peak / 1024 / 1024),
+    peakHeapMb: Math.round(peakHeap / 1024 / 1024),
+    peakLiveHeapMb: Math.round(peakLive / 1024 / 1024),
     connectorCpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
     ...(odooSource ? { odooWaitSeconds: Math.round(recorder.waitedMs / 100) / 10 } : {}),
   };
@@ -204,6 +235,10 @@ try {
   });
   const deps: ProcessDeps = { rcp, odoo, config, log: silentLogger };
   const phases: Phase[] = [];
+  const setup = () =>
+    setupWorkspace(odoo, { dryRun: false, connectorLogin: config.odoo?.user ?? 'admin', currency: 'RUB' });
+  // On a real Odoo; the double knows the workspace's models without it (and cannot run setup).
+  if (withWorkspace && !info.odoo) await setup();
 
   phases.push(
     await measure('sync all', deps, async (deps) => {
@@ -218,6 +253,15 @@ try {
       );
     }),
   );
+  if (withWorkspace)
+    phases.push(
+      await measure('sync all again', deps, async (deps) => {
+        const report = await syncMasterData(deps, { what: 'all' });
+        if (report.failed.length)
+          console.error(`sync again: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
+        return (report.counts.client?.unchanged ?? 0) + (report.counts.partner?.unchanged ?? 0);
+      }),
+    );
   let invoiceIds: number[] = [];
   phases.push(
     await measure(`invoice --period ${PERIOD}`, deps, async (deps) => {
@@ -228,17 +272,31 @@ try {
       return invoiceIds.length;
     }),
   );
+  if (withWorkspace) {
+    phases.push(
+      await measure(`invoice --period ${PERIOD} again`, deps, async (deps) => {
+        const report = await invoicePeriod(deps, { period: PERIOD });
+        if (report.failed.length)
+          console.error(`invoice again: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
+        return report.invoices.filter((i) => i.outcome === 'unchanged').length;
+      }),
+    );
+    phases.push(
+      await measure(`reconcile --period ${PERIOD}`, deps, async (deps) => {
+        const report = await reconcilePeriod(deps, PERIOD);
+        if (report.failed.length)
+          console.error(`reconcile: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
+        return report.rows.length;
+      }),
+    );
+  }
   // Set-up, not measured: the accountant pays one invoice in ten.
   const toPay = invoiceIds.filter((_, i) => i % 10 === 0).slice(0, Math.ceil(clients / 10));
   if (info.odoo) {
     await fetch(`${info.odoo.url}/_double/pay`, { method: 'POST', body: JSON.stringify({ moveIds: toPay }) });
   } else {
     // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
-    await setupWorkspace(odoo, {
-      dryRun: false,
-      connectorLogin: config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
+    if (!withWorkspace) await setup();
     // As an accountant would: post the invoices and register their payments, a hundred at a time
     // (one payment per invoice: each has its own customer).
     for (let start = 0; start < toPay.length; start += 100) {
@@ -273,6 +331,7 @@ try {
       : `${odoo.version} at ${config.odoo?.url}`,
     batchSize: config.odoo?.batchSize,
     concurrency: config.odoo?.concurrency,
+    workspace: withWorkspace,
     ...(odooSource ? { odooSource, callsDir: workDir } : {}),
     phases,
   };
@@ -288,6 +347,8 @@ try {
       'per 1,000',
       'RCP requests',
       'peak RSS MB',
+      'peak heap MB',
+      'peak live heap MB',
       'connector CPU s',
       ...(odooSource ? ['Odoo wait s', 'in-process s', 'connector ÷ in-process'] : []),
     ];
@@ -303,6 +364,8 @@ try {
           p.roundTripsPer1000,
           p.rcpRequests,
           p.peakRssMb,
+          p.peakHeapMb,
+          p.peakLiveHeapMb,
           p.connectorCpuSeconds,
           ...(odooSource ? [p.odooWaitSeconds ?? '', p.inProcessSeconds ?? '', p.ratio ?? ''] : []),
         ]),

@@ -8,7 +8,9 @@ import { startOdooDouble } from '../support/odoo-double/index.ts';
 const clients = Number(process.argv[process.argv.indexOf('--clients') + 1] ?? 10_000);
 const sim = await startSimulator({ seed: 7, clients, today: '2024-06-01', ownShare: 0.6 });
 const withDouble = !process.argv.includes('--no-double');
-const double = withDouble ? await startOdooDouble({ version: '18' }) : undefined;
+const double = withDouble
+  ? await startOdooDouble({ version: '18', counterparties: process.argv.includes('--workspace') })
+  : undefined;
 process.stdout.write(
   `${JSON.stringify({
     rcpUrl: sim.url,

@@ -4,6 +4,7 @@ import { NOT_FOUND_HTML, OdooFault, type OdooVersion, fault, json2Error, jsonRpc
 import { type Call, Methods } from './methods.ts';
 import { Orm, loadFields } from './orm.ts';
 import { DEFAULTS, seed } from './seed.ts';
+import { seedCounterparties } from './workspace.ts';
 
 /**
  * An in-process Odoo 17, 18 or 19 for tests: `/web/webclient/version_info`, `/jsonrpc` (common and
@@ -16,6 +17,8 @@ export type { OdooVersion };
 export interface OdooDoubleOptions {
   version: OdooVersion;
   db?: string;
+  /** RCP → Counterparties is there (the sync writes counterparty records): the benchmark's `--workspace`. */
+  counterparties?: boolean;
 }
 
 export interface OdooDouble {
@@ -48,6 +51,7 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
   const orm = new Orm(version, loadFields(version), DEFAULTS);
   const methods = new Methods(orm, version);
   seed(orm, methods);
+  if (options.counterparties) seedCounterparties(orm);
   const admin = {
     login: 'admin' as const,
     password: 'admin' as const,
@@ -162,6 +166,7 @@ export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooD
       'search_read',
       'search',
       'search_count',
+      'read_group',
       'load',
       'fields_get',
       'check_object_reference',

@@ -39,6 +39,7 @@ const PARAMS: Record<string, string[]> = {
   search_read: ['domain', 'fields', 'offset', 'limit', 'order'],
   search: ['domain', 'offset', 'limit', 'order'],
   search_count: ['domain', 'limit'],
+  read_group: ['domain', 'fields', 'groupby', 'offset', 'limit', 'orderby', 'lazy'],
   load: ['fields', 'data'],
   fields_get: ['allfields', 'attributes'],
   check_object_reference: ['module', 'xml_id'],
@@ -97,6 +98,8 @@ export class Methods {
         return this.search(call).map((row) => row.id);
       case 'search_count':
         return orm.search(call.model, (argument(call, 'domain') as unknown[]) ?? []).length;
+      case 'read_group':
+        return this.readGroup(call);
       case 'unlink':
         for (const id of ids) this.unlink(call.model, id);
         return true;
@@ -163,6 +166,61 @@ export class Methods {
           `The method '${call.model}.${call.method}' does not exist`,
           500,
         );
+  }
+
+  /**
+   * `read_group` with `lazy: false` over plain stored fields (many2one given as `[id, name]`, as
+   * Odoo answers), `__count` per group; groups ordered by the grouped values (ids for many2one),
+   * then `offset`/`limit` over the groups. Aggregates other than the count are not kept.
+   */
+  readGroup(call: Call): Row[] {
+    const { orm } = this;
+    const groupby = argument(call, 'groupby');
+    const by = (typeof groupby === 'string' ? [groupby] : ((groupby as string[] | undefined) ?? [])).map(
+      (g) => g.split(':')[0] as string,
+    );
+    if (argument(call, 'lazy') !== false && by.length > 1)
+      throw fault.value('the double groups by several fields only with lazy=False');
+    const fields = orm.fieldsOf(call.model);
+    for (const name of by)
+      if (!fields[name]) throw fault.value(`Invalid field ${JSON.stringify(name)} on model ${call.model}`);
+    const groups = new Map<string, { key: unknown[]; count: number }>();
+    for (const row of orm.search(call.model, (argument(call, 'domain') as unknown[]) ?? [])) {
+      const key = by.map((name) => row[name] ?? false);
+      const id = JSON.stringify(key);
+      const group = groups.get(id) ?? { key, count: 0 };
+      group.count++;
+      groups.set(id, group);
+    }
+    const compare = (a: unknown, b: unknown) =>
+      a === b
+        ? 0
+        : a === false
+          ? 1
+          : b === false
+            ? -1
+            : (a as number | string) < (b as number | string)
+              ? -1
+              : 1;
+    const sorted = [...groups.values()].sort((a, b) => {
+      for (let i = 0; i < by.length; i++) {
+        const order = compare(a.key[i], b.key[i]);
+        if (order !== 0) return order;
+      }
+      return 0;
+    });
+    const offset = Number(argument(call, 'offset') ?? 0);
+    const limit = argument(call, 'limit');
+    const page = typeof limit === 'number' ? sorted.slice(offset, offset + limit) : sorted.slice(offset);
+    return page.map((group) => {
+      const out: Row = { __count: group.count } as unknown as Row;
+      by.forEach((name, i) => {
+        const value = group.key[i];
+        const relation = fields[name]?.type === 'many2one' ? fields[name]?.relation : undefined;
+        out[name] = relation && typeof value === 'number' ? [value, orm.displayName(relation, value)] : value;
+      });
+      return out;
+    });
   }
 
   search(call: Call): Row[] {

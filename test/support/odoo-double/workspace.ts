@@ -5,7 +5,7 @@
  * double runs alone, so its checks are as atomic as the real action's one transaction; the real
  * unique index and concurrent transactions are proven on real Odoo (test/odoo-real/payments-ledger).
  */
-import { ACTION_PAYMENT_LEDGER } from '../../../connector/workspace/definition.ts';
+import { ACTION_APPLY_LINKS, ACTION_PAYMENT_LEDGER } from '../../../connector/workspace/definition.ts';
 import { MODELS } from '../../../connector/workspace/models.ts';
 import { fault } from './faults.ts';
 import type { Methods } from './methods.ts';
@@ -46,6 +46,22 @@ export function seedWorkspace(orm: Orm): void {
   orm.insert('ir.model.data', {
     module: 'rcp_connector',
     name: ACTION_PAYMENT_LEDGER,
+    model: 'ir.actions.server',
+    res_id: id,
+    noupdate: false,
+  });
+}
+
+/**
+ * RCP → Counterparties as setup makes it, for the benchmark: the link action's external ID, so
+ * that a sync writes a counterparty record per RCP partner and client. The double does not run the
+ * action (linking is proven on real Odoo): a sync that would apply a link fails here.
+ */
+export function seedCounterparties(orm: Orm): void {
+  const id = orm.insert('ir.actions.server', { name: 'RCP: apply the links chosen in RCP → Counterparties' });
+  orm.insert('ir.model.data', {
+    module: 'rcp_connector',
+    name: ACTION_APPLY_LINKS,
     model: 'ir.actions.server',
     res_id: id,
     noupdate: false,
