@@ -153,7 +153,7 @@ async function writeClaimed(
   const desired = mapInvoices(deps, drafts, options, taxIds);
 
   const total = await totalField(deps, taxIds);
-  const current = await readCurrentInvoices(deps, drafts);
+  const current = await readCurrentInvoices(deps, drafts, options.workspace && !options.dryRun);
   const decisions = decideInvoices(desired, current, {
     taxIds,
     journalId: deps.config.invoicing.journalId,
@@ -171,7 +171,8 @@ async function writeClaimed(
   }
 
   stillHeld?.();
-  const written = await writeDecidedInvoices(deps, decisions, out);
+  const guarded = options.workspace ? { force: options.force } : undefined;
+  const written = await writeDecidedInvoices(deps, decisions, out, guarded);
   // What a setting changed on the drafts rewritten (the ones Odoo accepted).
   const rewritten = new Set(written.filter((w) => w.outcome === 'updated').map((w) => w.id));
   out.changes.push(
@@ -196,14 +197,17 @@ async function writeClaimed(
     if (doubled.length > 0) {
       const byDraft = new Map(desired.map((d) => [d.draft, d]));
       const jobs = doubled.map((w) => ({ invoice: byDraft.get(w.draft) as DesiredInvoice, id: w.id }));
-      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created')).map((w) => w.id));
+      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created', guarded)).map((w) => w.id));
       for (const w of doubled) if (!rewritten.has(w.id)) written.splice(written.indexOf(w), 1);
       held = await readBack();
     }
   }
   const marked = [...written, ...decisions.toMark];
   const verified = verifyTotals(written, held.move, total, out);
-  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period);
+  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period, {
+    workspace: options.workspace,
+    editedBefore: decisions.editedBefore,
+  });
   if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);
   return out;
 }

@@ -148,12 +148,14 @@ describe.skipIf(!config)(title, () => {
     expect(first.counts).toMatchObject({ update: 0, unchanged: 0 });
     expect(first.guards).toEqual([
       'x_rcp_counterparty_x_rcp_id_uniq',
+      'x_rcp_draft_mark_x_move_id_uniq',
       'x_rcp_lock_x_key_uniq',
       'x_rcp_payment_x_payment_id_uniq',
     ]);
     const models = await admin.searchRead('ir.model', [['model', '=like', 'x_rcp_%']], ['model', 'state']);
     expect(models.map((m) => m.model).sort()).toEqual([
       'x_rcp_counterparty',
+      'x_rcp_draft_mark',
       'x_rcp_lock',
       'x_rcp_payment',
       'x_rcp_run',
