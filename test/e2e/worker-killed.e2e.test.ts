@@ -133,7 +133,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('a worker killed during an in
     expect(sync.code, sync.err + sync.out).toBe(0);
     queue = new Queue('rcp-odoo', { connection: { url: redis.url, maxRetriesPerRequest: null } });
     // setup and a first sync on a busy two-core machine take minutes.
-  }, 600_000);
+  }, 1_200_000);
   afterAll(async () => {
     for (const w of workers) await stopWorker(w, 'SIGKILL');
     await queue?.close();
