@@ -368,7 +368,7 @@ describe.skipIf(!config)(title, () => {
     const refused = await removeWorkspace(admin, { confirm: false, dryRun: false });
     expect(refused.removed).toBe(false);
     expect(refused.records).toEqual(counts);
-    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(5);
+    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(6);
 
     const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
     expect(removed.removed).toBe(true);
