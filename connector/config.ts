@@ -64,6 +64,11 @@ export interface Config {
     journalId: number | undefined;
     /** The plausibility bound of one invoice, in kopecks: above it the invoice is not made, and is named. */
     maxAmountKopecks: number;
+    /**
+     * CLAIM_LEASE_SECONDS: how long an invoice claim in Odoo lives without its holder's heartbeat;
+     * a run that finds one older takes it over at once (its holder stopped).
+     */
+    claimLeaseSeconds: number;
   };
   schedules: Schedules;
   /** The worker's HTTP side: loopback unless WORKER_HOST says otherwise (e.g. 0.0.0.0 in a container). */
@@ -116,6 +121,7 @@ const EXAMPLES: Record<string, string> = {
   INVOICE_JOURNAL_ID: '1',
   POSTPAY_TERM_DAYS: '30',
   INVOICE_MAX_AMOUNT: '100000000',
+  CLAIM_LEASE_SECONDS: '60',
   SCHEDULE_TIMEZONE: 'Europe/Moscow',
   SCHEDULE_SYNC: '0 2 * * *',
   SCHEDULE_PAYMENTS: '0 7 * * *',
@@ -430,6 +436,15 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       'an amount in rubles above 0, e.g. 100000000 or 2500000.50',
     ) ?? DEFAULT_INVOICE_MAX_AMOUNT;
 
+  const claimLeaseSeconds =
+    field(
+      env,
+      'CLAIM_LEASE_SECONDS',
+      z.coerce.number().int().min(5).max(3600),
+      problems,
+      'seconds, 5 to 3600',
+    ) ?? 60;
+
   const timezone = nonEmpty(env, 'SCHEDULE_TIMEZONE') ?? 'UTC';
   if (!isValidTimezone(timezone)) problems.bad('SCHEDULE_TIMEZONE', timezone, 'not an IANA time zone');
   const schedules: Schedules = {
@@ -491,6 +506,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       postpayTermDays,
       journalId,
       maxAmountKopecks: toKopecks(maxAmount),
+      claimLeaseSeconds,
     },
     schedules,
     worker: {

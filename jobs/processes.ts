@@ -16,6 +16,7 @@ import { type PushReport, pushPayments } from '../connector/processes/push-payme
 import { type ReconcileReport, reconcilePeriod } from '../connector/processes/reconcile.ts';
 import { type SyncInput, type SyncReport, syncMasterData } from '../connector/processes/sync.ts';
 import { RcpClient } from '../connector/rcp/client.ts';
+import type { ClaimHolder } from '../connector/workspace/claims.ts';
 
 /**
  * What the jobs call: the same processes as the CLI, one implementation each. An interface so that
@@ -34,7 +35,7 @@ export interface Processes {
   invoiceCounterparty(
     period: string,
     unit: CounterpartyRef,
-    options?: { force: boolean },
+    options?: { force: boolean; holder?: ClaimHolder | undefined },
   ): Promise<InvoiceReport>;
   pushPayments(): Promise<PushReport>;
   reconcile(period: string): Promise<ReconcileReport>;
@@ -135,7 +136,7 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),
     invoiceCounterparty: async (period, unit, options) => {
-      const deps = await open();
+      const deps = { ...(await open()), holder: options?.holder };
       return invoiceCounterparty(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
     pushPayments: async () => pushPayments(await open(['rcp', 'odoo', 'payments'])),

@@ -82,7 +82,7 @@ export function createRunner(options: RunnerOptions): Runner {
   queue.on('error', onError);
   flows.on('error', onError);
   const metrics = createMetrics(queue);
-  const lockTtl = (options.lockDurationMs ?? 30_000) * 2;
+  const lockTtl = (options.lockDurationMs ?? 20_000) * 2;
 
   /**
    * A job's process recorded in RCP → Runs (Started by: Schedule, or Command line for `enqueue`), so
@@ -268,8 +268,15 @@ export function createRunner(options: RunnerOptions): Runner {
       case 'invoice-unit': {
         const report = await options.processes.invoiceCounterparty(data.period, data.unit, {
           force: data.force ?? false,
+          holder: {
+            job: job.id,
+            run: job.parent?.id ?? job.id,
+            worker: `worker@${hostname()}:${process.pid}`,
+          },
         });
         metrics.odooRoundTrips.inc(report.odooRoundTrips);
+        // Another live run holds this invoice's claim in Odoo: busy, not failed; come back to it.
+        if (report.busy?.length) throw new ClaimBusyError(report.failed.map((f) => f.error).join('; '));
         if (report.failed.length > 0) {
           throw new UnrecoverableError(report.failed.map((f) => `${f.record}: ${f.error}`).join('; '));
         }
@@ -359,6 +366,8 @@ export function createRunner(options: RunnerOptions): Runner {
               lockTtl,
               () => run(job),
               () => !worker.closing && worker.isRunning(),
+              // An invoice unit's job is its own holder: taken over with its job after a worker stops.
+              job.data.kind === 'invoice-unit' ? job.id : undefined,
             )
           : await run(job);
         options.log.info(
@@ -367,7 +376,11 @@ export function createRunner(options: RunnerOptions): Runner {
         );
         return result;
       } catch (error) {
-        if (error instanceof LockBusyError) {
+        if (error instanceof LockBusyError || error instanceof ClaimBusyError) {
+          options.log.info(
+            { job: job.id, kind: job.data.kind, busy: messageOf(error) },
+            'busy elsewhere: tried again later',
+          );
           // Another worker runs this process: come back later, without spending an attempt.
           await job.moveToDelayed(Date.now() + (options.busyDelayMs ?? 5_000), token);
           throw new DelayedError();
@@ -386,8 +399,8 @@ export function createRunner(options: RunnerOptions): Runner {
     {
       connection,
       concurrency: options.concurrency ?? 2,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 20_000,
+      stalledInterval: options.stalledIntervalMs ?? 10_000,
       maxStalledCount: 3,
     },
   );
@@ -423,6 +436,9 @@ export function createRunner(options: RunnerOptions): Runner {
     },
   };
 }
+
+/** An invoice whose claim in Odoo another live run holds: the job waits and tries again. */
+class ClaimBusyError extends Error {}
 
 function brief(result: unknown): unknown {
   const text = JSON.stringify(result) ?? '';

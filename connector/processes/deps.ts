@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import type { RcpClient } from '../rcp/client.ts';
+import type { ClaimHolder } from '../workspace/claims.ts';
 import type { FailedRecord } from './upsert.ts';
 
 /** How far a long process is: `done` of `total` units (clients, invoices, payments) of one phase. */
@@ -19,6 +20,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Told at batch boundaries of long work (a progress bar listens); never required. */
   progress?: ((event: ProgressEvent) => void) | undefined;
+  /** Who the claims in Odoo are held for (the queue job and run of a worker); this process otherwise. */
+  holder?: ClaimHolder | undefined;
 }
 
 export type { FailedRecord };

@@ -75,6 +75,11 @@ export interface InvoiceReport {
   warnings?: string[];
   /** Each existing draft a changed setting changes (taxes, journal, invoice date, own partners). */
   draftChanges?: DraftChange[];
+  /**
+   * Counterparties (uuids) whose invoice another live run holds (its claim in Odoo): also in
+   * `failed`, for a person; a queued job comes back to them later instead of failing.
+   */
+  busy?: string[];
   /** The same, one line per kind of change with counts: `taxes: VAT 22 % → no tax on 15 drafts`. */
   changes?: string[];
 }
@@ -133,6 +138,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
+    if (written.busy?.length) report.busy = [...(report.busy ?? []), ...written.busy];
     draftChanges.push(...written.changes);
     done += chunk.length;
     deps.progress?.({ phase: 'invoices', done, total: units.length });

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { invoiceClaimKey, toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
 import { batchesOf } from '../batches.ts';
-import { claimKeys, releaseKeys } from '../workspace/claims.ts';
+import { claimKeys, describeHolder, releaseKeys } from '../workspace/claims.ts';
 import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceResult } from './invoice-types.ts';
 import type { OdooRefs } from './odoo-refs.ts';
@@ -28,8 +28,8 @@ interface WriteOptions {
   refs: OdooRefs;
 }
 
-/** How long a run holds its claim on an invoice when it stops without giving it back. */
-const CLAIM_SECONDS = 15 * 60;
+/** A claim renewed by the holder's heartbeat was taken over meanwhile: this run must stop writing. */
+class ClaimLostError extends Error {}
 
 /**
  * Writes the drafts, in five phases (one file each under `write-invoices/`):
@@ -40,6 +40,11 @@ const CLAIM_SECONDS = 15 * 60;
  *   `write` (header and lines together), so what Odoo refuses leaves the old draft intact;
  * - verify: every written invoice read back and its amount compared with the connector's, to the kopeck;
  * - annotate: one chatter note per invoice (updated), the usage detail CSV with the connector's mark.
+ *
+ * With the workspace, each counterparty's invoice of the period is claimed in Odoo first, with its
+ * holder (`deps.holder`: run, queue job, worker; host and pid) and a lease of CLAIM_LEASE_SECONDS
+ * that a heartbeat renews while this run works. A claim another live run holds leaves that invoice
+ * to it, reported busy (a queued job is tried again later); one whose holder stopped is taken over.
  */
 export async function writeInvoices(
   deps: ProcessDeps,
@@ -48,29 +53,77 @@ export async function writeInvoices(
 ): Promise<WriteOutcomes> {
   const out: WriteOutcomes = { results: [], failed: [], changes: [] };
   if (drafts.length === 0) return out;
-  if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, false);
+  if (options.dryRun || !options.workspace) return writeClaimed(deps, drafts, options, out, undefined);
   // One run per counterparty and period at a time, decided in Odoo: the others are left to their run.
   const owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+  const holder = { host: hostname(), pid: process.pid, worker: 'cli', ...deps.holder };
+  const lease = deps.config.invoicing.claimLeaseSeconds;
   const keyOf = (d: InvoiceDraft) =>
     invoiceClaimKey(options.period, d.counterparty.kind, d.counterparty.uuid);
   const claimed = new Set<string>();
+  const lost = new Set<string>();
+  let beating: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(
+    () => {
+      beating = (async () => {
+        for (const batch of batchesOf([...claimed], deps.odoo.config.batchSize)) {
+          const answer = await claimKeys(deps.odoo, batch, owner, lease, { holder, renew: true });
+          for (const key of answer.lost) lost.add(key);
+        }
+      })().catch((error: unknown) =>
+        deps.log.warn({ problem: String(error) }, 'could not renew the invoice claims (heartbeat)'),
+      );
+    },
+    Math.max(1000, Math.floor((lease * 1000) / 3)),
+  );
+  heartbeat.unref?.();
+  const stillHeld = () => {
+    if (lost.size > 0) throw new ClaimLostError([...lost].join(', '));
+  };
   try {
     for (const batch of batchesOf(drafts, deps.odoo.config.batchSize)) {
-      const answer = await claimKeys(deps.odoo, batch.map(keyOf), owner, CLAIM_SECONDS);
+      const answer = await claimKeys(deps.odoo, batch.map(keyOf), owner, lease, { holder });
       for (const key of answer.claimed) claimed.add(key);
+      for (const taken of answer.taken_over) {
+        deps.log.info(
+          { claim: taken.key, from: taken.owner, why: taken.why },
+          taken.why === 'job'
+            ? 'took over the claim of this job’s first worker (it stopped)'
+            : 'took over a claim whose holder stopped (no heartbeat)',
+        );
+      }
+      for (const refusal of answer.refused) {
+        const draft = batch.find((d) => keyOf(d) === refusal.key);
+        if (!draft) continue;
+        reportBusy(
+          out,
+          draft,
+          `another run is writing this invoice now (${describeHolder(refusal)}): left to it`,
+        );
+      }
     }
-    for (const draft of drafts.filter((d) => !claimed.has(keyOf(d)))) {
-      reportFailure(out, draft, 'another run is writing this invoice now: left to it; run again to check it');
+    try {
+      return await writeClaimed(
+        deps,
+        drafts.filter((d) => claimed.has(keyOf(d))),
+        options,
+        out,
+        stillHeld,
+      );
+    } catch (error) {
+      if (!(error instanceof ClaimLostError)) throw error;
+      // Taken over while this run was slow (its heartbeat late): what is left is the new holder's.
+      for (const draft of drafts.filter((d) => lost.has(keyOf(d)))) {
+        if (out.results.some((r) => r.uuid === draft.counterparty.uuid)) continue;
+        reportBusy(out, draft, 'another run took this invoice over while this one was slow: left to it');
+      }
+      return out;
     }
-    return await writeClaimed(
-      deps,
-      drafts.filter((d) => claimed.has(keyOf(d))),
-      options,
-      out,
-      true,
-    );
   } finally {
-    for (const batch of batchesOf([...claimed], deps.odoo.config.batchSize)) {
+    clearInterval(heartbeat);
+    await beating;
+    const mine = [...claimed].filter((k) => !lost.has(k));
+    for (const batch of batchesOf(mine, deps.odoo.config.batchSize)) {
       await releaseKeys(deps.odoo, batch, owner).catch((error: unknown) =>
         deps.log.warn(
           { problem: String(error) },
@@ -81,19 +134,26 @@ export async function writeInvoices(
   }
 }
 
+function reportBusy(out: WriteOutcomes, draft: InvoiceDraft, error: string): void {
+  reportFailure(out, draft, error);
+  out.busy = [...(out.busy ?? []), draft.counterparty.uuid];
+}
+
 async function writeClaimed(
   deps: ProcessDeps,
   drafts: readonly InvoiceDraft[],
   options: WriteOptions,
   out: WriteOutcomes,
-  claimed: boolean,
+  /** Throws when a claim was lost (with the workspace); undefined when nothing is claimed. */
+  stillHeld: (() => void) | undefined,
 ): Promise<WriteOutcomes> {
+  const claimed = stillHeld !== undefined;
   if (drafts.length === 0) return out;
   const taxIds = [...deps.config.invoicing.taxIds].sort((a, b) => a - b);
   const desired = mapInvoices(deps, drafts, options, taxIds);
 
   const total = await totalField(deps, taxIds);
-  const current = await readCurrentInvoices(deps, drafts);
+  const current = await readCurrentInvoices(deps, drafts, options.workspace && !options.dryRun);
   const decisions = decideInvoices(desired, current, {
     taxIds,
     journalId: deps.config.invoicing.journalId,
@@ -110,7 +170,9 @@ async function writeClaimed(
     return out;
   }
 
-  const written = await writeDecidedInvoices(deps, decisions, out);
+  stillHeld?.();
+  const guarded = options.workspace ? { force: options.force } : undefined;
+  const written = await writeDecidedInvoices(deps, decisions, out, guarded);
   // What a setting changed on the drafts rewritten (the ones Odoo accepted).
   const rewritten = new Set(written.filter((w) => w.outcome === 'updated').map((w) => w.id));
   out.changes.push(
@@ -135,14 +197,17 @@ async function writeClaimed(
     if (doubled.length > 0) {
       const byDraft = new Map(desired.map((d) => [d.draft, d]));
       const jobs = doubled.map((w) => ({ invoice: byDraft.get(w.draft) as DesiredInvoice, id: w.id }));
-      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created')).map((w) => w.id));
+      const rewritten = new Set((await replaceEach(deps, jobs, out, 'created', guarded)).map((w) => w.id));
       for (const w of doubled) if (!rewritten.has(w.id)) written.splice(written.indexOf(w), 1);
       held = await readBack();
     }
   }
   const marked = [...written, ...decisions.toMark];
   const verified = verifyTotals(written, held.move, total, out);
-  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period);
+  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period, {
+    workspace: options.workspace,
+    editedBefore: decisions.editedBefore,
+  });
   if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);
   return out;
 }

@@ -11,6 +11,9 @@ import { OdooError } from '../odoo/errors.ts';
  * - `claimPayment`: one ledger record (`x_rcp_payment`, state `intent`) per Odoo payment.
  * - `claimKey` / `releaseKey`: a lease on any key (e.g. `invoice:2026-10:client:<uuid>`), held by
  *   an owner until it expires; the owner may renew it.
+ * - `claimKeys` / `releaseKeys`: many keys at once, with their holder (run, queue job, worker, host,
+ *   pid) and a short lease the holder's heartbeat renews; a claim whose heartbeat stopped, or whose
+ *   queue job another worker took over, is taken over at once by the claimer that finds it.
  *
  * Needs the connector group (given to ODOO_USER by setup).
  */
@@ -46,6 +49,14 @@ async function actionId(odoo: OdooClient, name: string): Promise<number> {
   cache.set(name, id);
   return id;
 }
+
+/** Runs one of the workspace's server actions on `model` with `context` (one Odoo transaction). */
+export const runWorkspaceAction = (
+  odoo: OdooClient,
+  name: string,
+  model: string,
+  context: Record<string, unknown>,
+): Promise<unknown> => run(odoo, name, model, context);
 
 async function run(
   odoo: OdooClient,
@@ -155,36 +166,90 @@ export async function releaseKey(odoo: OdooClient, key: string, owner: string): 
   return answer.released;
 }
 
+const Refusal = z.object({
+  key: z.string(),
+  owner: z.string(),
+  run: z.union([z.string(), z.literal(false)]).optional(),
+  job: z.union([z.string(), z.literal(false)]).optional(),
+  worker: z.union([z.string(), z.literal(false)]).optional(),
+  host: z.union([z.string(), z.literal(false)]).optional(),
+  pid: z.number().int().optional(),
+  heartbeat_at: z.string().optional(),
+  expires_at: z.string().optional(),
+});
+
 const KeysClaimAnswer = z.object({
   claimed: z.array(z.string()),
-  refused: z.array(z.object({ key: z.string(), owner: z.string() })),
+  refused: z.array(Refusal),
+  // Older workspaces (before setup made the holder fields) answer without these.
+  taken_over: z
+    .array(z.object({ key: z.string(), owner: z.string(), why: z.enum(['lease', 'job']) }))
+    .default([]),
+  lost: z.array(z.string()).default([]),
 });
 
 export type KeysClaim = z.infer<typeof KeysClaimAnswer>;
 
+/** Who holds a claim: shown to whoever meets it, and what lets a run take it over at once. */
+export interface ClaimHolder {
+  /** The run in RCP → Runs, or the flow, the claim is made for. */
+  run?: string | undefined;
+  /**
+   * The queue job doing the work: a claim of the same job held by another owner is taken over at
+   * once (the queue handed the job on: its first holder stopped).
+   */
+  job?: string | undefined;
+  worker?: string | undefined;
+  host?: string | undefined;
+  pid?: number | undefined;
+}
+
 /**
- * Claims many keys for `owner` in one call: each is granted when free, expired or already the
- * owner's, refused while another owner holds it. When a concurrent claimer created one of the keys
- * at the same moment (the unique index refuses the whole call), asks again: it then sees the winner.
+ * Claims many keys for `owner` in one call, for a lease of `leaseSeconds` renewed by the owner's
+ * heartbeat (`renew`): each is granted when free, its lease run out, already the owner's, or held
+ * for the same queue job by another owner; refused while another owner's lease lives. With `renew`
+ * only the owner's keys are renewed, the others answered `lost`. When a concurrent claimer created
+ * one of the keys at the same moment (the unique index refuses the whole call), asks again: it then
+ * sees the winner.
  */
 export async function claimKeys(
   odoo: OdooClient,
   keys: readonly string[],
   owner: string,
-  ttlSeconds: number,
+  leaseSeconds: number,
+  options: { holder?: ClaimHolder; renew?: boolean } = {},
 ): Promise<KeysClaim> {
-  if (keys.length === 0) return { claimed: [], refused: [] };
+  if (keys.length === 0) return { claimed: [], refused: [], taken_over: [], lost: [] };
   for (let attempt = 1; ; attempt++) {
     try {
       return KeysClaimAnswer.parse(
         await run(odoo, ACTION_CLAIM_KEYS, 'x_rcp_lock', {
-          rcp_lock: { keys, owner, ttl_seconds: Math.ceil(ttlSeconds) },
+          rcp_lock: {
+            keys,
+            owner,
+            ttl_seconds: Math.ceil(leaseSeconds),
+            ...(options.holder ? { holder: options.holder } : {}),
+            ...(options.renew ? { renew: true } : {}),
+          },
         }),
       );
     } catch (error) {
       if (attempt >= 3 || !isUniqueRefusal(error, 'x_rcp_lock', 'x_key')) throw error;
     }
   }
+}
+
+/** The holder of a refused claim, in words: `run 12, job …, worker@host pid 123, heartbeat …`. */
+export function describeHolder(refusal: z.infer<typeof Refusal>): string {
+  const parts = [
+    refusal.run ? `run ${refusal.run}` : undefined,
+    refusal.job ? `job ${refusal.job}` : undefined,
+    refusal.worker || refusal.host
+      ? `${refusal.worker || 'a runner'}${refusal.host ? ` on ${refusal.host}` : ''}${refusal.pid ? ` pid ${refusal.pid}` : ''}`
+      : refusal.owner,
+    refusal.heartbeat_at ? `last heartbeat ${refusal.heartbeat_at} UTC` : undefined,
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 /** Gives back those of `keys` that `owner` holds; answers how many it did. */

@@ -486,6 +486,36 @@ export const MODELS: readonly ModelSpec[] = [
       { name: 'x_key', type: 'char', label: 'Key', required: true },
       { name: 'x_owner', type: 'char', label: 'Held by', required: true },
       { name: 'x_expires_at', type: 'datetime', label: 'Expires at', required: true },
+      // The holder: which run, queue job, worker, host and process; its heartbeat renews the lease.
+      { name: 'x_run', type: 'char', label: 'Run' },
+      { name: 'x_job', type: 'char', label: 'Queue job' },
+      { name: 'x_worker', type: 'char', label: 'Worker' },
+      { name: 'x_host', type: 'char', label: 'Host' },
+      { name: 'x_pid', type: 'integer', label: 'Process id' },
+      { name: 'x_heartbeat_at', type: 'datetime', label: 'Last heartbeat' },
+    ],
+  },
+  {
+    // The connector's mark of its last write of each draft invoice, where only the connector writes
+    // (an accountant deleting the usage CSV, or editing the draft, cannot remove it): what tells an
+    // accountant's edit from the connector's own write, and its one chatter note on that invoice.
+    model: 'x_rcp_draft_mark',
+    label: 'RCP draft mark',
+    access: { user: '', manager: 'r', connector: 'rwcu' },
+    unique: ['x_move_id'],
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Name' },
+      {
+        name: 'x_move_id',
+        type: 'many2one',
+        label: 'Invoice',
+        relation: 'account.move',
+        onDelete: 'cascade',
+        required: true,
+        index: true,
+      },
+      { name: 'x_fingerprint', type: 'text', label: 'Invoice as the connector wrote it' },
+      { name: 'x_note_id', type: 'integer', label: 'Chatter note' },
     ],
   },
 ];

@@ -152,12 +152,14 @@ describe.skipIf(!config)(title, () => {
     expect(first.counts).toMatchObject({ update: 0, unchanged: 0 });
     expect(first.guards).toEqual([
       'x_rcp_counterparty_x_rcp_id_uniq',
+      'x_rcp_draft_mark_x_move_id_uniq',
       'x_rcp_lock_x_key_uniq',
       'x_rcp_payment_x_payment_id_uniq',
     ]);
     const models = await admin.searchRead('ir.model', [['model', '=like', 'x_rcp_%']], ['model', 'state']);
     expect(models.map((m) => m.model).sort()).toEqual([
       'x_rcp_counterparty',
+      'x_rcp_draft_mark',
       'x_rcp_lock',
       'x_rcp_payment',
       'x_rcp_run',
@@ -370,7 +372,7 @@ describe.skipIf(!config)(title, () => {
     const refused = await removeWorkspace(admin, { confirm: false, dryRun: false });
     expect(refused.removed).toBe(false);
     expect(refused.records).toEqual(counts);
-    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(5);
+    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(6);
 
     const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
     expect(removed.removed).toBe(true);

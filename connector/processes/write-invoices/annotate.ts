@@ -5,10 +5,12 @@ import {
   invoiceFingerprint,
   usageAttachmentName,
 } from '../../../mappings/invoice-values.ts';
+import { batchesOf } from '../../batches.ts';
 import { messageOf } from '../../errors.ts';
 import { NOTE_SUBTYPE } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
+import { annotateDrafts } from '../../workspace/draft-marks.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
 import { markOf, type readMoves } from './decide.ts';
@@ -31,10 +33,74 @@ export async function annotateInvoices(
   marked: readonly Annotated[],
   noted: readonly Annotated[],
   period: string,
+  workspace: {
+    workspace: boolean;
+    editedBefore: ReadonlyArray<{ id: number; noteId: number | undefined }>;
+  } = {
+    workspace: false,
+    editedBefore: [],
+  },
 ): Promise<void> {
+  if (workspace.workspace && workspace.editedBefore.length > 0) {
+    await annotateDrafts(
+      deps.odoo,
+      workspace.editedBefore.map((e) => ({ moveId: e.id, noteId: e.noteId, editedBefore: true })),
+    );
+  }
   if (marked.length === 0) return;
-  const notes = await postOrUpdateNotes(deps, held, noted, period);
+  const notes = workspace.workspace
+    ? await markAndNote(deps, held, marked, noted, period)
+    : await postOrUpdateNotes(deps, held, noted, period);
   await attachDetails(deps, held, marked, notes, period);
+}
+
+/**
+ * With the workspace: the marks of drafts written without one, and one note per invoice, decided in
+ * Odoo by `action_annotate_drafts` (two runs at once meet on the draft's mark there).
+ */
+async function markAndNote(
+  deps: ProcessDeps,
+  held: HeldMoves,
+  marked: readonly Annotated[],
+  noted: readonly Annotated[],
+  period: string,
+): Promise<Map<number, number>> {
+  const older = await olderNotes(
+    deps,
+    noted.filter((w) => !markOf(held, w.id)?.noteId),
+  );
+  const body = new Map(
+    noted.map((w) => [w.id, invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length)]),
+  );
+  const items = [...new Map(marked.map((w) => [w.id, w])).values()].map((w) => ({
+    moveId: w.id,
+    body: body.get(w.id),
+    noteId: markOf(held, w.id)?.noteId ?? older.get(w.id),
+  }));
+  const notes = new Map<number, number>();
+  for (const batch of batchesOf(items, Math.max(1, Math.min(100, deps.odoo.config.batchSize)))) {
+    for (const [id, note] of await annotateDrafts(deps.odoo, batch)) notes.set(id, note);
+  }
+  return notes;
+}
+
+/** Notes an older connector made on invoices it did not mark: the first RCP comment of each. */
+async function olderNotes(deps: ProcessDeps, unknown: readonly Annotated[]): Promise<Map<number, number>> {
+  const ids = new Map<number, number>();
+  if (unknown.length === 0) return ids;
+  const older = await deps.odoo.searchRead<{ id: number; res_id: number }>(
+    'mail.message',
+    [
+      ['model', '=', 'account.move'],
+      ['res_id', 'in', unknown.map((w) => w.id)],
+      ['message_type', '=', 'comment'],
+      ['body', 'ilike', 'RCP'],
+    ],
+    ['res_id'],
+    { order: 'id' },
+  );
+  for (const m of older) if (!ids.has(m.res_id)) ids.set(m.res_id, m.id);
+  return ids;
 }
 
 /** The note ids by invoice: the one the connector made before (updated), else a new one. */
@@ -51,21 +117,11 @@ async function postOrUpdateNotes(
     if (known) ids.set(w.id, known);
   }
   // An invoice written by an older connector has its note but no mark: find that note.
-  const unknown = noted.filter((w) => !ids.has(w.id));
-  if (unknown.length > 0) {
-    const older = await odoo.searchRead<{ id: number; res_id: number }>(
-      'mail.message',
-      [
-        ['model', '=', 'account.move'],
-        ['res_id', 'in', unknown.map((w) => w.id)],
-        ['message_type', '=', 'comment'],
-        ['body', 'ilike', 'RCP'],
-      ],
-      ['res_id'],
-      { order: 'id' },
-    );
-    for (const m of older) if (!ids.has(m.res_id)) ids.set(m.res_id, m.id);
-  }
+  for (const [id, note] of await olderNotes(
+    deps,
+    noted.filter((w) => !ids.has(w.id)),
+  ))
+    ids.set(id, note);
   const note = (w: Annotated) => invoiceNote(period, w.draft.plan.totalKopecks, w.draft.plan.lines.length);
   const fresh = noted.filter((w) => !ids.has(w.id));
   const update = noted.filter((w) => ids.has(w.id));

@@ -15,6 +15,7 @@ import {
 } from '../../../mappings/invoice-values.ts';
 import type { OdooClient, OdooRecord } from '../../odoo/client.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
+import { type DraftMark, readDraftMarks } from '../../workspace/draft-marks.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 import { recordOf, resultOf } from './outcomes.ts';
@@ -73,11 +74,17 @@ export interface CurrentInvoices {
   /** Every line a person sees: products, sections and notes (what the fingerprint covers). */
   invoiceLinesOf(moveId: number): LineRow[];
   attachmentsOf(moveId: number): UsageAttachment[];
+  /**
+   * With the workspace: the connector's mark of each draft in Odoo (`x_rcp_draft_mark`), and whether
+   * an accountant edited the draft since. Undefined without the workspace (the CSV's mark is used).
+   */
+  draftMarks?: ReadonlyMap<number, DraftMark> | undefined;
 }
 
 export async function readCurrentInvoices(
   deps: ProcessDeps,
   drafts: readonly InvoiceDraft[],
+  workspace = false,
 ): Promise<CurrentInvoices> {
   const existing = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
   const ids = drafts.flatMap((d) => {
@@ -87,6 +94,7 @@ export async function readCurrentInvoices(
   const held = await readMoves(deps.odoo, ids);
   return {
     ...held,
+    ...(workspace ? { draftMarks: await readDraftMarks(deps.odoo, ids) } : {}),
     moveOf: (draft) => {
       const found = existing.get(draft.xmlid);
       return found ? held.move(found.id) : undefined;
@@ -173,6 +181,11 @@ export interface InvoiceDecisions {
   toUpdate: Array<DesiredInvoice & { move: MoveRow }>;
   /** Drafts left as they are that carry no mark of the connector yet (made by an older version): mark them. */
   toMark: Array<{ draft: InvoiceDraft; id: number }>;
+  /**
+   * With the workspace, drafts an accountant edited while their mark was still the CSV's: their
+   * mark moves into Odoo saying so (kept edited even if the CSV is deleted).
+   */
+  editedBefore: Array<{ id: number; noteId: number | undefined }>;
   /** Drafts left as they are because they are right. */
   unchanged: Array<{ draft: InvoiceDraft; id: number }>;
   /** Invoices left as they are (posted, cancelled, unchanged, edited) or, in a dry run, what would happen. */
@@ -207,6 +220,7 @@ export function decideInvoices(
     toCreate: [],
     toUpdate: [],
     toMark: [],
+    editedBefore: [],
     unchanged: [],
     results: [],
     failed: [],
@@ -235,16 +249,23 @@ export function decideInvoices(
       lines.length === current.invoiceLinesOf(move.id).length &&
       sameLineSet(invoice.lines, lines, options.taxIds);
     const totalRight = odooKopecks === draft.plan.totalKopecks;
-    const mark = markOf(current, move.id);
+    // The mark in Odoo (with the workspace) decides; the CSV's mark only until it is carried over.
+    const inOdoo = current.draftMarks?.get(move.id);
+    const legacy = markOf(current, move.id);
+    const legacyEdited =
+      legacy !== undefined &&
+      legacy.fingerprint !== invoiceFingerprint(move, current.invoiceLinesOf(move.id));
+    const marked = current.draftMarks ? inOdoo !== undefined : legacy !== undefined;
     if (same && totalRight) {
       decisions.results.push(resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks }));
       decisions.unchanged.push({ draft, id: move.id });
-      if (!mark && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
+      if (!marked && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
       continue;
     }
-    const edited =
-      mark !== undefined && mark.fingerprint !== invoiceFingerprint(move, current.invoiceLinesOf(move.id));
+    const edited = inOdoo ? inOdoo.edited : legacyEdited;
     if (edited && !options.force) {
+      if (current.draftMarks && !inOdoo && !options.dryRun)
+        decisions.editedBefore.push({ id: move.id, noteId: legacy?.noteId });
       const error = `the draft was changed in Odoo since the connector wrote it: not overwritten (Odoo ${options.totalField} ${odooKopecks / 100}, RCP ${draft.plan.totalKopecks / 100}); review it, or run again with --force to replace it`;
       decisions.failed.push({ kind: 'invoice', record: recordOf(draft), error });
       decisions.results.push(resultOf(draft, 'left edited', { odooId: move.id, odooKopecks, error }));

@@ -8,6 +8,8 @@ export interface WriteOutcomes {
   failed: FailedRecord[];
   /** What changed settings changed on existing drafts (taxes, journal, date, own partners). */
   changes: DraftChange[];
+  /** Invoices left because another live run holds their claim (busy, not failed: retried later). */
+  busy?: string[];
 }
 
 /** An invoice the write phase put in Odoo (header and lines), to be verified and annotated. */

@@ -7,9 +7,10 @@ import {
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
 import { OdooError } from '../../odoo/errors.ts';
+import { writeDraft } from '../../workspace/draft-marks.ts';
 import type { ProcessDeps } from '../deps.ts';
 import type { DesiredInvoice, InvoiceDecisions } from './decide.ts';
-import { type WriteOutcomes, type WrittenInvoice, reportFailure } from './outcomes.ts';
+import { type WriteOutcomes, type WrittenInvoice, recordOf, reportFailure, resultOf } from './outcomes.ts';
 
 /**
  * Writes what was decided. New invoices: header and external ID together through `load()`, then
@@ -21,14 +22,16 @@ export async function writeDecidedInvoices(
   deps: ProcessDeps,
   decisions: InvoiceDecisions,
   out: WriteOutcomes,
+  /** With the workspace: each rewrite checks the draft's mark in the same Odoo transaction. */
+  guarded?: Guarded,
 ): Promise<WrittenInvoice[]> {
   // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
   const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
   const newJobs = [...created].map(([invoice, id]) => ({ invoice, id }));
   const written: WrittenInvoice[] = [];
-  written.push(...(await createLinesInBulk(deps, newJobs, out)));
+  written.push(...(await createLinesInBulk(deps, newJobs, out, guarded)));
   const updates = decisions.toUpdate.map((update) => ({ invoice: update, id: update.move.id, header: true }));
-  written.push(...(await replaceEach(deps, updates, out, 'updated')));
+  written.push(...(await replaceEach(deps, updates, out, 'updated', guarded)));
   return written;
 }
 
@@ -76,6 +79,7 @@ async function createLinesInBulk(
   deps: ProcessDeps,
   jobs: readonly LineJob[],
   out: WriteOutcomes,
+  guarded: Guarded | undefined,
 ): Promise<WrittenInvoice[]> {
   if (jobs.length === 0) return [];
   try {
@@ -84,19 +88,29 @@ async function createLinesInBulk(
     return jobs.map((job) => ({ draft: job.invoice.draft, id: job.id, outcome: 'created' as const }));
   } catch (error) {
     if (!(error instanceof OdooError) || error.retryable) throw error;
-    return replaceEach(deps, jobs, out, 'created');
+    return replaceEach(deps, jobs, out, 'created', guarded);
   }
+}
+
+/** With the workspace: rewrites go through the server action that checks the draft's mark first. */
+export interface Guarded {
+  /** Rewrite drafts an accountant edited (`--force`). */
+  force: boolean;
 }
 
 /**
  * Each invoice's lines (and, for a rewritten draft, its header) replaced in one `write`: Odoo
  * applies all of it or none of it, keeping tax and payment-term lines in step as it does for the UI.
+ * With the workspace the write is made by `action_write_draft`, which first compares the draft with
+ * the connector's mark in the same transaction: a draft an accountant edited at any moment before
+ * is left as it is and reported `left edited` (unless forced).
  */
 export async function replaceEach(
   deps: ProcessDeps,
   jobs: readonly LineJob[],
   out: WriteOutcomes,
   outcome: WrittenInvoice['outcome'],
+  guarded?: Guarded,
 ): Promise<WrittenInvoice[]> {
   const { odoo } = deps;
   const written: WrittenInvoice[] = [];
@@ -108,7 +122,25 @@ export async function replaceEach(
         invoice_line_ids: replaceLineCommands(job.invoice.lines),
       };
       try {
-        await odoo.write('account.move', [job.id], values);
+        if (guarded) {
+          const answer = await writeDraft(odoo, job.id, values, guarded.force);
+          if (!answer.written) {
+            const error =
+              answer.why === 'edited'
+                ? 'the draft was changed in Odoo since the connector wrote it (while this run was writing): not overwritten; review it, or run again with --force to replace it'
+                : `the invoice is no longer a draft (${answer.why}): left as it is`;
+            out.failed.push({ kind: 'invoice', record: recordOf(job.invoice.draft), error });
+            out.results.push(
+              resultOf(job.invoice.draft, answer.why === 'edited' ? 'left edited' : 'failed', {
+                odooId: job.id,
+                error,
+              }),
+            );
+            return;
+          }
+        } else {
+          await odoo.write('account.move', [job.id], values);
+        }
         written.push({ draft: job.invoice.draft, id: job.id, outcome });
       } catch (error) {
         if (!(error instanceof OdooError) || error.retryable) throw error;
