@@ -45,6 +45,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Faults a runner meets, on a real Odoo with real Redis and the real binary (CI: one row, Odoo 18).
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
+          testTimeout: 1_800_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           // A real browser (Debian's chromium) on a real Odoo: skipped without ODOO_URL or /usr/bin/chromium.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -28,7 +28,11 @@ interface Line extends Record<string, unknown> {
 }
 
 describe.skipIf(!available)(realTitle('accountants’ edits and the connector’s writes'), () => {
-  const stack = useRealStack('draft_edits', { today: '2024-06-01', clients: 8, partners: 2 });
+  const stack = useRealStack(
+    'draft_edits',
+    { today: '2024-06-01', clients: 8, partners: 2 },
+    { workspace: true },
+  );
   let sim: Simulator;
   let deps: ProcessDeps;
   let admin: OdooClient;
