@@ -496,6 +496,14 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   return report;
 }
 
+/** Card names are not known before the routing is read: a rebuilt record names its cards by uuid. */
+const NO_ROUTING: Routing = {
+  cardsOf: new Map(),
+  partsOf: new Map(),
+  counterpartyOf: new Map(),
+  cardOfCounterparty: new Map(),
+};
+
 /**
  * The ledger, with any payment of the old ledger (an `rcp-push.json` attachment, before the
  * workspace) imported first, so that an upgrade never re-sends; and the payments the ledger knows
@@ -531,6 +539,8 @@ async function loadLedger(
         x_reason: entry.reason,
         ...(entry.rcpReference ? { x_rcp_reference: entry.rcpReference } : {}),
         ...(entry.pushedAt ? { x_pushed_at: entry.pushedAt } : {}),
+        // A mark that carries its sends rebuilds them as they were: each card, amount and RCP id.
+        ...(entry.sends ? holdingValues(NO_ROUTING, entry.sends) : {}),
       },
     };
   });
@@ -555,7 +565,8 @@ async function loadLedger(
         pushedAs: { ...seenOf(row), amountKopecks: entry.amountKopecks },
         writtenAt: entry.pushedAt ?? '',
         sends:
-          entry.state === 'not_pushed' || !entry.target
+          entry.sends ??
+          (entry.state === 'not_pushed' || !entry.target
             ? []
             : [
                 {
@@ -563,7 +574,7 @@ async function loadLedger(
                   kopecks: entry.amountKopecks,
                   state: entry.state === 'pushed' ? 'pushed' : 'intent',
                 },
-              ],
+              ]),
         sendsText: false,
         review: undefined,
         plan: [],
