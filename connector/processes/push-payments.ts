@@ -6,6 +6,7 @@ import {
   type Send,
   cardKind,
   cardUuid,
+  describeLost,
   receivedByCard,
   totalOf,
 } from '../../mappings/payment-routing.ts';
@@ -210,7 +211,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         ? `an attempt of ${record.writtenAt} UTC has no recorded outcome: ${whereToCheck(record.target, record.details, record.amountKopecks)}`
         : `the run of ${record.writtenAt} UTC stopped between two calls; nothing is waiting for an answer`;
       const vals: LedgerValues = lost
-        ? { x_state: 'review', x_review: 'lost', x_reason: `${reason} (the run that sent it stopped)` }
+        ? {
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason} (the run that sent it stopped); ${describeLost(record.sends, row && caps.paymentDoneStates.includes(row.state) ? toKopecks(row.amount) : 0)}`,
+          }
         : { x_state: 'not_pushed', x_reason: reason };
       upkeep.push({
         op: { op: 'set', id: record.id, from: ['intent'], older_than: grace, vals },
@@ -728,7 +733,12 @@ async function sendParts(
           op: 'set',
           id: ledgerId,
           from: ['intent'],
-          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+          vals: {
+            ...holdingValues(routing, sends),
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+          },
         });
         writer.note(
           payment.id,
@@ -761,7 +771,12 @@ async function sendParts(
           op: 'set',
           id: ledgerId,
           from: ['intent'],
-          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+          vals: {
+            ...holdingValues(routing, sends),
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+          },
         });
         writer.note(
           payment.id,
