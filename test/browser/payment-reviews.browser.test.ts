@@ -183,7 +183,16 @@ describe.skipIf(!canRun)(realTitle('payment reviews in the browser'), () => {
     await section.click();
     await page.click('.dropdown-menu [data-menu-xmlid="rcp_connector.menu_payments"]');
     await page.waitForSelector('.o_list_renderer .o_data_row');
-    await page.locator('.o_data_row').filter({ hasText: name }).first().locator('td').nth(1).click();
+    // On 19 a payment reset and cancelled gives its name back to the next one posted: the line
+    // waiting for review is the one.
+    await page
+      .locator('.o_data_row')
+      .filter({ hasText: name })
+      .filter({ hasText: 'Needs review' })
+      .first()
+      .locator('td')
+      .nth(1)
+      .click();
     await page.waitForSelector('.o_form_view .o_statusbar_status');
   };
   /** A button of the review (a server action with a confirmation), confirmed. */
