@@ -738,6 +738,7 @@ async function sendParts(
             x_state: 'review',
             x_review: 'lost',
             x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+            x_payment_amount: money(toKopecks(payment.amount)),
           },
         });
         writer.note(
@@ -776,6 +777,7 @@ async function sendParts(
             x_state: 'review',
             x_review: 'lost',
             x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+            x_payment_amount: money(toKopecks(payment.amount)),
           },
         });
         writer.note(
