@@ -115,7 +115,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('reinstalling the workspace')
     reseller = found.get(uuids[0] as string)?.id ?? 0;
     expect(clientPartners.length).toBeGreaterThanOrEqual(3);
     expect(reseller).toBeGreaterThan(0);
-  }, 600_000);
+  }, 1_200_000);
 
   it('a month of runs, invoices and pushes; remove --confirm, setup, sync, push: both exit 0 and RCP receives nothing again', async () => {
     // The month: an invoice run (recorded in RCP → Runs and linked to its invoices), then payments.
