@@ -139,3 +139,9 @@ export function describeDifference(input: {
     `difference ${signed(input.amountKopecks - holds)}: ${steps.join('; ')}`,
   ].join('; ');
 }
+
+/** What a review of a lost answer adds: what RCP holds for sure, what awaits a check, and the payment now. */
+export function describeLost(sends: readonly Send[], amountKopecks: number): string {
+  const unknown = sends.filter((s) => s.state === 'intent').reduce((sum, s) => sum + s.kopecks, 0);
+  return `RCP is recorded to hold ${formatAmount(totalOf(receivedByCard(sends)))} for this payment, and ${formatAmount(unknown)} more if the send to check reached it; the payment is now ${formatAmount(amountKopecks)}`;
+}

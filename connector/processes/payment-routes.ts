@@ -24,7 +24,7 @@ export interface PaymentToRoute {
 export interface Routing {
   /** The verified RCP cards of each company. */
   cardsOf: Map<number, Card[]>;
-  /** Each payment's parts reconciled with RCP invoices, per card (companies with several cards only). */
+  /** Each payment's parts reconciled with RCP invoices, per card. */
   partsOf: Map<number, Array<{ card: Card; kopecks: number }>>;
   /** `x_rcp_counterparty` of a card (id, name), when the workspace knows it. */
   counterpartyOf: Map<Card, { id: number; name: string }>;
@@ -77,10 +77,13 @@ export async function readRouting(
     if (!cards.includes(c.card)) cards.push(c.card);
     cardsOf.set(c.company, cards);
   }
-  const several = payments.filter(
-    (p) => p.partner_id && (cardsOf.get(p.partner_id[0])?.length ?? 0) > 1 && p.move_id,
+  // Every payment's invoice parts, not only those of companies seen with several cards: the cards
+  // of a company are known from the workspace's counterparties, which a reinstalled workspace lacks
+  // until its next sync, and a payment of B's invoice must credit B even then.
+  const partsOf = await readInvoiceParts(
+    odoo,
+    payments.filter((p) => p.partner_id && p.move_id),
   );
-  const partsOf = await readInvoiceParts(odoo, several);
   return { cardsOf, partsOf, counterpartyOf, cardOfCounterparty };
 }
 

@@ -6,6 +6,7 @@ import {
   type Send,
   cardKind,
   cardUuid,
+  describeLost,
   receivedByCard,
   totalOf,
 } from '../../mappings/payment-routing.ts';
@@ -210,7 +211,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         ? `an attempt of ${record.writtenAt} UTC has no recorded outcome: ${whereToCheck(record.target, record.details, record.amountKopecks)}`
         : `the run of ${record.writtenAt} UTC stopped between two calls; nothing is waiting for an answer`;
       const vals: LedgerValues = lost
-        ? { x_state: 'review', x_review: 'lost', x_reason: `${reason} (the run that sent it stopped)` }
+        ? {
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason} (the run that sent it stopped); ${describeLost(record.sends, row && caps.paymentDoneStates.includes(row.state) ? toKopecks(row.amount) : 0)}`,
+          }
         : { x_state: 'not_pushed', x_reason: reason };
       upkeep.push({
         op: { op: 'set', id: record.id, from: ['intent'], older_than: grace, vals },
@@ -496,6 +501,14 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   return report;
 }
 
+/** Card names are not known before the routing is read: a rebuilt record names its cards by uuid. */
+const NO_ROUTING: Routing = {
+  cardsOf: new Map(),
+  partsOf: new Map(),
+  counterpartyOf: new Map(),
+  cardOfCounterparty: new Map(),
+};
+
 /**
  * The ledger, with any payment of the old ledger (an `rcp-push.json` attachment, before the
  * workspace) imported first, so that an upgrade never re-sends; and the payments the ledger knows
@@ -531,6 +544,8 @@ async function loadLedger(
         x_reason: entry.reason,
         ...(entry.rcpReference ? { x_rcp_reference: entry.rcpReference } : {}),
         ...(entry.pushedAt ? { x_pushed_at: entry.pushedAt } : {}),
+        // A mark that carries its sends rebuilds them as they were: each card, amount and RCP id.
+        ...(entry.sends ? holdingValues(NO_ROUTING, entry.sends) : {}),
       },
     };
   });
@@ -555,7 +570,8 @@ async function loadLedger(
         pushedAs: { ...seenOf(row), amountKopecks: entry.amountKopecks },
         writtenAt: entry.pushedAt ?? '',
         sends:
-          entry.state === 'not_pushed' || !entry.target
+          entry.sends ??
+          (entry.state === 'not_pushed' || !entry.target
             ? []
             : [
                 {
@@ -563,7 +579,7 @@ async function loadLedger(
                   kopecks: entry.amountKopecks,
                   state: entry.state === 'pushed' ? 'pushed' : 'intent',
                 },
-              ],
+              ]),
         sendsText: false,
         review: undefined,
         plan: [],
@@ -717,7 +733,13 @@ async function sendParts(
           op: 'set',
           id: ledgerId,
           from: ['intent'],
-          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+          vals: {
+            ...holdingValues(routing, sends),
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+            x_payment_amount: money(toKopecks(payment.amount)),
+          },
         });
         writer.note(
           payment.id,
@@ -750,7 +772,13 @@ async function sendParts(
           op: 'set',
           id: ledgerId,
           from: ['intent'],
-          vals: { ...holdingValues(routing, sends), x_state: 'review', x_review: 'lost', x_reason: reason },
+          vals: {
+            ...holdingValues(routing, sends),
+            x_state: 'review',
+            x_review: 'lost',
+            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+            x_payment_amount: money(toKopecks(payment.amount)),
+          },
         });
         writer.note(
           payment.id,

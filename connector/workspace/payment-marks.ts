@@ -2,8 +2,10 @@
  * What reached RCP, kept on the payment itself, where removing the workspace cannot take it: an
  * `rcp-push.json` attachment on each `account.payment` the connector ever claimed (the format of the
  * ledger before the workspace, which `payments push` imports into `x_rcp_payment` when the ledger
- * lacks the payment). The ledger's server action writes the mark in the same transaction as every
- * change of a ledger record, and refuses to claim a payment whose mark says it was (or may have
+ * lacks the payment). The mark carries every RCP call of the payment as the ledger's `x_sends` has it
+ * (card, amount, state, RCP payment id), so a payment sent to two cards is rebuilt as those two sends;
+ * a mark of before (one target, one amount) is read as one send. The ledger's server action writes
+ * the mark in the same transaction as every change of a ledger record, and refuses to claim a payment whose mark says it was (or may have
  * been) sent; so after `setup --remove --confirm` and `setup` the next push rebuilds the ledger from
  * the marks and sends nothing again. Only `setup --remove --confirm --forget NAME` drops a mark.
  */
@@ -40,7 +42,8 @@ export const MARK_SYNC_CODE = [
   '        marks[a.res_id] = a',
   '    for rec in recs:',
   "        at = str(rec.x_pushed_at).replace(' ', 'T') + 'Z' if rec.x_pushed_at else ''",
-  '        desc = \'{"state": %s, "target": %s, "amountKopecks": %d, "details": %s, "at": %s, "rcpPaymentId": %s}\' % (rcp_json_text(states.get(rec.x_state, \'review\')), rcp_json_text(rec.x_target), int(round((rec.x_amount or 0) * 100)), rcp_json_text(rec.x_details), rcp_json_text(at), rcp_json_text(rec.x_rcp_reference))',
+  // x_sends is the connector's own JSON list (card, kopecks, state, rcp, at per RCP call): kept as it is.
+  '        desc = \'{"state": %s, "target": %s, "amountKopecks": %d, "details": %s, "at": %s, "rcpPaymentId": %s, "sends": %s}\' % (rcp_json_text(states.get(rec.x_state, \'review\')), rcp_json_text(rec.x_target), int(round((rec.x_amount or 0) * 100)), rcp_json_text(rec.x_details), rcp_json_text(at), rcp_json_text(rec.x_rcp_reference), rec.x_sends or \'[]\')',
   '        pid = rec.x_payment_id.id',
   '        mark = marks.get(pid)',
   '        if mark and mark.description != desc:',
@@ -76,11 +79,13 @@ export interface MarkValues {
   details: string;
   pushedAt: string | undefined;
   rcpReference: string | undefined;
+  /** The ledger's `x_sends` as stored: every RCP call of the payment (one shape, the ledger's). */
+  sendsText: string | false;
 }
 
-/** The mark's JSON, as the server action writes it. */
+/** The mark's JSON, as the server action writes it (`sends` is the ledger's `x_sends`, unchanged). */
 export function markJson(mark: MarkValues): string {
-  return JSON.stringify({
+  const head = JSON.stringify({
     state: MarkStates[mark.state],
     target: mark.target,
     amountKopecks: mark.amountKopecks,
@@ -88,6 +93,7 @@ export function markJson(mark: MarkValues): string {
     at: mark.pushedAt ? `${mark.pushedAt.replace(' ', 'T')}Z` : '',
     rcpPaymentId: mark.rcpReference ?? '',
   }).replaceAll('":', '": ');
+  return `${head.slice(0, -1)}, "sends": ${mark.sendsText || '[]'}}`;
 }
 
 const many2one = z.union([z.tuple([z.number().int(), z.string()]), z.literal(false)]);
@@ -101,6 +107,7 @@ const LedgerRow = z.object({
   x_details: text,
   x_pushed_at: text,
   x_rcp_reference: text,
+  x_sends: text,
 });
 
 /** Payment ids that carry a mark. */
@@ -141,6 +148,7 @@ export async function markLedger(admin: OdooClient): Promise<{ marked: number; m
           details: r.x_details || '',
           pushedAt: r.x_pushed_at || undefined,
           rcpReference: r.x_rcp_reference || undefined,
+          sendsText: r.x_sends,
         });
         return {
           name: MARK_NAME,

@@ -290,6 +290,11 @@ export interface LegacyEntry {
   reason: string;
   rcpReference: string | undefined;
   pushedAt: string | undefined;
+  /**
+   * Every RCP call of the payment, when the mark carries them (the ledger's `x_sends`, kept by the
+   * workspace's marks); undefined for an attachment of the old ledger, which knew one target.
+   */
+  sends: Send[] | undefined;
 }
 
 const LEGACY_NAME = 'rcp-push.json';
@@ -302,6 +307,7 @@ const LegacyJson = z.object({
   at: z.string().default(''),
   rcpPaymentId: z.string().optional(),
   note: z.string().optional(),
+  sends: z.array(SendJson).optional(),
 });
 
 const LegacyRow = z.object({ res_id: z.number().int(), description: text });
@@ -347,8 +353,10 @@ function legacyEntryOf(description: string | false): LegacyEntry {
       reason: `imported from ${LEGACY_NAME}, which cannot be read: check RCP for this payment`,
       rcpReference: undefined,
       pushedAt: undefined,
+      sends: undefined,
     };
   }
+  if (parsed.sends) return markedEntryOf(parsed, parsed.sends as Send[]);
   const state: LedgerState =
     parsed.state === 'pushed'
       ? 'pushed'
@@ -372,5 +380,42 @@ function legacyEntryOf(description: string | false): LegacyEntry {
       .join('; '),
     rcpReference: parsed.rcpPaymentId,
     pushedAt: state === 'pushed' ? at : undefined,
+    sends: undefined,
+  };
+}
+
+/**
+ * A mark of the workspace (one per payment, rewritten with each ledger change): its sends are what
+ * RCP was called with, per card, so the record is rebuilt as it was. A send without answer, or a
+ * record left between two calls, waits in review (the next push weighs it or asks the accountant);
+ * never sent again by itself.
+ */
+function markedEntryOf(parsed: z.infer<typeof LegacyJson>, sends: Send[]): LegacyEntry {
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(parsed.at)
+    ? odooDatetime(new Date(parsed.at))
+    : undefined;
+  const lost = sends.filter((s) => s.state === 'intent');
+  const state: LedgerState =
+    lost.length > 0 || parsed.state === 'intent' || parsed.state === 'review'
+      ? 'review'
+      : parsed.state === 'pushed'
+        ? 'pushed'
+        : 'not_pushed';
+  const held = sends.filter((s) => s.state !== 'intent').reduce((sum, s) => sum + s.kopecks, 0);
+  return {
+    state,
+    amountKopecks: held,
+    details: parsed.details,
+    target: sends[0]?.card ?? parsed.target,
+    reason: [
+      `rebuilt from ${LEGACY_NAME} (${parsed.state}${at ? ` at ${at} UTC` : ''}): ${sends.length} RCP call(s)`,
+      lost.length > 0 ? `${lost.length} without a recorded answer: check RCP for "${parsed.details}"` : '',
+      parsed.note ?? '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+    rcpReference: parsed.rcpPaymentId,
+    pushedAt: at,
+    sends,
   };
 }
