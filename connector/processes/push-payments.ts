@@ -713,6 +713,21 @@ async function sendParts(
     }
     const callDetails = detailsOfSend(details, sends.length - 1);
     let rcpPaymentId: string | undefined;
+    // A send without a receipt (refused, answered wrongly, answer lost) waits in review as "lost":
+    // never sent again by itself, settled by the accountant.
+    const holdForReview = (reason: string) =>
+      writer.later({
+        op: 'set',
+        id: ledgerId,
+        from: ['intent'],
+        vals: {
+          ...holdingValues(routing, sends),
+          x_state: 'review',
+          x_review: 'lost',
+          x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
+          x_payment_amount: money(toKopecks(payment.amount)),
+        },
+      });
     try {
       const verdict = await sendPayment(
         deps,
@@ -729,18 +744,7 @@ async function sendParts(
         const reason = refused
           ? `refused by RCP: ${verdict.reason} (${where}); sent again only when settled "RCP does not have it"`
           : `${verdict.words}: check RCP for ${where}`;
-        writer.later({
-          op: 'set',
-          id: ledgerId,
-          from: ['intent'],
-          vals: {
-            ...holdingValues(routing, sends),
-            x_state: 'review',
-            x_review: 'lost',
-            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
-            x_payment_amount: money(toKopecks(payment.amount)),
-          },
-        });
+        holdForReview(reason);
         writer.note(
           payment.id,
           refused
@@ -768,18 +772,7 @@ async function sendParts(
             ? `check RCP for ${formatAmount(part.kopecks)} to ${cardName(routing, part.card)} with details "${callDetails}"`
             : whereToCheck(part.card, callDetails, part.kopecks);
         const reason = `RCP's answer was lost (${messageOf(error)}): ${where}`;
-        writer.later({
-          op: 'set',
-          id: ledgerId,
-          from: ['intent'],
-          vals: {
-            ...holdingValues(routing, sends),
-            x_state: 'review',
-            x_review: 'lost',
-            x_reason: `${reason}; ${describeLost(sends, toKopecks(payment.amount))}`,
-            x_payment_amount: money(toKopecks(payment.amount)),
-          },
-        });
+        holdForReview(reason);
         writer.note(
           payment.id,
           `RCP не подтвердил платёж (${messageOf(error)}): не отправляется повторно, нужна проверка.`,
