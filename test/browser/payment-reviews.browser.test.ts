@@ -7,7 +7,6 @@ import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
@@ -60,11 +59,6 @@ describe.skipIf(!canRun)(realTitle('payment reviews in the browser'), () => {
 
   beforeAll(async () => {
     s = stack();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user as string,
-      currency: 'RUB',
-    });
     expect((await syncMasterData(s.deps, { what: 'all' })).failed).toEqual([]);
     const direct = Array.from({ length: 8 }, (_, i) => s.sim.world.client(i)).filter((x) => x.partner.own);
     expect(direct.length).toBeGreaterThanOrEqual(3);

@@ -8,7 +8,6 @@ import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { DOCUMENTS } from '../../connector/workspace/documents.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -70,11 +69,6 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
 
   beforeAll(async () => {
     s = stack();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user as string,
-      currency: 'RUB',
-    });
     const groups = await externalIds(s.admin).resolve([
       'rcp_connector.group_user',
       'account.group_account_invoice',

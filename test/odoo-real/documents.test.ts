@@ -5,7 +5,6 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { wkhtmltopdfState } from '../../connector/workspace/documents-check.ts';
 import { DOCUMENTS, reportName } from '../../connector/workspace/documents.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { amountInWords } from '../../mappings/amount-in-words.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -114,11 +113,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
   beforeAll(async () => {
     s = stack();
     admin = s.admin;
-    await setupWorkspace(admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user ?? 'admin',
-      currency: s.deps.config.companyCurrency,
-    });
     // A sale tax on every line, so the documents show VAT (the fresh database's default sale tax).
     const [tax] = await admin.searchRead<OdooRecord>(
       'account.tax',

@@ -69,12 +69,6 @@ describe.skipIf(!available)(realTitle('accountants’ edits and the connector’
     sim = stack().sim;
     deps = stack().deps;
     admin = stack().admin;
-    const { setupWorkspace } = await import('../../connector/workspace/setup.ts');
-    await setupWorkspace(admin, {
-      dryRun: false,
-      connectorLogin: deps.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
     const synced = await syncMasterData(deps, { what: 'all' });
     expect(synced.failed).toEqual([]);
     const config = deps.config.odoo as NonNullable<Config['odoo']>;

@@ -276,12 +276,6 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
   beforeAll(async () => {
     sim = stack().sim;
     deps = stack().deps;
-    const { setupWorkspace } = await import('../../connector/workspace/setup.ts');
-    await setupWorkspace(stack().admin, {
-      dryRun: false,
-      connectorLogin: deps.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
     const synced = await syncMasterData(deps, { what: 'all' });
     expect(synced.failed).toEqual([]);
   });

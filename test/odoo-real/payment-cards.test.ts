@@ -18,7 +18,6 @@ import {
   ACTION_TAKEN_BACK,
 } from '../../connector/workspace/payment-review-actions.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { formatAmount } from '../../mappings/payment-changes.ts';
@@ -56,11 +55,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments by RCP card'), () =
   beforeAll(async () => {
     stack = started();
     ({ sim, deps } = stack);
-    await setupWorkspace(stack.admin, {
-      dryRun: false,
-      connectorLogin: stack.odoo.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
     expect((await syncMasterData(deps, { what: 'all' })).failed).toEqual([]);
     const direct = Array.from({ length: 10 }, (_, i) => sim.world.client(i)).filter((x) => x.partner.own);
     // A and B have usage in April and May (an invoice each month), C is any other direct client.

@@ -3,7 +3,6 @@ import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { type PushReport, pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -24,11 +23,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('receipts of payments'), () =
 
   beforeAll(async () => {
     s = started();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
     expect((await syncMasterData(s.deps, { what: 'all' })).failed).toEqual([]);
     const uuids = Array.from({ length: 8 }, (_, i) => xmlidOf('client', s.sim.world.client(i).id));
     resellerUuid = s.sim.world.partners[1]?.id ?? '';

@@ -16,7 +16,6 @@ import {
   ACTION_TAKEN_BACK,
 } from '../../connector/workspace/payment-review-actions.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -37,11 +36,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('payments ledger'), () => {
   beforeAll(async () => {
     stack = started();
     ({ sim, deps } = stack);
-    await setupWorkspace(stack.admin, {
-      dryRun: false,
-      connectorLogin: stack.odoo.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
     const synced = await syncMasterData(deps, { what: 'all' });
     expect(synced.failed).toEqual([]);
     const uuids = Array.from({ length: 6 }, (_, i) => sim.world.client(i).id);

@@ -6,7 +6,6 @@ import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { type SyncReport, syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -40,12 +39,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('processes'), () => {
   beforeAll(async () => {
     s = stack();
     ({ sim, deps } = s);
-    // The payments ledger (x_rcp_payment) that payments push and reconcile use is made by setup.
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user ?? 'admin',
-      currency: 'RUB',
-    });
   });
 
   let firstSync: Promise<SyncReport> | undefined;

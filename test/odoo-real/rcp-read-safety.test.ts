@@ -9,7 +9,6 @@ import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
 import type { Faults } from '../../connector/simulator/faults.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
@@ -91,11 +90,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(
 
     beforeAll(async () => {
       s = stack();
-      await setupWorkspace(s.admin, {
-        dryRun: false,
-        connectorLogin: s.odoo.config.odoo?.user as string,
-        currency: 'RUB',
-      });
       const { world } = s.sim;
       const odoo = s.odoo.config.odoo;
       env = {

@@ -10,7 +10,6 @@ import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import type { InvoiceReport } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { type Processes, realProcesses } from '../../jobs/processes.ts';
 import { createRunner, enqueueJob } from '../../jobs/worker.ts';
@@ -55,11 +54,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
 
   beforeAll(async () => {
     s = stack();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user as string,
-      currency: 'RUB',
-    });
     [taxId] = (await s.admin.create('account.tax', [
       { name: 'VAT 22 %', amount: 22, amount_type: 'percent', type_tax_use: 'sale' },
     ])) as [number];

@@ -12,7 +12,6 @@ import {
 import { fullXmlid } from '../../connector/workspace/items.ts';
 import { MARK_NAME } from '../../connector/workspace/payment-marks.ts';
 import { writePaymentLedger } from '../../connector/workspace/payments-ledger.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
@@ -74,11 +73,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
 
   beforeAll(async () => {
     s = stack();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user as string,
-      currency: 'RUB',
-    });
     const groups = await externalIds(s.admin).resolve([
       'rcp_connector.group_user',
       'account.group_account_invoice',

@@ -12,7 +12,6 @@ import { Secret } from '../../connector/secret.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
 import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import type { Processes } from '../../jobs/processes.ts';
 import { createRunner, enqueueJob } from '../../jobs/worker.ts';
@@ -58,11 +57,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
 
   beforeAll(async () => {
     s = stack();
-    await setupWorkspace(s.admin, {
-      dryRun: false,
-      connectorLogin: s.odoo.config.odoo?.user as string,
-      currency: 'RUB',
-    });
     const groups = await externalIds(s.admin).resolve([
       'rcp_connector.group_user',
       'account.group_account_invoice',

@@ -8,6 +8,7 @@ import { RcpClient } from '../../connector/rcp/client.ts';
 import { Secret } from '../../connector/secret.ts';
 import { CATALOG } from '../../connector/simulator/data.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../connector/simulator/server.ts';
+import { setupWorkspace } from '../../connector/workspace/setup.ts';
 import { type PriceOverride, type RcpUsageRow, startUsageOverride } from './rcp-usage-override.ts';
 import { type RealOdoo, freshRealOdoo } from './real-odoo.ts';
 
@@ -36,8 +37,10 @@ export interface RealStackOptions {
   pricesOf?: (planId: string) => PriceOverride[] | undefined;
   configure?: (config: Config, sim: Simulator) => Config;
   /**
-   * The copy comes with the workspace already set up by the admin (`rcp-odoo setup`), for files
-   * whose own setup comes first: their setup call then finds it made, half a minute sooner.
+   * The RCP workspace set up (`rcp-odoo setup` as the admin, the connector's user named) before the
+   * file's own steps. The copy comes from the version's workspace template, so this setup finds
+   * everything made: half a minute sooner per file, and a proof on every file that a second setup
+   * changes nothing it needs.
    */
   workspace?: boolean;
 }
@@ -58,6 +61,13 @@ export function useRealStack(
     const admin = await OdooClient.connect(odoo.admin);
     closers.push(admin);
     if (odoo.admin.user !== odoo.config.odoo?.user) await adminSetup(admin);
+    if (options.workspace) {
+      await setupWorkspace(admin, {
+        dryRun: false,
+        connectorLogin: odoo.config.odoo?.user ?? 'admin',
+        currency: odoo.config.companyCurrency,
+      });
+    }
     const config = configure(
       {
         ...odoo.config,
