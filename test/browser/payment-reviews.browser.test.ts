@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
@@ -9,7 +8,8 @@ import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
-import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { type Browser, browserCanRun, makeAccountant, openBrowser } from '../support/browser.ts';
+import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
 
 /**
@@ -21,20 +21,17 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
  * chosen). Each review's form is photographed for the README into docs/screenshots/<version>/
  * (SCREENSHOTS=off to skip; DEBUG_SHOTS=DIR writes the page when a step fails).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
-const canRun = Boolean(realOdooFromEnv().odoo) && existsSync(CHROMIUM);
 
-describe.skipIf(!canRun)(realTitle('payment reviews in the browser'), () => {
+describe.skipIf(!browserCanRun())(realTitle('payment reviews in the browser'), () => {
   const stack = useRealStack(
     'reviews',
     { today: '2024-06-01', clients: 8, partners: 2, ownShare: 0.6 },
     { workspace: true },
   );
   let s: RealStack;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   const tag = `${Date.now()}`;
   const login = `reviewer_${tag}`;
   const password = `pw-${tag}-Reviewer`;
@@ -75,36 +72,9 @@ describe.skipIf(!canRun)(realTitle('payment reviews in the browser'), () => {
     // B linked to A's company (as the accountant links it in RCP → Counterparties), applied by a sync.
     await s.admin.write('x_rcp_counterparty', [counterpartyOf.get(b) ?? 0], { x_partner_id: twoCards });
     expect((await syncMasterData(s.deps, { what: 'all' })).failed).toEqual([]);
-    const groups = await externalIds(s.admin).resolve([
-      'rcp_connector.group_user',
-      'account.group_account_invoice',
-      'base.group_user',
-    ]);
-    await s.admin.create('res.users', [
-      {
-        name: 'Vera Reviewer',
-        login,
-        password,
-        [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
-      },
-    ]);
-    profile = mkdtempSync(join(tmpdir(), 'rcp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1100, height: 1400 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    await makeAccountant(s, { name: 'Vera Reviewer', login, password });
+    browser = await openBrowser({ viewport: { width: 1100, height: 1400 } });
+    page = browser.page;
     await page.goto(`${s.odoo.admin.url}/web/login?db=${s.odoo.admin.db}`);
     await page.fill('input[name="login"]', login);
     await page.fill('input[name="password"]', password);
@@ -121,8 +91,7 @@ describe.skipIf(!canRun)(realTitle('payment reviews in the browser'), () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   const post = async (partnerId: number, amount: number): Promise<{ id: number; name: string }> => {

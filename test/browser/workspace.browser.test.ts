@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, type Frame, type Page, chromium } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
@@ -9,7 +8,8 @@ import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { DOCUMENTS } from '../../connector/workspace/documents.ts';
 import { pollOnce } from '../../jobs/poller.ts';
-import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { type Browser, browserCanRun, makeAccountant, openBrowser } from '../support/browser.ts';
+import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
 
 /**
@@ -22,9 +22,7 @@ import { type RealStack, useRealStack } from '../support/real-stack.ts';
  * screenshot of the page in DIR when a step fails. The steps build on each other: after a failure
  * the later ones fail too; the first failure is the one to read.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
-const canRun = Boolean(realOdooFromEnv().odoo) && existsSync(CHROMIUM);
 const PERIOD = '2024-05';
 
 /** "12 345,67" (the documents' Russian format) or "12,345.67" (Odoo's en_US) → kopecks. */
@@ -37,16 +35,15 @@ const kopecksOf = (text: string) => {
 };
 const kopecks = (value: number) => Math.round(value * 100);
 
-describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
+describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), () => {
   const stack = useRealStack(
     'browser',
     { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
     { workspace: true },
   );
   let s: RealStack;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   let accountantId: number;
   const tag = `${Date.now()}`;
   const login = `accountant_${tag}`;
@@ -69,38 +66,9 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
 
   beforeAll(async () => {
     s = stack();
-    const groups = await externalIds(s.admin).resolve([
-      'rcp_connector.group_user',
-      'account.group_account_invoice',
-      'base.group_user',
-    ]);
-    [accountantId] = (await s.admin.create('res.users', [
-      {
-        name: 'Anna Accountant',
-        login,
-        password,
-        [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
-      },
-    ])) as [number];
-    profile = mkdtempSync(join(tmpdir(), 'rcp-chromium-'));
-    // A fresh profile (playwright passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 760 },
-      acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    accountantId = await makeAccountant(s, { name: 'Anna Accountant', login, password });
+    browser = await openBrowser({ viewport: { width: 1280, height: 760 }, acceptDownloads: true });
+    page = browser.page;
   }, 480_000);
 
   afterEach(async (ctx) => {
@@ -111,8 +79,7 @@ describe.skipIf(!canRun)(realTitle('the accountant in the browser'), () => {
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   const url = () => s.odoo.admin.url;
