@@ -8,9 +8,9 @@ import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
-import { type Browser, browserCanRun, makeAccountant, openBrowser } from '../support/browser.ts';
+import { type Browser, browserCanRun, openBrowser } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
-import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
 /**
  * The accountant settles each kind of payment review in the browser (Debian's chromium, a real Odoo

@@ -4,13 +4,12 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
-import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { DOCUMENTS } from '../../connector/workspace/documents.ts';
 import { pollOnce } from '../../jobs/poller.ts';
-import { type Browser, browserCanRun, makeAccountant, openBrowser } from '../support/browser.ts';
+import { type Browser, browserCanRun, openBrowser } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
-import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
 /**
  * What an accountant does in the browser, on a real Odoo (17, 18 or 19) with Debian's chromium,

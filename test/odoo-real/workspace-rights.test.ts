@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
-import { OdooClient } from '../../connector/odoo/client.ts';
+import type { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import { Secret } from '../../connector/secret.ts';
 import {
   ACTION_CANCEL_RUN,
   ACTION_RESOLVE_PUSHED,
@@ -15,7 +14,7 @@ import { writePaymentLedger } from '../../connector/workspace/payments-ledger.ts
 import { pollOnce } from '../../jobs/poller.ts';
 import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
-import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type RealStack, connectAccountant, useRealStack } from '../support/real-stack.ts';
 
 /**
  * The records of what the connector did are the connector's: an accountant (RCP / User + Billing),
@@ -73,27 +72,13 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
 
   beforeAll(async () => {
     s = stack();
-    const groups = await externalIds(s.admin).resolve([
-      'rcp_connector.group_user',
-      'account.group_account_invoice',
-      'base.group_user',
-    ]);
     const login = `rcp_rights_${tag}`;
-    const password = `pw-${tag}-Rights`;
-    [accountantId] = (await s.admin.create('res.users', [
-      {
-        name: 'RCP accountant',
-        login,
-        password,
-        email: `${login}@example.com`,
-        [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
-      },
-    ])) as [number];
-    accountant = await OdooClient.connect({
-      ...s.odoo.admin,
-      user: login,
-      secret: { kind: 'password', value: new Secret(password) },
-    });
+    ({ id: accountantId, client: accountant } = await connectAccountant(s, {
+      name: 'RCP accountant',
+      login,
+      password: `pw-${tag}-Rights`,
+      email: `${login}@example.com`,
+    }));
     // A client RCP names with a NUL and a terminal escape: synced clean, and the runs finish.
     s.sim.world.renameClient(0, NASTY_NAME);
     // The accountant requests a sync and the month's invoices; the worker (the connector) runs them.

@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeSync } from '../../connector/cli/sync.ts';
 import { silentLogger } from '../../connector/log.ts';
-import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
+import type { OdooClient, OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoiceCounterparty, listCounterparties } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
-import { Secret } from '../../connector/secret.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
 import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
@@ -17,7 +16,7 @@ import type { Processes } from '../../jobs/processes.ts';
 import { createRunner, enqueueJob } from '../../jobs/worker.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
-import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type RealStack, connectAccountant, useRealStack } from '../support/real-stack.ts';
 import { startRedis } from '../support/redis.ts';
 
 /**
@@ -57,26 +56,12 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
 
   beforeAll(async () => {
     s = stack();
-    const groups = await externalIds(s.admin).resolve([
-      'rcp_connector.group_user',
-      'account.group_account_invoice',
-      'base.group_user',
-    ]);
     const login = `rcp_accountant_${tag}`;
-    const password = `pw-${tag}-Accountant`;
-    await s.admin.create('res.users', [
-      {
-        name: 'RCP accountant',
-        login,
-        password,
-        [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
-      },
-    ]);
-    accountant = await OdooClient.connect({
-      ...s.odoo.admin,
-      user: login,
-      secret: { kind: 'password', value: new Secret(password) },
-    });
+    ({ client: accountant } = await connectAccountant(s, {
+      name: 'RCP accountant',
+      login,
+      password: `pw-${tag}-Accountant`,
+    }));
     return async () => {
       await accountant?.close();
     };

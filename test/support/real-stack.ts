@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
 import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { type OdooRefs, ensureUnits } from '../../connector/processes/odoo-refs.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
@@ -119,4 +120,37 @@ export async function adminSetup(admin: OdooClient): Promise<void> {
   const measures = [...new Set(CATALOG.map((c) => c.measure))];
   const units = await ensureUnits(admin, measures, { unitUomId: 0 } as unknown as OdooRefs, false);
   if (units.failed.length > 0) throw new Error(`admin could not make units: ${JSON.stringify(units.failed)}`);
+}
+
+/** A user with Billing and RCP / User only (an accountant), made by the admin; its id. */
+export async function makeAccountant(
+  s: RealStack,
+  user: { name: string; login: string; password: string; email?: string },
+): Promise<number> {
+  const groups = await externalIds(s.admin).resolve([
+    'rcp_connector.group_user',
+    'account.group_account_invoice',
+    'base.group_user',
+  ]);
+  const [id] = (await s.admin.create('res.users', [
+    {
+      ...user,
+      [s.admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
+    },
+  ])) as [number];
+  return id;
+}
+
+/** An accountant made by `makeAccountant`, and an Odoo client logged in as it (password). */
+export async function connectAccountant(
+  s: RealStack,
+  user: { name: string; login: string; password: string; email?: string },
+): Promise<{ id: number; client: OdooClient }> {
+  const id = await makeAccountant(s, user);
+  const client = await OdooClient.connect({
+    ...s.odoo.admin,
+    user: user.login,
+    secret: { kind: 'password', value: new Secret(user.password) },
+  });
+  return { id, client };
 }
