@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
+import { runWorkspaceAction } from './actions.ts';
 /**
  * Exactly-once guards that live in Odoo, where every runner (CLI, workers, with or without Redis)
  * meets. Each call is one server action made by setup, run in ONE Odoo transaction that checks and
@@ -17,7 +17,6 @@ import { OdooError } from '../odoo/errors.ts';
  *
  * Needs the connector group (given to ODOO_USER by setup).
  */
-import { externalIds } from '../odoo/external-ids.ts';
 import {
   ACTION_CLAIM_KEY,
   ACTION_CLAIM_KEYS,
@@ -25,50 +24,7 @@ import {
   ACTION_RELEASE_KEY,
   ACTION_RELEASE_KEYS,
 } from './definition.ts';
-import { fullXmlid } from './items.ts';
 import { uniqueIndexName } from './models.ts';
-
-const actionIds = new WeakMap<OdooClient, Map<string, number>>();
-
-/** The id of one of the workspace's server actions (resolved once per client). */
-async function actionId(odoo: OdooClient, name: string): Promise<number> {
-  let cache = actionIds.get(odoo);
-  if (!cache) {
-    cache = new Map();
-    actionIds.set(odoo, cache);
-  }
-  const known = cache.get(name);
-  if (known !== undefined) return known;
-  const found = await externalIds(odoo).resolve([fullXmlid(name)]);
-  const id = found.get(fullXmlid(name))?.id;
-  if (id === undefined) {
-    throw new ConfigError([
-      `the RCP workspace is not set up in this Odoo (no ${fullXmlid(name)}): run \`rcp-odoo setup\` as an Odoo administrator`,
-    ]);
-  }
-  cache.set(name, id);
-  return id;
-}
-
-/** Runs one of the workspace's server actions on `model` with `context` (one Odoo transaction). */
-export const runWorkspaceAction = (
-  odoo: OdooClient,
-  name: string,
-  model: string,
-  context: Record<string, unknown>,
-): Promise<unknown> => run(odoo, name, model, context);
-
-async function run(
-  odoo: OdooClient,
-  name: string,
-  model: string,
-  context: Record<string, unknown>,
-): Promise<unknown> {
-  return odoo.callOn('ir.actions.server', 'run', [await actionId(odoo, name)], undefined, {
-    active_model: model,
-    ...context,
-  });
-}
 
 /** A refusal by the unique index: the other claimer's transaction won. */
 function isUniqueRefusal(error: unknown, model: string, field: string): boolean {
@@ -105,7 +61,7 @@ export type PaymentClaim =
 export async function claimPayment(odoo: OdooClient, claim: PaymentClaimValues): Promise<PaymentClaim> {
   try {
     const answer = PaymentClaimAnswer.parse(
-      await run(odoo, ACTION_CLAIM_PAYMENT, 'x_rcp_payment', {
+      await runWorkspaceAction(odoo, ACTION_CLAIM_PAYMENT, 'x_rcp_payment', {
         rcp_claim: { ...claim.values, x_payment_id: claim.paymentId },
       }),
     );
@@ -145,7 +101,7 @@ export async function claimKey(
 ): Promise<KeyClaim> {
   try {
     const answer = KeyClaimAnswer.parse(
-      await run(odoo, ACTION_CLAIM_KEY, 'x_rcp_lock', {
+      await runWorkspaceAction(odoo, ACTION_CLAIM_KEY, 'x_rcp_lock', {
         rcp_lock: { key, owner, ttl_seconds: Math.ceil(ttlSeconds) },
       }),
     );
@@ -162,7 +118,7 @@ export async function claimKey(
 export async function releaseKey(odoo: OdooClient, key: string, owner: string): Promise<boolean> {
   const answer = z
     .object({ released: z.boolean() })
-    .parse(await run(odoo, ACTION_RELEASE_KEY, 'x_rcp_lock', { rcp_lock: { key, owner } }));
+    .parse(await runWorkspaceAction(odoo, ACTION_RELEASE_KEY, 'x_rcp_lock', { rcp_lock: { key, owner } }));
   return answer.released;
 }
 
@@ -223,7 +179,7 @@ export async function claimKeys(
   for (let attempt = 1; ; attempt++) {
     try {
       return KeysClaimAnswer.parse(
-        await run(odoo, ACTION_CLAIM_KEYS, 'x_rcp_lock', {
+        await runWorkspaceAction(odoo, ACTION_CLAIM_KEYS, 'x_rcp_lock', {
           rcp_lock: {
             keys,
             owner,
@@ -257,6 +213,6 @@ export async function releaseKeys(odoo: OdooClient, keys: readonly string[], own
   if (keys.length === 0) return 0;
   const answer = z
     .object({ released: z.number() })
-    .parse(await run(odoo, ACTION_RELEASE_KEYS, 'x_rcp_lock', { rcp_lock: { keys, owner } }));
+    .parse(await runWorkspaceAction(odoo, ACTION_RELEASE_KEYS, 'x_rcp_lock', { rcp_lock: { keys, owner } }));
   return answer.released;
 }

@@ -16,6 +16,7 @@ import type { ProcessDeps } from '../processes/deps.ts';
 import { companyIndex } from '../processes/match.ts';
 import { type UpsertReport, upsertRecords } from '../processes/upsert.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
+import { runWorkspaceAction } from './actions.ts';
 import { ACTION_APPLY_LINKS } from './definition.ts';
 import { fullXmlid } from './items.ts';
 
@@ -73,16 +74,8 @@ export interface LinkRequest {
 /** Applies links in one server action call per 500 (each call one transaction). */
 export async function applyLinks(odoo: OdooClient, links: readonly LinkRequest[]): Promise<void> {
   if (links.length === 0) return;
-  const xmlid = fullXmlid(ACTION_APPLY_LINKS);
-  const action = (await externalIds(odoo).resolve([xmlid])).get(xmlid)?.id;
-  if (action === undefined) {
-    throw new ConfigError([
-      `the RCP workspace lacks ${xmlid}: run \`rcp-odoo setup\` again as an Odoo administrator`,
-    ]);
-  }
   for (const batch of batchesOf([...links], 500)) {
-    await odoo.callOn('ir.actions.server', 'run', [action], undefined, {
-      active_model: 'x_rcp_counterparty',
+    await runWorkspaceAction(odoo, ACTION_APPLY_LINKS, 'x_rcp_counterparty', {
       rcp_links: batch.map((l) => ({
         counterparty_id: l.counterpartyId,
         partner_id: l.partnerId ?? false,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
-import { runWorkspaceAction } from './claims.ts';
+import { runWorkspaceAction } from './actions.ts';
 import { uniqueIndexName } from './models.ts';
 
 /**

@@ -13,9 +13,8 @@ import type { PlanPart, ReviewKind, Send } from '../../mappings/payment-routing.
 import { ConfigError, PermanentError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
-import { externalIds } from '../odoo/external-ids.ts';
+import { runWorkspaceAction } from './actions.ts';
 import { ACTION_PAYMENT_LEDGER } from './definition.ts';
-import { fullXmlid } from './items.ts';
 import { PAYMENT_STATES, RESOLUTIONS, uniqueIndexName } from './models.ts';
 
 export type LedgerState = (typeof PAYMENT_STATES)[number];
@@ -230,18 +229,6 @@ const Answer = z.object({
 export type LedgerAnswer = z.infer<typeof Answer>;
 const Answers = z.object({ answers: z.array(Answer) });
 
-const actionIds = new WeakMap<OdooClient, number>();
-
-async function ledgerActionId(odoo: OdooClient): Promise<number> {
-  const known = actionIds.get(odoo);
-  if (known !== undefined) return known;
-  const xmlid = fullXmlid(ACTION_PAYMENT_LEDGER);
-  const id = (await externalIds(odoo).resolve([xmlid])).get(xmlid)?.id;
-  if (id === undefined) throw notSetUp();
-  actionIds.set(odoo, id);
-  return id;
-}
-
 /**
  * Runs `ops` in one Odoo transaction and answers each one. A claim that lost the race for a new
  * record (the unique index refused the whole transaction) is run again: the retry sees the winner's
@@ -252,12 +239,10 @@ export async function writePaymentLedger(
   ops: readonly LedgerOp[],
 ): Promise<LedgerAnswer[]> {
   if (ops.length === 0) return [];
-  const id = await ledgerActionId(odoo);
   for (let attempt = 0; ; attempt++) {
     try {
       const { answers } = Answers.parse(
-        await odoo.callOn('ir.actions.server', 'run', [id], undefined, {
-          active_model: 'x_rcp_payment',
+        await runWorkspaceAction(odoo, ACTION_PAYMENT_LEDGER, 'x_rcp_payment', {
           rcp_ledger: ops,
         }),
       );

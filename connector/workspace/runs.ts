@@ -5,10 +5,11 @@
  * finished). Every value read back from Odoo is checked with zod here, at the edge.
  */
 import { z } from 'zod';
-import { ConfigError, WorkspaceMissingError, messageOf } from '../errors.ts';
+import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { FailedRecord, ProcessDeps, ProgressEvent } from '../processes/deps.ts';
+import { runWorkspaceAction } from './actions.ts';
 import { ACTION_CLAIM_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';
 import { RUN_KINDS } from './models.ts';
@@ -66,22 +67,6 @@ export function runRequestOf(row: z.infer<typeof ClaimedRunRow>): RunRequest {
   };
 }
 
-const claimActions = new WeakMap<OdooClient, number>();
-
-async function claimActionId(odoo: OdooClient): Promise<number> {
-  const known = claimActions.get(odoo);
-  if (known !== undefined) return known;
-  const xmlid = fullXmlid(ACTION_CLAIM_RUN);
-  const id = (await externalIds(odoo).resolve([xmlid])).get(xmlid)?.id;
-  if (id === undefined) {
-    throw new WorkspaceMissingError([
-      `the RCP workspace is not set up in this Odoo (no ${xmlid}), or is older than this connector: run \`rcp-odoo setup\` as an Odoo administrator`,
-    ]);
-  }
-  claimActions.set(odoo, id);
-  return id;
-}
-
 export interface ClaimResult {
   /** The run this worker now owns (state running), if one was requested. */
   run: RunRequest | undefined;
@@ -101,8 +86,7 @@ export async function claimNextRun(
   options: { staleSeconds: number; onlyId?: number },
 ): Promise<ClaimResult> {
   const answer = ClaimAnswer.parse(
-    await odoo.callOn('ir.actions.server', 'run', [await claimActionId(odoo)], undefined, {
-      active_model: 'x_rcp_run',
+    await runWorkspaceAction(odoo, ACTION_CLAIM_RUN, 'x_rcp_run', {
       rcp_run: {
         worker,
         stale_seconds: Math.ceil(options.staleSeconds),
