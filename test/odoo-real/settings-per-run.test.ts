@@ -40,9 +40,10 @@ interface LineRow extends OdooRecord {
 }
 
 describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run'), () => {
+  // 12 clients: a seed of 6 once left a single invoiced counterparty, and these tests need several.
   const stack = useRealStack(
     'settings',
-    { today: '2024-06-01', clients: 6, partners: 2, ownShare: 0.5 },
+    { today: '2024-06-01', clients: 12, partners: 2, ownShare: 0.5 },
     { workspace: true },
   );
   let s: RealStack;
