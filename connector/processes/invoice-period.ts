@@ -138,7 +138,10 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     // Lines are shown for a dry run; after a real run they are in Odoo.
     report.invoices.push(...(dryRun ? written.results : written.results.map((r) => ({ ...r, lines: [] }))));
     report.failed.push(...written.failed);
-    if (written.busy?.length) report.busy = [...(report.busy ?? []), ...written.busy];
+    if (written.busy?.length) {
+      report.busy ??= [];
+      report.busy.push(...written.busy);
+    }
     draftChanges.push(...written.changes);
     done += chunk.length;
     deps.progress?.({ phase: 'invoices', done, total: units.length });

@@ -72,6 +72,9 @@ export interface ReconcileReport {
  * RCP's cost per invoiced counterparty against the Odoo invoice of the month: mismatches first.
  * Reads only; a counterparty whose cost cannot be computed (a missing price) is a mismatch too.
  */
+/** What reconcile reads of each invoice. */
+type MoveTotals = OdooRecord & { state: string; amount_untaxed: number; amount_total: number };
+
 export async function reconcilePeriod(deps: ProcessDeps, period: string): Promise<ReconcileReport> {
   const notes: { invoices: InvoiceResult[]; failed: FailedRecord[] } = { invoices: [], failed: [] };
   // Compared by the counterparties Odoo knows too: an invoice whose clients RCP no longer lists is a row.
@@ -85,14 +88,13 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   )) {
     const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
     const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
-    const moves = new Map<
-      number,
-      OdooRecord & { state: string; amount_untaxed: number; amount_total: number }
-    >();
+    const moves = new Map<number, MoveTotals>();
     for (const batch of batchesOf(ids, deps.odoo.config.batchSize * 10))
-      for (const move of await deps.odoo.read<
-        OdooRecord & { state: string; amount_untaxed: number; amount_total: number }
-      >('account.move', batch, ['state', 'amount_untaxed', 'amount_total']))
+      for (const move of await deps.odoo.read<MoveTotals>('account.move', batch, [
+        'state',
+        'amount_untaxed',
+        'amount_total',
+      ]))
         moves.set(move.id, move);
     for (const draft of drafts) {
       const move = moves.get(found.get(draft.xmlid)?.id ?? 0);

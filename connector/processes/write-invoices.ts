@@ -136,7 +136,8 @@ export async function writeInvoices(
 
 function reportBusy(out: WriteOutcomes, draft: InvoiceDraft, error: string): void {
   reportFailure(out, draft, error);
-  out.busy = [...(out.busy ?? []), draft.counterparty.uuid];
+  out.busy ??= [];
+  out.busy.push(draft.counterparty.uuid);
 }
 
 async function writeClaimed(
