@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
@@ -30,6 +30,10 @@ export interface RealStack {
 
 /** The simulator's seed: RCP_TEST_SEED to replay a run, else a new one per run. */
 export const testSeed = (): number => Number(process.env.RCP_TEST_SEED) || 1 + (Date.now() % 1_000_000);
+
+/** What a failed test prints, so that its data can be made again. */
+export const seedLine = (seed: number): string =>
+  `the simulator's seed was ${seed}: RCP_TEST_SEED=${seed} replays this file's data`;
 
 export interface RealStackOptions {
   /** Usage RCP answers for chosen clients instead of the simulator's (see rcp-usage-override.ts). */
@@ -96,6 +100,9 @@ export function useRealStack(
     };
     stack = { sim, seed, odoo, deps: await connect(), admin, reconnect: connect };
   });
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail' && stack) console.error(seedLine(stack.seed));
+  });
   afterAll(async () => {
     await Promise.all(closers.splice(0).map((c) => c.close()));
     await stack?.odoo.drop?.();
@@ -106,12 +113,6 @@ export function useRealStack(
   };
 }
 
-/**
- * What an administrator does once before a least-privileged connector user can sync: the
- * connector's own units of measure (ГБ), because `uom.uom` may be created only by Administration /
- * Settings (uom's ir.model.access on 17, 18 and 19), which that user must not have. `rcp-odoo setup`
- * is where this belongs; until it does it, the suite does it as the admin here.
- */
 /**
  * What an administrator prepares for a least-privileged connector user: the units of measure of
  * RCP's billing classes (creating `uom.uom` needs more than Product Creation).
