@@ -17,7 +17,8 @@ export default defineConfig({
         test: {
           name: 'odoo-real',
           include: ['test/odoo-real/**/*.test.ts'],
-          // One database for every file: setup --remove and the Pricelists switch must not race the others.
+          // Files one after another (each on a database of its own); CI runs the suite as two
+          // shards side by side instead.
           poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
           // A safety net, not a measure of speed: setup and a month's invoices on a busy two-core
           // machine (CI runs the three versions side by side) took over two minutes.
@@ -59,8 +60,8 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           poolOptions: { forks: { singleFork: true }, threads: { singleThread: true } },
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -8,7 +8,7 @@ import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
-import { type Browser, browserCanRun, openBrowser } from '../support/browser.ts';
+import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -239,14 +239,14 @@ describe.skipIf(!browserCanRun())(realTitle('payment reviews in the browser'), (
     expect(received(payment.id)).toEqual([]);
     await openPayment(payment.name);
     const cards = page.locator('.o_field_widget[name="x_card_ids"] .o_data_row');
-    await expect.poll(() => cards.count()).toBe(2);
+    await expect.poll(() => cards.count(), POLL).toBe(2);
     await shot('payment-choose-card');
     await cards.filter({ hasText: b }).locator('button:has-text("Credit this card")').click();
     await expect
       .poll(async () => {
         const record = await ledgerOf(payment.id);
         return record?.x_counterparty_id ? record.x_counterparty_id[0] : undefined;
-      })
+      }, POLL)
       .toBe(counterpartyOf.get(b));
     await Promise.all([pushPayments(await s.reconnect()), pushPayments(await s.reconnect())]);
     expect(received(payment.id)).toEqual([{ client: b, kopecks: 250000 }]);

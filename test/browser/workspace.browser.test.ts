@@ -7,7 +7,7 @@ import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { DOCUMENTS } from '../../connector/workspace/documents.ts';
 import { pollOnce } from '../../jobs/poller.ts';
-import { type Browser, browserCanRun, openBrowser } from '../support/browser.ts';
+import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -236,7 +236,7 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
     await openMenu('menu_usage');
     await page.waitForSelector('.o_pivot table');
     // Not the sample data an empty pivot shows: the grand total (last cell of the header total row).
-    await expect.poll(() => page.locator('.o_pivot_sample_data, .o_view_sample_data').count()).toBe(0);
+    await expect.poll(() => page.locator('.o_pivot_sample_data, .o_view_sample_data').count(), POLL).toBe(0);
     const total = await page.locator('.o_pivot table tbody tr').first().locator('td').last().textContent();
     expect(kopecksOf(total ?? '')).toBe(untaxed);
     await shot('usage-pivot');

@@ -13,6 +13,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A real Odoo is configured and chromium is installed (`apt-get install -y chromium`). */
 export const browserCanRun = (): boolean => Boolean(realOdooFromEnv().odoo) && existsSync(CHROMIUM);
 
+/** How long `expect.poll` waits for what a click changed in Odoo: seconds on a busy two-core machine, not its 1 s default. */
+export const POLL = { timeout: 30_000, interval: 250 } as const;
+
 export interface Browser {
   context: BrowserContext;
   page: Page;
