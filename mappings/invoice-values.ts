@@ -50,7 +50,8 @@ export function invoiceOrigin(period: Period, kind: 'client' | 'partner', uuid: 
 }
 
 /** Columns of the header rows given to `load()`, which creates or updates by external ID. */
-export function invoiceHeaderColumns(journalId: number | undefined): string[] {
+/** The header's columns for `load()`. */
+function headerColumns(journalId: number | undefined): string[] {
   const columns = [
     'id',
     'move_type',
@@ -64,10 +65,54 @@ export function invoiceHeaderColumns(journalId: number | undefined): string[] {
   return columns;
 }
 
-export function toInvoiceHeaderRow(xmlid: string, h: InvoiceHeader, journalId: number | undefined): string[] {
-  const row = [xmlid, 'out_invoice', String(h.partnerId), h.invoiceDate, h.ref, h.origin, String(h.termId)];
-  if (journalId) row.push(String(journalId));
-  return row;
+const LINE_COLUMNS = [
+  'invoice_line_ids/product_id/.id',
+  'invoice_line_ids/name',
+  'invoice_line_ids/quantity',
+  'invoice_line_ids/price_unit',
+  'invoice_line_ids/tax_ids/.id',
+] as const;
+
+/**
+ * The columns of a new invoice for `load()`: header, external ID and lines in one call, so a new
+ * draft is made whole in one Odoo transaction (never a header at 0.00 waiting for its lines).
+ */
+export function invoiceColumns(journalId: number | undefined): string[] {
+  return [...headerColumns(journalId), ...LINE_COLUMNS];
+}
+
+/**
+ * A new invoice as `load()` rows: the first carries the header and the first line, each further
+ * row one more line under empty header cells (Odoo's import format for a one2many). An empty tax
+ * cell is "no tax", as `[6, 0, []]` is.
+ */
+export function toInvoiceRows(
+  xmlid: string,
+  h: InvoiceHeader,
+  lines: readonly InvoiceLineValues[],
+  journalId: number | undefined,
+): string[][] {
+  const header = [
+    xmlid,
+    'out_invoice',
+    String(h.partnerId),
+    h.invoiceDate,
+    h.ref,
+    h.origin,
+    String(h.termId),
+  ];
+  if (journalId) header.push(String(journalId));
+  const cellsOf = (line: InvoiceLineValues) => [
+    String(line.product_id),
+    line.name,
+    String(line.quantity),
+    String(line.price_unit),
+    line.tax_ids.flatMap(([, , ids]) => ids).join(','),
+  ];
+  const blank = header.map(() => '');
+  const [first, ...rest] = lines;
+  if (!first) return [[...header, '', '', '', '', '']];
+  return [[...header, ...cellsOf(first)], ...rest.map((line) => [...blank, ...cellsOf(line)])];
 }
 
 /**

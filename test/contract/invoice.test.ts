@@ -190,7 +190,8 @@ describe('invoices at scale', () => {
     expect(double.records('mail.message').filter((m) => m.model === 'account.move')).toHaveLength(made);
     // Per started thousand: about 1,000 invoices (the seed makes 900 to 1,000) may take 30 calls.
     expect(report.odooRoundTrips).toBeLessThanOrEqual(30 * Math.ceil(made / 1000));
-  });
+    // Round trips are the measure here; on a loaded two-core machine the double takes over 30 s.
+  }, 180_000);
 });
 
 describe('invoices with a configured tax', () => {
@@ -225,25 +226,30 @@ describe('invoices with a configured tax', () => {
 });
 
 describe('invoices when Odoo fails for good', () => {
-  it('once writing one invoice has failed, no new invoice write starts', async () => {
-    const { double, deps } = await startStack('18', { clients: 12, partners: 3 }, { ODOO_CONCURRENCY: '2' });
+  it('once rewriting one draft has failed, no new draft write starts', async () => {
+    const { sim, double, deps } = await startStack(
+      '18',
+      { clients: 12, partners: 3 },
+      { ODOO_CONCURRENCY: '2' },
+    );
     await syncMasterData(deps, { what: 'all' });
+    expect((await invoicePeriod(deps, { period: PERIOD })).failed).toEqual([]);
+    const drafts = double.records('account.move').length;
+    // RCP corrects the month: every resource used more, so every draft is rewritten, one write each.
+    for (const index of sim.world.order) {
+      for (const resource of sim.world.client(index).resources) resource.quantity += 1;
+    }
     // One try per call, so that a failure ends the run at once.
     const odoo = await OdooClient.connect(deps.config.odoo as NonNullable<typeof deps.config.odoo>, {
       backoff: { attempts: 1 },
     });
-    // The bulk line create is refused, so lines are written invoice by invoice; the first invoice's
-    // write then fails for good (a serialization failure, not retried), the others would succeed.
-    double.failWhen(
-      (call) => call.model === 'account.move.line' && call.method === 'create',
-      'validation',
-      1,
-    );
-    let started = 0;
+    // The first draft's rewrite fails for good (a serialization failure, not retried); the others
+    // would succeed.
+    let writes = 0;
     let first: string | undefined;
     double.failWhen((call) => {
-      if (call.model === 'account.move.line' && call.method === 'search') started++;
       if (call.model !== 'account.move' || call.method !== 'write') return false;
+      writes++;
       first ??= call.body;
       return call.body === first;
     }, 'serialization');
@@ -256,10 +262,8 @@ describe('invoices when Odoo fails for good', () => {
     } finally {
       await odoo.close();
     }
-    const invoices = double.records('account.move').length;
-    expect(invoices).toBeGreaterThan(5);
-    // Only the writes in flight when the first failed went on; no invoice was started after it.
-    expect(started).toBeLessThanOrEqual(3);
-    expect(started).toBeLessThan(invoices);
+    expect(drafts).toBeGreaterThan(5);
+    // Only the writes in flight when the first failed went on (two at a time); none started after.
+    expect(writes).toBeLessThanOrEqual(3);
   });
 });

@@ -1,9 +1,9 @@
 import pMap from 'p-map';
 import {
-  invoiceHeaderColumns,
+  invoiceColumns,
   replaceLineCommands,
-  toInvoiceHeaderRow,
   toInvoiceHeaderValues,
+  toInvoiceRows,
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
 import { OdooError } from '../../odoo/errors.ts';
@@ -13,8 +13,9 @@ import type { DesiredInvoice, InvoiceDecisions } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, recordOf, reportFailure, resultOf } from './outcomes.ts';
 
 /**
- * Writes what was decided. New invoices: header and external ID together through `load()`, then
- * their lines. Drafts to rewrite: header and lines in ONE `write` each, so an update Odoo refuses
+ * Writes what was decided. New invoices: header, external ID and lines in ONE `load()` per batch,
+ * so a run (or an Odoo) that dies at any moment leaves the draft whole or not there, never a header
+ * at 0.00. Drafts to rewrite: header and lines in ONE `write` each, so an update Odoo refuses
  * leaves the old draft as it was. Returns the invoices whose lines are in Odoo; the others are
  * reported in `out`.
  */
@@ -26,70 +27,64 @@ export async function writeDecidedInvoices(
   guarded?: Guarded,
 ): Promise<WrittenInvoice[]> {
   // New drafts without chatter bookkeeping (their creation is noted once, by the annotate phase).
-  const created = await writeHeaders(deps, decisions.toCreate, out, { tracking_disable: true });
-  const newJobs = [...created].map(([invoice, id]) => ({ invoice, id }));
-  const written: WrittenInvoice[] = [];
-  written.push(...(await createLinesInBulk(deps, newJobs, out, guarded)));
+  const written = await createDrafts(deps, decisions.toCreate, out, { tracking_disable: true });
   const updates = decisions.toUpdate.map((update) => ({ invoice: update, id: update.move.id, header: true }));
   written.push(...(await replaceEach(deps, updates, out, 'updated', guarded)));
   return written;
 }
 
 /**
- * Headers through `load()`, one call per batch: it creates a new invoice with its external ID, or
- * updates the one the external ID names. A refused batch is reported invoice by invoice.
+ * New invoices through `load()`, one call per batch: it creates each invoice with its external ID
+ * and its lines in one transaction (all of the batch or none). A refused batch is tried again
+ * invoice by invoice, so one invoice Odoo refuses is reported alone and the others are made.
  */
-async function writeHeaders(
+async function createDrafts(
   deps: ProcessDeps,
   invoices: readonly DesiredInvoice[],
   out: WriteOutcomes,
   context?: Record<string, unknown>,
-): Promise<Map<DesiredInvoice, number>> {
+): Promise<WrittenInvoice[]> {
   const { odoo, config } = deps;
   const journalId = config.invoicing.journalId;
-  const columns = invoiceHeaderColumns(journalId);
-  const ids = new Map<DesiredInvoice, number>();
-  for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
-    const rows = batch.map((invoice) => toInvoiceHeaderRow(invoice.draft.xmlid, invoice.header, journalId));
+  const columns = invoiceColumns(journalId);
+  const written: WrittenInvoice[] = [];
+  const load = async (batch: readonly DesiredInvoice[]): Promise<string | undefined> => {
+    const rows = batch.flatMap((invoice) =>
+      toInvoiceRows(invoice.draft.xmlid, invoice.header, invoice.lines, journalId),
+    );
     const loaded = await odoo.load('account.move', columns, rows, context);
-    if (!loaded.ids) {
-      const messages = loaded.messages.map((m) => m.message.trim());
-      // load() does not retry a serialization failure: another run wrote these invoices at that moment.
-      const error =
-        messages.length > 0 && messages.every((m) => m.includes('could not serialize access'))
-          ? 'another run was writing these invoices at the same moment: left to it; run again to check them'
-          : [...new Set(messages)].join('; ') || 'Odoo refused the invoices';
-      for (const invoice of batch) reportFailure(out, invoice.draft, error);
+    if (loaded.ids) {
+      batch.forEach((invoice, index) =>
+        written.push({ draft: invoice.draft, id: loaded.ids?.[index] as number, outcome: 'created' }),
+      );
+      return undefined;
+    }
+    const messages = loaded.messages.map((m) => m.message.trim());
+    // load() does not retry a serialization failure: another run wrote these invoices at that moment.
+    return messages.length > 0 && messages.every((m) => m.includes('could not serialize access'))
+      ? 'another run was writing these invoices at the same moment: left to it; run again to check them'
+      : [...new Set(messages)].join('; ') || 'Odoo refused the invoices';
+  };
+  for (const batch of batchesOf(invoices, odoo.config.batchSize)) {
+    const refused = await load(batch);
+    if (refused === undefined) continue;
+    if (batch.length === 1 || refused.startsWith('another run')) {
+      for (const invoice of batch) reportFailure(out, invoice.draft, refused);
       continue;
     }
-    batch.forEach((invoice, index) => ids.set(invoice, loaded.ids?.[index] as number));
+    for (const invoice of batch) {
+      const alone = await load([invoice]);
+      if (alone !== undefined) reportFailure(out, invoice.draft, alone);
+    }
   }
-  return ids;
+  return written;
 }
 
 export interface LineJob {
   invoice: DesiredInvoice;
   id: number;
-  /** Rewrite the header too (a draft that exists; a new one got its header from `load()`). */
+  /** Rewrite the header too (a draft that exists). */
   header?: boolean;
-}
-
-/** New invoices' lines in one create (one transaction); when Odoo refuses, invoice by invoice. */
-async function createLinesInBulk(
-  deps: ProcessDeps,
-  jobs: readonly LineJob[],
-  out: WriteOutcomes,
-  guarded: Guarded | undefined,
-): Promise<WrittenInvoice[]> {
-  if (jobs.length === 0) return [];
-  try {
-    const lines = jobs.flatMap((job) => job.invoice.lines.map((line) => ({ ...line, move_id: job.id })));
-    await deps.odoo.create('account.move.line', lines);
-    return jobs.map((job) => ({ draft: job.invoice.draft, id: job.id, outcome: 'created' as const }));
-  } catch (error) {
-    if (!(error instanceof OdooError) || error.retryable) throw error;
-    return replaceEach(deps, jobs, out, 'created', guarded);
-  }
 }
 
 /** With the workspace: rewrites go through the server action that checks the draft's mark first. */

@@ -356,7 +356,11 @@ export class Methods {
     return [String(imd.model), Number(imd.res_id)];
   }
 
-  /** `model.load(fields, rows)`: creates or updates records by external ID, all rows or none. */
+  /**
+   * `model.load(fields, rows)`: creates or updates records by external ID, all rows or none. As in
+   * Odoo's import, a column `o2m_field/sub` fills a one2many: a row whose other columns are all
+   * empty adds one more line to the record above it.
+   */
   load(
     model: string,
     columns: string[],
@@ -366,23 +370,61 @@ export class Methods {
     const fields = orm.fieldsOf(model);
     const ids: number[] = [];
     let failedRow = -1;
+    const isLine = (column: string) => fields[column.split('/')[0] ?? '']?.type === 'one2many';
     try {
       orm.transaction(() => {
+        const records: Array<{ xmlid?: string; values: Record<string, unknown> }> = [];
         rows.forEach((row, index) => {
           failedRow = index;
-          let xmlid: string | undefined;
-          const values: Record<string, unknown> = {};
+          const cells = columns.map((_, c) => String(row[c] ?? ''));
+          const own = columns.some((column, c) => !isLine(column) && cells[c] !== '');
+          let record = records.at(-1);
+          if (own || !record) {
+            record = { values: {} };
+            records.push(record);
+            columns.forEach((column, c) => {
+              const cell = cells[c] ?? '';
+              if (column === 'id') {
+                if (record && cell) record.xmlid = cell;
+                return;
+              }
+              if (isLine(column)) return;
+              const [name = '', sub] = column.split('/');
+              const field = fields[name];
+              if (!field) throw fault.value(orm.words.invalidField(name, model));
+              if (record)
+                record.values[name] = this.convertCell(field.type, cell, sub, field.selection || undefined);
+            });
+          }
+          // A line is there when any of its cells is filled; its empty cells then count (an empty
+          // many2many is "none", as Odoo's import makes it).
+          const filled = new Set(
+            columns
+              .filter((column, c) => isLine(column) && cells[c] !== '')
+              .map((column) => column.split('/')[0]),
+          );
+          const lines = new Map<string, Record<string, unknown>>();
           columns.forEach((column, c) => {
-            const cell = String(row[c] ?? '');
-            if (column === 'id') {
-              xmlid = cell || undefined;
-              return;
-            }
-            const [name = '', sub] = column.split('/');
-            const field = fields[name];
-            if (!field) throw fault.value(orm.words.invalidField(name, model));
-            values[name] = this.convertCell(field.type, cell, sub, field.selection || undefined);
+            if (!isLine(column) || !filled.has(column.split('/')[0])) return;
+            const [name = '', subName = '', sub] = column.split('/');
+            const relation = String(fields[name]?.relation ?? '');
+            const subField = orm.fieldsOf(relation)[subName];
+            if (!subField) throw fault.value(orm.words.invalidField(subName, relation));
+            const line = lines.get(name) ?? {};
+            line[subName] = this.convertCell(
+              subField.type,
+              cells[c] ?? '',
+              sub,
+              subField.selection || undefined,
+            );
+            lines.set(name, line);
           });
+          for (const [name, line] of lines) {
+            const commands = (record.values[name] as unknown[] | undefined) ?? [];
+            record.values[name] = [...commands, [0, 0, line]];
+          }
+        });
+        for (const { xmlid, values } of records) {
           const imd = xmlid ? this.xmlidTarget(xmlid) : undefined;
           const existing =
             imd && imd.model === model && orm.get(model, Number(imd.res_id)) ? Number(imd.res_id) : undefined;
@@ -400,7 +442,7 @@ export class Methods {
             }
             ids.push(id);
           }
-        });
+        }
       });
     } catch (error) {
       if (!(error instanceof OdooFault)) throw error;
