@@ -118,6 +118,29 @@ export async function freshRealOdoo(
   return { config: { ...given.config, odoo: connector }, admin, major: await majorOf(admin), drop };
 }
 
+/**
+ * Makes this version's templates (the plain one with an API key, and the workspace one) unless they
+ * are there: CI makes them once per version before the matrix, so that its rows only copy them
+ * rather than each first file building them at once on a busy machine. Answers their names.
+ */
+export async function prepareTemplates(
+  env: Record<string, string | undefined> = process.env,
+): Promise<string[]> {
+  const given = realOdooFromEnv(env).odoo;
+  if (!given) throw new Error('no real Odoo configured');
+  const odooConfig = given.config.odoo as OdooConfig;
+  const script = odooSh(env);
+  const version = /^odoo(\d+)_/.exec(odooConfig.db)?.[1];
+  const port = new URL(odooConfig.url).port;
+  if (!script || !version || !port)
+    throw new Error('templates need odoo.sh, ODOO_DB odooNN_… and a port in ODOO_URL');
+  const made: string[] = [];
+  for (const workspace of [false, true]) {
+    made.push((await templateOf(script, version, port, workspace, odooConfig)).name);
+  }
+  return made;
+}
+
 // ---- database copies ----------------------------------------------------------------------------
 // `odoo.sh fresh` starts a whole Odoo (`odoo shell`) to mint an API key: seconds per copy. Each
 // file copies instead a template of this version that already holds a key (kept in the template's
