@@ -210,7 +210,8 @@ export function unitPrice(untaxedKopecks: number, quantity: string): string | un
 }
 
 function line(l: UpdLine, index: number): string {
-  const hasQuantity = !new Decimal(l.quantity).isZero();
+  // A quantity goes with a price above zero (the format's condition): a line of no amount has neither.
+  const hasQuantity = !new Decimal(l.quantity).isZero() && l.untaxedKopecks > 0;
   return element(
     'СведТов',
     {
