@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../connector/config.ts';
 import type { OdooClient, OdooRecord } from '../../connector/odoo/client.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
@@ -22,6 +22,10 @@ import { readUpdFigures, xmllintUpd } from '../support/upd-file.ts';
  * rounding (Odoo 19's default; set on 17 and 18 too). The buyer's ЭДО participant id is the field
  * `x_rcp_edo_id` on its company, which setup does not add yet: this file adds it as setup would.
  */
+// This file's code has a workspace template of its own to build first (setup on a fresh database):
+// minutes on a loaded machine, so the hooks get more time than the project's default.
+vi.setConfig({ hookTimeout: 1_800_000, testTimeout: 900_000 });
+
 const PERIOD = '2024-05';
 const INCLUDED_PERIOD = '2024-04';
 const SELLER_EDO = '2BM-7707083893-773601001-201411170000000000000';
