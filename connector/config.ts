@@ -83,6 +83,8 @@ export interface Config {
   };
   /** SYNC_NEW_COUNTERPARTIES: a new RCP partner or client gets a new Odoo company, or waits to be matched. */
   newCounterparties?: 'create' | 'match';
+  /** The УПД files for ЭДО (`documents --format upd-xml`): the seller's participant id and VAT status. */
+  edo?: { sellerId: string | undefined; vatPayer: boolean | undefined };
   logLevel: string;
 }
 
@@ -132,6 +134,8 @@ const EXAMPLES: Record<string, string> = {
   ODOO_POLL_SECONDS: '10',
   RUN_STALE_SECONDS: '900',
   SYNC_NEW_COUNTERPARTIES: 'create (or match: new counterparties wait in RCP → Counterparties)',
+  EDO_SELLER_ID: '2BM-7707083893-773601001-201411170000000000000 (the company’s id at its ЭДО operator)',
+  EDO_SELLER_VAT_PAYER: 'yes (УПД status 1) or no (status 2); unset: by whether the invoice has VAT',
   LOG_LEVEL: 'info',
 };
 
@@ -491,6 +495,15 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       'one of error, warn, info, debug',
     ) ?? 'info';
 
+  const edoSellerId = field(
+    env,
+    'EDO_SELLER_ID',
+    z.string().regex(/^[0-9A-Za-z-]{4,46}$/),
+    problems,
+    'the ЭДО participant id: 4–46 letters, digits or -',
+  );
+  const edoVatPayer = field(env, 'EDO_SELLER_VAT_PAYER', z.enum(['yes', 'no']), problems, 'yes or no');
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     rcp,
@@ -517,6 +530,7 @@ export function loadConfig(needs: readonly Need[], env: Env = readEnv()): Config
       runStaleSeconds,
     },
     newCounterparties,
+    edo: { sellerId: edoSellerId, vatPayer: edoVatPayer === undefined ? undefined : edoVatPayer === 'yes' },
     logLevel,
   };
 }

@@ -7,6 +7,7 @@ import { isPeriod } from '../../mappings/period.ts';
 import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
+import { addDocumentsCommand } from './documents.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
 
@@ -165,6 +166,8 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .action(async (o: { period: string }, cmd: Command) =>
       run(json(cmd), async (ctx) => (await import('./reconcile.ts')).runReconcile(ctx, { period: o.period })),
     );
+
+  addDocumentsCommand(program, run);
 
   add(program.command('worker'))
     .description('the BullMQ worker with the schedules (needs REDIS_URL)')
