@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aptInstall, runs } from './debian.ts';
 
 export interface RunningRedis {
   url: string;
@@ -99,39 +100,17 @@ async function viaRedisServer(): Promise<RunningRedis> {
   };
 }
 
-const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-
-/**
- * A fresh Debian machine has neither Docker nor redis-server: as root, the test set-up installs
- * Debian's `redis-server` (waiting for apt's lock, so parallel set-ups take turns) rather than stop.
- */
-function installRedisServer(): void {
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!isRoot || !hasApt || process.env.RCP_TEST_INSTALL === 'off') {
-    throw new Error(
-      'tests need Redis: no Docker engine answers and no redis-server on PATH (apt-get install redis-server)',
-    );
-  }
-  process.stderr.write("tests: no Docker engine and no redis-server: installing Debian's redis-server\n");
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    spawnSync(
-      'apt-get',
-      ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', 'redis-server'],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    ).status === 0;
-  if (!install()) {
-    // An old package list may not know the package yet.
-    spawnSync('apt-get', ['update', '-qq', '-o', 'DPkg::Lock::Timeout=300'], { env, stdio: 'ignore' });
-    if (!install() || !hasRedisServer()) {
-      throw new Error('tests need Redis: apt-get install redis-server failed (see above)');
-    }
-  }
-}
+const hasRedisServer = () => runs('redis-server', ['--version']);
 
 export async function startRedis(): Promise<RunningRedis> {
   if (dockerAnswers()) return viaTestcontainers();
-  if (!hasRedisServer()) installRedisServer();
+  if (!hasRedisServer()) {
+    // A fresh Debian machine has neither Docker nor redis-server.
+    aptInstall(
+      'redis-server',
+      'tests need Redis: no Docker engine answers and no redis-server on PATH',
+      hasRedisServer,
+    );
+  }
   return viaRedisServer();
 }
