@@ -26,9 +26,6 @@ export const GROUP_USER = 'group_user';
 export const GROUP_MANAGER = 'group_manager';
 export const GROUP_CONNECTOR = 'group_connector';
 export const ACTION_GUARDS = 'action_install_guards';
-export const ACTION_CLAIM_PAYMENT = 'action_claim_payment';
-export const ACTION_CLAIM_KEY = 'action_claim_key';
-export const ACTION_RELEASE_KEY = 'action_release_key';
 export const ACTION_CLAIM_KEYS = 'action_claim_keys';
 export const ACTION_RELEASE_KEYS = 'action_release_keys';
 export const ACTION_PAYMENT_LEDGER = 'action_payment_ledger';
@@ -356,65 +353,7 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     "action = {'indexes': found}",
   ].join('\n');
 
-  const claimPayment = [
-    '# Claims an Odoo payment for a push to RCP, in one transaction: a ledger record in state intent.',
-    '# The unique index on x_payment_id makes a second concurrent claimer fail.',
-    "given = env.context.get('rcp_claim') or {}",
-    "pid = int(given.get('x_payment_id') or 0)",
-    'if not pid:',
-    "    raise UserError('rcp_claim needs x_payment_id')",
-    'vals = {}',
-    'for k in given:',
-    "    if k.startswith('x_') and k not in ('x_state', 'x_resolution', 'x_resolved_by', 'x_resolved_at'):",
-    '        vals[k] = given[k]',
-    "vals['x_state'] = 'intent'",
-    "Ledger = env['x_rcp_payment']",
-    "rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
-    'if not rec:',
-    '    rec = Ledger.create(vals)',
-    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
-    "elif rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed'):",
-    "    vals['x_resolution'] = False",
-    '    rec.write(vals)',
-    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
-    'else:',
-    "    action = {'claimed': False, 'id': rec.id, 'state': rec.x_state, 'resolution': rec.x_resolution or False}",
-  ].join('\n');
-
-  const claimKey = [
-    '# Claims a key (one run per counterparty and period at a time) until it expires, in one transaction.',
-    '# Two claimers of a free key: the unique index on x_key fails the second; of an expired key: the',
-    '# second write is a serialization failure that Odoo retries, and the retry sees the winner.',
-    "given = env.context.get('rcp_lock') or {}",
-    "key = str(given.get('key') or '')",
-    "owner = str(given.get('owner') or '')",
-    "ttl = int(given.get('ttl_seconds') or 0)",
-    'if not key or not owner or ttl <= 0:',
-    "    raise UserError('rcp_lock needs key, owner and ttl_seconds')",
-    'now = datetime.datetime.now()',
-    "Lock = env['x_rcp_lock']",
-    "rec = Lock.search([('x_key', '=', key)], limit=1)",
-    'if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
-    "    action = {'claimed': False, 'owner': rec.x_owner, 'expires_at': str(rec.x_expires_at)}",
-    'else:',
-    "    vals = {'x_owner': owner, 'x_expires_at': now + datetime.timedelta(seconds=ttl)}",
-    '    if rec:',
-    '        rec.write(vals)',
-    '    else:',
-    "        vals['x_key'] = key",
-    "        vals['x_name'] = key",
-    '        rec = Lock.create(vals)',
-    "    action = {'claimed': True, 'owner': owner, 'expires_at': str(vals['x_expires_at'])}",
-  ].join('\n');
-
-  const releaseKey = [
-    "given = env.context.get('rcp_lock') or {}",
-    "rec = env['x_rcp_lock'].search([('x_key', '=', str(given.get('key') or '')), ('x_owner', '=', str(given.get('owner') or ''))])",
-    "action = {'released': bool(rec)}",
-    'rec.unlink()',
-  ].join('\n');
-
-  // The same, for many keys in one call, with the holder (the invoice writer claims a batch of
+  // Keys claimed many in one call, with the holder (the invoice writer claims a batch of
   // counterparties at once, and renews them while it works: its heartbeat).
   const claimKeys = [
     '# Claims each free, expired or own key of a list for a lease, in one transaction, with its holder',
@@ -509,16 +448,6 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       ['base.group_system'],
       guards,
     ),
-    serverAction(
-      caps,
-      ACTION_CLAIM_PAYMENT,
-      'RCP: claim a payment for a push',
-      'x_rcp_payment',
-      [GROUP_CONNECTOR],
-      claimPayment,
-    ),
-    serverAction(caps, ACTION_CLAIM_KEY, 'RCP: claim a key', 'x_rcp_lock', [GROUP_CONNECTOR], claimKey),
-    serverAction(caps, ACTION_RELEASE_KEY, 'RCP: release a key', 'x_rcp_lock', [GROUP_CONNECTOR], releaseKey),
     serverAction(caps, ACTION_CLAIM_KEYS, 'RCP: claim keys', 'x_rcp_lock', [GROUP_CONNECTOR], claimKeys),
     serverAction(
       caps,
