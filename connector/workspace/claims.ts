@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ClaimHolder } from '../deps.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { runWorkspaceAction } from './actions.ts';
@@ -50,20 +51,6 @@ const KeysClaimAnswer = z.object({
 });
 
 export type KeysClaim = z.infer<typeof KeysClaimAnswer>;
-
-/** Who holds a claim: shown to whoever meets it, and what lets a run take it over at once. */
-export interface ClaimHolder {
-  /** The run in RCP → Runs, or the flow, the claim is made for. */
-  run?: string | undefined;
-  /**
-   * The queue job doing the work: a claim of the same job held by another owner is taken over at
-   * once (the queue handed the job on: its first holder stopped).
-   */
-  job?: string | undefined;
-  worker?: string | undefined;
-  host?: string | undefined;
-  pid?: number | undefined;
-}
 
 /**
  * Claims many keys for `owner` in one call, for a lease of `leaseSeconds` renewed by the owner's
