@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { KindCounts } from '../connector/processes/deps.ts';
+import type { KindCounts } from '../connector/deps.ts';
 import type { JobData } from './queues.ts';
 
 export interface JobsMetrics {

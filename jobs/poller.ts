@@ -6,10 +6,10 @@
 import { hostname } from 'node:os';
 import { describeInvoices } from '../connector/cli/invoice.ts';
 import { describeSync } from '../connector/cli/sync.ts';
+import type { ProcessDeps } from '../connector/deps.ts';
 import { RunRefusedError, WorkspaceMissingError, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import type { OdooClient } from '../connector/odoo/client.ts';
-import type { ProcessDeps } from '../connector/processes/deps.ts';
 import { invoicePeriod } from '../connector/processes/invoice-period.ts';
 import { pushPayments } from '../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../connector/processes/reconcile.ts';

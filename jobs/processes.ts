@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Config, Need } from '../connector/config.ts';
+import type { FailedRecord, ProcessDeps } from '../connector/deps.ts';
+import type { ClaimHolder } from '../connector/deps.ts';
 import { ConfigError, RunRefusedError } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { OdooClient } from '../connector/odoo/client.ts';
-import type { FailedRecord, ProcessDeps } from '../connector/processes/deps.ts';
 import {
   type CounterpartyRef,
   type InvoiceContext,
@@ -16,7 +17,6 @@ import { type PushReport, pushPayments } from '../connector/processes/push-payme
 import { type ReconcileReport, reconcilePeriod } from '../connector/processes/reconcile.ts';
 import { type SyncInput, type SyncReport, syncMasterData } from '../connector/processes/sync.ts';
 import { RcpClient } from '../connector/rcp/client.ts';
-import type { ClaimHolder } from '../connector/workspace/claims.ts';
 
 /**
  * What the jobs call: the same processes as the CLI, one implementation each. An interface so that

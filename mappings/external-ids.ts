@@ -54,11 +54,6 @@ export function pricelistItemXmlid(planId: string, billingClassId: string): stri
   return full(`pricelist_item_${keyName(planId, true)}_${keyName(billingClassId)}`);
 }
 
-/** `rcp_connector.payment_push_<id>`: the ledger entry that an Odoo payment was sent to RCP. */
-export function paymentPushXmlid(paymentId: number): string {
-  return full(`payment_push_${keyName(String(paymentId))}`);
-}
-
 /** The connector's two partner tags. */
 export const TAG_XMLIDS = { partner: full('tag_partner'), client: full('tag_client') } as const;
 

@@ -1,9 +1,9 @@
 import { monthBefore } from '../../mappings/period.ts';
 import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
+import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { invoicePeriod } from '../processes/invoice-period.ts';
-import { companyOf } from '../processes/odoo-refs.ts';
 import { syncMasterData } from '../processes/sync.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { Secret } from '../secret.ts';

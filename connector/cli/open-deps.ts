@@ -1,5 +1,5 @@
+import type { ProcessDeps } from '../deps.ts';
 import { OdooClient } from '../odoo/client.ts';
-import type { ProcessDeps } from '../processes/deps.ts';
 import { RcpClient } from '../rcp/client.ts';
 import type { CommandContext } from './context.ts';
 import { progressDisplay } from './progress.ts';

@@ -4,7 +4,7 @@
  * stdout or stderr is not a terminal (a pipe, a file, a CI log), so the summary stays the only output.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from '../processes/deps.ts';
+import type { ProgressEvent } from '../deps.ts';
 
 export interface ProgressDisplay {
   /** Whether bars are drawn at all. */

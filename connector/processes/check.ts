@@ -9,6 +9,7 @@ import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
+import { companyOf, decimalPrecisions } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import type { RcpClient } from '../rcp/client.ts';
@@ -33,7 +34,6 @@ import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
 import { TAX_ADVICE, taxProblems } from './invoice-taxes.ts';
-import { companyOf, decimalPrecisions } from './odoo-refs.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure';
 

@@ -1,4 +1,4 @@
-import type { FailedRecord } from './upsert.ts';
+import type { FailedRecord } from '../odoo/upsert.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 

@@ -1,9 +1,9 @@
 import { normaliseCompanyName } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 
 export interface MatchSuggestion {

@@ -8,7 +8,7 @@ import { formatRubles, toKopecks } from '../../mappings/money.ts';
  * to review, in RCP's own words (quoted, never the whole payload).
  */
 import { withoutControlsDeep } from '../../mappings/safe-text.ts';
-import type { ProcessDeps } from './deps.ts';
+import type { ProcessDeps } from '../deps.ts';
 
 export type ReceiptVerdict =
   /** Sent: RCP's receipt id (none for a partner's top-up, whose answer is the partner). */

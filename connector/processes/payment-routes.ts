@@ -9,9 +9,9 @@ import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { type Card, type Route, cardKind, cardUuid, routePayment } from '../../mappings/payment-routing.ts';
 import { batchesOf } from '../batches.ts';
+import type { ProcessDeps } from '../deps.ts';
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import type { ProcessDeps } from './deps.ts';
 
 export interface PaymentToRoute {
   id: number;

@@ -11,8 +11,10 @@ import {
   totalOf,
 } from '../../mappings/payment-routing.ts';
 import { batchesOf } from '../batches.ts';
+import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
+import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import {
@@ -25,8 +27,6 @@ import {
   readPaymentLedger,
   writePaymentLedger,
 } from '../workspace/payments-ledger.ts';
-import type { FailedRecord, ProcessDeps } from './deps.ts';
-import { companyOf } from './odoo-refs.ts';
 import { sendPayment, whereToCheck } from './payment-receipts.ts';
 import { type Routing, readRouting } from './payment-routes.ts';
 import {

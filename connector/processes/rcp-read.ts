@@ -1,8 +1,8 @@
+import type { FailedRecord } from '../odoo/upsert.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import { type SkippedRecord, describeSkipped } from '../rcp/errors.ts';
 import type { Listing } from '../rcp/listing.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
-import type { FailedRecord } from './upsert.ts';
 
 export interface ReadResult<T> {
   items: T[];

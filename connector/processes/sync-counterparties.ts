@@ -7,12 +7,12 @@ import {
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import type { DesiredRecord } from '../../mappings/odoo-values.ts';
 import { batchesOf } from '../batches.ts';
+import type { ProcessDeps } from '../deps.ts';
 import { externalIds } from '../odoo/external-ids.ts';
+import { type UpsertReport, upsertRecords } from '../odoo/upsert.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 import type { CounterpartyBook, CounterpartyKind } from '../workspace/counterparties.ts';
-import type { ProcessDeps } from './deps.ts';
 import type { OdooRefs } from './odoo-refs.ts';
-import { type UpsertReport, upsertRecords } from './upsert.ts';
 
 /** The price list of each billing plan that has been synced, found by external ID in one go. */
 export async function counterpartyRefs(

@@ -7,12 +7,12 @@ import {
   toPricelistRecord,
 } from '../../mappings/pricelists.ts';
 import { productFields, toProductRecord } from '../../mappings/products.ts';
+import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConnectorError, messageOf } from '../errors.ts';
+import { type PlannedChange, type UpsertReport, upsertRecords } from '../odoo/upsert.ts';
 import { describeSkipped } from '../rcp/errors.ts';
 import type { Price } from '../rcp/schemas.ts';
-import type { FailedRecord, ProcessDeps } from './deps.ts';
 import { type OdooRefs, ensureUnits } from './odoo-refs.ts';
-import { type PlannedChange, type UpsertReport, upsertRecords } from './upsert.ts';
 
 export interface PlanRef {
   id: string;

@@ -1,16 +1,16 @@
+import type { FailedRecord, KindCounts, ProcessDeps } from '../deps.ts';
+import type { PlannedChange, UpsertReport } from '../odoo/upsert.ts';
 import {
   type CounterpartyBook,
   hasCounterparties,
   prepareCounterparties,
   writeCounterparties,
 } from '../workspace/counterparties.ts';
-import type { FailedRecord, KindCounts, ProcessDeps } from './deps.ts';
 import { loadOdooRefs } from './odoo-refs.ts';
 import { contactPricelists } from './pricelist-feature.ts';
 import { readClients, readPartners } from './rcp-read.ts';
 import { counterpartyRefs, syncClients, syncPartners } from './sync-counterparties.ts';
 import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
-import type { PlannedChange, UpsertReport } from './upsert.ts';
 
 export type SyncWhat = 'partners' | 'clients' | 'tariffs' | 'all';
 

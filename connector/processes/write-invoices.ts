@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { invoiceClaimKey, toInvoiceHeader, toInvoiceLineValues } from '../../mappings/invoice-values.ts';
 import { batchesOf } from '../batches.ts';
+import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { claimKeys, describeHolder, releaseKeys } from '../workspace/claims.ts';
-import type { FailedRecord, ProcessDeps } from './deps.ts';
 import type { InvoiceDraft, InvoiceResult } from './invoice-types.ts';
 import type { OdooRefs } from './odoo-refs.ts';
 import { annotateInvoices } from './write-invoices/annotate.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ClaimHolder } from '../deps.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { runWorkspaceAction } from './actions.ts';
@@ -8,22 +9,14 @@ import { runWorkspaceAction } from './actions.ts';
  * writes; a concurrent second claimer is refused by the database (a unique index) or by Odoo's own
  * retry of a serialization failure, which then sees the winner.
  *
- * - `claimPayment`: one ledger record (`x_rcp_payment`, state `intent`) per Odoo payment.
- * - `claimKey` / `releaseKey`: a lease on any key (e.g. `invoice:2026-10:client:<uuid>`), held by
- *   an owner until it expires; the owner may renew it.
- * - `claimKeys` / `releaseKeys`: many keys at once, with their holder (run, queue job, worker, host,
- *   pid) and a short lease the holder's heartbeat renews; a claim whose heartbeat stopped, or whose
- *   queue job another worker took over, is taken over at once by the claimer that finds it.
+ * `claimKeys` / `releaseKeys`: leases on keys (e.g. `invoice:2026-10:client:<uuid>`), many at once,
+ * with their holder (run, queue job, worker, host, pid) and a short lease the holder's heartbeat
+ * renews; a claim whose heartbeat stopped, or whose queue job another worker took over, is taken
+ * over at once by the claimer that finds it.
  *
  * Needs the connector group (given to ODOO_USER by setup).
  */
-import {
-  ACTION_CLAIM_KEY,
-  ACTION_CLAIM_KEYS,
-  ACTION_CLAIM_PAYMENT,
-  ACTION_RELEASE_KEY,
-  ACTION_RELEASE_KEYS,
-} from './definition.ts';
+import { ACTION_CLAIM_KEYS, ACTION_RELEASE_KEYS } from './definition.ts';
 import { uniqueIndexName } from './models.ts';
 
 /** A refusal by the unique index: the other claimer's transaction won. */
@@ -33,93 +26,6 @@ function isUniqueRefusal(error: unknown, model: string, field: string): boolean 
     error.kind === 'validation' &&
     error.serverMessage.includes(uniqueIndexName(model, field))
   );
-}
-
-const PaymentClaimAnswer = z.object({
-  claimed: z.boolean(),
-  id: z.number().int(),
-  state: z.string(),
-  resolution: z.union([z.string(), z.literal(false)]).optional(),
-});
-
-export interface PaymentClaimValues {
-  /** The Odoo `account.payment` id. */
-  paymentId: number;
-  /** Any other `x_…` fields of the ledger record (amount, currency, partner and date as pushed…). */
-  values?: Record<`x_${string}`, unknown>;
-}
-
-export type PaymentClaim =
-  | { claimed: true; ledgerId: number }
-  | { claimed: false; ledgerId: number | undefined; state: string; resolution?: string };
-
-/**
- * Claims a payment for a push: creates its ledger record in state `intent`, or takes one that is
- * `not_pushed` (or in review resolved "not pushed") back to `intent`. Refused when another record
- * for this payment exists in any other state, including a concurrent claimer's.
- */
-export async function claimPayment(odoo: OdooClient, claim: PaymentClaimValues): Promise<PaymentClaim> {
-  try {
-    const answer = PaymentClaimAnswer.parse(
-      await runWorkspaceAction(odoo, ACTION_CLAIM_PAYMENT, 'x_rcp_payment', {
-        rcp_claim: { ...claim.values, x_payment_id: claim.paymentId },
-      }),
-    );
-    return answer.claimed
-      ? { claimed: true, ledgerId: answer.id }
-      : {
-          claimed: false,
-          ledgerId: answer.id,
-          state: answer.state,
-          ...(answer.resolution ? { resolution: answer.resolution } : {}),
-        };
-  } catch (error) {
-    if (isUniqueRefusal(error, 'x_rcp_payment', 'x_payment_id')) {
-      return { claimed: false, ledgerId: undefined, state: 'intent' };
-    }
-    throw error;
-  }
-}
-
-const KeyClaimAnswer = z.object({
-  claimed: z.boolean(),
-  owner: z.string(),
-  expires_at: z.string(),
-});
-
-export type KeyClaim = { claimed: true; expiresAt: string } | { claimed: false; owner: string | undefined };
-
-/**
- * Claims `key` for `owner` for `ttlSeconds`: granted when free, expired, or already the owner's
- * (a renewal); refused while another owner holds it.
- */
-export async function claimKey(
-  odoo: OdooClient,
-  key: string,
-  owner: string,
-  ttlSeconds: number,
-): Promise<KeyClaim> {
-  try {
-    const answer = KeyClaimAnswer.parse(
-      await runWorkspaceAction(odoo, ACTION_CLAIM_KEY, 'x_rcp_lock', {
-        rcp_lock: { key, owner, ttl_seconds: Math.ceil(ttlSeconds) },
-      }),
-    );
-    return answer.claimed
-      ? { claimed: true, expiresAt: answer.expires_at }
-      : { claimed: false, owner: answer.owner };
-  } catch (error) {
-    if (isUniqueRefusal(error, 'x_rcp_lock', 'x_key')) return { claimed: false, owner: undefined };
-    throw error;
-  }
-}
-
-/** Gives `key` back if `owner` holds it; answers whether it did. */
-export async function releaseKey(odoo: OdooClient, key: string, owner: string): Promise<boolean> {
-  const answer = z
-    .object({ released: z.boolean() })
-    .parse(await runWorkspaceAction(odoo, ACTION_RELEASE_KEY, 'x_rcp_lock', { rcp_lock: { key, owner } }));
-  return answer.released;
 }
 
 const Refusal = z.object({
@@ -145,20 +51,6 @@ const KeysClaimAnswer = z.object({
 });
 
 export type KeysClaim = z.infer<typeof KeysClaimAnswer>;
-
-/** Who holds a claim: shown to whoever meets it, and what lets a run take it over at once. */
-export interface ClaimHolder {
-  /** The run in RCP → Runs, or the flow, the claim is made for. */
-  run?: string | undefined;
-  /**
-   * The queue job doing the work: a claim of the same job held by another owner is taken over at
-   * once (the queue handed the job on: its first holder stopped).
-   */
-  job?: string | undefined;
-  worker?: string | undefined;
-  host?: string | undefined;
-  pid?: number | undefined;
-}
 
 /**
  * Claims many keys for `owner` in one call, for a lease of `leaseSeconds` renewed by the owner's

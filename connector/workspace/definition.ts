@@ -18,7 +18,8 @@ import {
   refs,
 } from './items.ts';
 import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
-import { MARK_CLAIM_CHECK, MARK_NAME, MARK_SYNC_CODE } from './payment-marks.ts';
+import { actionCode } from './odoo-files.ts';
+import { MARK_NAME } from './payment-marks.ts';
 import { paymentReviewActions } from './payment-review-actions.ts';
 import { viewsOf } from './views.ts';
 
@@ -26,11 +27,26 @@ export const GROUP_USER = 'group_user';
 export const GROUP_MANAGER = 'group_manager';
 export const GROUP_CONNECTOR = 'group_connector';
 export const ACTION_GUARDS = 'action_install_guards';
-export const ACTION_CLAIM_PAYMENT = 'action_claim_payment';
-export const ACTION_CLAIM_KEY = 'action_claim_key';
-export const ACTION_RELEASE_KEY = 'action_release_key';
 export const ACTION_CLAIM_KEYS = 'action_claim_keys';
 export const ACTION_RELEASE_KEYS = 'action_release_keys';
+/**
+ * The payments ledger's action (`odoo/actions/action_payment_ledger.py`): every change the connector
+ * makes to the ledger, as a list of operations run in ONE
+ * transaction, each checked against the record's state as this transaction sees it (two writers of
+ * one record: PostgreSQL fails one, Odoo retries it, and the retry sees the other's write; two
+ * creators of one payment's record: the unique index fails the second). Context `rcp_ledger`:
+ * - `claim` {payment_id, vals}: a new record in state intent, or a not_pushed one (or a review
+ *   resolved not_pushed) taken back to intent; any other existing record is not claimed.
+ * - `import` {payment_id, vals}: a record with the given state, unless the payment has one.
+ * - `set` {id, from, vals, resolution?, older_than?, expect?, expect_ids?, clear_resolution?}:
+ *   written only when the record's state is in `from` (and its resolution is `resolution`, when
+ *   given, and it was last written `older_than` seconds ago or more, when given, and each field of
+ *   `expect` holds that value and each many2one of `expect_ids` that id: what the writer decided on).
+ *   `clear_resolution` clears the accountant's resolution and decision.
+ * - `resolve` {id, from, resolution, vals}: the connector's own verdict (`payments resolve`),
+ *   recorded with who and when, and applied with `vals`.
+ * Answers `{answers: [{done, id, state}]}`, one per operation.
+ */
 export const ACTION_PAYMENT_LEDGER = 'action_payment_ledger';
 export const ACTION_RESOLVE_PUSHED = 'action_payment_rcp_has_it';
 export const ACTION_RESOLVE_NOT_PUSHED = 'action_payment_rcp_does_not_have_it';
@@ -343,153 +359,14 @@ export function uniqueIndexes(): Array<{ name: string; table: string; column: st
 
 function serverActionItems(caps: Capabilities): WorkspaceItem[] {
   const indexes = uniqueIndexes();
-  const guards = [
-    '# Installed by rcp-odoo setup: the database guards of the RCP workspace (exactly-once rules).',
-    "if not env.context.get('rcp_check_only'):",
-    ...indexes.map(
-      (i) => `    env.cr.execute('CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.column})')`,
+  const guards = actionCode(ACTION_GUARDS, {
+    create_indexes: indexes.map(
+      (i) => `env.cr.execute('CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.column})')`,
     ),
-    `env.cr.execute('SELECT indexname FROM pg_indexes WHERE indexname IN (${indexes.map(() => '%s').join(', ')})', [${indexes.map((i) => `'${i.name}'`).join(', ')}])`,
-    'found = []',
-    'for row in env.cr.fetchall():',
-    '    found.append(row[0])',
-    "action = {'indexes': found}",
-  ].join('\n');
-
-  const claimPayment = [
-    '# Claims an Odoo payment for a push to RCP, in one transaction: a ledger record in state intent.',
-    '# The unique index on x_payment_id makes a second concurrent claimer fail.',
-    "given = env.context.get('rcp_claim') or {}",
-    "pid = int(given.get('x_payment_id') or 0)",
-    'if not pid:',
-    "    raise UserError('rcp_claim needs x_payment_id')",
-    'vals = {}',
-    'for k in given:',
-    "    if k.startswith('x_') and k not in ('x_state', 'x_resolution', 'x_resolved_by', 'x_resolved_at'):",
-    '        vals[k] = given[k]',
-    "vals['x_state'] = 'intent'",
-    "Ledger = env['x_rcp_payment']",
-    "rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
-    'if not rec:',
-    '    rec = Ledger.create(vals)',
-    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
-    "elif rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed'):",
-    "    vals['x_resolution'] = False",
-    '    rec.write(vals)',
-    "    action = {'claimed': True, 'id': rec.id, 'state': 'intent'}",
-    'else:',
-    "    action = {'claimed': False, 'id': rec.id, 'state': rec.x_state, 'resolution': rec.x_resolution or False}",
-  ].join('\n');
-
-  const claimKey = [
-    '# Claims a key (one run per counterparty and period at a time) until it expires, in one transaction.',
-    '# Two claimers of a free key: the unique index on x_key fails the second; of an expired key: the',
-    '# second write is a serialization failure that Odoo retries, and the retry sees the winner.',
-    "given = env.context.get('rcp_lock') or {}",
-    "key = str(given.get('key') or '')",
-    "owner = str(given.get('owner') or '')",
-    "ttl = int(given.get('ttl_seconds') or 0)",
-    'if not key or not owner or ttl <= 0:',
-    "    raise UserError('rcp_lock needs key, owner and ttl_seconds')",
-    'now = datetime.datetime.now()',
-    "Lock = env['x_rcp_lock']",
-    "rec = Lock.search([('x_key', '=', key)], limit=1)",
-    'if rec and rec.x_owner != owner and rec.x_expires_at and rec.x_expires_at > now:',
-    "    action = {'claimed': False, 'owner': rec.x_owner, 'expires_at': str(rec.x_expires_at)}",
-    'else:',
-    "    vals = {'x_owner': owner, 'x_expires_at': now + datetime.timedelta(seconds=ttl)}",
-    '    if rec:',
-    '        rec.write(vals)',
-    '    else:',
-    "        vals['x_key'] = key",
-    "        vals['x_name'] = key",
-    '        rec = Lock.create(vals)',
-    "    action = {'claimed': True, 'owner': owner, 'expires_at': str(vals['x_expires_at'])}",
-  ].join('\n');
-
-  const releaseKey = [
-    "given = env.context.get('rcp_lock') or {}",
-    "rec = env['x_rcp_lock'].search([('x_key', '=', str(given.get('key') or '')), ('x_owner', '=', str(given.get('owner') or ''))])",
-    "action = {'released': bool(rec)}",
-    'rec.unlink()',
-  ].join('\n');
-
-  // The same, for many keys in one call, with the holder (the invoice writer claims a batch of
-  // counterparties at once, and renews them while it works: its heartbeat).
-  const claimKeys = [
-    '# Claims each free, expired or own key of a list for a lease, in one transaction, with its holder',
-    '# (run, queue job, worker, host, pid) and a heartbeat. A key held by another owner is taken over',
-    "# at once when its lease ran out (no heartbeat) or when the claimer runs the holder's own queue job",
-    '# (the queue gave that job to this worker: its first holder stopped). With renew, only keys still',
-    "# the owner's are renewed; the others are answered lost. A concurrent creator of one of the keys",
-    '# fails the whole call on the unique index of x_key: the caller asks again; two claimers of the same',
-    '# row collide on it (Odoo retries the loser, which then sees the winner).',
-    "given = env.context.get('rcp_lock') or {}",
-    "keys = [str(k) for k in (given.get('keys') or [])]",
-    "owner = str(given.get('owner') or '')",
-    "ttl = int(given.get('ttl_seconds') or 0)",
-    "renew = bool(given.get('renew'))",
-    "holder = given.get('holder') or {}",
-    "job = str(holder.get('job') or '')",
-    'if not keys or not owner or ttl <= 0:',
-    "    raise UserError('rcp_lock needs keys, owner and ttl_seconds')",
-    'now = datetime.datetime.now()',
-    'until = now + datetime.timedelta(seconds=ttl)',
-    "vals = {'x_owner': owner, 'x_expires_at': until, 'x_heartbeat_at': now, 'x_run': str(holder.get('run') or '') or False, 'x_job': job or False, 'x_worker': str(holder.get('worker') or '') or False, 'x_host': str(holder.get('host') or '') or False, 'x_pid': int(holder.get('pid') or 0)}",
-    "Lock = env['x_rcp_lock']",
-    'held = {}',
-    "for rec in Lock.search([('x_key', 'in', keys)]):",
-    '    held[rec.x_key] = rec',
-    'claimed = []',
-    'refused = []',
-    'taken = []',
-    'lost = []',
-    'fresh = []',
-    'for key in keys:',
-    '    rec = held.get(key)',
-    '    if rec and rec.x_owner == owner:',
-    "        rec.write({'x_expires_at': until, 'x_heartbeat_at': now})",
-    '        claimed.append(key)',
-    '    elif renew:',
-    '        lost.append(key)',
-    '    elif rec and rec.x_expires_at and rec.x_expires_at > now and not (job and rec.x_job == job):',
-    "        refused.append({'key': key, 'owner': rec.x_owner, 'run': rec.x_run or False, 'job': rec.x_job or False, 'worker': rec.x_worker or False, 'host': rec.x_host or False, 'pid': rec.x_pid or 0, 'heartbeat_at': str(rec.x_heartbeat_at or ''), 'expires_at': str(rec.x_expires_at)})",
-    '    elif rec:',
-    "        taken.append({'key': key, 'owner': rec.x_owner, 'why': 'job' if (job and rec.x_job == job and rec.x_expires_at and rec.x_expires_at > now) else 'lease'})",
-    '        rec.write(vals)',
-    '        claimed.append(key)',
-    '    else:',
-    '        row = dict(vals)',
-    "        row['x_key'] = key",
-    "        row['x_name'] = key",
-    '        fresh.append(row)',
-    '        claimed.append(key)',
-    'if fresh:',
-    '    Lock.create(fresh)',
-    "action = {'claimed': claimed, 'refused': refused, 'taken_over': taken, 'lost': lost}",
-  ].join('\n');
-
-  const releaseKeys = [
-    "given = env.context.get('rcp_lock') or {}",
-    "keys = [str(k) for k in (given.get('keys') or [])]",
-    "rec = env['x_rcp_lock'].search([('x_key', 'in', keys), ('x_owner', '=', str(given.get('owner') or ''))])",
-    "action = {'released': len(rec)}",
-    'rec.unlink()',
-  ].join('\n');
-
-  const resolve = (resolution: 'pushed' | 'not_pushed') =>
-    [
-      '# An accountant settles a payment that needs review, after checking RCP. The ledger is read-only',
-      '# for RCP users: this action checks the state and writes, as superuser, in one transaction.',
-      'for rec in records:',
-      "    if rec.x_state != 'review':",
-      "        raise UserError('Only a payment that needs review can be settled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))",
-      "    if rec.x_review and rec.x_review != 'lost':",
-      "        raise UserError('%s does not wait for a lost answer: settle it with the button its review offers.' % (rec.x_name or rec.id))",
-      '    if rec.x_resolution:',
-      "        raise UserError('%s is already settled.' % (rec.x_name or rec.id))",
-      `records.sudo().write({'x_resolution': '${resolution}', 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})`,
-    ].join('\n');
+    placeholders: indexes.map(() => '%s').join(', '),
+    names: indexes.map((i) => `'${i.name}'`).join(', '),
+  });
+  const resolve = (resolution: 'pushed' | 'not_pushed') => actionCode('payment_resolve', { resolution });
 
   return [
     ...runAndLinkActions(caps),
@@ -499,7 +376,7 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       'RCP: write the payments ledger',
       'x_rcp_payment',
       [GROUP_CONNECTOR],
-      PAYMENT_LEDGER_CODE,
+      actionCode(ACTION_PAYMENT_LEDGER, { mark_name: MARK_NAME }),
     ),
     serverAction(
       caps,
@@ -511,22 +388,19 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     ),
     serverAction(
       caps,
-      ACTION_CLAIM_PAYMENT,
-      'RCP: claim a payment for a push',
-      'x_rcp_payment',
+      ACTION_CLAIM_KEYS,
+      'RCP: claim keys',
+      'x_rcp_lock',
       [GROUP_CONNECTOR],
-      claimPayment,
+      actionCode(ACTION_CLAIM_KEYS),
     ),
-    serverAction(caps, ACTION_CLAIM_KEY, 'RCP: claim a key', 'x_rcp_lock', [GROUP_CONNECTOR], claimKey),
-    serverAction(caps, ACTION_RELEASE_KEY, 'RCP: release a key', 'x_rcp_lock', [GROUP_CONNECTOR], releaseKey),
-    serverAction(caps, ACTION_CLAIM_KEYS, 'RCP: claim keys', 'x_rcp_lock', [GROUP_CONNECTOR], claimKeys),
     serverAction(
       caps,
       ACTION_RELEASE_KEYS,
       'RCP: release keys',
       'x_rcp_lock',
       [GROUP_CONNECTOR],
-      releaseKeys,
+      actionCode(ACTION_RELEASE_KEYS),
     ),
     ...DRAFT_MARK_ACTIONS.map((a) =>
       serverAction(caps, a.name, a.label, DRAFT_MARK_MODEL, [GROUP_CONNECTOR], a.code),
@@ -549,96 +423,23 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
  * transaction; and the accountant's "Accept suggestion".
  */
 function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
-  const claimRun = [
-    '# Claims the oldest requested RCP run for a worker, in one transaction, after failing the runs',
-    '# whose worker died (running, no progress written for stale_seconds). Two workers claiming the',
-    '# same run: the second write is a serialization failure that Odoo retries, and the retry sees it running.',
-    "given = env.context.get('rcp_run') or {}",
-    "worker = str(given.get('worker') or '')",
-    "stale = int(given.get('stale_seconds') or 0)",
-    'if not worker or stale <= 0:',
-    "    raise UserError('rcp_run needs worker and stale_seconds')",
-    '# The database clock, the one write_date is stamped with.',
-    'now = env.cr.now()',
-    "Run = env['x_rcp_run']",
-    "dead = Run.search([('x_state', '=', 'running'), ('write_date', '<', now - datetime.timedelta(seconds=stale))])",
-    'expired = []',
-    'for rec in dead:',
-    "    why = 'Failed: the worker (%s) stopped, no progress since %s UTC.' % (rec.x_worker or '?', rec.write_date)",
-    "    rec.write({'x_state': 'failed', 'x_finished_at': now, 'x_summary': ((rec.x_summary or '') + chr(10) + why).strip()})",
-    '    expired.append(rec.id)',
-    "domain = [('x_state', '=', 'requested')]",
-    "if given.get('only_id'):",
-    "    domain.append(('id', '=', int(given.get('only_id'))))",
-    "rec = Run.search(domain, order='id', limit=1)",
-    'claimed = False',
-    'if rec:',
-    "    rec.write({'x_state': 'running', 'x_started_at': now, 'x_worker': worker, 'x_progress': 0, 'x_failed_count': 0})",
-    '    cp = rec.x_counterparty_id',
-    "    claimed = {'id': rec.id, 'kind': rec.x_kind, 'period': rec.x_period or False, 'dry_run': bool(rec.x_dry_run), 'partner': rec.x_partner_filter or False, 'client': rec.x_client_filter or False, 'counterparty_kind': cp.x_kind or False, 'counterparty_rcp_id': cp.x_rcp_id or False}",
-    "action = {'claimed': claimed, 'expired': expired}",
-  ].join('\n');
-
-  const applyLinks = [
-    '# Applies the links accountants chose on RCP counterparties, in one transaction: the external ID',
-    '# rcp_connector.<kind>_<uuid> is made, moved to the chosen company, or removed (unlink). Only',
-    "# the connector's names of res.partner are touched.",
-    "given = env.context.get('rcp_links') or []",
-    "Data = env['ir.model.data'].sudo()",
-    'done = []',
-    'for link in given:',
-    "    rec = env['x_rcp_counterparty'].browse(int(link.get('counterparty_id') or 0)).exists()",
-    '    if not rec:',
-    '        continue',
-    "    uuid = rec.x_rcp_id or ''",
-    "    if rec.x_kind not in ('partner', 'client') or len(uuid) != 36 or uuid.strip('0123456789abcdef-'):",
-    "        raise UserError('not an RCP counterparty: %s %s' % (rec.x_kind, uuid))",
-    "    name = '%s_%s' % (rec.x_kind, uuid.replace('-', '_'))",
-    "    pid = int(link.get('partner_id') or 0)",
-    "    data = Data.search([('module', '=', 'rcp_connector'), ('name', '=', name)], limit=1)",
-    '    if pid:',
-    "        if data and data.model != 'res.partner':",
-    "            raise UserError('%s does not name a contact' % name)",
-    '        if data:',
-    "            data.write({'res_id': pid})",
-    '        else:',
-    "            Data.create({'module': 'rcp_connector', 'name': name, 'model': 'res.partner', 'res_id': pid, 'noupdate': True})",
-    "        rec.write({'x_partner_id': pid, 'x_state': 'linked', 'x_keep_details': bool(link.get('keep_details')), 'x_create_partner': False})",
-    '    else:',
-    "        if data and data.model == 'res.partner':",
-    '            data.unlink()',
-    "        rec.write({'x_partner_id': False, 'x_state': 'to_match', 'x_keep_details': False})",
-    '    done.append(rec.id)',
-    "action = {'applied': done}",
-  ].join('\n');
-
-  const accept = [
-    '# An accountant accepts the suggested company: the next sync links it.',
-    'for rec in records:',
-    '    if rec.x_suggested_partner_id and not rec.x_partner_id:',
-    "        rec.write({'x_partner_id': rec.x_suggested_partner_id.id})",
-  ].join('\n');
-
-  const cancelRun = [
-    '# An accountant cancels a run no worker has taken yet: checked and written in one transaction, so a',
-    "# worker claiming it at the same moment wins or loses whole. A taken or finished run is the connector's.",
-    'now = env.cr.now()',
-    'for rec in records:',
-    "    if rec.x_state != 'requested':",
-    "        raise UserError('Only a requested run can be cancelled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))",
-    "    rec.sudo().write({'x_state': 'failed', 'x_finished_at': now, 'x_summary': 'Cancelled by %s before a worker took it.' % env.user.name})",
-  ].join('\n');
-
   return [
-    serverAction(caps, ACTION_CLAIM_RUN, 'RCP: claim a run', 'x_rcp_run', [GROUP_CONNECTOR], claimRun),
-    serverAction(caps, ACTION_CANCEL_RUN, 'Cancel', 'x_rcp_run', [GROUP_USER], cancelRun),
+    serverAction(
+      caps,
+      ACTION_CLAIM_RUN,
+      'RCP: claim a run',
+      'x_rcp_run',
+      [GROUP_CONNECTOR],
+      actionCode(ACTION_CLAIM_RUN),
+    ),
+    serverAction(caps, ACTION_CANCEL_RUN, 'Cancel', 'x_rcp_run', [GROUP_USER], actionCode(ACTION_CANCEL_RUN)),
     serverAction(
       caps,
       ACTION_APPLY_LINKS,
       'RCP: apply counterparty links',
       'x_rcp_counterparty',
       [GROUP_CONNECTOR],
-      applyLinks,
+      actionCode(ACTION_APPLY_LINKS),
     ),
     serverAction(
       caps,
@@ -646,96 +447,10 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
       'Accept suggestion',
       'x_rcp_counterparty',
       [GROUP_USER],
-      accept,
+      actionCode(ACTION_ACCEPT_SUGGESTION),
     ),
   ];
 }
-
-/**
- * Every change the connector makes to the payments ledger, as a list of operations run in ONE
- * transaction, each checked against the record's state as this transaction sees it (two writers of
- * one record: PostgreSQL fails one, Odoo retries it, and the retry sees the other's write; two
- * creators of one payment's record: the unique index fails the second). Context `rcp_ledger`:
- * - `claim` {payment_id, vals}: a new record in state intent, or a not_pushed one (or a review
- *   resolved not_pushed) taken back to intent; any other existing record is not claimed.
- * - `import` {payment_id, vals}: a record with the given state, unless the payment has one.
- * - `set` {id, from, vals, resolution?, older_than?, expect?, expect_ids?, clear_resolution?}:
- *   written only when the record's state is in `from` (and its resolution is `resolution`, when
- *   given, and it was last written `older_than` seconds ago or more, when given, and each field of
- *   `expect` holds that value and each many2one of `expect_ids` that id: what the writer decided on).
- *   `clear_resolution` clears the accountant's resolution and decision.
- * - `resolve` {id, from, resolution, vals}: the connector's own verdict (`payments resolve`),
- *   recorded with who and when, and applied with `vals`.
- * Answers `{answers: [{done, id, state}]}`, one per operation.
- */
-const PAYMENT_LEDGER_CODE = [
-  '# Installed by rcp-odoo setup: the payments ledger, written by the connector only through this action.',
-  "ops = env.context.get('rcp_ledger') or []",
-  "Ledger = env['x_rcp_payment']",
-  'now = datetime.datetime.now()',
-  "protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_decision')",
-  'answers = []',
-  'touched = set()',
-  'for op in ops:',
-  "    given = op.get('vals') or {}",
-  '    vals = {}',
-  '    for k in given:',
-  "        if k.startswith('x_') and k not in protected:",
-  '            vals[k] = given[k]',
-  "    kind = op.get('op')",
-  "    if kind in ('claim', 'import'):",
-  "        pid = int(op.get('payment_id') or 0)",
-  '        if not pid:',
-  "            raise UserError('rcp_ledger: %s needs payment_id' % kind)",
-  "        rec = Ledger.search([('x_payment_id', '=', pid)], limit=1)",
-  "        if kind == 'claim':",
-  "            vals['x_state'] = 'intent'",
-  "        if not rec and kind == 'claim':",
-  MARK_CLAIM_CHECK,
-  '        if not rec:',
-  "            vals['x_payment_id'] = pid",
-  '            rec = Ledger.create(vals)',
-  '            touched.add(rec.id)',
-  "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
-  "        elif kind == 'claim' and (rec.x_state == 'not_pushed' or (rec.x_state == 'review' and rec.x_resolution == 'not_pushed')):",
-  "            vals['x_resolution'] = False",
-  "            vals['x_resolved_by'] = False",
-  "            vals['x_resolved_at'] = False",
-  '            rec.write(vals)',
-  '            touched.add(rec.id)',
-  "            answers.append({'done': True, 'id': rec.id, 'state': rec.x_state})",
-  '        else:',
-  "            answers.append({'done': False, 'id': rec.id, 'state': rec.x_state})",
-  "    elif kind in ('set', 'resolve'):",
-  "        rec = Ledger.browse(int(op.get('id') or 0)).exists()",
-  "        ok = bool(rec) and rec.x_state in (op.get('from') or [])",
-  "        if ok and kind == 'set' and 'resolution' in op:",
-  "            ok = (rec.x_resolution or False) == (op.get('resolution') or False)",
-  "        if ok and kind == 'set' and op.get('older_than'):",
-  "            ok = rec.write_date <= now - datetime.timedelta(seconds=int(op.get('older_than')))",
-  "        if ok and kind == 'set':",
-  "            for k, v in (op.get('expect') or {}).items():",
-  '                ok = ok and (rec[k] or False) == (v or False)',
-  "            for k, v in (op.get('expect_ids') or {}).items():",
-  '                ok = ok and (rec[k].id or False) == (v or False)',
-  '        if ok:',
-  "            if kind == 'resolve':",
-  "                vals['x_resolution'] = op.get('resolution')",
-  "                vals['x_resolved_by'] = env.user.id",
-  "                vals['x_resolved_at'] = now",
-  "            elif op.get('clear_resolution'):",
-  "                vals['x_resolution'] = False",
-  "                vals['x_resolved_by'] = False",
-  "                vals['x_resolved_at'] = False",
-  "                vals['x_decision'] = False",
-  '            rec.write(vals)',
-  '            touched.add(rec.id)',
-  "        answers.append({'done': ok, 'id': rec.id or False, 'state': rec.x_state or False})",
-  '    else:',
-  "        raise UserError('rcp_ledger: unknown operation %s' % kind)",
-  MARK_SYNC_CODE,
-  "action = {'answers': answers}",
-].join('\n');
 
 const WINDOWS: ReadonlyArray<{
   name: string;

@@ -3,6 +3,7 @@ import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { runWorkspaceAction } from './actions.ts';
 import { uniqueIndexName } from './models.ts';
+import { actionCode } from './odoo-files.ts';
 
 /**
  * The connector's mark of each draft it wrote, in the workspace (`x_rcp_draft_mark`, one per
@@ -19,7 +20,7 @@ import { uniqueIndexName } from './models.ts';
  *   and ONE chatter note per invoice: the note the mark names is updated, a new one made and named
  *   only when there is none (two runs at once collide on the mark: one note).
  *
- * The fingerprint compared is computed by Odoo itself (`FINGERPRINT_PY`), from the fields a person
+ * The fingerprint compared is computed by Odoo itself (`odoo/actions/_fingerprint.py`), from the fields a person
  * edits: partner, date, reference, origin, payment term, and every product, section and note line.
  */
 export const ACTION_DRAFT_MARKS = 'action_draft_marks';
@@ -27,104 +28,18 @@ export const ACTION_WRITE_DRAFT = 'action_write_draft';
 export const ACTION_ANNOTATE_DRAFTS = 'action_annotate_drafts';
 export const DRAFT_MARK_MODEL = 'x_rcp_draft_mark';
 
-/** The mark of a draft an accountant had edited when its mark moved from the usage CSV into Odoo. */
-const EDITED_BEFORE = 'edited before the mark moved into Odoo';
-
-const FINGERPRINT_PY = [
-  'def rcp_fingerprint(move):',
-  "    head = [str(move.partner_id.id or 0), str(move.invoice_date or ''), move.ref or '', move.invoice_origin or '', str(move.invoice_payment_term_id.id or 0)]",
-  '    rows = []',
-  '    for line in move.invoice_line_ids:',
-  '        taxes = []',
-  '        for tax in line.tax_ids.ids:',
-  '            taxes.append(str(tax))',
-  '        taxes.sort()',
-  "        rows.append('|'.join([line.display_type or 'product', str(line.product_id.id or 0), line.name or '', repr(round(line.quantity, 6)), repr(round(line.price_unit, 6)), repr(round(line.discount or 0.0, 6)), ','.join(taxes)]))",
-  '    rows.sort()',
-  "    return '|'.join(head) + '\\n' + '\\n'.join(rows)",
-];
-
-const marksCode = [
-  '# Which drafts changed since the connector wrote them (advice for the decide phase).',
-  ...FINGERPRINT_PY,
-  "given = env.context.get('rcp_marks') or {}",
-  'ids = []',
-  "for i in given.get('move_ids') or []:",
-  '    ids.append(int(i))',
-  'marks = []',
-  `for mark in env['${DRAFT_MARK_MODEL}'].search([('x_move_id', 'in', ids)]):`,
-  '    move = mark.x_move_id',
-  "    marks.append({'move_id': move.id, 'edited': move.state == 'draft' and mark.x_fingerprint != rcp_fingerprint(move), 'note_id': mark.x_note_id or 0})",
-  "action = {'marks': marks}",
-].join('\n');
-
-const writeCode = [
-  '# Rewrites a draft only when it is still as the connector left it (or when forced), and renews its',
-  '# mark, in one transaction: an edit committed before is seen; one committed meanwhile collides on',
-  '# the rows (serialization failure) and Odoo runs this again, which then sees it.',
-  ...FINGERPRINT_PY,
-  "given = env.context.get('rcp_draft') or {}",
-  "move = env['account.move'].browse(int(given.get('move_id') or 0)).exists()",
-  `Mark = env['${DRAFT_MARK_MODEL}']`,
-  'if not move:',
-  "    action = {'written': False, 'why': 'gone'}",
-  "elif move.state != 'draft':",
-  "    action = {'written': False, 'why': move.state}",
-  'else:',
-  "    mark = Mark.search([('x_move_id', '=', move.id)], limit=1)",
-  "    if mark and not given.get('force') and mark.x_fingerprint != rcp_fingerprint(move):",
-  "        action = {'written': False, 'why': 'edited'}",
-  '    else:',
-  "        move.write(given.get('values') or {})",
-  '        env.flush_all()',
-  '        env.invalidate_all()',
-  '        after = rcp_fingerprint(move)',
-  '        if mark:',
-  "            mark.write({'x_fingerprint': after})",
-  '        else:',
-  "            Mark.create({'x_move_id': move.id, 'x_name': move.name or str(move.id), 'x_fingerprint': after})",
-  "        action = {'written': True, 'why': ''}",
-].join('\n');
-
-const annotateCode = [
-  '# Marks drafts the connector wrote without a mark yet, and keeps ONE chatter note per invoice: the',
-  '# note the mark names is updated; a new one is made (and named on the mark) only when there is none.',
-  '# Two runs at once meet on the mark (a unique index, or its row): one note.',
-  ...FINGERPRINT_PY,
-  "given = env.context.get('rcp_notes') or {}",
-  `Mark = env['${DRAFT_MARK_MODEL}']`,
-  "Message = env['mail.message'].sudo()",
-  "subtype = env.ref('mail.mt_note', raise_if_not_found=False)",
-  'notes = []',
-  "for item in given.get('items') or []:",
-  "    move = env['account.move'].browse(int(item.get('move_id') or 0)).exists()",
-  '    if not move:',
-  '        continue',
-  "    mark = Mark.search([('x_move_id', '=', move.id)], limit=1)",
-  '    if not mark:',
-  `        fingerprint = '${EDITED_BEFORE}' if item.get('edited_before') else rcp_fingerprint(move)`,
-  "        mark = Mark.create({'x_move_id': move.id, 'x_name': move.name or str(move.id), 'x_fingerprint': fingerprint, 'x_note_id': int(item.get('note_id') or 0)})",
-  "    body = item.get('body')",
-  '    if not body:',
-  '        continue',
-  '    note = Message.browse(mark.x_note_id).exists() if mark.x_note_id else Message',
-  "    if note and note.model == 'account.move' and note.res_id == move.id:",
-  "        note.write({'body': body})",
-  '    else:',
-  "        vals = {'model': 'account.move', 'res_id': move.id, 'body': body, 'message_type': 'comment', 'author_id': env.user.partner_id.id}",
-  '        if subtype:',
-  "            vals['subtype_id'] = subtype.id",
-  '        note = Message.create(vals)',
-  "        mark.write({'x_note_id': note.id})",
-  "    notes.append({'move_id': move.id, 'note_id': note.id})",
-  "action = {'notes': notes}",
-].join('\n');
+/** Each action's code (`odoo/actions/<name>.py`), with the fingerprint function they share. */
+const code = (name: string) => actionCode(name, { fingerprint: actionCode('_fingerprint') });
 
 /** The server actions, as (name, label, code), for the workspace definition. */
 export const DRAFT_MARK_ACTIONS = [
-  { name: ACTION_DRAFT_MARKS, label: 'RCP: which drafts were edited', code: marksCode },
-  { name: ACTION_WRITE_DRAFT, label: 'RCP: rewrite a draft unless edited', code: writeCode },
-  { name: ACTION_ANNOTATE_DRAFTS, label: 'RCP: mark drafts and keep one note each', code: annotateCode },
+  { name: ACTION_DRAFT_MARKS, label: 'RCP: which drafts were edited', code: code(ACTION_DRAFT_MARKS) },
+  { name: ACTION_WRITE_DRAFT, label: 'RCP: rewrite a draft unless edited', code: code(ACTION_WRITE_DRAFT) },
+  {
+    name: ACTION_ANNOTATE_DRAFTS,
+    label: 'RCP: mark drafts and keep one note each',
+    code: code(ACTION_ANNOTATE_DRAFTS),
+  },
 ] as const;
 
 export interface DraftMark {

@@ -1,3 +1,4 @@
+import { computeCode } from './odoo-files.ts';
 /**
  * The RCP workspace's models and fields, as data (product.md, "The RCP workspace in Odoo": these
  * model and field names are a fixed contract). To add a field, add a line; setup creates it on the
@@ -234,16 +235,7 @@ export const MODELS: readonly ModelSpec[] = [
         label: 'Run',
         compute: {
           depends: 'x_kind,x_period,x_dry_run',
-          code: [
-            "labels = {'sync': 'Sync', 'invoice': 'Invoices', 'payments': 'Payments push', 'reconcile': 'Reconcile'}",
-            'for record in self:',
-            "    name = labels.get(record.x_kind, 'Run')",
-            '    if record.x_period:',
-            "        name = name + ' ' + record.x_period",
-            '    if record.x_dry_run:',
-            "        name = name + ' (dry run)'",
-            "    record['x_name'] = name",
-          ].join('\n'),
+          code: computeCode('x_rcp_run.x_name'),
         },
       },
       {
@@ -320,10 +312,7 @@ export const MODELS: readonly ModelSpec[] = [
         help: 'The company the run works in: the one it was requested in.',
         compute: {
           depends: 'x_kind',
-          code: [
-            'for record in self:',
-            "    record['x_company_id'] = record.x_company_id.id or record.env.company.id",
-          ].join('\n'),
+          code: computeCode('x_rcp_run.x_company_id'),
         },
       },
       {

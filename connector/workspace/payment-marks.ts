@@ -23,55 +23,6 @@ const MarkStates = {
   not_pushed: 'not-pushed',
 } as const;
 
-/**
- * Python for the end of the ledger action: `touched` (ledger record ids written in this call) get
- * their mark created or rewritten, as superuser (the connector's user may not own attachments of
- * payments it cannot write). Same JSON as `markJson` below.
- */
-export const MARK_SYNC_CODE = [
-  '# What reached RCP, kept on the payment: rewritten with every change, in this same transaction.',
-  'def rcp_json_text(value):',
-  "    text = str(value or '')",
-  "    return '\"' + text.replace(chr(92), chr(92) + chr(92)).replace('\"', chr(92) + '\"').replace(chr(10), ' ') + '\"'",
-  'if touched:',
-  "    Att = env['ir.attachment'].sudo()",
-  "    states = {'intent': 'intent', 'pushed': 'pushed', 'review': 'review', 'not_pushed': 'not-pushed'}",
-  '    recs = Ledger.browse(list(touched)).exists()',
-  '    marks = {}',
-  `    for a in Att.search([('res_model', '=', 'account.payment'), ('res_id', 'in', recs.mapped('x_payment_id').ids), ('name', '=', '${MARK_NAME}')]):`,
-  '        marks[a.res_id] = a',
-  '    for rec in recs:',
-  "        at = str(rec.x_pushed_at).replace(' ', 'T') + 'Z' if rec.x_pushed_at else ''",
-  // x_sends is the connector's own JSON list (card, kopecks, state, rcp, at per RCP call): kept as it is.
-  '        desc = \'{"state": %s, "target": %s, "amountKopecks": %d, "details": %s, "at": %s, "rcpPaymentId": %s, "sends": %s}\' % (rcp_json_text(states.get(rec.x_state, \'review\')), rcp_json_text(rec.x_target), int(round((rec.x_amount or 0) * 100)), rcp_json_text(rec.x_details), rcp_json_text(at), rcp_json_text(rec.x_rcp_reference), rec.x_sends or \'[]\')',
-  '        pid = rec.x_payment_id.id',
-  '        mark = marks.get(pid)',
-  '        if mark and mark.description != desc:',
-  "            mark.write({'description': desc, 'datas': b64encode(desc.encode())})",
-  '        elif not mark:',
-  `            marks[pid] = Att.create({'name': '${MARK_NAME}', 'res_model': 'account.payment', 'res_id': pid, 'type': 'binary', 'mimetype': 'application/json', 'description': desc, 'datas': b64encode(desc.encode())})`,
-].join('\n');
-
-/**
- * Python for a claim of a payment the ledger has no record of: when the payment carries a mark
- * saying it was sent, or may have been, the claim makes a review record instead (never a send).
- * Expects `pid`, `vals`, `Ledger`, `answers`, `touched`; sets `blocked`.
- */
-export const MARK_CLAIM_CHECK = [
-  '            blocked = False',
-  `            for m in env['ir.attachment'].sudo().search([('res_model', '=', 'account.payment'), ('res_id', '=', pid), ('name', '=', '${MARK_NAME}')], limit=1):`,
-  "                d = (m.description or '').replace(' ', '')",
-  '                blocked = not (\'"state":"not-pushed"\' in d or \'"state":"rejected"\' in d)',
-  '            if blocked:',
-  "                vals['x_state'] = 'review'",
-  "                vals['x_reason'] = 'the payment carries a record (%s) that it was sent to RCP, or may have been: check RCP before settling' % m.name",
-  "                vals['x_payment_id'] = pid",
-  '                rec = Ledger.create(vals)',
-  '                touched.add(rec.id)',
-  "                answers.append({'done': False, 'id': rec.id, 'state': 'review'})",
-  '                continue',
-].join('\n');
-
 export interface MarkValues {
   state: keyof typeof MarkStates;
   target: string;
@@ -83,7 +34,7 @@ export interface MarkValues {
   sendsText: string | false;
 }
 
-/** The mark's JSON, as the server action writes it (`sends` is the ledger's `x_sends`, unchanged). */
+/** The mark's JSON, as the ledger's server action writes it (`odoo/actions/action_payment_ledger.py`) (`sends` is the ledger's `x_sends`, unchanged). */
 export function markJson(mark: MarkValues): string {
   const head = JSON.stringify({
     state: MarkStates[mark.state],

@@ -8,6 +8,7 @@
  */
 import type { Capabilities } from '../odoo/capabilities.ts';
 import type { WorkspaceItem } from './items.ts';
+import { actionCode } from './odoo-files.ts';
 
 export const ACTION_SEND_DIFFERENCE = 'action_payment_send_difference';
 export const ACTION_TAKEN_BACK = 'action_payment_taken_back';
@@ -24,30 +25,7 @@ type ServerAction = (
 
 /** A decision on a review of `kind`: recorded once (a second click of the same is a no-op). */
 const decide = (kind: string, decision: string, refusal: string) =>
-  [
-    '# An accountant decides how a payment changed after its push is settled; the next push applies it.',
-    'for rec in records:',
-    `    if rec.x_state != 'review' or rec.x_review != '${kind}':`,
-    `        raise UserError('${refusal}' % (rec.x_name or rec.id))`,
-    `    if rec.x_decision == '${decision}':`,
-    '        continue',
-    '    if rec.x_decision or rec.x_resolution:',
-    "        raise UserError('%s is already settled.' % (rec.x_name or rec.id))",
-    `    rec.sudo().write({'x_decision': '${decision}', 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})`,
-  ].join('\n');
-
-const chooseCard = [
-  '# An accountant chooses the RCP card a payment of a company with several cards credits.',
-  "ledger = env['x_rcp_payment'].browse(int(env.context.get('rcp_ledger_id') or 0)).exists()",
-  'if not ledger:',
-  "    raise UserError('Choose the card from the payment to RCP that waits for it (RCP → Payments to RCP).')",
-  "if ledger.x_state != 'review' or ledger.x_review != 'choose_card':",
-  "    raise UserError('%s does not wait for the choice of a card: it is %s.' % (ledger.x_name or ledger.id, ledger.x_state))",
-  'card = records[:1]',
-  'if not card or card not in ledger.x_card_ids:',
-  "    raise UserError('That is not an RCP card of the paying company.')",
-  "ledger.sudo().write({'x_counterparty_id': card.id, 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})",
-].join('\n');
+  actionCode('payment_decide', { kind, decision, refusal });
 
 export function paymentReviewActions(
   caps: Capabilities,
@@ -79,6 +57,13 @@ export function paymentReviewActions(
         '%s has nothing to take back in RCP: only a payment reduced or cancelled after its push has.',
       ),
     ),
-    serverAction(caps, ACTION_CHOOSE_CARD, 'Credit this card', 'x_rcp_counterparty', [userGroup], chooseCard),
+    serverAction(
+      caps,
+      ACTION_CHOOSE_CARD,
+      'Credit this card',
+      'x_rcp_counterparty',
+      [userGroup],
+      actionCode(ACTION_CHOOSE_CARD),
+    ),
   ];
 }

@@ -5,10 +5,10 @@
  * finished). Every value read back from Odoo is checked with zod here, at the edge.
  */
 import { z } from 'zod';
+import type { FailedRecord, ProcessDeps, ProgressEvent } from '../deps.ts';
 import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import type { FailedRecord, ProcessDeps, ProgressEvent } from '../processes/deps.ts';
 import { runWorkspaceAction } from './actions.ts';
 import { ACTION_CLAIM_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';

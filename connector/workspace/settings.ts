@@ -1,6 +1,7 @@
 import { companyCurrencyProblem } from '../../mappings/company-currency.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
+import { companyOf, decimalPrecisions } from '../odoo/company.ts';
 /**
  * The settings money needs, each one an admin would otherwise make by hand in Odoo:
  *
@@ -17,7 +18,6 @@ import type { OdooClient } from '../odoo/client.ts';
  * change, in `ir.config_parameter` `rcp_connector.previous_settings`, so `setup --remove` can put it back.
  */
 import { externalIds } from '../odoo/external-ids.ts';
-import { companyOf, decimalPrecisions } from '../processes/odoo-refs.ts';
 
 export const PRICE_DIGITS = 4;
 export const QUANTITY_DIGITS = 6;

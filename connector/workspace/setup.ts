@@ -48,7 +48,15 @@ export interface SetupReport {
   users: Array<{ login: string; group: string; action: 'add' | 'unchanged' }>;
   /** Workspace records of an older definition: kept (they may hold data), removed by `setup --remove`. */
   obsolete: string[];
+  /** Server actions of an older definition that no longer exist in this one: removed (or, dry run, to remove). */
+  retired: string[];
 }
+
+/**
+ * Server actions older definitions made and this one does not (they hold no data, and nothing
+ * calls them any more): setup removes them, found by their external IDs.
+ */
+export const RETIRED_ACTIONS = ['action_claim_payment', 'action_claim_key', 'action_release_key'] as const;
 
 /** A short stamp of the definition for this Odoo version: `check` compares it with the one stored. */
 export function definitionVersion(items: readonly WorkspaceItem[]): string {
@@ -71,6 +79,7 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
   if (!options.dryRun) await finishCreated(odoo, plans, ids);
 
   const guards = options.dryRun ? [] : await runGuards(odoo, ids);
+  const retired = await removeRetired(odoo, options.dryRun);
   const obsolete = await obsoleteItems(odoo, items);
   const users = await grantGroups(odoo, ids, connectorUser, options.dryRun);
   const settings = planSettings(settingsState, odoo.capabilities.quantityPrecision.name);
@@ -93,7 +102,44 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
     guards,
     users,
     obsolete,
+    retired,
   };
+}
+
+async function removeRetired(odoo: OdooClient, dryRun: boolean): Promise<string[]> {
+  const data = await odoo.searchRead<{ id: number; name: string; res_id: number }>(
+    'ir.model.data',
+    [
+      ['module', '=', XMLID_MODULE],
+      ['model', '=', 'ir.actions.server'],
+      ['name', 'in', [...RETIRED_ACTIONS]],
+    ],
+    ['name', 'res_id'],
+  );
+  if (!dryRun && data.length > 0) {
+    const actions = await odoo.searchRead<{ id: number }>(
+      'ir.actions.server',
+      [['id', 'in', data.map((d) => d.res_id)]],
+      ['id'],
+    );
+    if (actions.length > 0)
+      await odoo.unlink(
+        'ir.actions.server',
+        actions.map((a) => a.id),
+      );
+    // Odoo drops a record's external IDs with it; one left pointing at nothing goes too.
+    const left = await odoo.searchRead<{ id: number }>(
+      'ir.model.data',
+      [['id', 'in', data.map((d) => d.id)]],
+      ['id'],
+    );
+    if (left.length > 0)
+      await odoo.unlink(
+        'ir.model.data',
+        left.map((d) => d.id),
+      );
+  }
+  return data.map((d) => `${XMLID_MODULE}.${d.name}`);
 }
 
 async function obsoleteItems(odoo: OdooClient, items: readonly WorkspaceItem[]): Promise<string[]> {

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { type PushReport, pushPayments, resolvePayment } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';

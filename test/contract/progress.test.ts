@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessDeps, ProgressEvent } from '../../connector/processes/deps.ts';
+import type { ProcessDeps, ProgressEvent } from '../../connector/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { type InvoiceReport, invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../connector/config.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import {
   type InvoiceReport,
   invoiceContext,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previousMonth } from '../../connector/cli/demo.ts';
 import { type Config, loadConfig } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { ConfigError } from '../../connector/errors.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';

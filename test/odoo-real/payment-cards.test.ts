@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OdooConfig } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { type PushReport, pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { type InvoiceReport, invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OdooConfig } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { ConfigError } from '../../connector/errors.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { Secret } from '../../connector/secret.ts';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeSync } from '../../connector/cli/sync.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooClient, OdooRecord } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { invoiceCounterparty, listCounterparties } from '../../connector/processes/invoice-period.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';

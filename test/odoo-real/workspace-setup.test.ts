@@ -5,9 +5,10 @@ import { OdooClient } from '../../connector/odoo/client.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { Secret } from '../../connector/secret.ts';
-import { claimKey, claimPayment, releaseKey } from '../../connector/workspace/claims.ts';
+import { claimKeys, releaseKeys } from '../../connector/workspace/claims.ts';
 import { ACTION_RESOLVE_NOT_PUSHED, ACTION_RESOLVE_PUSHED } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
+import { writePaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { countWorkspaceRecords, removeWorkspace } from '../../connector/workspace/remove.ts';
 import {
   PRICE_DIGITS,
@@ -15,7 +16,7 @@ import {
   readSettings,
   setPricelists,
 } from '../../connector/workspace/settings.ts';
-import { setupWorkspace } from '../../connector/workspace/setup.ts';
+import { RETIRED_ACTIONS, setupWorkspace } from '../../connector/workspace/setup.ts';
 import { freshRealOdoo, realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 
 /**
@@ -187,6 +188,66 @@ describe.skipIf(!config)(title, () => {
     expect(second.users.every((u) => u.action === 'unchanged')).toBe(true);
     expect(second.previousVersion).toBe(second.version);
     expect(second.obsolete).toEqual([]);
+    expect(second.retired).toEqual([]);
+  });
+
+  it('removes the server actions an older setup made and this one no longer makes', async () => {
+    // As an older setup left them: server actions named by external IDs in rcp_connector.
+    const models = await admin.searchRead<{ id: number; model: string }>(
+      'ir.model',
+      [['model', 'in', ['x_rcp_payment', 'x_rcp_lock']]],
+      ['model'],
+    );
+    const modelId = (model: string) => models.find((m) => m.model === model)?.id as number;
+    const old: Record<string, number> = {};
+    for (const name of RETIRED_ACTIONS) {
+      const model = name === 'action_claim_payment' ? 'x_rcp_payment' : 'x_rcp_lock';
+      [old[name]] = (await admin.create('ir.actions.server', [
+        {
+          name: `RCP: ${name}`,
+          model_id: modelId(model),
+          state: 'code',
+          code: "action = {'claimed': False}",
+        },
+      ])) as [number];
+      await admin.create('ir.model.data', [
+        { module: 'rcp_connector', name, model: 'ir.actions.server', res_id: old[name], noupdate: false },
+      ]);
+    }
+    const xmlids = RETIRED_ACTIONS.map((n) => `rcp_connector.${n}`);
+    const left = async () => ({
+      actions: await admin.searchCount('ir.actions.server', [['id', 'in', Object.values(old)]]),
+      xmlids: await admin.searchCount('ir.model.data', [
+        ['module', '=', 'rcp_connector'],
+        ['name', 'in', [...RETIRED_ACTIONS]],
+      ]),
+    });
+    expect(await left()).toEqual({ actions: 3, xmlids: 3 });
+
+    const dry = await setupWorkspace(admin, {
+      dryRun: true,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect([...dry.retired].sort()).toEqual([...xmlids].sort());
+    expect(await left()).toEqual({ actions: 3, xmlids: 3 });
+
+    const run = await setupWorkspace(admin, {
+      dryRun: false,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect([...run.retired].sort()).toEqual([...xmlids].sort());
+    expect(run.obsolete).toEqual([]);
+    expect(run.counts).toMatchObject({ create: 0, update: 0 });
+    expect(await left()).toEqual({ actions: 0, xmlids: 0 });
+
+    const again = await setupWorkspace(admin, {
+      dryRun: false,
+      connectorLogin: odooConfig.user,
+      currency: 'RUB',
+    });
+    expect(again.retired).toEqual([]);
   });
 
   it('an accountant (RCP / User) requests a run, cannot create, change or delete a ledger record, and settles a review', async () => {
@@ -256,13 +317,18 @@ describe.skipIf(!config)(title, () => {
     expect((run?.x_requested_by as [number, string])[0]).toBe(accountantId);
 
     const paymentId = await newPayment(2222.22);
-    const claim = await claimPayment(admin, {
-      paymentId,
-      values: { x_amount: 2222.22, x_currency_id: currencyId, x_name: `payment ${paymentId}` },
-    });
-    expect(claim.claimed).toBe(true);
-    const ledgerId = (claim as { ledgerId: number }).ledgerId;
-    expect(await claimPayment(admin, { paymentId })).toMatchObject({ claimed: false, state: 'intent' });
+    const [claim] = await writePaymentLedger(admin, [
+      {
+        op: 'claim',
+        payment_id: paymentId,
+        vals: { x_amount: 2222.22, x_currency_id: currencyId, x_name: `payment ${paymentId}` },
+      },
+    ]);
+    expect(claim).toMatchObject({ done: true, state: 'intent' });
+    const ledgerId = claim?.id as number;
+    expect(await writePaymentLedger(admin, [{ op: 'claim', payment_id: paymentId, vals: {} }])).toEqual([
+      { done: false, id: ledgerId, state: 'intent' },
+    ]);
 
     const refused = async (work: Promise<unknown>) => {
       const error = await work.then(
@@ -305,31 +371,32 @@ describe.skipIf(!config)(title, () => {
       const paymentId = await newPayment(500);
       const payments = await Promise.all(
         clients.map((c) =>
-          claimPayment(c, { paymentId, values: { x_amount: 500, x_currency_id: currencyId } }),
+          writePaymentLedger(c, [
+            { op: 'claim', payment_id: paymentId, vals: { x_amount: 500, x_currency_id: currencyId } },
+          ]),
         ),
       );
-      expect(payments.filter((p) => p.claimed)).toHaveLength(1);
+      expect(payments.filter(([p]) => p?.done)).toHaveLength(1);
       expect(await admin.searchCount('x_rcp_payment', [['x_payment_id', '=', paymentId]])).toBe(1);
 
       const key = `invoice:2026-10:client:${tag}`;
-      const first = await Promise.all(clients.map((c, i) => claimKey(c, key, `worker-${i}`, 2)));
-      const winners = first.flatMap((c, i) => (c.claimed ? [i] : []));
+      const first = await Promise.all(clients.map((c, i) => claimKeys(c, [key], `worker-${i}`, 2)));
+      const winners = first.flatMap((c, i) => (c.claimed.includes(key) ? [i] : []));
       expect(winners).toHaveLength(1);
       const winner = winners[0] as number;
       // The holder renews; another is refused and told who holds it.
-      expect(await claimKey(admin, key, `worker-${winner}`, 2)).toMatchObject({ claimed: true });
-      expect(await claimKey(admin, key, 'someone-else', 60)).toEqual({
-        claimed: false,
-        owner: `worker-${winner}`,
-      });
+      expect((await claimKeys(admin, [key], `worker-${winner}`, 2)).claimed).toEqual([key]);
+      const other = await claimKeys(admin, [key], 'someone-else', 60);
+      expect(other.claimed).toEqual([]);
+      expect(other.refused).toMatchObject([{ key, owner: `worker-${winner}` }]);
 
       await new Promise((resolve) => setTimeout(resolve, 2_500));
-      const afterExpiry = await Promise.all(clients.map((c, i) => claimKey(c, key, `late-${i}`, 60)));
-      expect(afterExpiry.filter((c) => c.claimed)).toHaveLength(1);
-      const holder = afterExpiry.findIndex((c) => c.claimed);
-      expect(await releaseKey(admin, key, 'not-the-holder')).toBe(false);
-      expect(await releaseKey(admin, key, `late-${holder}`)).toBe(true);
-      expect(await claimKey(admin, key, 'next', 60)).toMatchObject({ claimed: true });
+      const afterExpiry = await Promise.all(clients.map((c, i) => claimKeys(c, [key], `late-${i}`, 60)));
+      expect(afterExpiry.filter((c) => c.claimed.includes(key))).toHaveLength(1);
+      const holder = afterExpiry.findIndex((c) => c.claimed.includes(key));
+      expect(await releaseKeys(admin, [key], 'not-the-holder')).toBe(0);
+      expect(await releaseKeys(admin, [key], `late-${holder}`)).toBe(1);
+      expect((await claimKeys(admin, [key], 'next', 60)).claimed).toEqual([key]);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -355,12 +422,14 @@ describe.skipIf(!config)(title, () => {
       secret: { kind: 'password', value: new Secret(`pw-${tag}-Integration`) },
     });
     try {
-      expect(await claimKey(integration, `sync:${tag}`, 'cli', 30)).toMatchObject({ claimed: true });
+      expect((await claimKeys(integration, [`sync:${tag}`], 'cli', 30)).claimed).toEqual([`sync:${tag}`]);
       const paymentId = await newPayment(10);
-      expect(await claimPayment(integration, { paymentId, values: { x_amount: 10 } })).toMatchObject({
-        claimed: true,
-      });
-      expect(await releaseKey(integration, `sync:${tag}`, 'cli')).toBe(true);
+      expect(
+        await writePaymentLedger(integration, [
+          { op: 'claim', payment_id: paymentId, vals: { x_amount: 10 } },
+        ]),
+      ).toMatchObject([{ done: true, state: 'intent' }]);
+      expect(await releaseKeys(integration, [`sync:${tag}`], 'cli')).toBe(1);
     } finally {
       await integration.close();
     }

@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import type { OdooConfig } from '../../connector/config.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
+import { decimalPrecisions } from '../../connector/odoo/company.ts';
 import { OdooError } from '../../connector/odoo/errors.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { odooRights } from '../../connector/processes/check.ts';
-import { decimalPrecisions } from '../../connector/processes/odoo-refs.ts';
 import { contactPricelists } from '../../connector/processes/pricelist-feature.ts';
 import { Secret } from '../../connector/secret.ts';
 

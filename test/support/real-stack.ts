@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { type OdooRefs, ensureUnits } from '../../connector/processes/odoo-refs.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
 import { Secret } from '../../connector/secret.ts';

@@ -1,8 +1,8 @@
 import { afterEach } from 'vitest';
 import { loadConfig } from '../../connector/config.ts';
+import type { ProcessDeps } from '../../connector/deps.ts';
 import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
-import type { ProcessDeps } from '../../connector/processes/deps.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../connector/simulator/server.ts';
 import { type OdooDouble, type OdooVersion, startOdooDouble } from './odoo-double/index.ts';

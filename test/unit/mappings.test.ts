@@ -10,7 +10,6 @@ import {
   invoiceXmlid,
   keyName,
   keyOfName,
-  paymentPushXmlid,
   pricelistItemXmlid,
   uomCategoryXmlid,
   uomXmlid,
@@ -244,7 +243,6 @@ describe('external IDs', () => {
     expect(uomXmlid('ГБ')).toBe('rcp_connector.uom_gb');
     expect(uomCategoryXmlid('ГБ')).toBe('rcp_connector.uom_gb_category');
     expect(TAG_XMLIDS.client).toBe('rcp_connector.tag_client');
-    expect(paymentPushXmlid(17)).toBe('rcp_connector.payment_push_17');
   });
 
   it('never give two ids one name', () => {

@@ -6,12 +6,12 @@ import {
   usageAttachmentName,
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
+import type { ProcessDeps } from '../../deps.ts';
 import { messageOf } from '../../errors.ts';
 import { NOTE_SUBTYPE } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import { annotateDrafts } from '../../workspace/draft-marks.ts';
-import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
 import { markOf, type readMoves } from './decide.ts';
 

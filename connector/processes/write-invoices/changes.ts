@@ -8,7 +8,7 @@ import {
 } from '../../../mappings/draft-changes.ts';
 import { invoiceOrigin } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
-import type { ProcessDeps } from '../deps.ts';
+import type { ProcessDeps } from '../../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
 
 /**

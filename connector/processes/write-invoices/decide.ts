@@ -13,10 +13,10 @@ import {
   sameLineSet,
   writerMarkJson,
 } from '../../../mappings/invoice-values.ts';
+import type { FailedRecord, ProcessDeps } from '../../deps.ts';
 import type { OdooClient, OdooRecord } from '../../odoo/client.ts';
 import { externalIds } from '../../odoo/external-ids.ts';
 import { type DraftMark, readDraftMarks } from '../../workspace/draft-marks.ts';
-import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 import { recordOf, resultOf } from './outcomes.ts';
 

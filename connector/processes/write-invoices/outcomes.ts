@@ -1,5 +1,5 @@
 import type { DraftChange } from '../../../mappings/draft-changes.ts';
-import type { FailedRecord } from '../deps.ts';
+import type { FailedRecord } from '../../deps.ts';
 import type { InvoiceDraft, InvoiceResult } from '../invoice-types.ts';
 
 /** What the phases of the writer report, in the order they report it. */

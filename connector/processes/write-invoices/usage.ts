@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { toKopecks } from '../../../mappings/money.ts';
 import { type UsageRecord, usageRecordsOf } from '../../../mappings/usage-records.ts';
+import type { ProcessDeps } from '../../deps.ts';
 import type { OdooClient } from '../../odoo/client.ts';
 import { OdooError } from '../../odoo/errors.ts';
-import type { ProcessDeps } from '../deps.ts';
 import type { InvoiceDraft } from '../invoice-types.ts';
 
 const USAGE = 'x_rcp_usage';

@@ -1,5 +1,5 @@
 import { invoiceTotalField, invoiceTotalKopecks } from '../../../mappings/invoice-total.ts';
-import type { ProcessDeps } from '../deps.ts';
+import type { ProcessDeps } from '../../deps.ts';
 import type { MoveRow, TotalField } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, reportFailure, resultOf } from './outcomes.ts';
 

@@ -6,9 +6,9 @@ import {
   toInvoiceRows,
 } from '../../../mappings/invoice-values.ts';
 import { batchesOf } from '../../batches.ts';
+import type { ProcessDeps } from '../../deps.ts';
 import { OdooError } from '../../odoo/errors.ts';
 import { writeDraft } from '../../workspace/draft-marks.ts';
-import type { ProcessDeps } from '../deps.ts';
 import type { DesiredInvoice, InvoiceDecisions } from './decide.ts';
 import { type WriteOutcomes, type WrittenInvoice, recordOf, reportFailure, resultOf } from './outcomes.ts';
 

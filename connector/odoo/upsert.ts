@@ -8,9 +8,9 @@ import {
 } from '../../mappings/odoo-values.ts';
 import { batchesOf } from '../batches.ts';
 import { messageOf } from '../errors.ts';
-import type { OdooClient } from '../odoo/client.ts';
-import { OdooError } from '../odoo/errors.ts';
-import { externalIds } from '../odoo/external-ids.ts';
+import type { OdooClient } from './client.ts';
+import { OdooError } from './errors.ts';
+import { externalIds } from './external-ids.ts';
 
 export interface FailedRecord {
   kind: string;
