@@ -29,9 +29,9 @@ import { messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
+import type { FailedRecord } from '../odoo/upsert.ts';
 import { readCompanyRequisites } from '../workspace/documents-check.ts';
 import { storedZip } from '../zip-store.ts';
-import type { FailedRecord } from './upsert.ts';
 
 export interface UpdDocumentsInput {
   period: string;
