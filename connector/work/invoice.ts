@@ -6,8 +6,8 @@ import { Period, type Work, periodOfRun } from './work.ts';
 
 const InvoiceInput = z.object({
   period: Period,
-  partner: z.string().min(1).optional(),
-  client: z.string().min(1).optional(),
+  partner: z.string().optional(),
+  client: z.string().optional(),
   dryRun: z.boolean().optional(),
   /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
   force: z.boolean().optional(),
@@ -22,6 +22,16 @@ const InvoiceInput = z.object({
 export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
   name: 'invoice',
   input: InvoiceInput,
+  command: {
+    words: ['invoice'],
+    values: {
+      '--period': { key: 'period', hint: 'YYYY-MM' },
+      '--partner': { key: 'partner' },
+      '--client': { key: 'client' },
+    },
+    switches: { '--force': 'force', '--allow-open-period': 'allowOpenPeriod' },
+    example: 'invoice --period 2026-10',
+  },
   runKind: 'invoice',
   fromRun: (run) => ({
     period: periodOfRun(run),

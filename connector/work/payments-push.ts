@@ -10,6 +10,7 @@ const PushInput = z.object({ dryRun: z.boolean().optional() });
 export const paymentsPush: Work<z.infer<typeof PushInput>, PushReport> = {
   name: 'payments-push',
   input: PushInput,
+  command: { words: ['payments', 'push'], example: 'payments push' },
   needs: ['payments'],
   runKind: 'payments',
   fromRun: (run) => ({ dryRun: run.dryRun }),

@@ -10,6 +10,11 @@ const ReconcileInput = z.object({ period: Period });
 export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = {
   name: 'reconcile',
   input: ReconcileInput,
+  command: {
+    words: ['reconcile'],
+    values: { '--period': { key: 'period', hint: 'YYYY-MM' } },
+    example: 'reconcile --period 2026-10',
+  },
   runKind: 'reconcile',
   fromRun: (run) => ({ period: periodOfRun(run) }),
   filters: (input) => ({ period: input.period }),

@@ -6,7 +6,7 @@ import type { Work } from './work.ts';
 const SyncInput = z.object({
   what: z.enum(['partners', 'clients', 'tariffs', 'all']),
   /** Only this RCP partner, its clients and their plans. */
-  partner: z.string().min(1).optional(),
+  partner: z.string().optional(),
   dryRun: z.boolean().optional(),
 });
 
@@ -14,6 +14,12 @@ const SyncInput = z.object({
 export const sync: Work<z.infer<typeof SyncInput>, SyncReport> = {
   name: 'sync',
   input: SyncInput,
+  command: {
+    words: ['sync'],
+    args: [{ key: 'what', choices: ['partners', 'clients', 'tariffs', 'all'] }],
+    values: { '--partner': { key: 'partner' } },
+    example: 'sync all',
+  },
   runKind: 'sync',
   fromRun: (run) => ({ what: 'all', partner: run.partner, dryRun: run.dryRun }),
   filters: (input) => ({ dryRun: input.dryRun, partner: input.partner }),

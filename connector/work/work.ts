@@ -34,11 +34,27 @@ export interface RunFilters {
   client?: string | undefined;
 }
 
+/** How a command line names a kind of work: `enqueue` reads its words by this (connector/cli too). */
+export interface CommandWords {
+  /** The command's words, e.g. `payments push`. */
+  words: readonly string[];
+  /** Arguments after the words, in order, each one of its choices. */
+  args?: ReadonlyArray<{ key: string; choices: readonly string[] }>;
+  /** `--flag value` → the input's key; `hint` says the value's form in a usage message. */
+  values?: Readonly<Record<string, { key: string; hint?: string }>>;
+  /** `--flag` alone → the input's key, true. */
+  switches?: Readonly<Record<string, string>>;
+  /** A whole command, for usage messages: `invoice --period 2026-10`. */
+  example: string;
+}
+
 export interface Work<Input, Report> {
   /** The job's kind on the queue (`payments-push`): kept as it is, queued jobs carry it. */
   name: string;
   /** The input, checked at every entrance (CLI flags, `enqueue` words, a job's data, a requested run). */
   input: z.ZodType<Input, z.ZodTypeDef, unknown>;
+  /** Its command's words, arguments and flags (for `enqueue`, with jobId). */
+  command?: CommandWords;
   /** The parts of the configuration it needs beyond RCP and Odoo (`payments`). */
   needs?: readonly Need[];
   /** Its kind in RCP → Runs, when its runs are recorded there (and may be requested there). */
