@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
-import { type InvoiceReport, invoicePeriod } from '../processes/invoice-period.ts';
+import type { InvoiceReport } from '../processes/invoice-period.ts';
 import { Period, type Work, periodOfRun } from './work.ts';
 
 const InvoiceInput = z.object({
@@ -47,7 +47,7 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
   }),
   jobId: (input) =>
     `invoice/${input.period}${input.partner ? `/partner/${input.partner}` : ''}${input.client ? `/client/${input.client}` : ''}`,
-  run: invoicePeriod,
+  run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),
   summary: describeInvoices,
   failed: (report) => report.failed,
   moveIds: (report) => report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),

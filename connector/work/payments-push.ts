@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
-import { type PushReport, pushPayments } from '../processes/push-payments.ts';
+import type { PushReport } from '../processes/push-payments.ts';
 import type { Work } from './work.ts';
 
 const PushInput = z.object({ dryRun: z.boolean().optional() });
@@ -18,7 +18,7 @@ export const paymentsPush: Work<z.infer<typeof PushInput>, PushReport> = {
   jobId: () => 'payments-push',
   // RCP's calls are not idempotent: one push at a time; a dry run sends nothing.
   lock: (input) => (input.dryRun ? undefined : 'payments-push'),
-  run: pushPayments,
+  run: async (deps, input) => (await import('../processes/push-payments.ts')).pushPayments(deps, input),
   summary: (report) => {
     const shown = report.results.filter((r) => r.outcome !== 'already pushed');
     return [

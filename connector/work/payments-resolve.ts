@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { resolvePayment } from '../processes/push-payments.ts';
 import type { LedgerRecord } from '../workspace/payments-ledger.ts';
 import type { Work } from './work.ts';
 
@@ -14,7 +13,8 @@ const ResolveInput = z.object({
 export const paymentsResolve: Work<z.infer<typeof ResolveInput>, LedgerRecord> = {
   name: 'payments-resolve',
   input: ResolveInput,
-  run: (deps, input) => resolvePayment(deps, input.payment, input.pushed),
+  run: async (deps, input) =>
+    (await import('../processes/push-payments.ts')).resolvePayment(deps, input.payment, input.pushed),
   summary: (_record, input) =>
     input.pushed
       ? `Payment ${input.payment} is recorded as in RCP; it will not be sent.`

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
-import { type ReconcileReport, reconcilePeriod } from '../processes/reconcile.ts';
+import type { ReconcileReport } from '../processes/reconcile.ts';
 import { Period, type Work, periodOfRun } from './work.ts';
 
 const ReconcileInput = z.object({ period: Period });
@@ -19,7 +19,7 @@ export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = 
   fromRun: (run) => ({ period: periodOfRun(run) }),
   filters: (input) => ({ period: input.period }),
   jobId: (input) => `reconcile/${input.period}`,
-  run: (deps, input) => reconcilePeriod(deps, input.period),
+  run: async (deps, input) => (await import('../processes/reconcile.ts')).reconcilePeriod(deps, input.period),
   summary: (report) =>
     [
       `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.rows.length}`,

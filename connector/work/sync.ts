@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { table } from '../../mappings/text-table.ts';
-import { type SyncReport, syncMasterData } from '../processes/sync.ts';
+import type { SyncReport } from '../processes/sync.ts';
 import type { Work } from './work.ts';
 
 const SyncInput = z.object({
@@ -26,7 +26,7 @@ export const sync: Work<z.infer<typeof SyncInput>, SyncReport> = {
   jobId: (input) => `sync/${input.what}${input.partner ? `/partner/${input.partner}` : ''}`,
   // Two syncs would race on the same records, dry run or not.
   lock: () => 'sync',
-  run: syncMasterData,
+  run: async (deps, input) => (await import('../processes/sync.ts')).syncMasterData(deps, input),
   summary: describeSync,
   failed: (report) => report.failed,
   jobResult: (report) => ({

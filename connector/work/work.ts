@@ -70,6 +70,7 @@ export interface Work<Input, Report> {
    * the work that must never overlap. The keys are shared with workers of earlier versions.
    */
   lock?(input: Input): string | undefined;
+  /** The process (imported when it runs: a command loads only its own). */
   run(deps: ProcessDeps, input: Input): Promise<Report>;
   /** The summary for people: what the CLI prints and what RCP → Runs shows, whoever started it. */
   summary(report: Report, input: Input): string;
