@@ -179,11 +179,11 @@ export function createRunner(options: RunnerOptions): Runner {
    */
   const recordRefusal = async (job: Job<JobData>, error: RunRefusedError) => {
     const data = job.data;
-    if (data.kind === 'invoice-unit' || data.kind === 'invoice-report') return;
+    // The invoice flow's parts are no kind of work: their run is the flow's.
+    const kind = workOfJob(data)?.work.runKind;
+    if (!kind) return;
     const odoo = await options.processes.lastOdoo?.().catch(() => undefined);
     if (!odoo || !(await hasRuns(odoo).catch(() => false))) return;
-    const kind: RunKind | undefined = data.kind === 'invoice' ? 'invoice' : workOfJob(data)?.work.runKind;
-    if (!kind) return;
     const period =
       data.kind === 'invoice' && data.period === 'previous'
         ? monthBefore(new Date(), options.timezone ?? 'UTC')
