@@ -3,8 +3,11 @@ import { table } from '../../mappings/text-table.ts';
 import type { SyncReport } from '../processes/sync.ts';
 import type { Work } from './work.ts';
 
+/** What a sync may be asked for (its command's argument). */
+const WHAT = ['partners', 'clients', 'tariffs', 'all'] as const;
+
 const SyncInput = z.object({
-  what: z.enum(['partners', 'clients', 'tariffs', 'all']),
+  what: z.enum(WHAT),
   /** Only this RCP partner, its clients and their plans. */
   partner: z.string().optional(),
   dryRun: z.boolean().optional(),
@@ -16,7 +19,7 @@ export const sync: Work<z.infer<typeof SyncInput>, SyncReport> = {
   input: SyncInput,
   command: {
     words: ['sync'],
-    args: [{ key: 'what', choices: ['partners', 'clients', 'tariffs', 'all'] }],
+    args: [{ key: 'what', choices: WHAT }],
     values: { '--partner': { key: 'partner' } },
     example: 'sync all',
   },
