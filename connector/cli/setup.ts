@@ -77,6 +77,12 @@ function describe(report: SetupReport, odoo: OdooClient): string {
       `Kept from an older definition (they may hold data; \`setup --remove\` takes them): ${report.obsolete.join(', ')}`,
     );
   }
+  if (report.retired.length > 0) {
+    lines.push(
+      '',
+      `${report.dryRun ? 'Will remove' : 'Removed'} server action(s) an older setup made and this one does not: ${report.retired.join(', ')}`,
+    );
+  }
   if (report.guards.length > 0) lines.push('', `Database guards: ${report.guards.join(', ')}`);
   if (!report.dryRun) {
     lines.push(
