@@ -1,22 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliIn } from '../support/cli-sync.ts';
 
-const bin = resolve('bin/rcp-odoo.mjs');
-// An empty working directory, so that a developer's own .env cannot leak into these runs.
-const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-documents-'));
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = cliIn('documents');
 
 describe('rcp-odoo documents', () => {
   it('is listed, and its help names the format, the folder and the ЭДО settings', () => {
