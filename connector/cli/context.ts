@@ -25,7 +25,8 @@ export function createContext(json: boolean): CommandContext {
   };
 }
 
-export { EXIT } from '../work/work.ts';
+/** Exit codes of the CLI contract. */
+export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
 
 export function usageError(message: string): ConfigError {
   return new ConfigError([message]);
