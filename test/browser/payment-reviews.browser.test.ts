@@ -8,7 +8,7 @@ import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { toKopecks } from '../../mappings/money.ts';
-import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
+import { type Browser, POLL, browserCanRun, openBrowser, pressConfirmed } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -163,11 +163,13 @@ describe.skipIf(!browserCanRun())(realTitle('payment reviews in the browser'), (
     await page.waitForSelector('.o_form_view .o_statusbar_status');
   };
   /** A button of the review (a server action with a confirmation), confirmed. */
-  const press = async (label: string) => {
-    await page.click(`.o_form_view .o_statusbar_buttons button:has-text("${label}")`);
-    await page.click('.modal .modal-footer .btn-primary');
-    await page.waitForSelector('.modal', { state: 'detached' });
+  const QUESTIONS: Record<string, string> = {
+    'Send the difference': 'sends RCP exactly the difference',
+    'Taken back in RCP': 'You took back in RCP',
+    'RCP does not have it': 'RCP did not receive this payment',
+    'RCP has it': 'RCP did receive this payment',
   };
+  const press = (label: string) => pressConfirmed(page, label, QUESTIONS[label] ?? label);
   const statusIs = (label: string) =>
     page.waitForSelector(`.o_statusbar_status .o_arrow_button_current:has-text("${label}")`);
 

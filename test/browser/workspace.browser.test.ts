@@ -7,7 +7,7 @@ import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { DOCUMENTS } from '../../connector/workspace/documents.ts';
 import { pollOnce } from '../../jobs/poller.ts';
-import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
+import { type Browser, POLL, browserCanRun, openBrowser, pressConfirmed } from '../support/browser.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -346,8 +346,7 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
       .click();
     await statusIs('Needs review');
     await shot('payment-review');
-    await page.click('.o_form_view .o_statusbar_buttons button:has-text("RCP has it")');
-    await page.click('.modal .modal-footer .btn-primary');
+    await pressConfirmed(page, 'RCP has it', 'RCP did receive this payment');
     await page.waitForSelector('.o_form_view .o_field_widget[name="x_resolution"]:has-text("RCP has it")');
     expect(await ledger()).toMatchObject({
       x_state: 'review',

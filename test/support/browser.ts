@@ -54,3 +54,34 @@ export async function openBrowser(options: {
     },
   };
 }
+
+/**
+ * Clicks the form's status-bar button `label` and confirms its question, which must contain
+ * `question` (the button's own `confirm`). Odoo lays the status bar out again after it renders, so a
+ * click can land on the button that was there a moment before: its question then differs, and it is
+ * cancelled and the click made again, rather than confirming another button's action. Odoo's own
+ * answer to the confirmed action (an error dialog) fails the test with its text.
+ */
+export async function pressConfirmed(page: Page, label: string, question: string): Promise<void> {
+  const button = page.locator(`.o_form_view .o_statusbar_buttons button:has-text("${label}")`);
+  for (let attempt = 1; ; attempt++) {
+    await button.click();
+    const dialog = page.locator('.modal').last();
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    if (text.includes(question)) break;
+    if (attempt >= 3) throw new Error(`"${label}" asked something else: ${text.slice(0, 500)}`);
+    await dialog.locator('.modal-footer .btn-secondary').click();
+    await page.waitForSelector('.modal', { state: 'detached' });
+  }
+  await page.click('.modal .modal-footer .btn-primary');
+  const closed = await page
+    .waitForSelector('.modal', { state: 'detached', timeout: 30_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!closed) {
+    const dialog = (await page.locator('.modal').allInnerTexts()).join(' | ');
+    await page.keyboard.press('Escape');
+    throw new Error(`"${label}" left a dialog open: ${dialog.slice(0, 2000)}`);
+  }
+}
