@@ -1,49 +1,69 @@
 import { ConfigError } from '../connector/errors.ts';
-import { isPeriod } from '../mappings/period.ts';
+import { WORK } from '../connector/work/registry.ts';
+import type { AnyWork, CommandWords } from '../connector/work/work.ts';
 import type { JobData } from './queues.ts';
 
-/** The words of a CLI command (`sync all`, `invoice --period 2023-06`, `payments push`) as the job that runs it. */
+/** The kinds of work that run as jobs, with their command's words. */
+const QUEUED = Object.values(WORK as Record<string, AnyWork>).flatMap((work) =>
+  work.jobId && work.command ? [{ work, command: work.command }] : [],
+);
+
+const either = (choices: readonly string[]) =>
+  choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : (choices[0] ?? '');
+
+/**
+ * The words of a CLI command (`sync all`, `invoice --period 2023-06`, `payments push`) as the job that
+ * runs it: read by each kind of work's own words and flags (connector/work), checked by its schema.
+ */
 export function jobOfWords(words: readonly string[]): JobData {
-  const [command, ...rest] = words;
-  const flag = (name: string): string | undefined => {
-    const index = rest.indexOf(name);
-    const value =
-      index >= 0 ? rest[index + 1] : rest.find((w) => w.startsWith(`${name}=`))?.slice(name.length + 1);
-    return value;
-  };
-  const period = () => {
-    const value = flag('--period');
-    if (!value || !isPeriod(value))
-      throw new ConfigError(['--period YYYY-MM is required, e.g. enqueue invoice --period 2026-10']);
-    return value;
-  };
-  switch (command) {
-    case 'sync': {
-      const what = rest[0];
-      if (what !== 'partners' && what !== 'clients' && what !== 'tariffs' && what !== 'all') {
-        throw new ConfigError([
-          'enqueue sync takes partners, clients, tariffs or all, e.g. enqueue sync all',
-        ]);
-      }
-      return { kind: 'sync', what, partner: flag('--partner') };
-    }
-    case 'invoice':
-      return {
-        kind: 'invoice',
-        period: period(),
-        partner: flag('--partner'),
-        client: flag('--client'),
-        ...(rest.includes('--force') ? { force: true } : {}),
-        ...(rest.includes('--allow-open-period') ? { allowOpenPeriod: true } : {}),
-      };
-    case 'payments':
-      if (rest[0] !== 'push') throw new ConfigError(['enqueue payments takes push: enqueue payments push']);
-      return { kind: 'payments-push' };
-    case 'reconcile':
-      return { kind: 'reconcile', period: period() };
-    default:
+  const found = QUEUED.find(({ command }) => command.words.every((word, i) => words[i] === word));
+  if (!found) {
+    const near = QUEUED.filter(({ command }) => command.words[0] === words[0]);
+    const [first] = near;
+    if (first)
       throw new ConfigError([
-        `enqueue takes a command that runs as a job: sync, invoice, payments push, reconcile (got "${words.join(' ')}")`,
+        `enqueue ${words[0]} takes ${either(near.map(({ command }) => command.words.slice(1).join(' ')))}: enqueue ${first.command.example}`,
       ]);
+    throw new ConfigError([
+      `enqueue takes a command that runs as a job: ${QUEUED.map(({ command }) => command.words.join(' ')).join(', ')} (got "${words.join(' ')}")`,
+    ]);
   }
+  const { work, command } = found;
+  const rest = words.slice(command.words.length);
+  const given = inputOfWords(command, rest);
+  const parsed = work.input.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path[0];
+        const flag = Object.entries(command.values ?? {}).find(([, v]) => v.key === key);
+        return flag
+          ? `${flag[0]} ${flag[1].hint ?? 'ID'} is required, e.g. enqueue ${command.example}`
+          : `enqueue ${command.words.join(' ')}: ${String(key ?? 'input')}: ${issue.message}`;
+      }),
+    );
+  }
+  return { kind: work.name, ...parsed.data } as JobData;
+}
+
+/** The input the words after a command give: its arguments, `--flag value` or `--flag=value`, switches. */
+function inputOfWords(command: CommandWords, rest: readonly string[]): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  (command.args ?? []).forEach(({ key, choices }, i) => {
+    const value = rest[i];
+    if (value === undefined || !choices.includes(value))
+      throw new ConfigError([
+        `enqueue ${command.words.join(' ')} takes ${either(choices)}, e.g. enqueue ${command.example}`,
+      ]);
+    given[key] = value;
+  });
+  for (const [flag, { key }] of Object.entries(command.values ?? {})) {
+    const index = rest.indexOf(flag);
+    const value =
+      index >= 0 ? rest[index + 1] : rest.find((w) => w.startsWith(`${flag}=`))?.slice(flag.length + 1);
+    if (value !== undefined) given[key] = value;
+  }
+  for (const [flag, key] of Object.entries(command.switches ?? {}))
+    if (rest.includes(flag)) given[key] = true;
+  return given;
 }

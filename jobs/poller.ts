@@ -4,16 +4,12 @@
  * function the CLI calls, and writes the progress and the outcome back on the run.
  */
 import { hostname } from 'node:os';
-import { describeInvoices } from '../connector/cli/invoice.ts';
-import { describeSync } from '../connector/cli/sync.ts';
 import type { ProcessDeps } from '../connector/deps.ts';
 import { RunRefusedError, WorkspaceMissingError, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import type { OdooClient } from '../connector/odoo/client.ts';
-import { invoicePeriod } from '../connector/processes/invoice-period.ts';
-import { pushPayments } from '../connector/processes/push-payments.ts';
-import { reconcilePeriod } from '../connector/processes/reconcile.ts';
-import { syncMasterData } from '../connector/processes/sync.ts';
+import { workOfRun } from '../connector/work/registry.ts';
+import { type AnyWork, inputOf, outcomeOf } from '../connector/work/work.ts';
 import {
   type RunOutcome,
   type RunRequest,
@@ -43,7 +39,7 @@ export interface PollerOptions {
   staleSeconds: number;
   /** How often a run in progress says it is alive (a progress write). */
   heartbeatSeconds?: number;
-  /** The locks the queue's jobs take (sync, payments-push), so a run never overlaps a job. */
+  /** Takes the locks the queue's jobs take (connector/work: each kind's `lock`), so a run never overlaps a job. */
   lock?: LockRunner;
   /** While the workspace is missing, polls slow down, doubling up to this (default 60 s). */
   maxBackoffSeconds?: number;
@@ -51,63 +47,29 @@ export interface PollerOptions {
   poll?: (options: PollerOptions) => Promise<number | undefined>;
 }
 
-/** The lock a run's process shares with the queue's jobs of the same process (jobs/queues.ts lockOf). */
-export function lockOfRun(run: RunRequest): string | undefined {
-  if (run.kind === 'sync') return 'sync';
-  if (run.kind === 'payments' && !run.dryRun) return 'payments-push';
-  return undefined;
-}
-
 export const defaultWorkerName = () => `${hostname()}:${process.pid}`;
 
-/** Runs one claimed run's process and answers its outcome (never throws for the process's failure). */
-export async function executeRun(deps: ProcessDeps, run: RunRequest): Promise<RunOutcome> {
-  const needPeriod = () => {
-    if (!run.period || !/^\d{4}-(0[1-9]|1[0-2])$/.test(run.period))
-      throw new Error(`a month is needed as YYYY-MM (got "${run.period ?? ''}")`);
-    return run.period;
-  };
-  switch (run.kind) {
-    case 'sync': {
-      const report = await syncMasterData(deps, { what: 'all', partner: run.partner, dryRun: run.dryRun });
-      return { text: describeSync(report), failed: report.failed };
-    }
-    case 'invoice': {
-      const report = await invoicePeriod(deps, {
-        period: needPeriod(),
-        partner: run.partner,
-        client: run.client,
-        dryRun: run.dryRun,
-      });
-      return {
-        text: describeInvoices(report),
-        failed: report.failed,
-        moveIds: report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
-      };
-    }
-    case 'payments': {
-      const report = await pushPayments(deps, { dryRun: run.dryRun });
-      const outcomes = new Map<string, number>();
-      for (const r of report.results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
-      const text = [
-        `${report.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${report.since}: ${report.results.length} seen`,
-        ...[...outcomes].map(([outcome, n]) => `  ${outcome}: ${n}`),
-        ...report.results
-          .filter((r) => r.outcome !== 'already pushed')
-          .map((r) => `  ${r.payment} ${r.counterparty}: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`),
-      ].join('\n');
-      return { text, failed: report.failed };
-    }
-    case 'reconcile': {
-      const report = await reconcilePeriod(deps, needPeriod());
-      const text = [
-        `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.rows.length}`,
-        ...report.rows
-          .filter((r) => !r.ok)
-          .map((r) => `  DIFF ${r.counterparty} (${r.kind}): ${r.problem ?? ''}`),
-      ].join('\n');
-      return { text, failed: report.failed };
-    }
+/** The kind of work a claimed run asks for (connector/work/registry.ts), and its input checked. */
+export function requestedWork(run: RunRequest): { work: AnyWork; input: unknown } {
+  const work = workOfRun(run.kind);
+  if (!work?.fromRun) throw new Error(`no kind of work runs "${run.kind}"`);
+  return { work, input: inputOf(work, work.fromRun(run)) };
+}
+
+/**
+ * Runs one claimed run's process and answers its outcome, holding the lock its kind of work holds
+ * whoever started it (the queue's jobs hold the same). Throws LockBusyError; a failed process is an
+ * outcome.
+ */
+export async function executeRun(deps: ProcessDeps, run: RunRequest, lock?: LockRunner): Promise<RunOutcome> {
+  try {
+    const { work, input } = requestedWork(run);
+    const key = work.lock?.(input);
+    const go = async () => outcomeOf(work, await work.run(deps, input), input);
+    return key && lock ? await lock(key, go) : await go();
+  } catch (error) {
+    if (error instanceof LockBusyError) throw error;
+    return { failed: [], error: messageOf(error) };
   }
 }
 
@@ -137,19 +99,15 @@ export async function pollOnce(options: PollerOptions): Promise<number | undefin
     heartbeatMs: (options.heartbeatSeconds ?? 60) * 1000,
     onError: (error) => options.log.warn({ run: run.id, error: messageOf(error) }, 'progress not written'),
   });
-  const work = () => executeRun({ ...deps, progress: progress.update }, run);
   let outcome: RunOutcome;
   try {
-    const key = lockOfRun(run);
-    outcome = key && options.lock ? await options.lock(key, work) : await work();
+    outcome = await executeRun({ ...deps, progress: progress.update }, run, options.lock);
   } catch (error) {
     await progress.stop();
-    if (error instanceof LockBusyError) {
-      await releaseRun(deps.odoo, run.id, `Waiting: ${error.message}; it starts when that one ends.`);
-      options.log.info({ run: run.id, lock: error.key }, 'run waits for its lock');
-      return undefined;
-    }
-    outcome = { failed: [], error: messageOf(error) };
+    if (!(error instanceof LockBusyError)) throw error;
+    await releaseRun(deps.odoo, run.id, `Waiting: ${error.message}; it starts when that one ends.`);
+    options.log.info({ run: run.id, lock: error.key }, 'run waits for its lock');
+    return undefined;
   }
   await progress.stop();
   await finishRun(deps.odoo, run.id, outcome);

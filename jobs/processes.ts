@@ -13,17 +13,16 @@ import {
   invoiceCounterparty,
   listCounterparties,
 } from '../connector/processes/invoice-period.ts';
-import { type PushReport, pushPayments } from '../connector/processes/push-payments.ts';
-import { type ReconcileReport, reconcilePeriod } from '../connector/processes/reconcile.ts';
-import { type SyncInput, type SyncReport, syncMasterData } from '../connector/processes/sync.ts';
 import { RcpClient } from '../connector/rcp/client.ts';
+import type { Work } from '../connector/work/work.ts';
 
 /**
  * What the jobs call: the same processes as the CLI, one implementation each. An interface so that
  * tests can put in processes that hang, fail or count.
  */
 export interface Processes {
-  sync(input: SyncInput): Promise<SyncReport>;
+  /** A kind of work (connector/work/registry.ts) on RCP and Odoo, with the configuration as it is now. */
+  run<I, R>(work: Work<I, R>, input: I): Promise<R>;
   listCounterparties(
     period: string,
     filter?: {
@@ -37,8 +36,6 @@ export interface Processes {
     unit: CounterpartyRef,
     options?: { force: boolean; holder?: ClaimHolder | undefined },
   ): Promise<InvoiceReport>;
-  pushPayments(): Promise<PushReport>;
-  reconcile(period: string): Promise<ReconcileReport>;
   /**
    * The connector's deps with the configuration as it is now (connections reused while their settings
    * are the same): for the runs poller. Throws ConfigError when the configuration is now invalid.
@@ -132,15 +129,13 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
   };
   return {
     deps: open,
-    sync: async (input) => syncMasterData(await open(), input),
+    run: async (work, input) => work.run(await open(['rcp', 'odoo', ...(work.needs ?? [])]), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),
     invoiceCounterparty: async (period, unit, options) => {
       const deps = { ...(await open()), holder: options?.holder };
       return invoiceCounterparty(deps, period, unit, await contextOf(deps), options?.force ?? false);
     },
-    pushPayments: async () => pushPayments(await open(['rcp', 'odoo', 'payments'])),
-    reconcile: async (period) => reconcilePeriod(await open(), period),
     health: async () => {
       const result = { rcp: false, odoo: false };
       try {

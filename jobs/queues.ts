@@ -1,6 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import type { CounterpartyRef } from '../connector/processes/invoice-period.ts';
-import type { SyncWhat } from '../connector/processes/sync.ts';
+import { type WORK, type WorkName, workNamed } from '../connector/work/registry.ts';
+import type { AnyWork, InputOf } from '../connector/work/work.ts';
 
 /**
  * The queue and its jobs. A job's data is small (ids, a period), never a record; its id names the
@@ -9,8 +10,13 @@ import type { SyncWhat } from '../connector/processes/sync.ts';
  */
 export const QUEUE_NAME = 'rcp-odoo';
 
+/** A job of a kind of work (connector/work/registry.ts): its name as `kind`, and its input. */
+type WorkJob = {
+  [K in WorkName]: { kind: K } & InputOf<(typeof WORK)[K]>;
+}[Exclude<WorkName, 'invoice'>];
+
 export type JobData =
-  | { kind: 'sync'; what: SyncWhat; partner?: string | undefined }
+  | WorkJob
   /** Plans a period's invoices: one child job per counterparty under a report job. `previous` = last month. */
   | {
       kind: 'invoice';
@@ -38,40 +44,38 @@ export type JobData =
       runId?: number | undefined;
       /** Counterparties that could not be chosen (their inputs failed), for the run's summary. */
       notChosen?: Array<{ record: string; error: string }> | undefined;
-    }
-  | { kind: 'payments-push' }
-  | { kind: 'reconcile'; period: string };
+    };
 
-/**
- * `sync/all`, `invoice/2023-06/client/<uuid>`, `payments-push`: one piece of work each (BullMQ
- * refuses `:` in job ids, hence the slashes).
- */
-export function jobIdOf(data: JobData): string {
-  switch (data.kind) {
-    case 'sync':
-      return `sync/${data.what}${data.partner ? `/partner/${data.partner}` : ''}`;
-    case 'invoice':
-      return `invoice/${data.period}${data.partner ? `/partner/${data.partner}` : ''}${data.client ? `/client/${data.client}` : ''}`;
-    case 'invoice-unit':
-      return `invoice/${data.period}/${data.unit.kind}/${data.unit.uuid}`;
-    case 'invoice-report':
-      return `invoice-report/${data.period}`;
-    case 'payments-push':
-      return 'payments-push';
-    case 'reconcile':
-      return `reconcile/${data.period}`;
-  }
+/** A job's kind of work and its input, for the jobs that are one (not the invoice flow's parts). */
+export function workOfJob(data: JobData): { work: AnyWork; input: unknown } | undefined {
+  if (data.kind === 'invoice-unit' || data.kind === 'invoice-report') return undefined;
+  const work = workNamed(data.kind);
+  if (!work) return undefined;
+  const { kind: _kind, ...input } = data;
+  return { work, input };
 }
 
 /**
- * Processes that must never overlap, whatever job started them (a schedule or a person): the
- * payments push (RCP's calls are not idempotent) and the sync (two would race on the same records).
+ * `sync/all`, `invoice/2023-06/client/<uuid>`, `payments-push`: one piece of work each (BullMQ
+ * refuses `:` in job ids, hence the slashes). Each kind of work names its own (connector/work).
+ */
+export function jobIdOf(data: JobData): string {
+  if (data.kind === 'invoice-unit') return `invoice/${data.period}/${data.unit.kind}/${data.unit.uuid}`;
+  if (data.kind === 'invoice-report') return `invoice-report/${data.period}`;
+  const of = workOfJob(data);
+  if (!of?.work.jobId) throw new Error(`${data.kind} does not run as a job`);
+  return of.work.jobId(of.input);
+}
+
+/**
+ * The one lock table: the lock a job holds whatever started it (a schedule, `enqueue`, a run
+ * requested in RCP → Runs): each kind of work's own (connector/work: the sync, the payments push),
+ * and an invoice unit's job its own.
  */
 export function lockOf(data: JobData): string | undefined {
-  if (data.kind === 'payments-push') return 'payments-push';
-  if (data.kind === 'sync') return 'sync';
   if (data.kind === 'invoice-unit') return jobIdOf(data);
-  return undefined;
+  const of = workOfJob(data);
+  return of?.work.lock?.(of.input);
 }
 
 /** Retries for retryable failures only (the worker fails the others at once), with exponential backoff. */

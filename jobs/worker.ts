@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { DelayedError, FlowProducer, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { describeSync } from '../connector/cli/sync.ts';
 import { RunRefusedError, isRetryable, messageOf } from '../connector/errors.ts';
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
+import { type AnyWork, inputOf, outcomeOf } from '../connector/work/work.ts';
 import {
   type RunKind,
   type RunOutcome,
@@ -19,7 +19,7 @@ import { monthBefore } from '../mappings/period.ts';
 import { LockBusyError, withLock } from './lock.ts';
 import { type JobsMetrics, createMetrics } from './metrics.ts';
 import type { Processes } from './processes.ts';
-import { JOB_OPTIONS, type JobData, QUEUE_NAME, jobIdOf, lockOf } from './queues.ts';
+import { JOB_OPTIONS, type JobData, QUEUE_NAME, jobIdOf, lockOf, workOfJob } from './queues.ts';
 
 export interface RunnerOptions {
   redisUrl: string;
@@ -88,23 +88,21 @@ export function createRunner(options: RunnerOptions): Runner {
    * A job's process recorded in RCP → Runs (Started by: Schedule, or Command line for `enqueue`), so
    * the nightly sync shows where the accountant looks; unrecorded when the processes give no Odoo.
    */
-  const recorded = async <T>(
-    job: Job<JobData>,
-    run: { kind: RunKind; period?: string; partner?: string | undefined },
-    work: () => Promise<T>,
-    outcomeOf: (result: T) => RunOutcome,
-  ): Promise<T> => {
-    const opened = options.processes.deps ? await options.processes.deps().catch(() => undefined) : undefined;
-    if (!opened) return work();
+  const recorded = async (job: Job<JobData>, work: AnyWork, input: unknown): Promise<unknown> => {
+    const runKind = work.runKind;
+    const opened =
+      runKind && options.processes.deps ? await options.processes.deps().catch(() => undefined) : undefined;
+    if (!runKind || !opened) return options.processes.run(work, input);
     return recordedRun(
       opened,
       {
-        ...run,
+        kind: runKind,
+        ...work.filters?.(input),
         trigger: job.repeatJobKey ? 'schedule' : 'cli',
         worker: `worker@${hostname()}:${process.pid}`,
       },
-      () => work(),
-      outcomeOf,
+      () => options.processes.run(work, input),
+      (report) => outcomeOf(work, report, input),
     );
   };
 
@@ -181,10 +179,11 @@ export function createRunner(options: RunnerOptions): Runner {
    */
   const recordRefusal = async (job: Job<JobData>, error: RunRefusedError) => {
     const data = job.data;
-    if (data.kind === 'invoice-unit' || data.kind === 'invoice-report') return;
+    // The invoice flow's parts are no kind of work: their run is the flow's.
+    const kind = workOfJob(data)?.work.runKind;
+    if (!kind) return;
     const odoo = await options.processes.lastOdoo?.().catch(() => undefined);
     if (!odoo || !(await hasRuns(odoo).catch(() => false))) return;
-    const kind: RunKind = data.kind === 'payments-push' ? 'payments' : data.kind;
     const period =
       data.kind === 'invoice' && data.period === 'previous'
         ? monthBefore(new Date(), options.timezone ?? 'UTC')
@@ -210,17 +209,6 @@ export function createRunner(options: RunnerOptions): Runner {
   const run = async (job: Job<JobData>): Promise<unknown> => {
     const data = job.data;
     switch (data.kind) {
-      case 'sync': {
-        const report = await recorded(
-          job,
-          { kind: 'sync', partner: data.partner },
-          () => options.processes.sync({ what: data.what, partner: data.partner }),
-          (r) => ({ text: describeSync(r), failed: r.failed }),
-        );
-        for (const [kind, counts] of Object.entries(report.counts)) metrics.recordSynced(kind, counts);
-        metrics.odooRoundTrips.inc(report.odooRoundTrips);
-        return { counts: report.counts, failed: report.failed, odooRoundTrips: report.odooRoundTrips };
-      }
       case 'invoice': {
         const period =
           data.period === 'previous' ? monthBefore(new Date(), options.timezone ?? 'UTC') : data.period;
@@ -318,36 +306,16 @@ export function createRunner(options: RunnerOptions): Runner {
           failed: Object.entries(failed).map(([id, reason]) => ({ job: id, reason })),
         };
       }
-      case 'payments-push': {
-        const report = await recorded(
-          job,
-          { kind: 'payments' },
-          () => options.processes.pushPayments(),
-          (r) => ({
-            text: `customer payments since ${r.since}: ${r.results.length} seen, ${r.results.filter((x) => x.outcome !== 'already pushed').length} not already in RCP`,
-            failed: r.failed,
-          }),
-        );
-        return {
-          results: report.results.filter((r) => r.outcome !== 'already pushed'),
-          failed: report.failed,
-        };
-      }
-      case 'reconcile': {
-        const report = await recorded(
-          job,
-          { kind: 'reconcile', period: data.period },
-          () => options.processes.reconcile(data.period),
-          (r) => ({
-            text: `RCP cost vs Odoo invoices for ${r.period}: ${r.mismatches} mismatch(es) of ${r.rows.length}`,
-            failed: r.failed,
-          }),
-        );
-        return {
-          mismatches: report.mismatches,
-          rows: report.rows.filter((r) => !r.ok),
-          payments: report.payments,
-        };
+      default: {
+        // A kind of work (connector/work/registry.ts): its input checked, its run recorded in RCP → Runs.
+        const of = workOfJob(data);
+        if (!of) throw new UnrecoverableError(`no kind of work "${data.kind}"`);
+        const input = inputOf(of.work, of.input);
+        const report = await recorded(job, of.work, input);
+        const counted = of.work.counted?.(report) ?? {};
+        for (const [kind, counts] of Object.entries(counted.synced ?? {})) metrics.recordSynced(kind, counts);
+        if (counted.odooRoundTrips) metrics.odooRoundTrips.inc(counted.odooRoundTrips);
+        return of.work.jobResult ? of.work.jobResult(report) : report;
       }
     }
   };

@@ -1,8 +1,8 @@
+import { table } from '../../mappings/text-table.ts';
 import { OdooClient } from '../odoo/client.ts';
 import { type CheckItem, checkOdoo, checkRcp, checkRedis, checkSettings } from '../processes/check.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { type CommandContext, EXIT } from './context.ts';
-import { table } from './output.ts';
 
 const MARK = { ok: 'ok', warning: 'WARN', failure: 'FAIL' } as const;
 

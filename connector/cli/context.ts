@@ -25,8 +25,7 @@ export function createContext(json: boolean): CommandContext {
   };
 }
 
-/** Exit codes of the CLI contract. */
-export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
+export { EXIT } from '../work/work.ts';
 
 export function usageError(message: string): ConfigError {
   return new ConfigError([message]);

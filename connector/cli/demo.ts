@@ -8,9 +8,9 @@ import { syncMasterData } from '../processes/sync.ts';
 import { RcpClient } from '../rcp/client.ts';
 import { Secret } from '../secret.ts';
 import { startSimulator } from '../simulator/server.ts';
+import { describeInvoices } from '../work/invoice.ts';
+import { describeSync } from '../work/sync.ts';
 import { type CommandContext, EXIT } from './context.ts';
-import { describeInvoices } from './invoice.ts';
-import { describeSync } from './sync.ts';
 
 /** The month before today's (UTC), `YYYY-MM`. */
 export function previousMonth(today = new Date()): string {

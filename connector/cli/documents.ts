@@ -6,9 +6,9 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isPeriod } from '../../mappings/period.ts';
+import { table } from '../../mappings/text-table.ts';
 import type { UpdDocumentsReport } from '../processes/upd-documents.ts';
 import { type CommandContext, EXIT } from './context.ts';
-import { table } from './output.ts';
 
 type Run = (json: boolean, action: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 

@@ -6,10 +6,21 @@ import { isPeriod } from '../../mappings/period.ts';
  */
 import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
+import type { WorkName } from '../work/registry.ts';
+import type { AnyWork } from '../work/work.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 import { addDocumentsCommand } from './documents.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
+
+/** A kind of work from the registry, loaded when its command runs (--help does not pay for it). */
+async function runWork(ctx: CommandContext, name: WorkName, input: unknown): Promise<number> {
+  const [{ WORK }, { runWork: run }] = await Promise.all([
+    import('../work/registry.ts'),
+    import('./run-work.ts'),
+  ]);
+  return run(ctx, WORK[name] as AnyWork, input);
+}
 
 function period(value: string): string {
   if (!isPeriod(value)) throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
@@ -50,7 +61,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
         if (!['partners', 'clients', 'tariffs', 'all'].includes(what)) {
           throw new ConfigError([`sync takes one of partners, clients, tariffs, all (got "${what}")`]);
         }
-        return (await import('./sync.ts')).runSync(ctx, {
+        return runWork(ctx, 'sync', {
           what: what as 'partners' | 'clients' | 'tariffs' | 'all',
           partner: o.partner,
           dryRun: Boolean(o.dryRun),
@@ -110,7 +121,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
-          (await import('./invoice.ts')).runInvoice(ctx, {
+          runWork(ctx, 'invoice', {
             period: o.period,
             partner: o.partner,
             client: o.client,
@@ -139,9 +150,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       ].join('\n'),
     )
     .action(async (o: { dryRun?: boolean }, cmd: Command) =>
-      run(json(cmd), async (ctx) =>
-        (await import('./payments.ts')).runPaymentsPush(ctx, { dryRun: Boolean(o.dryRun) }),
-      ),
+      run(json(cmd), async (ctx) => runWork(ctx, 'payments-push', { dryRun: Boolean(o.dryRun) })),
     );
   add(payments.command('resolve'))
     .description('settle a payment marked "needs review" after checking RCP by hand')
@@ -153,7 +162,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
         if (Boolean(o.pushed) === Boolean(o.notPushed)) {
           throw new ConfigError(['payments resolve takes exactly one of --pushed or --not-pushed']);
         }
-        return (await import('./payments.ts')).runPaymentsResolve(ctx, {
+        return runWork(ctx, 'payments-resolve', {
           payment,
           pushed: Boolean(o.pushed),
         });
@@ -164,7 +173,7 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .description('RCP cost vs Odoo invoices per counterparty, and pushed vs recorded payments')
     .requiredOption('--period <YYYY-MM>', 'the month to reconcile', period)
     .action(async (o: { period: string }, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./reconcile.ts')).runReconcile(ctx, { period: o.period })),
+      run(json(cmd), async (ctx) => runWork(ctx, 'reconcile', { period: o.period })),
     );
 
   addDocumentsCommand(program, run);

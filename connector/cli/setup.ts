@@ -1,3 +1,4 @@
+import { table } from '../../mappings/text-table.ts';
 import { ConfigError } from '../errors.ts';
 import { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
@@ -5,7 +6,6 @@ import { MARK_NAME } from '../workspace/payment-marks.ts';
 import { removeWorkspace } from '../workspace/remove.ts';
 import { type SetupReport, setupWorkspace } from '../workspace/setup.ts';
 import { type CommandContext, EXIT } from './context.ts';
-import { table } from './output.ts';
 
 export interface SetupInput {
   dryRun: boolean;

@@ -50,7 +50,7 @@ export interface InvoiceInput {
   knownUsage?: readonly KnownUsage[] | undefined;
   partner?: string | undefined;
   client?: string | undefined;
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
   force?: boolean | undefined;
   /** Invoice the current (still open) month or a future one: a provisional, short draft. */

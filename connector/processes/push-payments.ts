@@ -81,7 +81,7 @@ export interface PushReport {
 }
 
 export interface PushInput {
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /**
    * An intent younger than this is another run's send in progress (left alone); older, its run
    * stopped before recording RCP's answer, and it is flagged for review. Default 120 s.

@@ -18,7 +18,7 @@ export interface SyncInput {
   what: SyncWhat;
   /** Only this RCP partner, its clients and their plans. */
   partner?: string | undefined;
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 export interface SyncReport {

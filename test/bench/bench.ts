@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { table } from '../../connector/cli/output.ts';
 import { progressDisplay } from '../../connector/cli/progress.ts';
 import { type Config, loadConfig } from '../../connector/config.ts';
 import type { ProcessDeps } from '../../connector/deps.ts';
@@ -27,6 +26,7 @@ import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
 import { setupWorkspace } from '../../connector/workspace/setup.ts';
+import { table } from '../../mappings/text-table.ts';
 import { CallRecorder, type ReplayResult, copyDatabase, dropDatabase, replayCalls } from './odoo-replay.ts';
 
 const args = process.argv.slice(2);

@@ -41,15 +41,13 @@ describe('money safety in the worker (real Redis, the simulator and the Odoo dou
     await syncMasterData(deps, { what: 'all' });
     const chosen: string[][] = [];
     const processes: Processes = {
-      sync: async () => Promise.reject(new Error('not used')),
+      run: async () => Promise.reject(new Error('not used')),
       listCounterparties: async (period, filter) => {
         const result = await listCounterparties(deps, period, filter);
         chosen.push(result.units.map((u) => u.uuid).sort());
         return { units: [], failed: result.failed };
       },
       invoiceCounterparty: async () => Promise.reject(new Error('not used')),
-      pushPayments: async () => Promise.reject(new Error('not used')),
-      reconcile: async () => Promise.reject(new Error('not used')),
       health: async () => ({ rcp: true, odoo: true }),
       close: async () => {},
     };

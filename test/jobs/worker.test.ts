@@ -14,6 +14,7 @@ import type { Processes } from '../../jobs/processes.ts';
 import type { JobData } from '../../jobs/queues.ts';
 import { applySchedules } from '../../jobs/schedules.ts';
 import { type Runner, createRunner, enqueueJob } from '../../jobs/worker.ts';
+import { type NamedProcesses, runByName } from '../support/named-processes.ts';
 import { startStack } from '../support/stack.ts';
 
 const redisUrl = inject('redisUrl');
@@ -46,9 +47,24 @@ const emptyPush: PushReport = {
   rcpRequests: 0,
 };
 
-function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
+function fakeProcesses(overrides: Partial<Processes> & NamedProcesses = {}): Processes {
+  const { sync, pushPayments, reconcile, ...rest } = overrides;
+  const named: Required<NamedProcesses> = {
+    sync: sync ?? (async () => emptySync),
+    pushPayments: pushPayments ?? (async () => emptyPush),
+    reconcile:
+      reconcile ??
+      (async (period) =>
+        ({
+          period,
+          rows: [],
+          mismatches: 0,
+          payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [], differences: [] },
+          failed: [],
+        }) as ReconcileReport),
+  };
   return {
-    sync: async () => emptySync,
+    run: runByName(named),
     listCounterparties: async () => ({ units: [], failed: [] }),
     invoiceCounterparty: async (period) =>
       ({
@@ -60,18 +76,9 @@ function fakeProcesses(overrides: Partial<Processes> = {}): Processes {
         rcpRequests: 0,
         seconds: 0,
       }) as InvoiceReport,
-    pushPayments: async () => emptyPush,
-    reconcile: async (period) =>
-      ({
-        period,
-        rows: [],
-        mismatches: 0,
-        payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [], differences: [] },
-        failed: [],
-      }) as ReconcileReport,
     health: async () => ({ rcp: true, odoo: true }),
     close: async () => {},
-    ...overrides,
+    ...rest,
   };
 }
 

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeInvoices, runInvoice } from '../../connector/cli/invoice.ts';
 import { createOutput } from '../../connector/cli/output.ts';
+import { runWork } from '../../connector/cli/run-work.ts';
 import { currentConfig } from '../../connector/config.ts';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import type { InvoiceReport } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
+import { describeInvoices, invoice } from '../../connector/work/invoice.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { type Processes, realProcesses } from '../../jobs/processes.ts';
 import { createRunner, enqueueJob } from '../../jobs/worker.ts';
@@ -152,7 +153,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('settings read for each run')
       config: (needs: Parameters<typeof currentConfig>[0]) =>
         currentConfig(needs, { env, dotenvPath: dotenv }),
     };
-    expect(await runInvoice(ctx, { period: '2024-05' })).toBe(0);
+    expect(await runWork(ctx, invoice, { period: '2024-05' })).toBe(0);
     const report = JSON.parse(printed) as InvoiceReport;
     const line = `taxes: VAT 22 % → no tax on ${drafts.length} drafts`;
     expect(report.changes).toEqual([line]);

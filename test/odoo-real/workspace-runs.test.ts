@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeSync } from '../../connector/cli/sync.ts';
 import type { ProcessDeps } from '../../connector/deps.ts';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooClient, OdooRecord } from '../../connector/odoo/client.ts';
@@ -8,6 +7,7 @@ import { invoiceCounterparty, listCounterparties } from '../../connector/process
 import { pushPayments } from '../../connector/processes/push-payments.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
+import { describeSync } from '../../connector/work/sync.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
 import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
@@ -318,15 +318,13 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     const redis = await startRedis();
     const deps = await s.reconnect();
     const processes: Processes = {
-      sync: (input) => syncMasterData(deps, input),
+      run: (work, input) => work.run(deps, input),
       listCounterparties: (period, filter) => listCounterparties(deps, period, filter),
       // Each counterparty takes a second at least, so that the run is seen between its start and end.
       invoiceCounterparty: async (period, unit, options) => {
         await new Promise((r) => setTimeout(r, 1_000));
         return invoiceCounterparty(deps, period, unit, undefined, options?.force ?? false);
       },
-      pushPayments: () => pushPayments(deps),
-      reconcile: (period) => reconcilePeriod(deps, period),
       deps: async () => deps,
       health: async () => ({ rcp: true, odoo: true }),
       close: async () => {},

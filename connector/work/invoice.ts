@@ -1,35 +1,57 @@
+import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
-import { type InvoiceInput, type InvoiceReport, invoicePeriod } from '../processes/invoice-period.ts';
-import { recordedRun } from '../workspace/runs.ts';
-import { type CommandContext, EXIT } from './context.ts';
-import { cliRunner } from './context.ts';
-import { withDeps } from './open-deps.ts';
-import { table } from './output.ts';
+import { table } from '../../mappings/text-table.ts';
+import type { InvoiceReport } from '../processes/invoice-period.ts';
+import { Period, type Work, periodOfRun } from './work.ts';
 
-export async function runInvoice(ctx: CommandContext, input: InvoiceInput): Promise<number> {
-  const report = await withDeps(ctx, (deps) =>
-    recordedRun(
-      deps,
-      {
-        kind: 'invoice',
-        trigger: 'cli',
-        worker: cliRunner(),
-        period: input.period,
-        dryRun: input.dryRun,
-        partner: input.partner,
-        client: input.client,
-      },
-      (d) => invoicePeriod(d, input),
-      (r) => ({
-        text: describeInvoices(r),
-        failed: r.failed,
-        moveIds: r.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
-      }),
-    ),
-  );
-  ctx.out.result(report, describeInvoices(report));
-  return report.failed.length > 0 ? EXIT.someFailed : EXIT.done;
-}
+const InvoiceInput = z.object({
+  period: Period,
+  partner: z.string().optional(),
+  client: z.string().optional(),
+  dryRun: z.boolean().optional(),
+  /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
+  force: z.boolean().optional(),
+  /** The current or a future month, on purpose (`--allow-open-period`). */
+  allowOpenPeriod: z.boolean().optional(),
+});
+
+/**
+ * A month of RCP usage → one draft customer invoice per invoiced counterparty. On the queue it runs
+ * as a flow, one job per counterparty (jobs/worker.ts), under the job id and locks said here.
+ */
+export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
+  name: 'invoice',
+  input: InvoiceInput,
+  command: {
+    words: ['invoice'],
+    values: {
+      '--period': { key: 'period', hint: 'YYYY-MM' },
+      '--partner': { key: 'partner' },
+      '--client': { key: 'client' },
+    },
+    switches: { '--force': 'force', '--allow-open-period': 'allowOpenPeriod' },
+    example: 'invoice --period 2026-10',
+  },
+  runKind: 'invoice',
+  fromRun: (run) => ({
+    period: periodOfRun(run),
+    partner: run.partner,
+    client: run.client,
+    dryRun: run.dryRun,
+  }),
+  filters: (input) => ({
+    period: input.period,
+    dryRun: input.dryRun,
+    partner: input.partner,
+    client: input.client,
+  }),
+  jobId: (input) =>
+    `invoice/${input.period}${input.partner ? `/partner/${input.partner}` : ''}${input.client ? `/client/${input.client}` : ''}`,
+  run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),
+  summary: describeInvoices,
+  failed: (report) => report.failed,
+  moveIds: (report) => report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
+};
 
 export function describeInvoices(report: InvoiceReport): string {
   const lines: string[] = [];

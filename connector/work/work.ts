@@ -1,0 +1,119 @@
+/**
+ * A kind of work (sync, invoice, payments push…) described once: what it takes (a zod schema), how
+ * the queue names it and which lock it holds, the process it runs, and how it is told (to people, to
+ * `--json`, to RCP → Runs, to the queue). The CLI, `enqueue`, the worker and the RCP → Runs poller
+ * are loops over `WORK` (registry.ts); none of them knows a kind by name, except the worker's
+ * invoice flow (one job per counterparty).
+ */
+import { z } from 'zod';
+import { isPeriod } from '../../mappings/period.ts';
+import type { Need } from '../config.ts';
+import type { KindCounts, ProcessDeps } from '../deps.ts';
+import { ConfigError } from '../errors.ts';
+import type { FailedRecord } from '../odoo/upsert.ts';
+import type { RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
+
+/** Exit codes of the CLI contract. */
+export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
+
+/** A month `YYYY-MM` (mappings/period.ts says what one looks like). */
+export const Period = z.string().refine(isPeriod, 'a month YYYY-MM is expected');
+
+/** A run requested in RCP → Runs names its month in a text field: checked here, before any work. */
+export function periodOfRun(run: RunRequest): string {
+  if (!run.period || !isPeriod(run.period))
+    throw new Error(`a month is needed as YYYY-MM (got "${run.period ?? ''}")`);
+  return run.period;
+}
+
+/** What a run records about its input in RCP → Runs (its filters, month and dry run). */
+export interface RunFilters {
+  period?: string | undefined;
+  dryRun?: boolean | undefined;
+  partner?: string | undefined;
+  client?: string | undefined;
+}
+
+/** How a command line names a kind of work: `enqueue` reads its words by this (connector/cli too). */
+export interface CommandWords {
+  /** The command's words, e.g. `payments push`. */
+  words: readonly string[];
+  /** Arguments after the words, in order, each one of its choices. */
+  args?: ReadonlyArray<{ key: string; choices: readonly string[] }>;
+  /** `--flag value` → the input's key; `hint` says the value's form in a usage message. */
+  values?: Readonly<Record<string, { key: string; hint?: string }>>;
+  /** `--flag` alone → the input's key, true. */
+  switches?: Readonly<Record<string, string>>;
+  /** A whole command, for usage messages: `invoice --period 2026-10`. */
+  example: string;
+}
+
+export interface Work<Input, Report> {
+  /** The job's kind on the queue (`payments-push`): kept as it is, queued jobs carry it. */
+  name: string;
+  /** The input, checked at every entrance (CLI flags, `enqueue` words, a job's data, a requested run). */
+  input: z.ZodType<Input, z.ZodTypeDef, unknown>;
+  /** Its command's words, arguments and flags (for `enqueue`, with jobId). */
+  command?: CommandWords;
+  /** The parts of the configuration it needs beyond RCP and Odoo (`payments`). */
+  needs?: readonly Need[];
+  /** Its kind in RCP → Runs, when its runs are recorded there (and may be requested there). */
+  runKind?: RunKind;
+  /** Its input from a run requested in RCP → Runs (with runKind). */
+  fromRun?(run: RunRequest): Input;
+  /** What its record in RCP → Runs shows of the input. */
+  filters?(input: Input): RunFilters;
+  /** Its job id on the queue, with `enqueue`: the same work never waits or runs twice at once. */
+  jobId?(input: Input): string;
+  /**
+   * The lock it holds in Redis whoever started it (a queued job or a run requested in RCP → Runs):
+   * the work that must never overlap. The keys are shared with workers of earlier versions.
+   */
+  lock?(input: Input): string | undefined;
+  /** The process (imported when it runs: a command loads only its own). */
+  run(deps: ProcessDeps, input: Input): Promise<Report>;
+  /** The summary for people: what the CLI prints and what RCP → Runs shows, whoever started it. */
+  summary(report: Report, input: Input): string;
+  /** What `--json` prints (default: the report). */
+  json?(report: Report, input: Input): unknown;
+  /** The records that failed, and the Odoo documents it made (for RCP → Runs). */
+  failed(report: Report): FailedRecord[];
+  moveIds?(report: Report): number[];
+  /** Whether the CLI exits 1 (some record failed or differs): default, when a record failed. */
+  someFailed?(report: Report): boolean;
+  /** What a queued job keeps as its result (default: the report). */
+  jobResult?(report: Report): unknown;
+  /** What the worker's metrics count of it. */
+  counted?(report: Report): { synced?: Record<string, KindCounts>; odooRoundTrips?: number };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each kind's own types are checked in its file; a list of them forgets them
+export type AnyWork = Work<any, any>;
+
+/** The input a kind of work takes. */
+export type InputOf<W> = W extends Work<infer I, unknown> ? I : never;
+
+/** A report as RCP → Runs records it: the same summary whoever started the run. */
+export function outcomeOf<I, R>(work: Work<I, R>, report: R, input: I): RunOutcome {
+  const moveIds = work.moveIds?.(report);
+  return {
+    text: work.summary(report, input),
+    failed: work.failed(report),
+    ...(moveIds ? { moveIds } : {}),
+  };
+}
+
+/** The CLI's exit code for a finished report. */
+export function exitOf<I, R>(work: Work<I, R>, report: R): number {
+  const someFailed = work.someFailed ? work.someFailed(report) : work.failed(report).length > 0;
+  return someFailed ? EXIT.someFailed : EXIT.done;
+}
+
+/** A kind of work's input from an entrance (flags, words, a job's data), checked by its schema. */
+export function inputOf<I, R>(work: Work<I, R>, given: unknown): I {
+  const parsed = work.input.safeParse(given);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((i) => `${work.name}: ${i.path.join('.') || 'input'}: ${i.message}`),
+  );
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { WORK, workOfRun } from '../../connector/work/registry.ts';
+import type { RunRequest } from '../../connector/workspace/runs.ts';
+import { requestedWork } from '../../jobs/poller.ts';
+import { jobIdOf, lockOf } from '../../jobs/queues.ts';
+
+const run = (over: Partial<RunRequest>): RunRequest => ({
+  id: 1,
+  kind: 'sync',
+  period: undefined,
+  dryRun: false,
+  partner: undefined,
+  client: undefined,
+  ...over,
+});
+
+describe('the registry of kinds of work', () => {
+  it('names each kind by its key, as queued jobs carry it', () => {
+    for (const [key, work] of Object.entries(WORK)) expect(work.name).toBe(key);
+  });
+
+  it('one lock table: the queue and RCP → Runs take the same keys as the versions before', () => {
+    expect(lockOf({ kind: 'sync', what: 'all' })).toBe('sync');
+    expect(lockOf({ kind: 'sync', what: 'clients', partner: 'p-1' })).toBe('sync');
+    expect(lockOf({ kind: 'payments-push' })).toBe('payments-push');
+    expect(lockOf({ kind: 'reconcile', period: '2023-06' })).toBeUndefined();
+    expect(lockOf({ kind: 'invoice', period: '2023-06' })).toBeUndefined();
+    const unit = {
+      kind: 'invoice-unit' as const,
+      period: '2023-06',
+      unit: { kind: 'client' as const, uuid: 'u-1' },
+    };
+    expect(lockOf(unit as never)).toBe(jobIdOf(unit as never));
+    const lockOfRun = (r: RunRequest) => {
+      const { work, input } = requestedWork(r);
+      return work.lock?.(input);
+    };
+    expect(lockOfRun(run({ kind: 'sync' }))).toBe('sync');
+    expect(lockOfRun(run({ kind: 'sync', dryRun: true }))).toBe('sync');
+    expect(lockOfRun(run({ kind: 'payments' }))).toBe('payments-push');
+    expect(lockOfRun(run({ kind: 'payments', dryRun: true }))).toBeUndefined();
+    expect(lockOfRun(run({ kind: 'invoice', period: '2023-06' }))).toBeUndefined();
+  });
+
+  it('a run requested in RCP → Runs without a valid month is refused before any work, naming the month', () => {
+    expect(() => requestedWork(run({ kind: 'reconcile', period: '2023-13' }))).toThrow(
+      'a month is needed as YYYY-MM (got "2023-13")',
+    );
+    expect(() => requestedWork(run({ kind: 'invoice' }))).toThrow('a month is needed as YYYY-MM (got "")');
+    expect(workOfRun('payments')?.name).toBe('payments-push');
+  });
+});
