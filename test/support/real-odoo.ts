@@ -59,6 +59,20 @@ export function realTitle(what: string, env: Record<string, string | undefined> 
     : `${what} against a real Odoo (skipped: ${reason.split(':')[0]}; set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY)`;
 }
 
+/**
+ * Where copies come from: odoo.sh, the version (from ODOO_DB's `odooNN_`) and the server's port;
+ * undefined without one of them (someone's own Odoo).
+ */
+function templateSource(
+  env: Record<string, string | undefined>,
+  odooConfig: OdooConfig,
+): { script: string; version: string; port: string } | undefined {
+  const script = odooSh(env);
+  const version = /^odoo(\d+)_/.exec(odooConfig.db)?.[1];
+  const port = new URL(odooConfig.url).port;
+  return script && version && port ? { script, version, port } : undefined;
+}
+
 function odooSh(env: Record<string, string | undefined>): string | undefined {
   const candidate = env.ODOO_SH ?? resolve(repoRoot, '../shared/odoo/odoo.sh');
   return existsSync(candidate) ? candidate : undefined;
@@ -77,14 +91,13 @@ export async function freshRealOdoo(
   const given = realOdooFromEnv(env).odoo;
   if (!given) throw new Error('no real Odoo configured');
   const odooConfig = given.config.odoo as OdooConfig;
-  const script = odooSh(env);
-  const versionOfDb = /^odoo(\d+)_/.exec(odooConfig.db)?.[1];
-  const port = new URL(odooConfig.url).port;
-  if (!script || !versionOfDb || !port || env.ODOO_FRESH_DB === 'off') {
+  const source = templateSource(env, odooConfig);
+  if (!source || env.ODOO_FRESH_DB === 'off') {
     return { ...given, major: await majorOf(given.admin) };
   }
   const db = `${odooConfig.db}_${tag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const template = await templateOf(script, versionOfDb, port, options.workspace === true, odooConfig);
+  const { script, version, port } = source;
+  const template = await templateOf(script, version, port, options.workspace === true, odooConfig);
   await copyDatabase(template.name, db);
   const apiKey = template.apiKey;
   // The admin of a fresh copy: admin/admin, or its new API key where the connector uses a key.
@@ -129,11 +142,9 @@ export async function prepareTemplates(
   const given = realOdooFromEnv(env).odoo;
   if (!given) throw new Error('no real Odoo configured');
   const odooConfig = given.config.odoo as OdooConfig;
-  const script = odooSh(env);
-  const version = /^odoo(\d+)_/.exec(odooConfig.db)?.[1];
-  const port = new URL(odooConfig.url).port;
-  if (!script || !version || !port)
-    throw new Error('templates need odoo.sh, ODOO_DB odooNN_… and a port in ODOO_URL');
+  const source = templateSource(env, odooConfig);
+  if (!source) throw new Error('templates need odoo.sh, ODOO_DB odooNN_… and a port in ODOO_URL');
+  const { script, version, port } = source;
   const made: string[] = [];
   for (const workspace of [false, true]) {
     made.push((await templateOf(script, version, port, workspace, odooConfig)).name);
