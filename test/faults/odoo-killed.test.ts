@@ -1,7 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { type Server, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type Watcher, slowProxy } from '../support/slow-proxy.ts';
 
 /**
  * Odoo itself killed (`kill -9`, with the run that was talking to it: a machine that lost power)
@@ -40,13 +39,12 @@ interface MoveRow extends OdooRecord {
   invoice_origin: string | false;
 }
 
-/** A proxy that kills Odoo and the runner at `moment` of the first call making new drafts. */
-async function killingProxy(
-  target: string,
-  moment: Moment,
-  kill: () => void,
-): Promise<{ url: string; killed: Promise<void>; close(): Promise<void> }> {
-  const to = new URL(target);
+/**
+ * Watches a proxy's requests for the first call making new drafts, and kills Odoo and the runner at
+ * `moment` of it: 60 ms into Odoo's transaction (the answer to a load of several invoices takes
+ * longer), or right after Odoo's answer was passed on.
+ */
+function killAt(moment: Moment, kill: () => void): { watch: Watcher; killed: Promise<void> } {
   let armed = true;
   let killed!: () => void;
   const done = new Promise<void>((r) => {
@@ -56,39 +54,17 @@ async function killingProxy(
     kill();
     killed();
   };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const text = `${req.url} ${body.toString('utf8')}`;
-      const makesDrafts =
-        armed && text.includes('account.move') && text.includes('load') && text.includes('out_invoice');
-      if (makesDrafts) armed = false;
-      const upstream = request(
-        { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          if (makesDrafts && moment === 'right after Odoo answered it') answer.on('end', fire);
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      upstream.end(body);
-      // Inside Odoo's transaction: the answer to a load of several invoices takes longer than this.
-      if (makesDrafts && moment === 'during the call that makes the drafts') setTimeout(fire, 60);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    killed: done,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+  const watch: Watcher = ({ url, body }) => {
+    const text = `${url} ${body}`;
+    if (!armed || !(text.includes('account.move') && text.includes('load') && text.includes('out_invoice'))) {
+      return undefined;
+    }
+    armed = false;
+    if (moment === 'right after Odoo answered it') return { answered: fire };
+    setTimeout(fire, 60);
+    return undefined;
   };
+  return { watch, killed: done };
 }
 
 const given = realOdooFromEnv();
@@ -174,14 +150,15 @@ describe.skipIf(!given.odoo || !version)(realTitle('Odoo killed while a run make
       expect(wanted.size).toBeGreaterThan(2);
 
       const runner: { child?: ChildProcess } = {};
-      const proxy = await killingProxy(odooUrl, moment, () => {
+      const killer = killAt(moment, () => {
         process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
         runner.child?.kill('SIGKILL');
       });
+      const proxy = await slowProxy(odooUrl, 0, killer.watch);
       const first = cli(['invoice', '--period', period, '--json'], proxy.url);
       runner.child = first.child;
       const ended = await Promise.race([
-        proxy.killed.then(() => 'killed'),
+        killer.killed.then(() => 'killed'),
         first.exited.then(() => 'exited'),
       ]);
       await first.exited;

@@ -1,0 +1,235 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { OdooConfig } from '../../connector/config.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
+import { pushPayments, resolvePayment } from '../../connector/processes/push-payments.ts';
+import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
+import { xmlidOf } from '../../mappings/external-ids.ts';
+import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
+import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { type WatchHooks, slowProxy } from '../support/slow-proxy.ts';
+
+/**
+ * The command-line runner killed (`kill -9`: an out-of-memory kill, a lost container) at the
+ * moments that matter of `payments push` and `sync all`, on a real Odoo with the RCP simulator:
+ * what RCP received (the simulator's record, per payment) and what Odoo holds (companies per RCP
+ * id) are checked after the next run, not the connector's own account of them.
+ *
+ * The moments are seen, not guessed: a proxy in front of RCP (for a payment) or Odoo (for the
+ * sync's load of companies) kills the runner when the call is on its way (dropped before RCP saw
+ * it), when RCP has done it and the runner never heard (the answer withheld), and while Odoo has
+ * the load in hand. A payment whose send was cut is never sent again by a run on its own: it waits
+ * for the accountant as "needs review" (RCP documents no way to ask whether it has a payment), and
+ * once settled as RCP's record says, RCP holds each payment exactly once.
+ */
+const bin = resolve('bin/rcp-odoo.mjs');
+const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-runner-killed-'));
+const given = realOdooFromEnv();
+
+describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
+  const started = useRealStack(
+    'runnerkilled',
+    { today: '2024-06-01', clients: 8, partners: 2 },
+    { workspace: true },
+  );
+  let s: RealStack;
+  let env: Record<string, string>;
+
+  /** `rcp-odoo ARGS` as a process of its own, with RCP and Odoo reached where the test says. */
+  const cli = (args: string[], where: { rcp?: string; odoo?: string } = {}) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      env: {
+        ...env,
+        RCP_URL: where.rcp ?? s.sim.url,
+        ...(where.odoo ? { ODOO_URL: where.odoo } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += String(d);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      out += String(d);
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((r) =>
+      child.on('exit', (code, signal) => r({ code, signal, out })),
+    );
+    return { child, exited };
+  };
+
+  beforeAll(async () => {
+    s = started();
+    const connector = s.odoo.config.odoo as OdooConfig;
+    env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      LOG_LEVEL: 'warn',
+      RCP_TOKEN: s.sim.token,
+      ODOO_URL: connector.url,
+      ODOO_DB: connector.db,
+      ODOO_USER: connector.user,
+      [connector.secret.kind === 'apiKey' ? 'ODOO_API_KEY' : 'ODOO_PASSWORD']:
+        connector.secret.value.reveal(),
+      RCP_OWN_PARTNER_IDS: s.sim.world.partners[0]?.id ?? '',
+      PAYMENTS_SINCE: '2020-01-01',
+    };
+  }, 600_000);
+
+  /** Kills `runner` at the first request `matches` sees, by `how`; resolves once it has. */
+  const killAtFirst = (matches: (text: string) => boolean, how: 'drop' | 'withhold' | 'in Odoo') => {
+    let armed = true;
+    const runner: { child?: ChildProcess } = {};
+    let killed!: () => void;
+    const done = new Promise<void>((r) => {
+      killed = r;
+    });
+    const kill = () => {
+      runner.child?.kill('SIGKILL');
+      killed();
+    };
+    const watch = ({ url, body }: { url: string; body: string }): WatchHooks | undefined => {
+      if (!armed || !matches(`${url} ${body}`)) return undefined;
+      armed = false;
+      if (how === 'drop') {
+        kill();
+        return { drop: true };
+      }
+      if (how === 'withhold') return { withhold: true, answered: kill };
+      setTimeout(kill, 40);
+      return undefined;
+    };
+    return { runner, watch, killed: done };
+  };
+
+  it('sync all killed while Odoo loads the companies, then killed right after: the next sync makes each RCP counterparty once', async () => {
+    // JSON-RPC names the model and method in its body; JSON-2 (19 with an API key) in the path.
+    const isCompanyLoad = (t: string) => /\/json\/2\/res\.partner\/load|"res\.partner",\s*"load"/.test(t);
+    for (const how of ['in Odoo', 'withhold'] as const) {
+      const killer = killAtFirst(isCompanyLoad, how);
+      const proxy = await slowProxy(env.ODOO_URL ?? '', 0, killer.watch);
+      const first = cli(['sync', 'all'], { odoo: proxy.url });
+      killer.runner.child = first.child;
+      const ended = await Promise.race([
+        killer.killed.then(() => 'killed'),
+        first.exited.then(() => 'exited'),
+      ]);
+      const gone = await first.exited;
+      await proxy.close();
+      expect(ended, `${how}: the sync ended before it loaded companies: ${gone.out}`).toBe('killed');
+      expect(gone.signal).toBe('SIGKILL');
+    }
+    const again = await cli(['sync', 'all']).exited;
+    expect(again.code, again.out).toBe(0);
+
+    const world = s.sim.world;
+    const clients = Array.from({ length: world.clientCount }, (_, i) => world.client(i));
+    const names = [
+      ...clients.map((c) => xmlidOf('client', c.id)),
+      ...world.partners.map((p) => xmlidOf('partner', p.id)),
+    ];
+    const found = await externalIds(s.admin).resolve(names);
+    for (const name of names) expect(found.get(name)?.id, name).toBeGreaterThan(0);
+    // Once each: no second company of the same RCP id made by the re-run.
+    for (const c of [...clients, ...world.partners]) {
+      expect(await s.admin.searchCount('res.partner', [['ref', '=', c.id]]), c.name).toBe(1);
+    }
+    const third = await cli(['sync', 'all', '--json']).exited;
+    expect(third.code, third.out).toBe(0);
+  }, 900_000);
+
+  it.each([
+    {
+      how: 'drop' as const,
+      moment: 'its payment dropped on the way (RCP never saw it)',
+      rcpHasIt: false,
+    },
+    {
+      how: 'withhold' as const,
+      moment: 'after RCP took the payment, before the runner heard',
+      rcpHasIt: true,
+    },
+  ])(
+    'payments push killed, $moment: no run sends it again; settled as RCP says, RCP holds each payment once',
+    async ({ how, rcpHasIt }) => {
+      const client = s.sim.world.client(rcpHasIt ? 1 : 2);
+      const company = (await externalIds(s.admin).resolve([xmlidOf('client', client.id)])).get(
+        xmlidOf('client', client.id),
+      )?.id;
+      expect(company, 'the client is synced').toBeGreaterThan(0);
+      const amounts = [1234.56, 789.01];
+      const ids: number[] = [];
+      for (const amount of amounts) {
+        const [id] = await s.admin.create('account.payment', [
+          {
+            payment_type: 'inbound',
+            partner_type: 'customer',
+            partner_id: company,
+            amount,
+            date: new Date().toISOString().slice(0, 10),
+          },
+        ]);
+        await s.admin.callOn('account.payment', 'action_post', [id ?? 0]);
+        ids.push(id ?? 0);
+      }
+      const received = (paymentId: number) =>
+        s.sim.payments.filter((p) => new RegExp(`#${paymentId}( /\\d+)?$`).test(p.details));
+
+      const killer = killAtFirst((t) => t.includes('/payment/bank_payment'), how);
+      const proxy = await slowProxy(s.sim.url, 0, killer.watch);
+      const first = cli(['payments', 'push', '--json'], { rcp: proxy.url });
+      killer.runner.child = first.child;
+      const ended = await Promise.race([
+        killer.killed.then(() => 'killed'),
+        first.exited.then(() => 'exited'),
+      ]);
+      const gone = await first.exited;
+      await proxy.close();
+      expect(ended, `the push ended before it sent a payment: ${gone.out}`).toBe('killed');
+      const sentFirst = ids.find((id) => received(id).length > 0);
+      expect(Boolean(sentFirst), 'RCP has the payment the proxy let through').toBe(rcpHasIt);
+
+      // The next runs, the killed run's claims older than their grace: nothing is sent again.
+      const before = s.sim.payments.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let n = 0; n < 2; n++) {
+        const next = await pushPayments(await s.reconnect(), { intentGraceSeconds: 1 });
+        for (const id of ids) {
+          const outcome = next.results.find((r) => r.paymentId === id)?.outcome;
+          expect(['needs review', 'pushed'], `payment ${id}: ${outcome}`).toContain(outcome);
+        }
+      }
+      // Only payments the killed run never claimed may have gone since, and each once.
+      for (const id of ids) expect(received(id).length, `payment ${id}`).toBeLessThanOrEqual(1);
+      const ledger = await readPaymentLedger(s.deps.odoo);
+      const waiting = ids.filter((id) => ledger.get(id)?.state === 'review');
+      expect(waiting.length, 'the payment the run was sending waits for the accountant').toBeGreaterThan(0);
+      // A payment the killed run held is where the kill left it in RCP: the one it got through, once.
+      for (const id of waiting) expect(received(id).length, `payment ${id}`).toBe(id === sentFirst ? 1 : 0);
+      expect(s.sim.payments.length - before).toBe(ids.length - waiting.length);
+
+      // The accountant checks RCP (here: the simulator's record) and settles each review.
+      for (const id of waiting) await resolvePayment(s.deps, String(id), received(id).length > 0);
+      const settled = await pushPayments(await s.reconnect(), { intentGraceSeconds: 1 });
+      expect(settled.failed).toEqual([]);
+      for (const [index, id] of ids.entries()) {
+        const got = received(id);
+        expect(got, `payment ${id}: RCP holds it once`).toHaveLength(1);
+        expect(Math.round((got[0]?.amount ?? 0) * 100)).toBe(Math.round((amounts[index] ?? 0) * 100));
+        expect(got[0]?.client).toBe(client.id);
+      }
+      const after = await readPaymentLedger(s.deps.odoo);
+      for (const id of ids) expect(after.get(id)?.state, `payment ${id}`).toBe('pushed');
+      // A run after that sends nothing at all.
+      const count = s.sim.payments.length;
+      await pushPayments(await s.reconnect(), { intentGraceSeconds: 1 });
+      expect(s.sim.payments.length).toBe(count);
+    },
+    600_000,
+  );
+});
