@@ -84,7 +84,7 @@ describe.skipIf(!available)(realTitle('accountants’ edits and the connector’
   });
 
   it(
-    `an accountant editing at any moment of a run on a slow Odoo never loses the edit (${ROUNDS} runs)`,
+    `an accountant editing at any moment of a run on a slow Odoo never loses the edit, and the invoice keeps one note (${ROUNDS} runs)`,
     async () => {
       const [client] = directClients();
       const uuid = client?.id ?? '';
@@ -122,6 +122,8 @@ describe.skipIf(!available)(realTitle('accountants’ edits and the connector’
         const next = await invoicePeriod(deps, { period: PERIOD, client: uuid });
         expect(invoiceOf(next, uuid)?.outcome, `round ${round}`).toBe('left edited');
         expect((await linesOf(id)).some((l) => l.name === text)).toBe(true);
+        // One note on the invoice after every run, slow Odoo and edits in the middle notwithstanding.
+        expect(await notesOf(id), `round ${round}: the connector's notes`).toHaveLength(1);
       }
       console.log(`edits caught by the write's own check or by the decide phase: ${caught.length}/${ROUNDS}`);
     },
