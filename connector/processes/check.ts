@@ -453,9 +453,10 @@ export interface Readiness {
  * usual backoff: a check waits for no one).
  */
 export async function checkReadiness({ config, log }: { config: Config; log: Logger }): Promise<Readiness> {
-  if (!config.rcp || !config.odoo) throw new Error('configuration without RCP or Odoo');
-  const odooConfig = config.odoo;
-  const rcp = new RcpClient(config.rcp, { log, backoff: { attempts: 2 } });
+  // `check` runs after its command read RCP and Odoo's settings (its `needs`): they are there.
+  const { rcp: rcpConfig, odoo: odooConfig } = config;
+  if (!rcpConfig || !odooConfig) throw new ConfigError(['check needs the RCP and Odoo settings']);
+  const rcp = new RcpClient(rcpConfig, { log, backoff: { attempts: 2 } });
   const checks: CheckItem[] = [];
   try {
     const { items: rcpItems, facts } = await checkRcp(rcp);
