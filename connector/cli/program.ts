@@ -2,8 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { queuedUsages } from '../../jobs/enqueue-words.ts';
 import { isPeriod } from '../../mappings/period.ts';
 /**
- * The `rcp-odoo` command line: flags are parsed here, each command lives in its own file and calls a
- * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
+ * The `rcp-odoo` command line. The commands of the kinds of work (check, sync, invoice, payments,
+ * reconcile) are made from what each kind declares (connector/work, by work-command.ts); the others
+ * (match, documents, worker, enqueue, setup, simulator, demo) have their flags here and live in their
+ * own files. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
 import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
