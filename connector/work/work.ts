@@ -1,7 +1,7 @@
 /**
- * A kind of work (sync, invoice, payments push…) described once: what it takes (a zod schema), how
- * the queue names it and which lock it holds, the process it runs, and how it is told (to people, to
- * `--json`, to RCP → Runs, to the queue). The CLI, `enqueue`, the worker and the RCP → Runs poller
+ * A kind of work (sync, invoice, payments push…) described once: what it takes (a zod schema), its
+ * command (words, flags, help), how the queue names it and which lock it holds, the process it runs,
+ * and how it is told (to people, to `--json`, to RCP → Runs, to the queue). The CLI, `enqueue`, the worker and the RCP → Runs poller
  * are loops over `WORK` (registry.ts); none of them knows a kind by name, except the worker's
  * invoice flow (one job per counterparty).
  */
