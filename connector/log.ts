@@ -3,7 +3,7 @@
  * TTY. Secrets are redacted by key name, and Secret values print as a placeholder anyway.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { SECRET_VARIABLES } from './secret.ts';
+import { SECRET_VARIABLES } from './config.ts';
 
 export type { Logger };
 

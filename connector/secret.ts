@@ -1,14 +1,5 @@
 import { inspect } from 'node:util';
 
-/** Variables whose values are never shown: not in a log, not even in an error about them. */
-export const SECRET_VARIABLES = [
-  'RCP_TOKEN',
-  'RCP_PASSWORD',
-  'ODOO_PASSWORD',
-  'ODOO_API_KEY',
-  'DASHBOARD_TOKEN',
-] as const;
-
 /**
  * A secret value (token, password, API key) that cannot reach a log or a message by accident:
  * string conversion, JSON and util.inspect all show a placeholder. Read it with `reveal()` at the

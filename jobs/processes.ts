@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config, Need } from '../connector/config.ts';
+import type { ConfigFor, Need } from '../connector/config.ts';
 import type { FailedRecord, ProcessDeps } from '../connector/deps.ts';
 import type { ClaimHolder } from '../connector/deps.ts';
 import { ConfigError, RunRefusedError } from '../connector/errors.ts';
@@ -49,11 +49,9 @@ export interface Processes {
 }
 
 /** What decides which connections a configuration needs: a change in any of these opens new ones. */
-function connectionKey(config: Config): string {
+function connectionKey({ rcp, odoo }: ConfigFor<'rcp' | 'odoo'>): string {
   const secret = (value: { reveal(): string }) =>
     createHash('sha256').update(value.reveal()).digest('hex').slice(0, 16);
-  const rcp = config.rcp as NonNullable<Config['rcp']>;
-  const odoo = config.odoo as NonNullable<Config['odoo']>;
   return JSON.stringify({
     rcp: {
       ...rcp,
@@ -74,7 +72,10 @@ function connectionKey(config: Config): string {
  * run with its reasons (a ConfigError, never retried). Connections are reused while their settings
  * are the same, opened anew when they change, and reopened after a failure.
  */
-export function realProcesses(configNow: (needs: readonly Need[]) => Config, log: Logger): Processes {
+export function realProcesses(
+  configNow: <N extends Need>(needs: readonly N[]) => ConfigFor<N>,
+  log: Logger,
+): Processes {
   interface Connections {
     key: string;
     clients: Promise<{ rcp: RcpClient; odoo: OdooClient }>;
@@ -82,10 +83,11 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
   let current: Connections | undefined;
   // Connections whose settings changed: a run may still use them, so they are closed with the worker.
   const retired: Connections[] = [];
-  const open = async (needs: readonly Need[] = ['rcp', 'odoo']): Promise<ProcessDeps> => {
-    let config: Config;
+  type OpenDeps = ProcessDeps & { config: ConfigFor<'rcp' | 'odoo'> };
+  const open = async (more: readonly Need[] = []): Promise<OpenDeps> => {
+    let config: ConfigFor<'rcp' | 'odoo'>;
     try {
-      config = configNow(needs);
+      config = configNow(['rcp', 'odoo', ...more]);
     } catch (error) {
       if (error instanceof ConfigError) throw new RunRefusedError(error.problems);
       throw error;
@@ -100,8 +102,8 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
       const opening: Connections = {
         key,
         clients: (async () => {
-          const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>, { log });
-          const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, { log });
+          const rcp = new RcpClient(config.rcp, { log });
+          const odoo = await OdooClient.connect(config.odoo, { log });
           return { rcp, odoo };
         })(),
       };
@@ -116,7 +118,7 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
   // Odoo's reference ids and precisions, shared by the many per-counterparty jobs of a run for a
   // while; read again when the connection or the payment term days change.
   let context: { at: number; key: string; value: Promise<InvoiceContext> } | undefined;
-  const contextOf = async (deps: ProcessDeps): Promise<InvoiceContext> => {
+  const contextOf = async (deps: OpenDeps): Promise<InvoiceContext> => {
     const key = `${connectionKey(deps.config)}|${deps.config.invoicing.postpayTermDays}`;
     if (!context || context.key !== key || Date.now() - context.at > 5 * 60_000) {
       const value = invoiceContext(deps);
@@ -129,7 +131,7 @@ export function realProcesses(configNow: (needs: readonly Need[]) => Config, log
   };
   return {
     deps: open,
-    run: async (work, input) => work.run(await open(['rcp', 'odoo', ...(work.needs ?? [])]), input),
+    run: async (work, input) => work.run(await open(work.needs), input),
     // The same choice of counterparties as the CLI's `invoice --partner/--client`.
     listCounterparties: async (period, filter = {}) => listCounterparties(await open(), period, filter),
     invoiceCounterparty: async (period, unit, options) => {

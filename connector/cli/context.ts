@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 /** What every command gets: where to print, a logger, and the configuration loader for the parts it needs. */
-import { type Config, type Need, currentConfig, readEnv } from '../config.ts';
+import { type ConfigFor, type Need, currentConfig, readEnv } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { type Logger, createLogger } from '../log.ts';
 import { type Output, createOutput } from './output.ts';
@@ -8,8 +8,11 @@ import { type Output, createOutput } from './output.ts';
 export interface CommandContext {
   out: Output;
   log: Logger;
-  /** The configuration as it is now (environment and `.env`): the worker calls it again for each run. */
-  config(needs: readonly Need[]): Config;
+  /**
+   * The configuration as it is now (environment and `.env`), the parts named typed as present (a
+   * ConfigError, exit 2, otherwise): the worker calls it again for each run.
+   */
+  config<N extends Need>(needs: readonly N[]): ConfigFor<N>;
 }
 
 export function createContext(json: boolean): CommandContext {

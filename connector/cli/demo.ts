@@ -54,7 +54,7 @@ export async function runDemo(
 ): Promise<number> {
   const config = ctx.config(['odoo']);
   if (input.prepare) {
-    const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
+    const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
     try {
       const said = await prepareDemoCompany(odoo, config.companyCurrency);
       ctx.out.result({ prepared: true, currency: config.companyCurrency, message: said }, said);
@@ -76,12 +76,12 @@ export async function runDemo(
     { log: ctx.log },
   );
   try {
-    const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
+    const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
     try {
       const deps = { rcp, odoo, config: { ...config, ownPartnerIds: [own] }, log: ctx.log };
       // Debug, not info: the summary on stdout says it, and a JSON line on stderr is noise to a person.
       ctx.log.debug(
-        { simulator: sim.url, odoo: config.odoo?.url, period },
+        { simulator: sim.url, odoo: config.odoo.url, period },
         'demo: syncing the simulator into Odoo',
       );
       const sync = await syncMasterData(deps, { what: 'all' });
@@ -93,7 +93,7 @@ export async function runDemo(
           invoices,
         },
         [
-          `Demo: the RCP simulator (${sim.world.partners.length} partners, 40 clients) into Odoo at ${config.odoo?.url}.`,
+          `Demo: the RCP simulator (${sim.world.partners.length} partners, 40 clients) into Odoo at ${config.odoo.url}.`,
           '',
           describeSync(sync),
           '',

@@ -52,7 +52,6 @@ export function addDocumentsCommand(program: Command, run: Run): void {
           const { OdooClient } = await import('../odoo/client.ts');
           const { updDocuments } = await import('../processes/upd-documents.ts');
           const config = ctx.config(['odoo']);
-          if (!config.odoo) throw new Error('configuration without Odoo');
           const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
           try {
             const report = await updDocuments(

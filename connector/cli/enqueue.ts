@@ -9,7 +9,7 @@ import { type CommandContext, EXIT } from './context.ts';
 export async function runEnqueue(ctx: CommandContext, words: readonly string[]): Promise<number> {
   const data = jobOfWords(words);
   const config = ctx.config(['redis']);
-  const url = config.redisUrl as string;
+  const url = config.redisUrl;
   // Said within seconds, not a wait without end: the queue itself would wait for Redis forever.
   await reachRedis(url);
   const queue = new Queue<JobData>(QUEUE_NAME, {

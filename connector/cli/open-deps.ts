@@ -7,7 +7,6 @@ import { progressDisplay } from './progress.ts';
 /** Opens both edges for a command, runs it (with a progress bar on a terminal), and closes them whatever happens. */
 export async function withDeps<T>(ctx: CommandContext, run: (deps: ProcessDeps) => Promise<T>): Promise<T> {
   const config = ctx.config(['rcp', 'odoo']);
-  if (!config.rcp || !config.odoo) throw new Error('configuration without RCP or Odoo');
   const rcp = new RcpClient(config.rcp, { log: ctx.log });
   try {
     const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });

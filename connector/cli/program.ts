@@ -1,24 +1,25 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { queuedUsages } from '../../jobs/enqueue-words.ts';
 import { isPeriod } from '../../mappings/period.ts';
 /**
- * The `rcp-odoo` command line: flags are parsed here, each command lives in its own file and calls a
- * process. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
+ * The `rcp-odoo` command line. The commands of the kinds of work (check, sync, invoice, payments,
+ * reconcile) are made from what each kind declares (connector/work, by work-command.ts); the others
+ * (match, documents, worker, enqueue, setup, simulator, demo) have their flags here and live in their
+ * own files. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
 import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
-import type { WorkName } from '../work/registry.ts';
+import { WORK, type WorkName } from '../work/registry.ts';
 import type { AnyWork } from '../work/work.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
 import { addDocumentsCommand } from './documents.ts';
+import { addWorkCommand } from './work-command.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
 
-/** A kind of work from the registry, loaded when its command runs (--help does not pay for it). */
+/** A kind of work from the registry, its running loaded when its command runs (--help does not pay for it). */
 async function runWork(ctx: CommandContext, name: WorkName, input: unknown): Promise<number> {
-  const [{ WORK }, { runWork: run }] = await Promise.all([
-    import('../work/registry.ts'),
-    import('./run-work.ts'),
-  ]);
+  const { runWork: run } = await import('./run-work.ts');
   return run(ctx, WORK[name] as AnyWork, input);
 }
 
@@ -41,33 +42,12 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
   const add = (cmd: Command) => cmd.addOption(jsonOption());
 
-  add(program.command('check'))
-    .description(
-      'whether this Odoo is ready: RCP, Odoo (version, company, currency, rights, taxes, price precision), the settings and Redis; exit 0 ready (warnings are listed), 1 something failed, 2 a setting is wrong',
-    )
-    .action(async (_o, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./check.ts')).runCheck(ctx)),
+  // Each kind of work's command, as it declares it (connector/work): one loop, no kind named here.
+  for (const [name, work] of Object.entries(WORK) as [WorkName, AnyWork][]) {
+    addWorkCommand(program, work, jsonOption, (cmd, input) =>
+      run(json(cmd), async (ctx) => runWork(ctx, name, input())),
     );
-
-  add(program.command('sync'))
-    .description(
-      'RCP partners and clients → Odoo companies, billing classes → service products, billing plans → price lists',
-    )
-    .argument('<what>', 'partners | clients | tariffs | all')
-    .option('--partner <id>', 'only this RCP partner (and its clients)')
-    .option('--dry-run', 'print the plan (create / update / unchanged), write nothing')
-    .action(async (what: string, o: { partner?: string; dryRun?: boolean }, cmd: Command) =>
-      run(json(cmd), async (ctx) => {
-        if (!['partners', 'clients', 'tariffs', 'all'].includes(what)) {
-          throw new ConfigError([`sync takes one of partners, clients, tariffs, all (got "${what}")`]);
-        }
-        return runWork(ctx, 'sync', {
-          what: what as 'partners' | 'clients' | 'tariffs' | 'all',
-          partner: o.partner,
-          dryRun: Boolean(o.dryRun),
-        });
-      }),
-    );
+  }
 
   add(program.command('match'))
     .description(
@@ -97,85 +77,6 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       }),
     );
 
-  add(program.command('invoice'))
-    .description('a month of RCP usage → one draft customer invoice per invoiced counterparty')
-    .requiredOption('--period <YYYY-MM>', 'the month to invoice', period)
-    .option('--partner <id>', 'only this RCP partner')
-    .option('--client <id>', 'only this RCP client')
-    .option('--dry-run', 'print every invoice that would be made, write nothing')
-    .option('--force', 'also rewrite drafts an accountant changed in Odoo since the connector wrote them')
-    .option(
-      '--allow-open-period',
-      'invoice the current (still open) or a future month anyway: a provisional, short draft',
-    )
-    .action(
-      async (
-        o: {
-          period: string;
-          partner?: string;
-          client?: string;
-          dryRun?: boolean;
-          force?: boolean;
-          allowOpenPeriod?: boolean;
-        },
-        cmd: Command,
-      ) =>
-        run(json(cmd), async (ctx) =>
-          runWork(ctx, 'invoice', {
-            period: o.period,
-            partner: o.partner,
-            client: o.client,
-            dryRun: Boolean(o.dryRun),
-            force: Boolean(o.force),
-            allowOpenPeriod: Boolean(o.allowOpenPeriod),
-          }),
-        ),
-    );
-
-  const payments = program
-    .command('payments')
-    .description('customer payments recorded in Odoo → RCP balances');
-  add(payments.command('push'))
-    .description(
-      'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
-    )
-    .option('--dry-run', 'list what would be sent, send nothing')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'PAYMENTS_SINCE=YYYY-MM-DD (required): payments dated before it are never pushed, so that payments',
-        'recorded before the connector, which RCP already has, are not sent twice.',
-        'PAYMENTS_MODE=posted (default) pushes every posted payment; =reconciled only those matched with an invoice.',
-      ].join('\n'),
-    )
-    .action(async (o: { dryRun?: boolean }, cmd: Command) =>
-      run(json(cmd), async (ctx) => runWork(ctx, 'payments-push', { dryRun: Boolean(o.dryRun) })),
-    );
-  add(payments.command('resolve'))
-    .description('settle a payment marked "needs review" after checking RCP by hand')
-    .argument('<payment>', 'the Odoo payment (id or name)')
-    .option('--pushed', 'RCP did receive it: mark it pushed')
-    .option('--not-pushed', 'RCP did not receive it: allow the next push to send it')
-    .action(async (payment: string, o: { pushed?: boolean; notPushed?: boolean }, cmd: Command) =>
-      run(json(cmd), async (ctx) => {
-        if (Boolean(o.pushed) === Boolean(o.notPushed)) {
-          throw new ConfigError(['payments resolve takes exactly one of --pushed or --not-pushed']);
-        }
-        return runWork(ctx, 'payments-resolve', {
-          payment,
-          pushed: Boolean(o.pushed),
-        });
-      }),
-    );
-
-  add(program.command('reconcile'))
-    .description('RCP cost vs Odoo invoices per counterparty, and pushed vs recorded payments')
-    .requiredOption('--period <YYYY-MM>', 'the month to reconcile', period)
-    .action(async (o: { period: string }, cmd: Command) =>
-      run(json(cmd), async (ctx) => runWork(ctx, 'reconcile', { period: o.period })),
-    );
-
   addDocumentsCommand(program, run);
 
   add(program.command('worker'))
@@ -196,8 +97,8 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       'after',
       [
         '',
-        'Commands that run as jobs: sync partners|clients|tariffs|all [--partner ID],',
-        'invoice --period YYYY-MM [--partner ID] [--client ID], payments push, reconcile --period YYYY-MM.',
+        'Commands that run as jobs:',
+        ...queuedUsages().map((usage) => `  ${usage}`),
         'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
       ].join('\n'),
     )

@@ -12,16 +12,18 @@ export async function runWork<I, R>(ctx: CommandContext, work: Work<I, R>, given
   // What the work needs beyond RCP and Odoo is checked before either is opened (exit 2 when wrong).
   if (work.needs) ctx.config(['rcp', 'odoo', ...work.needs]);
   const runKind = work.runKind;
-  const report = await withDeps(ctx, (deps) =>
-    runKind
-      ? recordedRun(
-          deps,
-          { kind: runKind, trigger: 'cli', worker: cliRunner(), ...work.filters?.(input) },
-          (d) => work.run(d, input),
-          (r) => outcomeOf(work, r, input),
-        )
-      : work.run(deps, input),
-  );
+  const report = await (work.opens === 'nothing'
+    ? work.run({ config: ctx.config(['rcp', 'odoo']), log: ctx.log }, input)
+    : withDeps(ctx, (deps) =>
+        runKind
+          ? recordedRun(
+              deps,
+              { kind: runKind, trigger: 'cli', worker: cliRunner(), ...work.filters?.(input) },
+              (d) => work.run(d, input),
+              (r) => outcomeOf(work, r, input),
+            )
+          : work.run(deps, input),
+      ));
   ctx.out.result(work.json ? work.json(report, input) : report, work.summary(report, input));
   return exitOf(work, report);
 }

@@ -19,7 +19,7 @@ export interface SetupInput {
 /** Creates (or removes) the RCP workspace in Odoo; run by an ERP admin with ODOO_USER an administrator. */
 export async function runSetup(ctx: CommandContext, input: SetupInput): Promise<number> {
   const config = ctx.config(['odoo']);
-  const odoo = await OdooClient.connect(config.odoo as NonNullable<typeof config.odoo>, { log: ctx.log });
+  const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
   try {
     if (input.remove) return await remove(ctx, odoo, input);
     const report = await setupWorkspace(odoo, {

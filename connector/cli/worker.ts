@@ -11,7 +11,7 @@ import { type CommandContext, EXIT } from './context.ts';
 /** The worker: schedules, jobs, and its HTTP side, until SIGTERM or SIGINT (then it finishes the jobs in hand). */
 export async function runWorker(ctx: CommandContext): Promise<number> {
   const config = ctx.config(['rcp', 'odoo', 'redis']);
-  const redisUrl = config.redisUrl as string;
+  const redisUrl = config.redisUrl;
   // A wrong password is configuration (exit 2); Redis away is waited for, one line per retry.
   const probe = await probeRedis(redisUrl);
   if (probe.state === 'refused') throw new ConfigError([redisProblem(redisUrl, probe)]);
@@ -25,8 +25,8 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
     deps: () => (processes.deps as NonNullable<typeof processes.deps>)(),
     lastOdoo: () => (processes.lastOdoo as NonNullable<typeof processes.lastOdoo>)(),
     log: ctx.log,
-    pollSeconds: config.worker.pollSeconds ?? 10,
-    staleSeconds: config.worker.runStaleSeconds ?? 900,
+    pollSeconds: config.worker.pollSeconds,
+    staleSeconds: config.worker.runStaleSeconds,
     lock: (key, work) => withLock(redis, key, 60_000, work),
   });
   const http = await startWorkerHttp({
@@ -43,7 +43,7 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   );
   ctx.out.result(
     { started: true, schedules, port: config.worker.port },
-    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Runs requested in Odoo (RCP → Runs) polled every ${config.worker.pollSeconds ?? 10} s. Health and metrics on ${config.worker.host}:${config.worker.port}.`,
+    `Worker started. Schedules: ${schedules.join('; ') || 'none'}. Runs requested in Odoo (RCP → Runs) polled every ${config.worker.pollSeconds} s. Health and metrics on ${config.worker.host}:${config.worker.port}.`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

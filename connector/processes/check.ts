@@ -8,11 +8,12 @@ import { companyCurrencyProblem } from '../../mappings/company-currency.ts';
 import { decimalsOf } from '../../mappings/pricelists.ts';
 import type { Config } from '../config.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
-import { type OdooClient, isOdooSettingError } from '../odoo/client.ts';
+import type { Logger } from '../log.ts';
+import { OdooClient, isOdooSettingError } from '../odoo/client.ts';
 import { companyOf, decimalPrecisions } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import type { RcpClient } from '../rcp/client.ts';
+import { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
 import {
@@ -437,4 +438,36 @@ async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
     }
     throw error;
   }
+}
+
+/** Every item of `check`, and its counts: ready when none failed. */
+export interface Readiness {
+  ok: boolean;
+  failures: number;
+  warnings: number;
+  checks: CheckItem[];
+}
+
+/**
+ * RCP, Odoo, the settings and Redis, each checked with its own client (RCP tried twice, not the
+ * usual backoff: a check waits for no one).
+ */
+export async function checkReadiness({ config, log }: { config: Config; log: Logger }): Promise<Readiness> {
+  // `check` runs after its command read RCP and Odoo's settings (its `needs`): they are there.
+  const { rcp: rcpConfig, odoo: odooConfig } = config;
+  if (!rcpConfig || !odooConfig) throw new ConfigError(['check needs the RCP and Odoo settings']);
+  const rcp = new RcpClient(rcpConfig, { log, backoff: { attempts: 2 } });
+  const checks: CheckItem[] = [];
+  try {
+    const { items: rcpItems, facts } = await checkRcp(rcp);
+    checks.push(...rcpItems);
+    checks.push(...(await checkOdoo(() => OdooClient.connect(odooConfig, { log }), config, facts)));
+    checks.push(...checkSettings(config, facts));
+  } finally {
+    await rcp.close();
+  }
+  checks.push(...(await checkRedis(config)));
+  const failures = checks.filter((i) => i.status === 'failure').length;
+  const warnings = checks.filter((i) => i.status === 'warning').length;
+  return { ok: failures === 0, failures, warnings, checks };
 }

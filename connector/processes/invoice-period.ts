@@ -342,7 +342,7 @@ async function lineDigits(deps: ProcessDeps): Promise<{ quantity?: number; price
 
 /** Clients per chunk of a run: about ten batches, what memory holds of the usage and lines at once. */
 function chunkClients(deps: ProcessDeps): number {
-  return (deps.config.odoo?.batchSize ?? 500) * 10;
+  return deps.odoo.config.batchSize * 10;
 }
 
 /** Invoiced counterparties grouped so that each group covers about `clients` clients (a reseller is never split). */

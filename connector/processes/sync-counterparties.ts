@@ -148,7 +148,7 @@ export async function syncClients(
   book?: CounterpartyBook,
 ): Promise<UpsertReport> {
   // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
-  const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
+  const sliceSize = deps.odoo.config.batchSize * 10;
   const total: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
   let sliced = 0;
   for (const slice of batchesOf(clients, sliceSize)) {

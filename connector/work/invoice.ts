@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { InvoiceReport } from '../processes/invoice-period.ts';
-import { Period, type Work, periodOfRun } from './work.ts';
+import { Period, type Work, dryRunFlag, periodOfRun } from './work.ts';
 
 const InvoiceInput = z.object({
   period: Period,
@@ -24,12 +24,21 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
   input: InvoiceInput,
   command: {
     words: ['invoice'],
-    values: {
-      '--period': { key: 'period', hint: 'YYYY-MM' },
-      '--partner': { key: 'partner' },
-      '--client': { key: 'client' },
+    description: 'a month of RCP usage → one draft customer invoice per invoiced counterparty',
+    flags: {
+      '--period': { key: 'period', value: 'YYYY-MM', help: 'the month to invoice', required: true },
+      '--partner': { key: 'partner', value: 'id', help: 'only this RCP partner' },
+      '--client': { key: 'client', value: 'id', help: 'only this RCP client' },
+      '--dry-run': dryRunFlag('print every invoice that would be made, write nothing'),
+      '--force': {
+        key: 'force',
+        help: 'also rewrite drafts an accountant changed in Odoo since the connector wrote them',
+      },
+      '--allow-open-period': {
+        key: 'allowOpenPeriod',
+        help: 'invoice the current (still open) or a future month anyway: a provisional, short draft',
+      },
     },
-    switches: { '--force': 'force', '--allow-open-period': 'allowOpenPeriod' },
     example: 'invoice --period 2026-10',
   },
   runKind: 'invoice',

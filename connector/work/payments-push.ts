@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { PushReport } from '../processes/push-payments.ts';
-import type { Work } from './work.ts';
+import { type Work, dryRunFlag } from './work.ts';
 
 const PushInput = z.object({ dryRun: z.boolean().optional() });
 
@@ -10,7 +10,18 @@ const PushInput = z.object({ dryRun: z.boolean().optional() });
 export const paymentsPush: Work<z.infer<typeof PushInput>, PushReport> = {
   name: 'payments-push',
   input: PushInput,
-  command: { words: ['payments', 'push'], example: 'payments push' },
+  command: {
+    words: ['payments', 'push'],
+    description:
+      'push posted customer payments of mapped counterparties to RCP, each exactly once; needs PAYMENTS_SINCE',
+    flags: { '--dry-run': dryRunFlag('list what would be sent, send nothing') },
+    helpAfter: [
+      'PAYMENTS_SINCE=YYYY-MM-DD (required): payments dated before it are never pushed, so that payments',
+      'recorded before the connector, which RCP already has, are not sent twice.',
+      'PAYMENTS_MODE=posted (default) pushes every posted payment; =reconciled only those matched with an invoice.',
+    ],
+    example: 'payments push',
+  },
   needs: ['payments'],
   runKind: 'payments',
   fromRun: (run) => ({ dryRun: run.dryRun }),

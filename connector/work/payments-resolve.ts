@@ -13,6 +13,20 @@ const ResolveInput = z.object({
 export const paymentsResolve: Work<z.infer<typeof ResolveInput>, LedgerRecord> = {
   name: 'payments-resolve',
   input: ResolveInput,
+  command: {
+    words: ['payments', 'resolve'],
+    description: 'settle a payment marked "needs review" after checking RCP by hand',
+    args: [{ key: 'payment', name: 'payment', help: 'the Odoo payment (id or name)' }],
+    flags: {
+      '--pushed': { key: 'pushed', help: 'RCP did receive it: mark it pushed' },
+      '--not-pushed': {
+        key: 'pushed',
+        sets: false,
+        help: 'RCP did not receive it: allow the next push to send it',
+      },
+    },
+    example: 'payments resolve PBNK1/2026/00001 --pushed',
+  },
   run: async (deps, input) =>
     (await import('../processes/push-payments.ts')).resolvePayment(deps, input.payment, input.pushed),
   summary: (_record, input) =>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { ReconcileReport } from '../processes/reconcile.ts';
-import { Period, type Work, periodOfRun } from './work.ts';
+import { EXIT, Period, type Work, periodOfRun } from './work.ts';
 
 const ReconcileInput = z.object({ period: Period });
 
@@ -12,7 +12,10 @@ export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = 
   input: ReconcileInput,
   command: {
     words: ['reconcile'],
-    values: { '--period': { key: 'period', hint: 'YYYY-MM' } },
+    description: 'RCP cost vs Odoo invoices per counterparty, and pushed vs recorded payments',
+    flags: {
+      '--period': { key: 'period', value: 'YYYY-MM', help: 'the month to reconcile', required: true },
+    },
     example: 'reconcile --period 2026-10',
   },
   runKind: 'reconcile',
@@ -52,7 +55,7 @@ export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = 
       ),
     ].join('\n'),
   failed: (report) => report.failed,
-  someFailed: (report) => report.mismatches > 0 || report.failed.length > 0,
+  exit: (report) => (report.mismatches > 0 || report.failed.length > 0 ? EXIT.someFailed : EXIT.done),
   jobResult: (report) => ({
     mismatches: report.mismatches,
     rows: report.rows.filter((r) => !r.ok),

@@ -1,8 +1,9 @@
 /**
- * Every kind of work, once. A new kind is a file in this folder (its input, job id, lock, process and
- * summary: see work.ts) and one line here; the CLI's `runWork`, `enqueue`, the worker and the
- * RCP → Runs poller find it here.
+ * Every kind of work, once. A new kind is a file in this folder (its input, command, job id, lock,
+ * process and summary: see work.ts) and one line here; the CLI's commands, `enqueue`, the worker and
+ * the RCP → Runs poller find it here.
  */
+import { check } from './check.ts';
 import { invoice } from './invoice.ts';
 import { paymentsPush } from './payments-push.ts';
 import { paymentsResolve } from './payments-resolve.ts';
@@ -11,12 +12,18 @@ import { sync } from './sync.ts';
 import type { AnyWork } from './work.ts';
 
 export const WORK = {
+  check,
   sync,
   invoice,
   'payments-push': paymentsPush,
   'payments-resolve': paymentsResolve,
   reconcile,
 } as const satisfies Record<string, AnyWork>;
+
+/** What a first word shared by several kinds' commands (`payments push`, `payments resolve`) says in --help. */
+export const COMMAND_GROUPS: Readonly<Record<string, string>> = {
+  payments: 'customer payments recorded in Odoo → RCP balances',
+};
 
 export type WorkName = keyof typeof WORK;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { table } from '../../mappings/text-table.ts';
 import type { SyncReport } from '../processes/sync.ts';
-import type { Work } from './work.ts';
+import { type Work, dryRunFlag } from './work.ts';
 
 /** What a sync may be asked for (its command's argument). */
 const WHAT = ['partners', 'clients', 'tariffs', 'all'] as const;
@@ -19,8 +19,13 @@ export const sync: Work<z.infer<typeof SyncInput>, SyncReport> = {
   input: SyncInput,
   command: {
     words: ['sync'],
-    args: [{ key: 'what', choices: WHAT }],
-    values: { '--partner': { key: 'partner' } },
+    description:
+      'RCP partners and clients → Odoo companies, billing classes → service products, billing plans → price lists',
+    args: [{ key: 'what', name: 'what', help: WHAT.join(' | '), choices: WHAT }],
+    flags: {
+      '--partner': { key: 'partner', value: 'id', help: 'only this RCP partner (and its clients)' },
+      '--dry-run': dryRunFlag('print the plan (create / update / unchanged), write nothing'),
+    },
     example: 'sync all',
   },
   runKind: 'sync',

@@ -1,15 +1,16 @@
 /**
- * A kind of work (sync, invoice, payments push…) described once: what it takes (a zod schema), how
- * the queue names it and which lock it holds, the process it runs, and how it is told (to people, to
- * `--json`, to RCP → Runs, to the queue). The CLI, `enqueue`, the worker and the RCP → Runs poller
+ * A kind of work (sync, invoice, payments push…) described once: what it takes (a zod schema), its
+ * command (words, flags, help), how the queue names it and which lock it holds, the process it runs,
+ * and how it is told (to people, to `--json`, to RCP → Runs, to the queue). The CLI, `enqueue`, the worker and the RCP → Runs poller
  * are loops over `WORK` (registry.ts); none of them knows a kind by name, except the worker's
  * invoice flow (one job per counterparty).
  */
 import { z } from 'zod';
 import { isPeriod } from '../../mappings/period.ts';
-import type { Need } from '../config.ts';
+import type { Config, Need } from '../config.ts';
 import type { KindCounts, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { FailedRecord } from '../odoo/upsert.ts';
 import type { RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
 
@@ -34,27 +35,62 @@ export interface RunFilters {
   client?: string | undefined;
 }
 
-/** How a command line names a kind of work: `enqueue` reads its words by this (connector/cli too). */
-export interface CommandWords {
+/**
+ * A flag of a kind's command: `--period <YYYY-MM>` sets the input's `period`, `--dry-run` sets
+ * `dryRun` to true. Its value is checked by the input schema's field when the command line is read.
+ */
+export interface Flag<Key extends string = string> {
+  /** The key of the input it sets. */
+  key: Key;
+  /** The form of its value in --help and usage messages (`YYYY-MM`, `id`); none: a switch. */
+  value?: string;
+  /** What a switch sets its key to (default true): `--not-pushed` sets `pushed` to false. */
+  sets?: boolean;
+  help: string;
+  /** The command line refuses to run without it. */
+  required?: boolean;
+  /** Read by `enqueue` too (default); false for what a queued job never takes (a dry run). */
+  queued?: boolean;
+}
+
+/**
+ * How a kind of work is a command: its words, arguments, flags and help, declared once. The CLI
+ * (connector/cli/program.ts) makes its command from this, `enqueue` (jobs/enqueue-words.ts) reads
+ * its words by it.
+ */
+export interface CommandSpec<Key extends string = string> {
   /** The command's words, e.g. `payments push`. */
   words: readonly string[];
-  /** Arguments after the words, in order, each one of its choices. */
-  args?: ReadonlyArray<{ key: string; choices: readonly string[] }>;
-  /** `--flag value` → the input's key; `hint` says the value's form in a usage message. */
-  values?: Readonly<Record<string, { key: string; hint?: string }>>;
-  /** `--flag` alone → the input's key, true. */
-  switches?: Readonly<Record<string, string>>;
+  /** One line of --help: what it does. */
+  description: string;
+  /** Arguments after the words, in order (`<what>`), each one of its choices when it has them. */
+  args?: ReadonlyArray<{ key: Key; name: string; help: string; choices?: readonly string[] }>;
+  /** `--flag` → what it sets; flags that set the same key are alternatives: exactly one is given. */
+  flags?: Readonly<Record<string, Flag<Key>>>;
+  /** Lines said after the flags in --help (the settings it reads). */
+  helpAfter?: readonly string[];
   /** A whole command, for usage messages: `invoice --period 2026-10`. */
   example: string;
 }
 
-export interface Work<Input, Report> {
+/** `--dry-run`: the command line's, never a queued job's. */
+export function dryRunFlag(help: string): Flag<'dryRun'> {
+  return { key: 'dryRun', help, queued: false };
+}
+
+/** What a kind that opens neither RCP nor Odoo itself (check) runs with. */
+export interface BareDeps {
+  config: Config;
+  log: Logger;
+}
+
+interface WorkDescription<Input, Report> {
   /** The job's kind on the queue (`payments-push`): kept as it is, queued jobs carry it. */
   name: string;
   /** The input, checked at every entrance (CLI flags, `enqueue` words, a job's data, a requested run). */
   input: z.ZodType<Input, z.ZodTypeDef, unknown>;
-  /** Its command's words, arguments and flags (for `enqueue`, with jobId). */
-  command?: CommandWords;
+  /** Its command: words, arguments, flags and help (the CLI's, and `enqueue`'s with jobId). */
+  command?: CommandSpec<Extract<keyof Input, string>>;
   /** The parts of the configuration it needs beyond RCP and Odoo (`payments`). */
   needs?: readonly Need[];
   /** Its kind in RCP → Runs, when its runs are recorded there (and may be requested there). */
@@ -70,8 +106,6 @@ export interface Work<Input, Report> {
    * the work that must never overlap. The keys are shared with workers of earlier versions.
    */
   lock?(input: Input): string | undefined;
-  /** The process (imported when it runs: a command loads only its own). */
-  run(deps: ProcessDeps, input: Input): Promise<Report>;
   /** The summary for people: what the CLI prints and what RCP → Runs shows, whoever started it. */
   summary(report: Report, input: Input): string;
   /** What `--json` prints (default: the report). */
@@ -79,13 +113,23 @@ export interface Work<Input, Report> {
   /** The records that failed, and the Odoo documents it made (for RCP → Runs). */
   failed(report: Report): FailedRecord[];
   moveIds?(report: Report): number[];
-  /** Whether the CLI exits 1 (some record failed or differs): default, when a record failed. */
-  someFailed?(report: Report): boolean;
+  /** The CLI's exit code: default 1 when a record failed, else 0. */
+  exit?(report: Report): number;
   /** What a queued job keeps as its result (default: the report). */
   jobResult?(report: Report): unknown;
   /** What the worker's metrics count of it. */
   counted?(report: Report): { synced?: Record<string, KindCounts>; odooRoundTrips?: number };
 }
+
+/**
+ * A kind of work with its process (imported when it runs: a command loads only its own), run with
+ * RCP and Odoo opened (the default), or with nothing opened (`check`, which opens them itself to judge them).
+ */
+export type Work<Input, Report> = WorkDescription<Input, Report> &
+  (
+    | { opens?: 'edges'; run(deps: ProcessDeps, input: Input): Promise<Report> }
+    | { opens: 'nothing'; run(deps: BareDeps, input: Input): Promise<Report> }
+  );
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind's own types are checked in its file; a list of them forgets them
 export type AnyWork = Work<any, any>;
@@ -105,8 +149,8 @@ export function outcomeOf<I, R>(work: Work<I, R>, report: R, input: I): RunOutco
 
 /** The CLI's exit code for a finished report. */
 export function exitOf<I, R>(work: Work<I, R>, report: R): number {
-  const someFailed = work.someFailed ? work.someFailed(report) : work.failed(report).length > 0;
-  return someFailed ? EXIT.someFailed : EXIT.done;
+  if (work.exit) return work.exit(report);
+  return work.failed(report).length > 0 ? EXIT.someFailed : EXIT.done;
 }
 
 /** A kind of work's input from an entrance (flags, words, a job's data), checked by its schema. */

@@ -272,7 +272,7 @@ export async function writeCounterparties(
   const partnerIds = new Map(total.ids);
   // Clients in slices, as their companies are: the records, the external IDs and the values Odoo
   // holds of 100,000 clients never sit in memory at once.
-  const sliceSize = (deps.config.odoo?.batchSize ?? 500) * 10;
+  const sliceSize = deps.odoo.config.batchSize * 10;
   for (const slice of batchesOf(input.clients, sliceSize)) {
     for (const c of slice) {
       const parent = c.partner

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../connector/config.ts';
+import { CONFIG_VARIABLES, SECRET_VARIABLES, VARIABLES, loadConfig } from '../../connector/config.ts';
 import { ConfigError } from '../../connector/errors.ts';
 
 const odooEnv = {
@@ -112,5 +113,48 @@ describe('configuration', () => {
     const config = loadConfig([], { SCHEDULE_INVOICES: 'off', SCHEDULE_PAYMENTS: '*/15 * * * *' });
     expect(config.schedules.invoices).toBeUndefined();
     expect(config.schedules.payments).toBe('*/15 * * * *');
+  });
+
+  it('every variable of the table is in the README table and in .env.example, each with an example', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('| variable | meaning | default |');
+    const table = readme.slice(start, readme.indexOf('\n\n', start));
+    const example = readFileSync('.env.example', 'utf8');
+    for (const name of CONFIG_VARIABLES) {
+      expect(table, name).toContain(`\`${name}\``);
+      expect(example, name).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+      expect(VARIABLES[name].example, name).not.toBe('');
+    }
+  });
+
+  it('the secrets are the variables marked secret in the table, and none is shown when bad', () => {
+    expect([...SECRET_VARIABLES].sort()).toEqual(
+      ['DASHBOARD_TOKEN', 'ODOO_API_KEY', 'ODOO_PASSWORD', 'RCP_PASSWORD', 'RCP_TOKEN'].sort(),
+    );
+    const config = loadConfig(['rcp', 'odoo'], { ...odooEnv, ...rcpEnv, DASHBOARD_TOKEN: 'd-very-secret-3' });
+    expect(JSON.stringify(config)).not.toContain('very-secret');
+    expect(config.worker.dashboardToken?.reveal()).toBe('d-very-secret-3');
+  });
+
+  it('what a command needs is present in its type: no cast, no question mark', () => {
+    const config = loadConfig(['rcp', 'odoo', 'redis', 'payments'], {
+      ...odooEnv,
+      ...rcpEnv,
+      REDIS_URL: 'redis://localhost:6379',
+      PAYMENTS_SINCE: '2026-01-01',
+    });
+    // Compiles only while the loader's type says these are there.
+    const seen: [string, string, string, string] = [
+      config.rcp.baseUrl,
+      config.odoo.url,
+      config.redisUrl,
+      config.payments.since,
+    ];
+    expect(seen).toEqual([
+      'https://panel.example.com/v1',
+      'http://localhost:8069',
+      'redis://localhost:6379',
+      '2026-01-01',
+    ]);
   });
 });

@@ -1,5 +1,8 @@
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../connector/cli/program.ts';
 import { WORK, workOfRun } from '../../connector/work/registry.ts';
+import type { AnyWork } from '../../connector/work/work.ts';
 import type { RunRequest } from '../../connector/workspace/runs.ts';
 import { requestedWork } from '../../jobs/poller.ts';
 import { jobIdOf, lockOf } from '../../jobs/queues.ts';
@@ -48,5 +51,21 @@ describe('the registry of kinds of work', () => {
     );
     expect(() => requestedWork(run({ kind: 'invoice' }))).toThrow('a month is needed as YYYY-MM (got "")');
     expect(workOfRun('payments')?.name).toBe('payments-push');
+  });
+
+  it('each kind is a command of the CLI with the flags and arguments it declares, and no others', () => {
+    const program = buildProgram(async () => {});
+    const commandOf = (words: readonly string[]): Command | undefined =>
+      words.reduce<Command | undefined>((c, word) => c?.commands.find((s) => s.name() === word), program);
+    for (const work of Object.values(WORK) as AnyWork[]) {
+      const spec = work.command;
+      if (!spec) continue;
+      const command = commandOf(spec.words);
+      expect(command?.description(), work.name).toBe(spec.description);
+      const flags = command?.options.map((o) => o.long).filter((f) => f !== '--json');
+      expect(flags, work.name).toEqual(Object.keys(spec.flags ?? {}));
+      expect(command?.registeredArguments.map((a) => a.name())).toEqual((spec.args ?? []).map((a) => a.name));
+    }
+    expect(commandOf(['check'])).toBeDefined();
   });
 });

@@ -1,12 +1,17 @@
 /**
  * What the double knows of the RCP workspace (as if `rcp-odoo setup` had run): the payments ledger
  * model `x_rcp_payment` with the fields of the workspace definition, and setup's server action
- * `action_payment_ledger` (ledger operations checked and written in one call). Each call to the
- * double runs alone, so its checks are as atomic as the real action's one transaction; the real
- * unique index and concurrent transactions are proven on real Odoo (test/odoo-real/payments-ledger).
+ * `action_payment_ledger` (ledger operations checked and written in one call), run from its own
+ * Python file, never a copy. Each call to the double runs alone, so its checks are as atomic as the
+ * real action's one transaction; the real unique index and concurrent transactions are proven on
+ * real Odoo (test/odoo-real/payments-ledger).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ACTION_APPLY_LINKS, ACTION_PAYMENT_LEDGER } from '../../../connector/workspace/definition.ts';
 import { MODELS } from '../../../connector/workspace/models.ts';
+import { actionCode } from '../../../connector/workspace/odoo-files.ts';
+import { MARK_NAME } from '../../../connector/workspace/payment-marks.ts';
 import { fault } from './faults.ts';
 import type { Methods } from './methods.ts';
 import type { FieldDef, Orm, Row } from './orm.ts';
@@ -68,12 +73,22 @@ export function seedCounterparties(orm: Orm): void {
   });
 }
 
-const PROTECTED = new Set(['x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_decision']);
 const now = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+const SHIM = fileURLToPath(new URL('./run_action.py', import.meta.url));
 
-type Op = Record<string, unknown>;
+/** What the Python `env` of run_action.py made: creates (with its own negative ids) and writes, in order. */
+interface ActionRun {
+  user_error?: string;
+  action?: unknown;
+  changes?: Array<{ op: 'create' | 'write'; model: string; id: number; vals: Record<string, unknown> }>;
+}
 
-/** `ir.actions.server.run` of the ledger action, as setup's Python does it. */
+/**
+ * `ir.actions.server.run` of the ledger action: setup's own Python file (the one installed in
+ * Odoo), run by python3 through a small `env` (run_action.py) over the double's ledger rows and
+ * payment attachments; what it creates and writes is applied here with the double's checks, in one
+ * call, as Odoo's one transaction does.
+ */
 export function runServerAction(methods: Methods, actionId: number, context: Record<string, unknown>) {
   const { orm } = methods;
   const xmlid = orm
@@ -83,67 +98,33 @@ export function runServerAction(methods: Methods, actionId: number, context: Rec
     ])
     .at(0);
   if (xmlid?.name !== ACTION_PAYMENT_LEDGER) throw fault.user(`The double does not run action ${actionId}`);
-  const ops = (context.rcp_ledger as Op[] | undefined) ?? [];
-  const answers: Array<{ done: boolean; id: number | false; state: string | false }> = [];
-  const write = (id: number, values: Record<string, unknown>) =>
-    methods.write(LEDGER, id, { ...values, write_date: now() });
-  for (const op of ops) {
-    const given = (op.vals as Record<string, unknown> | undefined) ?? {};
-    const vals: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(given)) if (k.startsWith('x_') && !PROTECTED.has(k)) vals[k] = v;
-    if (op.op === 'claim' || op.op === 'import') {
-      const pid = Number(op.payment_id ?? 0);
-      if (!pid) throw fault.user(`rcp_ledger: ${String(op.op)} needs payment_id`);
-      let rec: Row | undefined = orm.search(LEDGER, [['x_payment_id', '=', pid]]).at(0);
-      if (op.op === 'claim') vals.x_state = 'intent';
-      if (!rec) {
-        const id = methods.createOne(LEDGER, { ...vals, x_payment_id: pid, write_date: now() });
-        rec = orm.get(LEDGER, id) as Row;
-        answers.push({ done: true, id, state: String(rec.x_state) });
-      } else if (
-        op.op === 'claim' &&
-        (rec.x_state === 'not_pushed' || (rec.x_state === 'review' && rec.x_resolution === 'not_pushed'))
-      ) {
-        write(rec.id, { ...vals, x_resolution: false, x_resolved_by: false, x_resolved_at: false });
-        answers.push({ done: true, id: rec.id, state: 'intent' });
-      } else {
-        answers.push({ done: false, id: rec.id, state: String(rec.x_state) });
-      }
-    } else if (op.op === 'set' || op.op === 'resolve') {
-      const rec = orm.get(LEDGER, Number(op.id ?? 0));
-      let ok = Boolean(rec) && ((op.from as string[] | undefined) ?? []).includes(String(rec?.x_state));
-      if (ok && op.op === 'set' && 'resolution' in op)
-        ok = (rec?.x_resolution || false) === (op.resolution || false);
-      if (ok && op.op === 'set' && op.older_than) {
-        const written = Date.parse(`${String(rec?.write_date).replace(' ', 'T')}Z`);
-        ok = written <= Date.now() - Number(op.older_than) * 1000;
-      }
-      if (ok && op.op === 'set') {
-        for (const [k, v] of Object.entries((op.expect as Record<string, unknown> | undefined) ?? {}))
-          ok = ok && (rec?.[k] || false) === (v || false);
-        for (const [k, v] of Object.entries((op.expect_ids as Record<string, unknown> | undefined) ?? {})) {
-          const cur = rec?.[k];
-          ok = ok && ((Array.isArray(cur) ? cur[0] : cur) || false) === (v || false);
-        }
-      }
-      if (ok && rec) {
-        if (op.op === 'resolve') {
-          Object.assign(vals, { x_resolution: op.resolution, x_resolved_by: 2, x_resolved_at: now() });
-        } else if (op.clear_resolution) {
-          Object.assign(vals, {
-            x_resolution: false,
-            x_resolved_by: false,
-            x_resolved_at: false,
-            x_decision: false,
-          });
-        }
-        write(rec.id, vals);
-      }
-      const after = rec ? orm.get(LEDGER, rec.id) : undefined;
-      answers.push({ done: ok, id: after?.id ?? false, state: after ? String(after.x_state) : false });
-    } else {
-      throw fault.user(`rcp_ledger: unknown operation ${String(op.op)}`);
-    }
+  const rowsOf = (model: string, keep: (row: Row) => boolean = () => true) => ({
+    fields: orm.fieldsOf(model),
+    rows: [...orm.table(model).values()].filter(keep),
+  });
+  const given = {
+    name: `${ACTION_PAYMENT_LEDGER}.py`,
+    code: actionCode(ACTION_PAYMENT_LEDGER, { mark_name: MARK_NAME }),
+    context,
+    uid: 2,
+    models: {
+      [LEDGER]: rowsOf(LEDGER),
+      'ir.attachment': rowsOf('ir.attachment', (row) => row.res_model === 'account.payment'),
+    },
+  };
+  const python = spawnSync('python3', [SHIM], { input: JSON.stringify(given), encoding: 'utf8' });
+  if (python.status !== 0) throw new Error(`${ACTION_PAYMENT_LEDGER}.py failed: ${python.stderr}`);
+  const ran = JSON.parse(python.stdout) as ActionRun;
+  if (ran.user_error !== undefined) throw fault.user(ran.user_error);
+  const made = new Map<number, number>();
+  const real = (id: number) => made.get(id) ?? id;
+  for (const change of ran.changes ?? []) {
+    const stamp = change.model === LEDGER ? { write_date: now() } : {};
+    if (change.op === 'create')
+      made.set(change.id, methods.createOne(change.model, { ...change.vals, ...stamp }));
+    else methods.write(change.model, real(change.id), { ...change.vals, ...stamp });
   }
-  return { answers };
+  const action = (ran.action || {}) as { answers?: Array<{ id: number | false }> };
+  for (const answer of action.answers ?? []) if (answer.id) answer.id = real(answer.id);
+  return action;
 }

@@ -1,0 +1,109 @@
+/**
+ * A kind of work's command, made from what it declares (connector/work: words, arguments, flags,
+ * help): the same --help and the same checks for every kind. A flag's value is checked by the
+ * input schema's field as the command line is read (exit 2 with commander's usage message).
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { COMMAND_GROUPS } from '../work/registry.ts';
+import type { AnyWork, CommandSpec, Flag } from '../work/work.ts';
+
+/** The input's fields by key, when the input is an object (to check a flag's value alone). */
+function fieldsOf(work: AnyWork): Record<string, z.ZodTypeAny> {
+  return work.input instanceof z.ZodObject ? (work.input.shape as Record<string, z.ZodTypeAny>) : {};
+}
+
+function optionOf(flagName: string, flag: Flag, field: z.ZodTypeAny | undefined, example: string): Option {
+  const option = new Option(flag.value ? `${flagName} <${flag.value}>` : flagName, flag.help);
+  if (flag.required) option.makeOptionMandatory();
+  if (flag.value && field) {
+    option.argParser((value: string) => {
+      const parsed = field.safeParse(value);
+      if (!parsed.success)
+        throw new InvalidArgumentError(`${parsed.error.issues[0]?.message ?? 'invalid'}, e.g. ${example}`);
+      return value;
+    });
+  }
+  return option;
+}
+
+/** The parent command of a kind's last word (`payments` for `payments push`), made once. */
+function parentOf(program: Command, words: readonly string[]): Command {
+  let parent = program;
+  for (const word of words.slice(0, -1)) {
+    parent =
+      parent.commands.find((c) => c.name() === word) ??
+      parent.command(word).description(COMMAND_GROUPS[word] ?? '');
+  }
+  return parent;
+}
+
+/**
+ * The input the command line gives: its arguments (each one of its choices, when it has them), the
+ * flags given (switches not given are false; of flags that set the same key, exactly one).
+ */
+function inputOfCommand(
+  spec: CommandSpec,
+  args: readonly string[],
+  cmd: Command,
+  options: Map<string, Option>,
+) {
+  const given: Record<string, unknown> = {};
+  const command = spec.words.join(' ');
+  (spec.args ?? []).forEach(({ key, choices }, i) => {
+    const value = args[i] ?? '';
+    if (choices && !choices.includes(value))
+      throw new ConfigError([`${command} takes one of ${choices.join(', ')} (got "${value}")`]);
+    given[key] = value;
+  });
+  const byKey = new Map<string, [string, Flag][]>();
+  for (const entry of Object.entries(spec.flags ?? {}))
+    byKey.set(entry[1].key, [...(byKey.get(entry[1].key) ?? []), entry]);
+  for (const [key, flags] of byKey) {
+    const present = flags.filter(([name]) => {
+      const option = options.get(name);
+      return option !== undefined && cmd.getOptionValue(option.attributeName()) !== undefined;
+    });
+    if (flags.length > 1 && present.length !== 1)
+      throw new ConfigError([`${command} takes exactly one of ${flags.map(([name]) => name).join(' or ')}`]);
+    const [first] = present;
+    if (first) {
+      const [name, flag] = first;
+      const value = cmd.getOptionValue(options.get(name)?.attributeName() ?? '') as unknown;
+      given[key] = flag.value ? value : (flag.sets ?? true);
+    } else if (flags.every(([, flag]) => !flag.value)) {
+      given[key] = false;
+    }
+  }
+  return given;
+}
+
+/** Adds a kind of work's command to the program; `start` runs it with the input its command line gave. */
+export function addWorkCommand(
+  program: Command,
+  work: AnyWork,
+  jsonOption: () => Option,
+  start: (cmd: Command, input: () => Record<string, unknown>) => Promise<void>,
+): void {
+  const spec = work.command;
+  if (!spec) return;
+  const fields = fieldsOf(work);
+  const cmd = parentOf(program, spec.words)
+    .command(spec.words.at(-1) ?? work.name)
+    .addOption(jsonOption())
+    .description(spec.description);
+  for (const arg of spec.args ?? []) cmd.argument(`<${arg.name}>`, arg.help);
+  const options = new Map<string, Option>();
+  for (const [name, flag] of Object.entries(spec.flags ?? {})) {
+    const option = optionOf(name, flag, fields[flag.key], spec.example);
+    options.set(name, option);
+    cmd.addOption(option);
+  }
+  if (spec.helpAfter) cmd.addHelpText('after', ['', ...spec.helpAfter].join('\n'));
+  cmd.action(async (...received: unknown[]) => {
+    // commander passes the arguments, then the options, then the command itself.
+    const args = received.slice(0, spec.args?.length ?? 0) as string[];
+    await start(cmd, () => inputOfCommand(spec, args, cmd, options));
+  });
+}
