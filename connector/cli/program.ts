@@ -108,6 +108,10 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
       '--allow-open-period',
       'invoice the current (still open) or a future month anyway: a provisional, short draft',
     )
+    .option(
+      '--corrections',
+      'instead: for each posted invoice of the month whose RCP usage changed, one draft credit note or additional invoice for exactly the difference',
+    )
     .action(
       async (
         o: {
@@ -117,18 +121,26 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
           dryRun?: boolean;
           force?: boolean;
           allowOpenPeriod?: boolean;
+          corrections?: boolean;
         },
         cmd: Command,
       ) =>
         run(json(cmd), async (ctx) =>
-          runWork(ctx, 'invoice', {
-            period: o.period,
-            partner: o.partner,
-            client: o.client,
-            dryRun: Boolean(o.dryRun),
-            force: Boolean(o.force),
-            allowOpenPeriod: Boolean(o.allowOpenPeriod),
-          }),
+          o.corrections
+            ? runWork(ctx, 'invoice-corrections', {
+                period: o.period,
+                partner: o.partner,
+                client: o.client,
+                dryRun: Boolean(o.dryRun),
+              })
+            : runWork(ctx, 'invoice', {
+                period: o.period,
+                partner: o.partner,
+                client: o.client,
+                dryRun: Boolean(o.dryRun),
+                force: Boolean(o.force),
+                allowOpenPeriod: Boolean(o.allowOpenPeriod),
+              }),
         ),
     );
 

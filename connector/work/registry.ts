@@ -3,6 +3,7 @@
  * summary: see work.ts) and one line here; the CLI's `runWork`, `enqueue`, the worker and the
  * RCP → Runs poller find it here.
  */
+import { invoiceCorrections } from './invoice-corrections.ts';
 import { invoice } from './invoice.ts';
 import { paymentsPush } from './payments-push.ts';
 import { paymentsResolve } from './payments-resolve.ts';
@@ -13,6 +14,7 @@ import type { AnyWork } from './work.ts';
 export const WORK = {
   sync,
   invoice,
+  'invoice-corrections': invoiceCorrections,
   'payments-push': paymentsPush,
   'payments-resolve': paymentsResolve,
   reconcile,
