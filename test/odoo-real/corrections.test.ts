@@ -1,15 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessDeps } from '../../connector/deps.ts';
-import type { OdooClient } from '../../connector/odoo/client.ts';
+import { silentLogger } from '../../connector/log.ts';
+import { OdooClient } from '../../connector/odoo/client.ts';
+import { OdooError } from '../../connector/odoo/errors.ts';
+import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { invoiceCorrections } from '../../connector/processes/invoice-corrections.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
+import { Secret } from '../../connector/secret.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
+import { writeCorrection } from '../../connector/workspace/corrections.ts';
+import { pollOnce } from '../../jobs/poller.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
-import { useRealStack } from '../support/real-stack.ts';
+import { connectAccountant, useRealStack } from '../support/real-stack.ts';
 
 /**
  * RCP's usage changes after the month's invoices were posted: one direct client's usage up, one
@@ -183,6 +189,25 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     expect(report.failed).toEqual([]);
     expect(report.corrections.every((c) => c.outcome === 'no difference')).toBe(true);
     expect((await allMoves()).length).toBe(before);
+    // A writer that computed from what was invoiced before the first correction is refused by Odoo.
+    const stale = await writeCorrection(deps.odoo, {
+      originalId: originals.direct,
+      invoicedKopecks: invoicedAt.direct,
+      move: {
+        move_type: 'out_invoice',
+        partner_id: idOf((await allMoves()).find((m) => m.id === originals.direct)?.partner_id),
+      },
+      usage: [],
+      attachment: { name: 'rcp-usage-stale.csv', datas: '', mimetype: 'text/csv' },
+      note: 'stale',
+      originalNote: 'stale',
+    });
+    expect(stale).toEqual({
+      made: false,
+      why: 'changed',
+      invoicedKopecks: rcpCostKopecks(sim.world, direct, PERIOD),
+    });
+    expect((await allMoves()).length).toBe(before);
   }, 300_000);
 
   it('a later change: two runs at once make one further correction, for the new difference only', async () => {
@@ -213,6 +238,76 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     // And a corrections run still makes nothing.
     const again = await invoiceCorrections(deps, { period: PERIOD });
     expect(again.corrections.every((c) => c.outcome === 'no difference')).toBe(true);
+  }, 300_000);
+
+  it('from RCP → Runs: an accountant may not request corrections, a manager may, and the worker makes them', async () => {
+    const s = stack();
+    const { client: accountant } = await connectAccountant(s, {
+      name: 'RCP accountant',
+      login: 'rcp_corrections_user',
+      password: 'pw-corrections-User1',
+      email: 'rcp_corrections_user@example.com',
+    });
+    const refusal = await accountant.create('x_rcp_run', [{ x_kind: 'corrections', x_period: PERIOD }]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refusal).toBeInstanceOf(OdooError);
+    expect((refusal as OdooError).kind).toBe('access');
+    await accountant.close();
+    const groups = await externalIds(admin).resolve([
+      'rcp_connector.group_manager',
+      'account.group_account_invoice',
+      'base.group_user',
+    ]);
+    await admin.create('res.users', [
+      {
+        name: 'RCP manager',
+        login: 'rcp_corrections_manager',
+        password: 'pw-corrections-Manager1',
+        email: 'rcp_corrections_manager@example.com',
+        [admin.capabilities.userGroupsField]: [[6, 0, [...groups.values()].map((g) => g.id)]],
+      },
+    ]);
+    const manager = await OdooClient.connect({
+      ...s.odoo.admin,
+      user: 'rcp_corrections_manager',
+      secret: { kind: 'password', value: new Secret('pw-corrections-Manager1') },
+    });
+    sim.world.scaleUsage(resold.index, 0.25);
+    const before = await correctionsOf(originals.reseller);
+    const [run] = (await manager.create('x_rcp_run', [{ x_kind: 'corrections', x_period: PERIOD }])) as [
+      number,
+    ];
+    await manager.close();
+    expect(
+      await pollOnce({
+        deps: async () => deps,
+        log: silentLogger,
+        worker: 'corrections',
+        pollSeconds: 1,
+        staleSeconds: 900,
+      }),
+    ).toBe(run);
+    const [done] = await admin.read<{
+      id: number;
+      x_state: string;
+      x_failed_count: number;
+      x_move_ids: number[];
+    }>('x_rcp_run', [run], ['x_state', 'x_failed_count', 'x_move_ids']);
+    expect([done?.x_state, done?.x_failed_count]).toEqual(['done', 0]);
+    const after = await correctionsOf(originals.reseller);
+    expect(after.length).toBe(before.length + 1);
+    const made = after[after.length - 1];
+    expect(made?.move_type).toBe('out_refund');
+    expect(done?.x_move_ids).toEqual([made?.id]);
+    const credited = before.reduce(
+      (sum, m) => sum + (m.move_type === 'out_refund' ? -1 : 1) * kopecks(m.amount_total),
+      0,
+    );
+    expect(kopecks(made?.amount_total ?? 0)).toBe(
+      invoicedAt.reseller + credited - repricedKopecks(sim.world, 1, PERIOD),
+    );
   }, 300_000);
 
   function directNowKopecks(): number {
