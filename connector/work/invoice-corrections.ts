@@ -1,15 +1,9 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { CorrectionsReport } from '../processes/invoice-corrections.ts';
-import { Period, type Work, periodOfRun } from './work.ts';
-
-const CorrectionsInput = z.object({
-  period: Period,
-  partner: z.string().optional(),
-  client: z.string().optional(),
-  dryRun: z.boolean().optional(),
-});
+import { MonthOfCounterparties, monthOfCounterparties, runFooter } from './invoice.ts';
+import type { Work } from './work.ts';
 
 /**
  * Corrections of a month's posted invoices (`invoice --period … --corrections`; RCP → Runs,
@@ -17,24 +11,13 @@ const CorrectionsInput = z.object({
  * whose RCP usage changed, for exactly the difference. Each correction is decided in one Odoo
  * transaction, so it needs no lock of its own.
  */
-export const invoiceCorrections: Work<z.infer<typeof CorrectionsInput>, CorrectionsReport> = {
+export const invoiceCorrections: Work<z.infer<typeof MonthOfCounterparties>, CorrectionsReport> = {
   name: 'invoice-corrections',
-  input: CorrectionsInput,
+  input: MonthOfCounterparties,
   runKind: 'corrections',
-  fromRun: (run) => ({
-    period: periodOfRun(run),
-    partner: run.partner,
-    client: run.client,
-    dryRun: run.dryRun,
-  }),
-  filters: (input) => ({
-    period: input.period,
-    dryRun: input.dryRun,
-    partner: input.partner,
-    client: input.client,
-  }),
-  jobId: (input) =>
-    `invoice-corrections/${input.period}${input.partner ? `/partner/${input.partner}` : ''}${input.client ? `/client/${input.client}` : ''}`,
+  fromRun: monthOfCounterparties.fromRun,
+  filters: monthOfCounterparties.filters,
+  jobId: monthOfCounterparties.jobId('invoice-corrections'),
   run: async (deps, input) =>
     (await import('../processes/invoice-corrections.ts')).invoiceCorrections(deps, input),
   summary: describeCorrections,
@@ -60,13 +43,6 @@ export function describeCorrections(report: CorrectionsReport): string {
       ]),
     ]),
   ];
-  if (report.failed.length > 0) {
-    lines.push('', `${report.failed.length} failed (the others were done):`);
-    for (const f of report.failed) lines.push(`  ${f.record}: ${f.error}`);
-  }
-  lines.push(
-    '',
-    `${report.seconds} s, ${report.odooRoundTrips} Odoo round trips, ${report.rcpRequests} RCP requests`,
-  );
+  lines.push(...runFooter(report));
   return lines.join('\n');
 }
