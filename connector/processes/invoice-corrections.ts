@@ -16,7 +16,7 @@ import type { OdooClient, OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { writeCorrection } from '../workspace/corrections.ts';
 import { mergeFailures } from './failures.ts';
-import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
+import { type InvoiceResult, prepareInvoicesInChunks, refuseOpenPeriod } from './invoice-period.ts';
 import type { InvoiceDraft } from './invoice-types.ts';
 import { counterpartiesOf, hasInvoiceWorkspace } from './write-invoices/usage.ts';
 import { totalField } from './write-invoices/verify.ts';
@@ -110,6 +110,8 @@ export async function invoiceCorrections(
   const roundTrips = deps.odoo.stats.roundTrips;
   const rcpRequests = deps.rcp.stats.requests;
   const dryRun = input.dryRun ?? false;
+  // A month still open has no final usage to correct against.
+  refuseOpenPeriod(deps, { period: input.period });
   if (!(await hasInvoiceWorkspace(deps.odoo)))
     throw new ConfigError([
       'corrections need the RCP workspace (what each invoice was made of is its usage records): run `rcp-odoo setup` as an Odoo administrator',
@@ -119,6 +121,8 @@ export async function invoiceCorrections(
     throw new ConfigError([
       'corrections with price-included taxes (INVOICE_TAX_IDS) are not supported yet: make the credit note or additional invoice in Odoo by hand',
     ]);
+  // Odoo's own link of an additional invoice to its original, where the Debit Notes module is installed.
+  const debitLink = 'debit_origin_id' in (await deps.odoo.fieldsGet('account.move', ['type']));
   const report: CorrectionsReport = {
     period: input.period,
     dryRun,
@@ -149,6 +153,7 @@ export async function invoiceCorrections(
         period: input.period,
         dryRun,
         taxIds,
+        debitLink,
       }).catch(
         (error: unknown): CorrectionResult => ({
           ...resultBase(draft, original),
@@ -300,7 +305,7 @@ async function correctOne(
   draft: InvoiceDraft,
   original: Original,
   known: Invoiced | undefined,
-  options: { period: string; dryRun: boolean; taxIds: readonly number[] },
+  options: { period: string; dryRun: boolean; taxIds: readonly number[]; debitLink: boolean },
 ): Promise<CorrectionResult> {
   const base = resultBase(draft, original);
   let invoiced = known ?? { amounts: [], ownKopecks: 0, corrections: 0 };
@@ -373,7 +378,7 @@ async function correctionValues(
   original: Original,
   plan: CorrectionPlan,
   revision: number,
-  options: { period: string; taxIds: readonly number[] },
+  options: { period: string; taxIds: readonly number[]; debitLink: boolean },
 ) {
   const refund = plan.moveType === 'out_refund';
   const counterparties = await counterpartiesOf(
@@ -390,7 +395,11 @@ async function correctionValues(
       partner_id: original.partner_id ? original.partner_id[0] : draft.partnerId,
       ref: `RCP ${options.period}: корректировка ${original.name}`,
       invoice_origin: original.name,
-      ...(refund ? { reversed_entry_id: original.id } : {}),
+      ...(refund
+        ? { reversed_entry_id: original.id }
+        : options.debitLink
+          ? { debit_origin_id: original.id }
+          : {}),
       ...(original.journal_id ? { journal_id: original.journal_id[0] } : {}),
       ...currency,
       invoice_line_ids: plan.lines.map((line) => [
