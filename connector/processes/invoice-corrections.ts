@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invoiceXmlid } from '../../mappings/external-ids.ts';
 import {
   type CorrectionPlan,
   type UsageAmount,
@@ -143,7 +144,12 @@ export async function invoiceCorrections(
     },
     notes,
   )) {
-    const originals = await postedOriginals(deps.odoo, drafts);
+    // A counterparty whose usage fell to nothing has no draft to compare: its posted invoice is credited whole.
+    const gone = notes.invoices.splice(0).filter((i) => i.outcome === 'no usage');
+    const originals = await postedOriginals(deps.odoo, [
+      ...drafts,
+      ...gone.map((i) => noUsageDraft(i, input.period)),
+    ]);
     const invoiced = await invoicedFor(
       deps.odoo,
       originals.map((o) => o.original.id),
@@ -177,6 +183,23 @@ export async function invoiceCorrections(
   report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
   return report;
+}
+
+/** A counterparty with no usage now, as a draft of nothing (its products and company come from Odoo). */
+function noUsageDraft(result: InvoiceResult, period: string): InvoiceDraft {
+  return {
+    counterparty: {
+      kind: result.kind,
+      uuid: result.uuid,
+      name: result.counterparty,
+      clients: [],
+      paymentModel: 'postpay',
+    },
+    xmlid: invoiceXmlid(period, result.kind, result.uuid),
+    plan: { lines: [], exactTotal: new Decimal(0), totalKopecks: 0, details: [] },
+    partnerId: 0,
+    productIds: new Map(),
+  };
 }
 
 function resultBase(draft: InvoiceDraft, original: Original) {
@@ -417,7 +440,7 @@ async function correctionValues(
     usage: plan.records.map((r) => ({
       x_name: r.name,
       x_period: options.period,
-      x_partner_id: draft.partnerId,
+      x_partner_id: original.partner_id ? original.partner_id[0] : draft.partnerId,
       x_counterparty_id: counterparties.get(r.client) ?? false,
       x_product_id: r.productId || false,
       x_quantity: r.quantity.toDecimalPlaces(6).toNumber(),

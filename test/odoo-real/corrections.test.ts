@@ -53,8 +53,9 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
   let admin: OdooClient;
   let direct: SimClient;
   let resold: SimClient;
-  const originals = { direct: 0, reseller: 0 };
-  const invoicedAt = { direct: 0, reseller: 0 };
+  let stopped: SimClient;
+  const originals = { direct: 0, reseller: 0, stopped: 0 };
+  const invoicedAt = { direct: 0, reseller: 0, stopped: 0 };
 
   const movesOf = (domain: unknown[]) =>
     admin.searchRead<Move>(
@@ -98,6 +99,9 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     resold = clients.find((c) => c.partner.id === world.partners[1]?.id) as SimClient;
     expect(direct).toBeDefined();
     expect(resold).toBeDefined();
+    stopped = clients.filter((c) => c.partner.id === world.partners[0]?.id)[1] as SimClient;
+    expect(stopped).toBeDefined();
+    originals.stopped = made.invoices.find((i) => i.uuid === stopped.id)?.odooId as number;
     originals.direct = made.invoices.find((i) => i.uuid === direct.id)?.odooId as number;
     originals.reseller = made.invoices.find((i) => i.uuid === world.partners[1]?.id)?.odooId as number;
     // The accountant posts the month.
@@ -111,6 +115,8 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     expect([d?.state, r?.state]).toEqual(['posted', 'posted']);
     invoicedAt.direct = kopecks(d?.amount_total ?? 0);
     invoicedAt.reseller = kopecks(r?.amount_total ?? 0);
+    const [st] = await admin.read<Move>('account.move', [originals.stopped], ['amount_total']);
+    invoicedAt.stopped = kopecks(st?.amount_total ?? 0);
     expect(invoicedAt.direct).toBe(rcpCostKopecks(world, direct, PERIOD));
     expect(invoicedAt.reseller).toBe(repricedKopecks(world, 1, PERIOD));
     // Then RCP's usage changes: the direct client's up, the reseller's client's down.
@@ -229,8 +235,24 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     expect(reports.flatMap((r) => r.corrections).filter((c) => c.documentId !== undefined)).toHaveLength(1);
   }, 300_000);
 
+  it('a direct client whose usage fell to nothing: its posted invoice credited whole, once', async () => {
+    sim.world.scaleUsage(stopped.index, 0);
+    const report = await invoiceCorrections(deps, { period: PERIOD });
+    expect(report.failed).toEqual([]);
+    const [credit, ...more] = await correctionsOf(originals.stopped);
+    expect(more).toEqual([]);
+    expect(credit?.move_type).toBe('out_refund');
+    expect(idOf(credit?.reversed_entry_id)).toBe(originals.stopped);
+    expect(kopecks(credit?.amount_total ?? 0)).toBe(invoicedAt.stopped);
+    expect(report.corrections.filter((c) => c.documentId !== undefined).map((c) => c.uuid)).toEqual([
+      stopped.id,
+    ]);
+    const again = await invoiceCorrections(deps, { period: PERIOD });
+    expect(again.corrections.every((c) => c.outcome === 'no difference')).toBe(true);
+  }, 300_000);
+
   it('once the corrections are posted, reconcile is clean', async () => {
-    for (const id of [originals.direct, originals.reseller])
+    for (const id of [originals.direct, originals.reseller, originals.stopped])
       for (const move of await correctionsOf(id))
         if (move.state === 'draft') await admin.callOn('account.move', 'action_post', [move.id]);
     const report = await reconcilePeriod(deps, PERIOD);
