@@ -5,7 +5,7 @@ import type { JobData } from './queues.ts';
 
 /** The kinds of work that run as jobs, with their command's words. */
 const QUEUED = Object.values(WORK as Record<string, AnyWork>).flatMap((work) =>
-  work.jobId && work.command ? [{ work, command: work.command }] : [],
+  work.jobId && work.command && !work.command.switch ? [{ work, command: work.command }] : [],
 );
 
 /** A command's flags `enqueue` reads: all but the terminal's own (a dry run). */

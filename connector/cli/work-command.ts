@@ -79,31 +79,70 @@ function inputOfCommand(
   return given;
 }
 
-/** Adds a kind of work's command to the program; `start` runs it with the input its command line gave. */
+type Start = (cmd: Command, input: () => Record<string, unknown>) => Promise<void>;
+
+/** The kinds a command's switch runs instead of its own (`invoice --corrections`). */
+const variants = new WeakMap<Command, Array<{ spec: CommandSpec; start: Start }>>();
+
+/**
+ * Adds a kind of work's command to the program; `start` runs it with the input its command line gave.
+ * A kind with a `switch` becomes that switch on the command of its words (made before it): its own
+ * flags are added where missing, and a flag it does not take is refused beside the switch.
+ */
 export function addWorkCommand(
   program: Command,
   work: AnyWork,
   jsonOption: () => Option,
-  start: (cmd: Command, input: () => Record<string, unknown>) => Promise<void>,
+  start: Start,
 ): void {
   const spec = work.command;
   if (!spec) return;
   const fields = fieldsOf(work);
+  if (spec.switch) {
+    const base = parentOf(program, spec.words).commands.find((c) => c.name() === spec.words.at(-1));
+    if (!base) throw new Error(`${work.name}: no command "${spec.words.join(' ')}" for its ${spec.switch}`);
+    const known = new Set(base.options.map((o) => o.long));
+    base.addOption(new Option(spec.switch, `instead: ${spec.description}`));
+    for (const [name, flag] of Object.entries(spec.flags ?? {})) {
+      if (!known.has(name)) base.addOption(optionOf(name, flag, fields[flag.key], spec.example));
+    }
+    variants.set(base, [...(variants.get(base) ?? []), { spec, start }]);
+    return;
+  }
   const cmd = parentOf(program, spec.words)
     .command(spec.words.at(-1) ?? work.name)
     .addOption(jsonOption())
     .description(spec.description);
   for (const arg of spec.args ?? []) cmd.argument(`<${arg.name}>`, arg.help);
-  const options = new Map<string, Option>();
-  for (const [name, flag] of Object.entries(spec.flags ?? {})) {
-    const option = optionOf(name, flag, fields[flag.key], spec.example);
-    options.set(name, option);
-    cmd.addOption(option);
-  }
-  if (spec.helpAfter) cmd.addHelpText('after', ['', ...spec.helpAfter].join('\n'));
   cmd.action(async (...received: unknown[]) => {
     // commander passes the arguments, then the options, then the command itself.
     const args = received.slice(0, spec.args?.length ?? 0) as string[];
-    await start(cmd, () => inputOfCommand(spec, args, cmd, options));
+    const options = new Map(cmd.options.flatMap((o) => (o.long ? [[o.long, o] as const] : [])));
+    const given = (o: Option) => cmd.getOptionValue(o.attributeName()) !== undefined;
+    const chosen = (variants.get(cmd) ?? []).find((v) => {
+      const option = options.get(v.spec.switch ?? '');
+      return option !== undefined && given(option);
+    });
+    const run = chosen ?? { spec, start };
+    await run.start(cmd, () => {
+      const others = [spec, ...(variants.get(cmd) ?? []).map((v) => v.spec)].flatMap((s) =>
+        s === run.spec ? [] : [...Object.keys(s.flags ?? {}), ...(s.switch ? [s.switch] : [])],
+      );
+      const taken = new Set([
+        ...Object.keys(run.spec.flags ?? {}),
+        ...(run.spec.switch ? [run.spec.switch] : []),
+      ]);
+      for (const name of others) {
+        const option = options.get(name);
+        if (!taken.has(name) && option && given(option)) {
+          throw new ConfigError([`${name} does not go with ${run.spec.switch ?? spec.words.join(' ')}`]);
+        }
+      }
+      return inputOfCommand(run.spec, args, cmd, options);
+    });
   });
+  for (const [name, flag] of Object.entries(spec.flags ?? {})) {
+    cmd.addOption(optionOf(name, flag, fields[flag.key], spec.example));
+  }
+  if (spec.helpAfter) cmd.addHelpText('after', ['', ...spec.helpAfter].join('\n'));
 }

@@ -368,7 +368,7 @@ function chunksOf(units: InvoicedCounterparty[], clients: number): InvoicedCount
  * usage is still growing, and a draft made now would be short. "Today" is in SCHEDULE_TIMEZONE,
  * the zone the scheduled invoice run works in.
  */
-function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'period' | 'allowOpenPeriod'>) {
+export function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'period' | 'allowOpenPeriod'>) {
   if (input.allowOpenPeriod) return;
   const timezone = deps.config.schedules.timezone;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date());

@@ -11,10 +11,12 @@ import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
+import { correctionsOf } from './invoice-corrections.ts';
 import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
 import { readRouting } from './payment-routes.ts';
 import { cardName } from './payment-settle.ts';
 import { readPaymentLedger } from './push-payments.ts';
+import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface ReconcileRow {
   counterparty: string;
@@ -81,6 +83,7 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   // A chunk of counterparties at a time: only the rows of the report are kept of each.
   const totalField = await totalFieldOf(deps);
   const rows: ReconcileRow[] = [];
+  const workspace = await hasInvoiceWorkspace(deps.odoo);
   for await (const { drafts } of prepareInvoicesInChunks(
     deps,
     { period, knownStates: ['draft', 'posted'] },
@@ -96,10 +99,19 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
         'amount_total',
       ]))
         moves.set(move.id, move);
+    // A posted invoice's corrections (credit notes, additional invoices) count once posted.
+    const posted = [...moves.values()].filter((m) => m.state === 'posted').map((m) => m.id);
+    const corrections = workspace ? await correctionsOf(deps.odoo, posted, totalField) : new Map();
     for (const draft of drafts) {
       const move = moves.get(found.get(draft.xmlid)?.id ?? 0);
-      const odooKopecks = move ? invoiceTotalKopecks(move, totalField) : undefined;
+      const corrected = move ? corrections.get(move.id) : undefined;
+      const odooKopecks = move
+        ? invoiceTotalKopecks(move, totalField) + (corrected?.postedKopecks ?? 0)
+        : undefined;
       const ok = odooKopecks === draft.plan.totalKopecks && move?.state !== 'cancel';
+      const waiting = corrected?.drafts.length
+        ? `; correction(s) waiting as draft: account.move ${corrected.drafts.join(', ')}`
+        : '';
       rows.push({
         counterparty: draft.counterparty.name,
         kind: draft.counterparty.kind,
@@ -115,7 +127,9 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
               problem: move
                 ? move.state === 'cancel'
                   ? 'the invoice is cancelled'
-                  : 'amounts differ'
+                  : move.state === 'posted'
+                    ? `amounts differ (RCP's usage changed after the invoice was posted: \`invoice --period ${period} --corrections\` makes the credit note or additional invoice)${waiting}`
+                    : 'amounts differ'
                 : 'no invoice in Odoo',
             }),
       });

@@ -2,13 +2,45 @@ import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { InvoiceReport } from '../processes/invoice-period.ts';
+import type { RunRequest } from '../workspace/runs.ts';
 import { Period, type Work, dryRunFlag, periodOfRun } from './work.ts';
 
-const InvoiceInput = z.object({
+/** A month's invoices, all or of one RCP partner or client: what invoicing and its corrections take. */
+export const MonthOfCounterparties = z.object({
   period: Period,
   partner: z.string().optional(),
   client: z.string().optional(),
   dryRun: z.boolean().optional(),
+});
+type MonthOfCounterparties = z.infer<typeof MonthOfCounterparties>;
+
+/** Such a month from a run requested in RCP → Runs, what its record shows, and its job id under `name`. */
+export const monthOfCounterparties = {
+  fromRun: (run: RunRequest): MonthOfCounterparties => ({
+    period: periodOfRun(run),
+    partner: run.partner,
+    client: run.client,
+    dryRun: run.dryRun,
+  }),
+  filters: (input: MonthOfCounterparties) => ({
+    period: input.period,
+    dryRun: input.dryRun,
+    partner: input.partner,
+    client: input.client,
+  }),
+  jobId: (name: string) => (input: MonthOfCounterparties) =>
+    `${name}/${input.period}${input.partner ? `/partner/${input.partner}` : ''}${input.client ? `/client/${input.client}` : ''}`,
+};
+
+/** The flags choosing such a month (invoicing's, and its corrections' beside `--corrections`). */
+export const monthFlags = {
+  '--period': { key: 'period', value: 'YYYY-MM', help: 'the month to invoice', required: true },
+  '--partner': { key: 'partner', value: 'id', help: 'only this RCP partner' },
+  '--client': { key: 'client', value: 'id', help: 'only this RCP client' },
+  '--dry-run': dryRunFlag('print every invoice that would be made, write nothing'),
+} as const;
+
+const InvoiceInput = MonthOfCounterparties.extend({
   /** Also rewrite drafts an accountant changed in Odoo since the connector wrote them. */
   force: z.boolean().optional(),
   /** The current or a future month, on purpose (`--allow-open-period`). */
@@ -26,10 +58,7 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
     words: ['invoice'],
     description: 'a month of RCP usage → one draft customer invoice per invoiced counterparty',
     flags: {
-      '--period': { key: 'period', value: 'YYYY-MM', help: 'the month to invoice', required: true },
-      '--partner': { key: 'partner', value: 'id', help: 'only this RCP partner' },
-      '--client': { key: 'client', value: 'id', help: 'only this RCP client' },
-      '--dry-run': dryRunFlag('print every invoice that would be made, write nothing'),
+      ...monthFlags,
       '--force': {
         key: 'force',
         help: 'also rewrite drafts an accountant changed in Odoo since the connector wrote them',
@@ -42,20 +71,9 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
     example: 'invoice --period 2026-10',
   },
   runKind: 'invoice',
-  fromRun: (run) => ({
-    period: periodOfRun(run),
-    partner: run.partner,
-    client: run.client,
-    dryRun: run.dryRun,
-  }),
-  filters: (input) => ({
-    period: input.period,
-    dryRun: input.dryRun,
-    partner: input.partner,
-    client: input.client,
-  }),
-  jobId: (input) =>
-    `invoice/${input.period}${input.partner ? `/partner/${input.partner}` : ''}${input.client ? `/client/${input.client}` : ''}`,
+  fromRun: monthOfCounterparties.fromRun,
+  filters: monthOfCounterparties.filters,
+  jobId: monthOfCounterparties.jobId('invoice'),
   run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),
   summary: describeInvoices,
   failed: (report) => report.failed,
@@ -104,6 +122,15 @@ export function describeInvoices(report: InvoiceReport): string {
   const none = report.invoices.length - invoices.length;
   if (none > 0) lines.push('', `${none} counterparty(ies) had no usage in ${report.period}: no invoice.`);
   for (const warning of report.warnings ?? []) lines.push('', `Note: ${warning}.`);
+  lines.push(...runFooter(report));
+  return lines.join('\n');
+}
+
+/** The end of an invoice run's summary (and a corrections run's): what failed, and what it cost. */
+export function runFooter(
+  report: Pick<InvoiceReport, 'failed' | 'seconds' | 'odooRoundTrips' | 'rcpRequests'>,
+): string[] {
+  const lines: string[] = [];
   if (report.failed.length > 0) {
     lines.push('', `${report.failed.length} failed (the others were done):`);
     for (const f of report.failed) lines.push(`  ${f.record}: ${f.error}`);
@@ -112,5 +139,5 @@ export function describeInvoices(report: InvoiceReport): string {
     '',
     `${report.seconds} s, ${report.odooRoundTrips} Odoo round trips, ${report.rcpRequests} RCP requests`,
   );
-  return lines.join('\n');
+  return lines;
 }

@@ -4,6 +4,7 @@
  * the RCP → Runs poller find it here.
  */
 import { check } from './check.ts';
+import { invoiceCorrections } from './invoice-corrections.ts';
 import { invoice } from './invoice.ts';
 import { paymentsPush } from './payments-push.ts';
 import { paymentsResolve } from './payments-resolve.ts';
@@ -15,6 +16,7 @@ export const WORK = {
   check,
   sync,
   invoice,
+  'invoice-corrections': invoiceCorrections,
   'payments-push': paymentsPush,
   'payments-resolve': paymentsResolve,
   reconcile,

@@ -71,6 +71,11 @@ export interface CommandSpec<Key extends string = string> {
   helpAfter?: readonly string[];
   /** A whole command, for usage messages: `invoice --period 2026-10`. */
   example: string;
+  /**
+   * The switch that makes another kind's command with the same words run this one instead
+   * (`invoice --corrections`): its help is `description`; its own flags are those it declares.
+   */
+  switch?: string;
 }
 
 /** `--dry-run`: the command line's, never a queued job's. */

@@ -6,6 +6,7 @@ import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
  * table. To extend the workspace, add a model or field in models.ts, or an item here.
  */
 import type { Capabilities } from '../odoo/capabilities.ts';
+import { CORRECTION_ACTION } from './corrections.ts';
 import { documentItems } from './documents.ts';
 import { DRAFT_MARK_ACTIONS, DRAFT_MARK_MODEL } from './draft-marks.ts';
 import {
@@ -404,6 +405,14 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
     ),
     ...DRAFT_MARK_ACTIONS.map((a) =>
       serverAction(caps, a.name, a.label, DRAFT_MARK_MODEL, [GROUP_CONNECTOR], a.code),
+    ),
+    serverAction(
+      caps,
+      CORRECTION_ACTION.name,
+      CORRECTION_ACTION.label,
+      CORRECTION_ACTION.model,
+      [GROUP_CONNECTOR],
+      CORRECTION_ACTION.code,
     ),
     ...paymentReviewActions(caps, serverAction, GROUP_USER),
     serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),

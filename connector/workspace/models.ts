@@ -68,7 +68,7 @@ const currency: FieldSpec = {
   onDelete: 'restrict',
 };
 
-export const RUN_KINDS = ['sync', 'invoice', 'payments', 'reconcile'] as const;
+export const RUN_KINDS = ['sync', 'invoice', 'corrections', 'payments', 'reconcile'] as const;
 export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
 export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
 export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
@@ -226,7 +226,9 @@ export const MODELS: readonly ModelSpec[] = [
     // to write) and cancels it with the Cancel button (a server action); once a worker took it,
     // only the connector writes it (the record rules below).
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
-    userRecords: "[('x_state', '=', 'requested')]",
+    // Corrections of posted invoices (credit notes, additional invoices) are requested by managers only.
+    userRecords:
+      "[('x_state', '=', 'requested')] + ([] if user.has_group('rcp_connector.group_manager') else [('x_kind', '!=', 'corrections')])",
     companyRule: true,
     fields: [
       {
@@ -246,6 +248,7 @@ export const MODELS: readonly ModelSpec[] = [
         selection: [
           ['sync', 'Sync counterparties and tariffs'],
           ['invoice', 'Invoices for a month'],
+          ['corrections', 'Corrections of posted invoices for a month (RCP / Manager)'],
           ['payments', 'Push payments to RCP'],
           ['reconcile', 'Reconcile a month'],
         ],
@@ -369,6 +372,15 @@ export const MODELS: readonly ModelSpec[] = [
         index: true,
       },
       { name: 'x_run_id', type: 'many2one', label: 'Run', relation: 'x_rcp_run', onDelete: 'set null' },
+      {
+        // On a correction's records (credit note or additional invoice): the posted invoice it corrects.
+        name: 'x_corrects_move_id',
+        type: 'many2one',
+        label: 'Corrects invoice',
+        relation: 'account.move',
+        onDelete: 'set null',
+        index: true,
+      },
       {
         name: 'x_company_id',
         type: 'many2one',

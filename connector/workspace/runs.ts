@@ -149,7 +149,15 @@ export async function startRun(
 }
 
 export function runName(kind: RunKind, period: string | undefined): string {
-  const what = { sync: 'Sync', invoice: 'Invoices', payments: 'Payments push', reconcile: 'Reconcile' }[kind];
+  const what = (
+    {
+      sync: 'Sync',
+      invoice: 'Invoices',
+      corrections: 'Corrections',
+      payments: 'Payments push',
+      reconcile: 'Reconcile',
+    } satisfies Record<RunKind, string>
+  )[kind];
   return period ? `${what} ${period}` : what;
 }
 

@@ -36,6 +36,37 @@ describe('help an admin reads', () => {
   });
 });
 
+describe('invoice --corrections', () => {
+  it('is its own run beside invoice: refuses the flags only invoicing takes, and runs the corrections of the month (not an invoice run)', async () => {
+    const help = await cli(['invoice', '--help'], {});
+    expect(help.stdout).toMatch(/--corrections\s+instead: for each posted invoice/);
+    const refused = await cli(['invoice', '--period', '2024-05', '--corrections', '--force'], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--force does not go with --corrections');
+    const sim = await startSimulator({ today: '2024-06-01', clients: 4, partners: 2 });
+    const double = await startOdooDouble({ version: '18' });
+    try {
+      const env = {
+        RCP_URL: sim.url,
+        RCP_TOKEN: sim.token,
+        ODOO_URL: double.url,
+        ODOO_DB: double.db,
+        ODOO_USER: double.admin.login,
+        ODOO_API_KEY: double.admin.apiKey,
+      };
+      const run = await cli(['invoice', '--period', '2024-05', '--corrections', '--dry-run', '--json'], env);
+      // The corrections run, not an invoice run: without the workspace it has nothing to compare with.
+      expect(run.code).toBe(2);
+      expect((JSON.parse(run.stdout) as { errors: string[] }).errors[0]).toMatch(
+        /^corrections need the RCP workspace/,
+      );
+    } finally {
+      await sim.close();
+      await double.close();
+    }
+  });
+});
+
 describe('commands end to end (the simulator and the Odoo 18 double)', () => {
   it('check, then sync all twice: the second run changes nothing; a bad client makes exit code 1 and is named', async () => {
     const sim = await startSimulator({ today: '2024-06-01', clients: 8, partners: 2 });

@@ -127,7 +127,7 @@ async function notAddingUp(
  * sync uses too); a client the sync has not recorded yet gets a minimal record, which the sync
  * completes. A concurrent creator of the same uuid makes the batch fail on the unique index: read again.
  */
-async function counterpartiesOf(
+export async function counterpartiesOf(
   odoo: OdooClient,
   clients: ReadonlyArray<{ id: string; name: string }>,
 ): Promise<Map<string, number>> {

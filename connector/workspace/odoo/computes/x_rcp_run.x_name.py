@@ -1,4 +1,4 @@
-labels = {'sync': 'Sync', 'invoice': 'Invoices', 'payments': 'Payments push', 'reconcile': 'Reconcile'}
+labels = {'sync': 'Sync', 'invoice': 'Invoices', 'corrections': 'Corrections', 'payments': 'Payments push', 'reconcile': 'Reconcile'}
 for record in self:
     name = labels.get(record.x_kind, 'Run')
     if record.x_period:
