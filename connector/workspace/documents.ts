@@ -26,6 +26,7 @@ import { computeCode, reportArch, viewArch } from './odoo-files.ts';
 export const REPORT_PAYMENT_INVOICE = 'report_rcp_payment_invoice';
 export const REPORT_ACT = 'report_rcp_act';
 export const REPORT_VAT_INVOICE = 'report_rcp_vat_invoice';
+export const REPORT_UPD = 'report_rcp_upd';
 
 /** The report actions, with their `report_name` (= their template's key) and Print-menu label. */
 export const DOCUMENTS = [
@@ -36,7 +37,11 @@ export const DOCUMENTS = [
   },
   { action: 'action_report_act', template: REPORT_ACT, label: 'Акт оказанных услуг (RCP)' },
   { action: 'action_report_vat_invoice', template: REPORT_VAT_INVOICE, label: 'Счёт-фактура (RCP)' },
+  { action: 'action_report_upd', template: REPORT_UPD, label: 'УПД (RCP)' },
 ] as const;
+
+/** The documents printed on landscape paper (the счёт-фактура's table and the УПД). */
+const LANDSCAPE: readonly string[] = [REPORT_VAT_INVOICE, REPORT_UPD];
 
 export const reportName = (template: string) => `rcp_connector.${template}`;
 
@@ -292,7 +297,9 @@ function templateItems(): WorkspaceItem[] {
         name: reportName(d.template),
         body: reportArch(
           d.template,
-          d.template === REPORT_VAT_INVOICE ? {} : { totals: reportArch('_totals') },
+          LANDSCAPE.includes(d.template)
+            ? { core: reportArch('_vat_invoice_core') }
+            : { totals: reportArch('_totals') },
         ),
       }),
     },
@@ -312,7 +319,7 @@ function reportItems(caps: Capabilities): WorkspaceItem[] {
       binding_model_id: ref('account.model_account_move'),
       binding_type: 'report',
       paperformat_id: ref(
-        d.template === REPORT_VAT_INVOICE ? 'paperformat_rcp_landscape' : 'paperformat_rcp_portrait',
+        LANDSCAPE.includes(d.template) ? 'paperformat_rcp_landscape' : 'paperformat_rcp_portrait',
       ),
     };
     return { name: d.action, model: 'ir.actions.report', values };

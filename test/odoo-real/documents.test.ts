@@ -56,6 +56,10 @@ const kopecksOf = (text: string) => Math.round(Number(text.replace(/\s/g, '').re
 const money = (value: number) => Math.round(value * 100);
 const decimalOfText = (text: string) => new Decimal(text.replace(/\s/g, '').replace(',', '.'));
 
+/** The счёт-фактура and the УПД: the form of Постановление 1137 (columns 5, 8, 9; no sum in words). */
+const isVatForm = (template: string) =>
+  template === 'report_rcp_vat_invoice' || template === 'report_rcp_upd';
+
 /** The figures a page carries in its `data-rcp` cells. */
 function figures(html: string) {
   const one = (key: string) =>
@@ -85,6 +89,9 @@ function figures(html: string) {
     missing: [...html.matchAll(/\[не указано: ([^\]]*)\]/g)].map((m) => m[1] as string),
   };
 }
+
+const one = (html: string, key: string) =>
+  new RegExp(`data-rcp="${key}"[^>]*>([^<]*)`).exec(html)?.[1]?.trim() ?? '';
 
 /** quantity × price, half up to the kopeck: what a reader of the page multiplies. */
 const timesToKopecks = (quantity: string, price: string) =>
@@ -169,7 +176,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
         const page = figures(await html(doc.template, move.id));
         const what = `${doc.label} of invoice ${move.id}`;
         // The VAT invoice has no sum in words (the form has none); the other two do.
-        const vat = doc.template === 'report_rcp_vat_invoice';
+        const vat = isVatForm(doc.template);
         const wordsWanted = vat ? '' : words;
         expect({
           what,
@@ -382,9 +389,10 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
         const odooLineTax = own.reduce((sum, l) => sum + money(l.price_total) - money(l.price_subtotal), 0);
         if (odooLineTax !== money(move.amount_tax)) moved++;
         for (const doc of DOCUMENTS) {
-          const page = figures(await html(doc.template, move.id));
+          const text = await html(doc.template, move.id);
+          const page = figures(text);
           const what = `${scenario.method}, ${scenario.wording} ${doc.label} of invoice ${move.id}`;
-          const vat = doc.template === 'report_rcp_vat_invoice';
+          const vat = isVatForm(doc.template);
           expect({ what, lines: page.lines.length }).toEqual({ what, lines: own.length });
           for (const l of page.lines) {
             // Each line: quantity × price is its amount; its rate is said.
@@ -441,6 +449,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
           if (scenario.tax)
             expect({ what, tax: kopecksOf(page.tax) }).toEqual({ what, tax: money(move.amount_tax) });
           else expect({ what, tax: page.tax }).toEqual({ what, tax: vat ? 'без НДС' : '-' });
+          if (doc.template === 'report_rcp_upd')
+            expect({ what, status: one(text, 'status') }).toEqual({ what, status: scenario.tax ? '1' : '2' });
           if (crafted.includes(move.id)) {
             // The 1 × amount lines print their real quantity (whole: 1,99999 is 2 to 1e-4) in their unit.
             expect({ what, quantities: page.lines.map((l) => [l.quantity, l.unit]) }).toEqual({

@@ -96,13 +96,14 @@ describe('requisites the documents print', () => {
 });
 
 describe('the document templates as workspace items', () => {
-  it.each([17, 18, 19])('on %i: three reports on account.move, each with its template', (major) => {
+  it.each([17, 18, 19])('on %i: four reports on account.move, each with its template', (major) => {
     const items = documentItems(capabilitiesFor(major));
     const reports = items.filter((i) => i.model === 'ir.actions.report');
     expect(reports.map((r) => r.values.report_name)).toEqual([
       'rcp_connector.report_rcp_payment_invoice',
       'rcp_connector.report_rcp_act',
       'rcp_connector.report_rcp_vat_invoice',
+      'rcp_connector.report_rcp_upd',
     ]);
     const templates = items.filter((i) => i.model === 'ir.ui.view' && i.values.type === 'qweb');
     for (const r of reports) expect(templates.map((t) => t.values.key)).toContain(r.values.report_name);
