@@ -368,7 +368,8 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           const taxKopecks = toKopecks(l.x_rcp_doc_tax);
           return {
             name: l.name || undefined,
-            okei: uom?.x_rcp_okei || undefined,
+            // The unit's ОКЕИ code only when the printed unit is that unit ("ГБ×час" is not "ГБ").
+            okei: (l.x_rcp_doc_unit === uom?.name && uom?.x_rcp_okei) || undefined,
             unitName: l.x_rcp_doc_unit || uom?.name || undefined,
             quantity: l.x_rcp_doc_quantity || undefined,
             price: l.x_rcp_doc_price || undefined,

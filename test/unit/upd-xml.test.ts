@@ -118,6 +118,15 @@ describe('УПД 5.03 (mappings/upd-xml)', () => {
     expect(unitPrice(100, '0')).toBeUndefined();
   });
 
+  it('the price the printed documents show, when given, is the file’s (the fewest decimals that give the amount)', () => {
+    const input = vatInput();
+    const [first, ...rest] = input.lines;
+    const read = readUpdFigures(
+      built({ ...input, lines: [{ ...first, price: '0.003400002' }, ...rest] } as UpdInput).bytes,
+    );
+    expect(read.lines[0]?.price).toBe('0.003400002');
+  });
+
   it('the bytes are windows-1251 with a windows-1251 prolog, not UTF-8', () => {
     const file = built(vatInput());
     expect(file.bytes.subarray(0, 44).toString('latin1')).toBe(
