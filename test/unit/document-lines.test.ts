@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LINE_FIGURE_FIELDS } from '../../connector/workspace/documents.ts';
 import { computeCode } from '../../connector/workspace/odoo-files.ts';
+import { hasPython3 } from '../support/python.ts';
 
 /**
  * The Python that Odoo runs for every RCP document's lines (odoo/computes/account.move.line.x_rcp_doc.py,
@@ -10,14 +11,6 @@ import { computeCode } from '../../connector/workspace/odoo-files.ts';
  * of a line sent as 1 × amount, and quantity × price gives the amount back. Real Odoo runs it in
  * test/odoo-real/documents.test.ts.
  */
-const python = (() => {
-  try {
-    execFileSync('python3', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 interface LineIn {
   name?: string;
@@ -88,7 +81,7 @@ function run(moves: MoveIn[]): LineOut[][] {
   return JSON.parse(execFileSync('python3', ['-c', script, JSON.stringify(moves)], { encoding: 'utf8' }));
 }
 
-describe.runIf(python)('how the documents print a line (the Python Odoo runs)', () => {
+describe.runIf(hasPython3)('how the documents print a line (the Python Odoo runs)', () => {
   it('VAT rounded over the invoice a kopeck above its lines: the kopeck goes to the line with the largest remainder', () => {
     // Exact VAT in kopecks: 1.32, 0.22, 0.66, 0.44 → per line 1, 0, 1, 0 (2); over the invoice 2.64 → 3.
     const [lines] = run([
