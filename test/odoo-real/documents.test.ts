@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
 import { checkOdoo } from '../../connector/processes/check.ts';
@@ -7,6 +11,7 @@ import { wkhtmltopdfState } from '../../connector/workspace/documents-check.ts';
 import { DOCUMENTS, reportName } from '../../connector/workspace/documents.ts';
 import { amountInWords } from '../../mappings/amount-in-words.ts';
 import { Decimal } from '../../mappings/money.ts';
+import { CHROMIUM } from '../support/browser.ts';
 import { type RoundingMethod, realOdooFromEnv, realTitle, setRoundingMethod } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
 
@@ -92,6 +97,21 @@ function figures(html: string) {
 
 const one = (html: string, key: string) =>
   new RegExp(`data-rcp="${key}"[^>]*>([^<]*)`).exec(html)?.[1]?.trim() ?? '';
+
+/** The page as Debian's headless chromium draws it (Odoo's own styles from its server), as a PNG. */
+function photograph(html: string, path: string, url: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  const file = join(mkdtempSync(join(tmpdir(), 'doc-shot-')), 'page.html');
+  writeFileSync(file, html.replace('<head>', `<head><base href="${url}/">`));
+  execFileSync(
+    CHROMIUM,
+    ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${path}`, '--window-size=1500,1100', file],
+    {
+      stdio: 'ignore',
+      timeout: 60_000,
+    },
+  );
+}
 
 /** quantity × price, half up to the kopeck: what a reader of the page multiplies. */
 const timesToKopecks = (quantity: string, price: string) =>
@@ -449,8 +469,17 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
           if (scenario.tax)
             expect({ what, tax: kopecksOf(page.tax) }).toEqual({ what, tax: money(move.amount_tax) });
           else expect({ what, tax: page.tax }).toEqual({ what, tax: vat ? 'без НДС' : '-' });
-          if (doc.template === 'report_rcp_upd')
+          if (doc.template === 'report_rcp_upd') {
             expect({ what, status: one(text, 'status') }).toEqual({ what, status: scenario.tax ? '1' : '2' });
+            // DOC_SHOTS=DIR: a picture of the УПД of the month's first invoice, 22 % on top, for the README.
+            if (
+              process.env.DOC_SHOTS &&
+              scenario.method === 'round_globally' &&
+              scenario.tax === onTop &&
+              move.id === ids[0]
+            )
+              photograph(text, join(process.env.DOC_SHOTS, `upd-${major}.png`), s.odoo.admin.url);
+          }
           if (crafted.includes(move.id)) {
             // The 1 × amount lines print their real quantity (whole: 1,99999 is 2 to 1e-4) in their unit.
             expect({ what, quantities: page.lines.map((l) => [l.quantity, l.unit]) }).toEqual({
