@@ -471,12 +471,12 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('primary documents'), () => {
           else expect({ what, tax: page.tax }).toEqual({ what, tax: vat ? 'без НДС' : '-' });
           if (doc.template === 'report_rcp_upd') {
             expect({ what, status: one(text, 'status') }).toEqual({ what, status: scenario.tax ? '1' : '2' });
-            // DOC_SHOTS=DIR: a picture of the УПД of the month's first invoice, 22 % on top, for the README.
+            // DOC_SHOTS=DIR: a picture of the УПД of the month's last invoice (the first is edited by a test), 22 % on top, for the README.
             if (
               process.env.DOC_SHOTS &&
               scenario.method === 'round_globally' &&
               scenario.tax === onTop &&
-              move.id === ids[0]
+              move.id === allIds.at(-1)
             )
               photograph(text, join(process.env.DOC_SHOTS, `upd-${major}.png`), s.odoo.admin.url);
           }
