@@ -7,7 +7,8 @@
  * Inputs are parsed with zod first; any missing or malformed requisite is named and no file is made
  * from partial inputs. Money is integer kopecks; each line's figures and the totals must add up to
  * the kopeck (line untaxed + VAT = line total; lines sum to the totals), or nothing is made.
- * `lineFiguresToTotals` turns Odoo's own line figures into such lines, by the rule stated there.
+ * The connector gives it the lines as the printed documents print them (the `x_rcp_doc_*` fields of
+ * Odoo's invoice lines, whose one Python makes Odoo's line figures add up to Odoo's header).
  */
 import { z } from 'zod';
 import { encodeXmlCp1251 } from './cp1251.ts';
@@ -70,6 +71,8 @@ export const UpdLine = z
       .optional(),
     unitName: text(255).optional(),
     quantity: decimalText,
+    /** The unit price as the printed documents show it; the untaxed amount over the quantity otherwise. */
+    price: decimalText.optional(),
     untaxedKopecks: kopecks,
     /** VAT rate in percent; null: the line is without VAT (“без НДС”). */
     rate: z.enum(UPD_RATES).nullable(),
@@ -221,7 +224,7 @@ function line(l: UpdLine, index: number): string {
       ОКЕИ_Тов: hasQuantity ? l.okei : undefined,
       НаимЕдИзм: l.unitName,
       КолТов: hasQuantity ? new Decimal(l.quantity).toFixed() : undefined,
-      ЦенаТов: hasQuantity ? unitPrice(l.untaxedKopecks, l.quantity) : undefined,
+      ЦенаТов: hasQuantity ? (l.price ?? unitPrice(l.untaxedKopecks, l.quantity)) : undefined,
       СтТовБезНДС: money(l.untaxedKopecks),
       НалСт: l.rate === null ? 'без НДС' : `${l.rate}%`,
       СтТовУчНал: money(l.totalKopecks),
@@ -298,69 +301,4 @@ function updXml(u: UpdInput, idFile: string): string {
     document,
   ]);
   return `<?xml version="1.0" encoding="windows-1251"?>\n${file}\n`;
-}
-
-/**
- * Odoo's line figures made to add up to Odoo's header, to the kopeck. Each line keeps Odoo's own
- * untaxed amount (`price_subtotal`) and VAT (`price_total − price_subtotal`); where they do not add
- * up to the invoice's `amount_untaxed` / `amount_tax` (Odoo 19 rounds VAT over the whole invoice,
- * `round_globally`, so its lines can differ from its header by a few kopecks), the difference is
- * spread one kopeck at a time over the lines with a VAT rate, largest first (ties: first line
- * first). The header stays Odoo's. A difference of more kopecks than there are lines is not
- * rounding: it is refused, named.
- */
-export function lineFiguresToTotals(
-  lines: ReadonlyArray<{ untaxedKopecks: number; totalKopecks: number; rated: boolean }>,
-  totals: { untaxedKopecks: number; taxKopecks: number; totalKopecks: number },
-):
-  | { ok: true; lines: Array<{ untaxedKopecks: number; taxKopecks: number; totalKopecks: number }> }
-  | {
-      ok: false;
-      problem: string;
-    } {
-  if (totals.untaxedKopecks + totals.taxKopecks !== totals.totalKopecks)
-    return { ok: false, problem: 'the invoice’s untaxed amount and VAT do not add up to its total' };
-  const untaxed = lines.map((l) => l.untaxedKopecks);
-  const tax = lines.map((l) => l.totalKopecks - l.untaxedKopecks);
-  const everyLine = lines.map(() => true);
-  const spreadUntaxed = spread(untaxed, totals.untaxedKopecks, everyLine);
-  if (!spreadUntaxed)
-    return { ok: false, problem: 'the lines’ untaxed amounts do not add up to the invoice’s' };
-  const spreadTax = spread(
-    tax,
-    totals.taxKopecks,
-    lines.map((l) => l.rated),
-  );
-  if (!spreadTax) return { ok: false, problem: 'the lines’ VAT does not add up to the invoice’s VAT' };
-  return {
-    ok: true,
-    lines: lines.map((_, i) => {
-      const u = spreadUntaxed[i] as number;
-      const t = spreadTax[i] as number;
-      return { untaxedKopecks: u, taxKopecks: t, totalKopecks: u + t };
-    }),
-  };
-}
-
-function spread(
-  values: readonly number[],
-  target: number,
-  eligible: readonly boolean[],
-): number[] | undefined {
-  const result = [...values];
-  let left = target - values.reduce((a, b) => a + b, 0);
-  if (left === 0) return result;
-  const order = values
-    .map((value, index) => ({ value, index }))
-    .filter((e) => eligible[e.index])
-    .sort((a, b) => b.value - a.value || a.index - b.index);
-  if (order.length === 0 || Math.abs(left) > values.length) return undefined;
-  for (let i = 0; left !== 0; i = (i + 1) % order.length) {
-    const index = (order[i] as { index: number }).index;
-    const next = (result[index] as number) + Math.sign(left);
-    if (next < 0) return undefined;
-    result[index] = next;
-    left -= Math.sign(left);
-  }
-  return result;
 }

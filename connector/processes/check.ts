@@ -27,6 +27,7 @@ import {
   isAccessError,
   missingBuyerRequisites,
   missingCompanyRequisites,
+  missingEdoRequisites,
   readBuyerRequisites,
   readCompanyRequisites,
   wkhtmltopdfState,
@@ -364,7 +365,7 @@ async function checkWorkspace({ odoo }: OdooCheckInput): Promise<CheckItem[]> {
  * on the Odoo server, as Odoo itself reports it), and each requisite they print that is missing,
  * named with where to enter it (the provider's company, then the invoiced companies).
  */
-async function checkDocuments({ odoo, company }: OdooCheckInput): Promise<CheckItem[]> {
+async function checkDocuments({ odoo, config, company }: OdooCheckInput): Promise<CheckItem[]> {
   // Not made yet: the workspace item already says to run setup (a stale one, to run it again).
   if (!(await documentsInstalled(odoo))) return [];
   const items: CheckItem[] = [];
@@ -379,7 +380,8 @@ async function checkDocuments({ odoo, company }: OdooCheckInput): Promise<CheckI
   );
   if (!company) return items;
   try {
-    const own = missingCompanyRequisites(await readCompanyRequisites(odoo, company.id));
+    const requisites = await readCompanyRequisites(odoo, company.id);
+    const own = missingCompanyRequisites(requisites);
     items.push(
       own.length === 0
         ? ok('documents: provider requisites', `${company.name}: ИНН, КПП, address, bank, signatories set`)
@@ -388,13 +390,29 @@ async function checkDocuments({ odoo, company }: OdooCheckInput): Promise<CheckI
             `${company.name} lacks what the documents print (they show "не указано" instead): ${own.join('; ')}`,
           ),
     );
-    const buyers = missingBuyerRequisites(await readBuyerRequisites(odoo));
+    const invoiced = await readBuyerRequisites(odoo);
+    const buyers = missingBuyerRequisites(invoiced);
     items.push(
       buyers.length === 0
-        ? ok('documents: buyer requisites', 'every company of the RCP invoices has ИНН, КПП and address')
+        ? ok(
+            'documents: buyer requisites',
+            'every company of the RCP invoices has ИНН, КПП, address and contract number and date',
+          )
         : warning(
             'documents: buyer requisites',
             `${buyers.length} RCP-invoiced compan${buyers.length === 1 ? 'y lacks' : 'ies lack'} what the VAT invoice prints (Contacts → the company: Tax ID, КПП, address): ${buyers.slice(0, 10).join('; ')}${buyers.length > 10 ? '; …' : ''}`,
+          ),
+    );
+    const edo = missingEdoRequisites(requisites, config.edo?.sellerId, invoiced);
+    items.push(
+      edo.length === 0
+        ? ok(
+            'documents: ЭДО requisites',
+            'the company and every RCP-invoiced company have an ЭДО participant id',
+          )
+        : warning(
+            'documents: ЭДО requisites',
+            `the УПД files (rcp-odoo documents --format upd-xml) need an ЭДО participant id of each side: ${edo.slice(0, 10).join('; ')}${edo.length > 10 ? '; …' : ''}`,
           ),
     );
   } catch (error) {

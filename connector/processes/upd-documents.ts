@@ -2,8 +2,10 @@
  * The ЭДО files of a month: for each posted RCP invoice of the period (an `account.move` the
  * connector made, known by its external ID `rcp_connector.invoice_<YYYY_MM>_<kind>_<uuid>`), the УПД
  * in the ФНС format 5.03 (mappings/upd-xml.ts), written to a folder, optionally attached to the
- * invoice and gathered in one zip. Figures are Odoo's: the header's totals, each line's untaxed
- * amount and VAT (made to add up by `lineFiguresToTotals`). An invoice missing a requisite gets no
+ * invoice and gathered in one zip. Figures are Odoo's: the header's totals, and each line as the
+ * printed documents print it (the `x_rcp_doc_*` fields setup adds to invoice lines: Odoo's line
+ * amounts made to add up to the header, the real quantity, unit and price; one Python computes them
+ * for every document, connector/workspace/documents.ts). An invoice missing a requisite gets no
  * file and is named with what is missing and where to enter it; the others are made.
  *
  * Re-running is safe: the same invoice gets the same file GUID, so its file is replaced, and its
@@ -14,15 +16,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
-import { Decimal, decimalOf, toKopecks } from '../../mappings/money.ts';
+import { Decimal, toKopecks } from '../../mappings/money.ts';
 import { isPeriod, periodRange } from '../../mappings/period.ts';
-import {
-  UPD_FILE_PREFIX,
-  UPD_RATES,
-  type UpdInput,
-  buildUpd,
-  lineFiguresToTotals,
-} from '../../mappings/upd-xml.ts';
+import { UPD_FILE_PREFIX, UPD_RATES, type UpdInput, buildUpd } from '../../mappings/upd-xml.ts';
 import { batchesOf } from '../batches.ts';
 import type { Config } from '../config.ts';
 import { messageOf } from '../errors.ts';
@@ -79,11 +75,13 @@ interface MoveRow extends OdooRecord {
 interface LineRow extends OdooRecord {
   move_id: [number, string];
   name: string | false;
-  quantity: number;
-  price_subtotal: number;
-  price_total: number;
   tax_ids: number[];
   product_uom_id: [number, string] | false;
+  x_rcp_doc_untaxed: number;
+  x_rcp_doc_tax: number;
+  x_rcp_doc_quantity: string | false;
+  x_rcp_doc_unit: string | false;
+  x_rcp_doc_price: string | false;
 }
 interface TaxRow extends OdooRecord {
   name: string;
@@ -98,16 +96,20 @@ interface PartnerRow extends OdooRecord {
   zip: string | false;
   x_rcp_kpp?: string | false;
   x_rcp_edo_id?: string | false;
+  x_rcp_contract_number?: string | false;
+  x_rcp_contract_date?: string | false;
 }
 
 /** Where to enter what the file lacks, by the input's path (mappings/upd-xml.ts). */
 const WHERE: Record<string, string> = {
-  'seller.edoId': 'the company’s ЭДО participant id (EDO_SELLER_ID in .env)',
+  'seller.edoId':
+    'the company’s ЭДО participant id (Settings → Companies → “ЭДО: идентификатор участника”, or EDO_SELLER_ID in .env)',
   'seller.inn': 'ИНН of the company (Settings → Companies → Tax ID)',
   'seller.kpp': 'КПП of the company (Settings → Companies)',
   'seller.address': 'address of the company (Settings → Companies)',
   'buyer.edoId':
-    'the buyer’s ЭДО participant id (field x_rcp_edo_id of the company in Contacts; setup does not add it yet)',
+    'the buyer’s ЭДО participant id (Contacts → the company → “ЭДО: идентификатор участника”, x_rcp_edo_id)',
+  basis: 'the contract’s number and date (Contacts → the company → “Договор: номер”, “Договор: дата”)',
   'buyer.inn': 'ИНН of the buyer (Contacts → Tax ID)',
   'buyer.kpp': 'КПП of the buyer (Contacts)',
   'buyer.address': 'address of the buyer (Contacts)',
@@ -233,7 +235,17 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           ['move_id', 'in', batch],
           ['display_type', '=', 'product'],
         ],
-        ['move_id', 'name', 'quantity', 'price_subtotal', 'price_total', 'tax_ids', 'product_uom_id'],
+        [
+          'move_id',
+          'name',
+          'tax_ids',
+          'product_uom_id',
+          'x_rcp_doc_untaxed',
+          'x_rcp_doc_tax',
+          'x_rcp_doc_quantity',
+          'x_rcp_doc_unit',
+          'x_rcp_doc_price',
+        ],
         { order: 'move_id, sequence, id' },
       )),
     );
@@ -268,7 +280,9 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           'street',
           'city',
           'zip',
-          ...['x_rcp_kpp', 'x_rcp_edo_id'].filter((f) => partnerFields.has(f)),
+          ...['x_rcp_kpp', 'x_rcp_edo_id', 'x_rcp_contract_number', 'x_rcp_contract_date'].filter((f) =>
+            partnerFields.has(f),
+          ),
         ],
       )
     ).map((p) => [p.id, p]),
@@ -308,20 +322,7 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           );
         return rate as (typeof UPD_RATES)[number];
       });
-      const figures = lineFiguresToTotals(
-        own.map((l, i) => ({
-          untaxedKopecks: toKopecks(l.price_subtotal),
-          totalKopecks: toKopecks(l.price_total),
-          rated: rated[i] !== null,
-        })),
-        {
-          untaxedKopecks: toKopecks(move.amount_untaxed),
-          taxKopecks: toKopecks(move.amount_tax),
-          totalKopecks: toKopecks(move.amount_total),
-        },
-      );
-      if (!figures.ok) problems.push(`totals: ${figures.problem}`);
-      if (problems.length > 0 || !figures.ok) {
+      if (problems.length > 0) {
         fail(problems);
         continue;
       }
@@ -340,7 +341,7 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           inn: innOf(company.vat),
           kpp: company.kpp || undefined,
           address: company.address || undefined,
-          edoId: config.edo?.sellerId,
+          edoId: company.edoId || config.edo?.sellerId,
           person: innOf(company.vat)?.length === 12 ? personOf(company.name) : undefined,
         },
         buyer: {
@@ -355,18 +356,27 @@ export async function updDocuments(deps: UpdDeps, input: UpdDocumentsInput): Pro
           const person = personOf(company.director);
           return person ? { ...person, position: 'Руководитель' } : undefined;
         })(),
-        // The RCP contract's number and date are not in Odoo yet: the file says “без документа-основания”.
-        basis: undefined,
+        // The contract the services are rendered under (setup's fields on the buyer's company);
+        // without them the file says “без документа-основания”.
+        basis:
+          buyer?.x_rcp_contract_number && buyer.x_rcp_contract_date
+            ? { name: 'Договор', number: buyer.x_rcp_contract_number, date: buyer.x_rcp_contract_date }
+            : undefined,
         lines: own.map((l, i) => {
           const uom = l.product_uom_id ? uoms.get(l.product_uom_id[0]) : undefined;
-          const f = figures.lines[i] as { untaxedKopecks: number; taxKopecks: number; totalKopecks: number };
+          const untaxedKopecks = toKopecks(l.x_rcp_doc_untaxed);
+          const taxKopecks = toKopecks(l.x_rcp_doc_tax);
           return {
             name: l.name || undefined,
-            okei: uom?.x_rcp_okei || undefined,
-            unitName: uom?.name || undefined,
-            quantity: decimalOf(l.quantity).toDecimalPlaces(11).toFixed(),
+            // The unit's ОКЕИ code only when the printed unit is that unit ("ГБ×час" is not "ГБ").
+            okei: (l.x_rcp_doc_unit === uom?.name && uom?.x_rcp_okei) || undefined,
+            unitName: l.x_rcp_doc_unit || uom?.name || undefined,
+            quantity: l.x_rcp_doc_quantity || undefined,
+            price: l.x_rcp_doc_price || undefined,
             rate: rated[i],
-            ...f,
+            untaxedKopecks,
+            taxKopecks,
+            totalKopecks: untaxedKopecks + taxKopecks,
           };
         }),
         totals: {

@@ -16,6 +16,10 @@ export interface CompanyRequisites {
   address: string;
   director: string | false;
   chiefAccountant: string | false;
+  /** ОГРН (organisation) or ОГРНИП (entrepreneur). */
+  ogrn: string | false;
+  /** The company's ЭДО participant id (setup's field; EDO_SELLER_ID stands in when it is empty). */
+  edoId: string | false;
   bank:
     | { account: string | false; bankName: string | false; bic: string | false; corrAccount: string | false }
     | undefined;
@@ -26,6 +30,9 @@ export interface BuyerRequisites {
   vat: string | false;
   kpp: string | false;
   address: string;
+  contractNumber: string | false;
+  contractDate: string | false;
+  edoId: string | false;
 }
 
 const COMPANY_FORM = 'Settings → Companies → (the company)';
@@ -40,6 +47,7 @@ export function missingCompanyRequisites(c: CompanyRequisites): string[] {
   if (!c.address) out.push(`address (${COMPANY_FORM})`);
   if (!c.director) out.push(`Руководитель (${COMPANY_FORM})`);
   if (!c.chiefAccountant) out.push(`Главный бухгалтер (${COMPANY_FORM})`);
+  if (!c.ogrn) out.push(`ОГРН / ОГРНИП (${COMPANY_FORM})`);
   if (!c.bank) {
     out.push(`a bank account of the company (${COMPANY_FORM} → Bank Accounts, or ${BANK_FORM})`);
   } else {
@@ -59,8 +67,23 @@ export function missingBuyerRequisites(buyers: readonly BuyerRequisites[]): stri
     if (!b.vat) missing.push('ИНН');
     if (!b.kpp && String(b.vat || '').replace(/\D/g, '').length !== 12) missing.push('КПП');
     if (!b.address) missing.push('address');
+    if (!b.contractNumber || !b.contractDate) missing.push('Договор: номер и дата (the basis on the act)');
     if (missing.length > 0) out.push(`${b.name}: ${missing.join(', ')}`);
   }
+  return out;
+}
+
+/** What the УПД files (ЭДО) need beyond the printed documents: the participant ids of both sides. */
+export function missingEdoRequisites(
+  company: Pick<CompanyRequisites, 'name' | 'edoId'>,
+  sellerIdFromEnv: string | undefined,
+  buyers: readonly BuyerRequisites[],
+): string[] {
+  const out: string[] = [];
+  if (!company.edoId && !sellerIdFromEnv)
+    out.push(`${company.name}: ЭДО: идентификатор участника (${COMPANY_FORM}, or EDO_SELLER_ID in .env)`);
+  for (const b of buyers)
+    if (!b.edoId) out.push(`${b.name}: ЭДО: идентификатор участника (Contacts → the company)`);
   return out;
 }
 
@@ -73,11 +96,24 @@ interface PartnerRow extends OdooRecord {
   name: string;
   vat: string | false;
   x_rcp_kpp?: string | false;
+  x_rcp_contract_number?: string | false;
+  x_rcp_contract_date?: string | false;
+  x_rcp_edo_id?: string | false;
   street: string | false;
   city: string | false;
   zip: string | false;
 }
-const PARTNER_FIELDS = ['name', 'vat', 'x_rcp_kpp', 'street', 'city', 'zip'];
+const PARTNER_FIELDS = [
+  'name',
+  'vat',
+  'x_rcp_kpp',
+  'x_rcp_contract_number',
+  'x_rcp_contract_date',
+  'x_rcp_edo_id',
+  'street',
+  'city',
+  'zip',
+];
 const addressOf = (p: PartnerRow) => [p.zip, p.city, p.street].filter(Boolean).join(', ');
 
 export async function readCompanyRequisites(odoo: OdooClient, companyId: number): Promise<CompanyRequisites> {
@@ -88,10 +124,20 @@ export async function readCompanyRequisites(odoo: OdooClient, companyId: number)
     x_rcp_kpp: string | false;
     x_rcp_director: string | false;
     x_rcp_chief_accountant: string | false;
+    x_rcp_ogrn: string | false;
+    x_rcp_edo_id: string | false;
   }>(
     'res.company',
     [companyId],
-    ['name', 'partner_id', 'x_rcp_kpp', 'x_rcp_director', 'x_rcp_chief_accountant'],
+    [
+      'name',
+      'partner_id',
+      'x_rcp_kpp',
+      'x_rcp_director',
+      'x_rcp_chief_accountant',
+      'x_rcp_ogrn',
+      'x_rcp_edo_id',
+    ],
   );
   if (!company) throw new Error(`company ${companyId} cannot be read`);
   const [partner] = await odoo.read<PartnerRow>('res.partner', [company.partner_id[0]], PARTNER_FIELDS);
@@ -123,6 +169,8 @@ export async function readCompanyRequisites(odoo: OdooClient, companyId: number)
     address: partner ? addressOf(partner) : '',
     director: company.x_rcp_director,
     chiefAccountant: company.x_rcp_chief_accountant,
+    ogrn: company.x_rcp_ogrn,
+    edoId: company.x_rcp_edo_id,
     bank,
   };
 }
@@ -146,6 +194,9 @@ export async function readBuyerRequisites(odoo: OdooClient): Promise<BuyerRequis
     vat: p.vat,
     kpp: p.x_rcp_kpp ?? false,
     address: addressOf(p),
+    contractNumber: p.x_rcp_contract_number ?? false,
+    contractDate: p.x_rcp_contract_date ?? false,
+    edoId: p.x_rcp_edo_id ?? false,
   }));
 }
 

@@ -21,11 +21,12 @@
 import { amountInWordsPython } from '../../mappings/amount-in-words.ts';
 import type { Capabilities } from '../odoo/capabilities.ts';
 import { type ItemValue, type WorkspaceItem, ref } from './items.ts';
-import { reportArch, viewArch } from './odoo-files.ts';
+import { computeCode, reportArch, viewArch } from './odoo-files.ts';
 
 export const REPORT_PAYMENT_INVOICE = 'report_rcp_payment_invoice';
 export const REPORT_ACT = 'report_rcp_act';
 export const REPORT_VAT_INVOICE = 'report_rcp_vat_invoice';
+export const REPORT_UPD = 'report_rcp_upd';
 
 /** The report actions, with their `report_name` (= their template's key) and Print-menu label. */
 export const DOCUMENTS = [
@@ -36,7 +37,11 @@ export const DOCUMENTS = [
   },
   { action: 'action_report_act', template: REPORT_ACT, label: 'Акт оказанных услуг (RCP)' },
   { action: 'action_report_vat_invoice', template: REPORT_VAT_INVOICE, label: 'Счёт-фактура (RCP)' },
+  { action: 'action_report_upd', template: REPORT_UPD, label: 'УПД (RCP)' },
 ] as const;
+
+/** The documents printed on landscape paper (the счёт-фактура's table and the УПД). */
+const LANDSCAPE: readonly string[] = [REPORT_VAT_INVOICE, REPORT_UPD];
 
 export const reportName = (template: string) => `rcp_connector.${template}`;
 
@@ -47,7 +52,7 @@ interface ExtraField {
   name: `x_rcp_${string}`;
   label: string;
   help: string;
-  ttype?: 'char';
+  ttype?: 'char' | 'date';
   related?: string;
 }
 
@@ -83,6 +88,49 @@ export const DOCUMENT_FIELDS: readonly ExtraField[] = [
     help: 'Signs the RCP invoices for payment and VAT invoices as chief accountant.',
   },
   {
+    model: 'res.partner',
+    modelXmlid: 'base.model_res_partner',
+    name: 'x_rcp_ogrn',
+    label: 'ОГРН / ОГРНИП',
+    help: 'ОГРН (13 digits) of an organisation, ОГРНИП (15) of an entrepreneur: printed on the RCP УПД.',
+  },
+  {
+    model: 'res.partner',
+    modelXmlid: 'base.model_res_partner',
+    name: 'x_rcp_edo_id',
+    label: 'ЭДО: идентификатор участника',
+    help: "The company's participant id at its ЭДО operator (e.g. 2AE-…): the buyer of the RCP УПД files.",
+  },
+  {
+    model: 'res.partner',
+    modelXmlid: 'base.model_res_partner',
+    name: 'x_rcp_contract_number',
+    label: 'Договор: номер',
+    help: 'The number of the contract the RCP services are rendered under: the basis on the act and the УПД.',
+  },
+  {
+    model: 'res.partner',
+    modelXmlid: 'base.model_res_partner',
+    name: 'x_rcp_contract_date',
+    label: 'Договор: дата',
+    help: 'The date of that contract.',
+    ttype: 'date',
+  },
+  {
+    model: 'res.company',
+    modelXmlid: 'base.model_res_company',
+    name: 'x_rcp_ogrn',
+    label: 'ОГРН / ОГРНИП',
+    help: "The company's ОГРН (13 digits) or ОГРНИП (15): printed on the RCP УПД.",
+  },
+  {
+    model: 'res.company',
+    modelXmlid: 'base.model_res_company',
+    name: 'x_rcp_edo_id',
+    label: 'ЭДО: идентификатор участника',
+    help: "The company's participant id at its ЭДО operator: the seller of the RCP УПД files (EDO_SELLER_ID in .env when empty).",
+  },
+  {
     model: 'res.bank',
     modelXmlid: 'base.model_res_bank',
     name: 'x_rcp_corr_account',
@@ -99,6 +147,33 @@ export const DOCUMENT_FIELDS: readonly ExtraField[] = [
 ];
 
 export const AMOUNT_WORDS_FIELD = 'x_rcp_amount_words';
+
+/**
+ * How every document prints a product line (its amounts made to add up to the invoice's, its real
+ * quantity, unit and price): non-stored fields of `account.move.line`, all computed by one Python
+ * (`odoo/computes/account.move.line.x_rcp_doc.py`, the one home of those rules), so the printed
+ * documents and the УПД file read the same figures, recomputed from the invoice on every read.
+ */
+export const LINE_FIGURE_FIELDS = [
+  { name: 'x_rcp_doc_untaxed', ttype: 'float', label: 'Документы: сумма без НДС' },
+  { name: 'x_rcp_doc_tax', ttype: 'float', label: 'Документы: НДС' },
+  { name: 'x_rcp_doc_quantity', ttype: 'char', label: 'Документы: количество' },
+  { name: 'x_rcp_doc_unit', ttype: 'char', label: 'Документы: единица' },
+  { name: 'x_rcp_doc_price', ttype: 'char', label: 'Документы: цена без НДС' },
+  { name: 'x_rcp_doc_price_gross', ttype: 'char', label: 'Документы: цена с НДС' },
+] as const;
+const LINE_FIGURE_DEPENDS = [
+  'name',
+  'quantity',
+  'price_unit',
+  'discount',
+  'price_subtotal',
+  'price_total',
+  'tax_ids',
+  'product_uom_id',
+  'move_id.amount_untaxed',
+  'move_id.amount_tax',
+].join(',');
 
 const fieldXmlid = (model: string, field: string) => `field_${model.replace(/\./g, '_')}__${field}`;
 
@@ -139,6 +214,26 @@ function fieldItems(): WorkspaceItem[] {
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype'],
   });
+  for (const f of LINE_FIGURE_FIELDS)
+    items.push({
+      name: fieldXmlid('account.move.line', f.name),
+      model: 'ir.model.fields',
+      values: {
+        model_id: ref('account.model_account_move_line'),
+        model: 'account.move.line',
+        name: f.name,
+        ttype: f.ttype,
+        field_description: f.label,
+        help: 'How the RCP documents print this line (computed from the invoice on every read).',
+        required: false,
+        readonly: true,
+        store: false,
+        depends: LINE_FIGURE_DEPENDS,
+        compute: computeCode('account.move.line.x_rcp_doc', { field: `'${f.name}'` }),
+      },
+      key: ['model', 'name'],
+      createOnly: ['model_id', 'model', 'name', 'ttype'],
+    });
   return items;
 }
 
@@ -202,7 +297,9 @@ function templateItems(): WorkspaceItem[] {
         name: reportName(d.template),
         body: reportArch(
           d.template,
-          d.template === REPORT_VAT_INVOICE ? {} : { totals: reportArch('_totals') },
+          LANDSCAPE.includes(d.template)
+            ? { core: reportArch('_vat_invoice_core') }
+            : { totals: reportArch('_totals') },
         ),
       }),
     },
@@ -222,7 +319,7 @@ function reportItems(caps: Capabilities): WorkspaceItem[] {
       binding_model_id: ref('account.model_account_move'),
       binding_type: 'report',
       paperformat_id: ref(
-        d.template === REPORT_VAT_INVOICE ? 'paperformat_rcp_landscape' : 'paperformat_rcp_portrait',
+        LANDSCAPE.includes(d.template) ? 'paperformat_rcp_landscape' : 'paperformat_rcp_portrait',
       ),
     };
     return { name: d.action, model: 'ir.actions.report', values };

@@ -67,9 +67,9 @@ export function actionCode(name: string, params: OdooFileParams = {}): string {
 }
 
 /** A computed field's code (`odoo/computes/MODEL.FIELD.py`), run by Odoo over `self`. */
-export function computeCode(name: string): string {
+export function computeCode(name: string, params: OdooFileParams = {}): string {
   const path = `computes/${name}.py`;
-  return fill(path, read(path), {}).replace(/\n$/, '');
+  return fill(path, read(path), params).replace(/\n$/, '');
 }
 
 /** An indented XML file as the one line Odoo stores (comments and line breaks between tags dropped). */

@@ -8,6 +8,7 @@ import type { OdooClient, OdooRecord } from '../../connector/odoo/client.ts';
 import { invoicePeriod } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { type UpdDocumentsReport, updDocuments } from '../../connector/processes/upd-documents.ts';
+import { decodeCp1251 } from '../../mappings/cp1251.ts';
 import { realOdooFromEnv, realTitle, setRoundingMethod } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
 import { readUpdFigures, xmllintUpd } from '../support/upd-file.ts';
@@ -19,8 +20,8 @@ import { readUpdFigures, xmllintUpd } from '../support/upd-file.ts';
  * against the ФНС schema of format 5.03, decoded from windows-1251, and every amount read back from
  * it equals the invoice's own (`amount_untaxed`, `amount_tax`, `amount_total`) to the kopeck, its
  * lines adding up to them. A second month is invoiced with a price-included 22 % VAT under global
- * rounding (Odoo 19's default; set on 17 and 18 too). The buyer's ЭДО participant id is the field
- * `x_rcp_edo_id` on its company, which setup does not add yet: this file adds it as setup would.
+ * rounding (Odoo 19's default; set on 17 and 18 too). The buyer's ЭДО participant id and its contract
+ * (the file's basis) are the fields setup adds to its company (`x_rcp_edo_id`, `x_rcp_contract_*`).
  */
 // This file's code has a workspace template of its own to build first (setup on a fresh database):
 // minutes on a loaded machine, so the hooks get more time than the project's default.
@@ -110,6 +111,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('УПД files for ЭДО (for
         city: 'Москва',
         zip: '119021',
         x_rcp_edo_id: edoIdFor(index),
+        x_rcp_contract_number: `RCP-${index + 1}`,
+        x_rcp_contract_date: '2024-01-10',
       });
     await admin.callOn('account.move', 'action_post', ids);
     expect((await readMoves(ids)).every((m) => m.state === 'posted')).toBe(true);
@@ -142,6 +145,13 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('УПД files for ЭДО (for
       });
       const own = lines.filter((l) => l.move_id[0] === move.id);
       expect({ what, lines: read.lines.length }).toEqual({ what, lines: own.length });
+      // The basis is the buyer's contract (setup's fields), not "без документа-основания".
+      expect({
+        what,
+        basis: /РеквНаимДок="Договор" РеквНомерДок="RCP-\d+" РеквДатаДок="10\.01\.2024"/.test(
+          decodeCp1251(bytes),
+        ),
+      }).toEqual({ what, basis: true });
       // The lines add up to the totals on the file itself…
       expect({
         what,
@@ -191,15 +201,6 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('УПД files for ЭДО (for
       x_rcp_director: 'Иванов И.И.',
       x_rcp_chief_accountant: 'Петрова А.А.',
     });
-    const [partnerModel] = await admin.search('ir.model', [['model', '=', 'res.partner']], { limit: 1 });
-    await admin.create('ir.model.fields', [
-      {
-        model_id: partnerModel,
-        name: 'x_rcp_edo_id',
-        field_description: 'ЭДО: идентификатор участника',
-        ttype: 'char',
-      },
-    ]);
     const [tax] = (await admin.create('account.tax', [
       { name: 'НДС 22 %', amount: 22, amount_type: 'percent', type_tax_use: 'sale' },
     ])) as [number];

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { amountInWords, amountInWordsPython, pluralForm } from '../../mappings/amount-in-words.ts';
+import { hasPython3 } from '../support/python.ts';
 
 const CASES: ReadonlyArray<readonly [number, string]> = [
   [12345, 'Сто двадцать три рубля 45 копеек'],
@@ -63,15 +64,7 @@ describe('amount in Russian words', () => {
   });
 
   // The Python Odoo runs for the printed documents says the same words (when a python3 is here).
-  const python = (() => {
-    try {
-      execFileSync('python3', ['--version']);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  it.runIf(python)('the Python in Odoo gives the same words for every case', () => {
+  it.runIf(hasPython3)('the Python in Odoo gives the same words for every case', () => {
     const code = amountInWordsPython('words', 'amount');
     const script = [
       'import json, sys',

@@ -4,6 +4,7 @@ import {
   type CompanyRequisites,
   missingBuyerRequisites,
   missingCompanyRequisites,
+  missingEdoRequisites,
 } from '../../connector/workspace/documents-check.ts';
 import { documentItems } from '../../connector/workspace/documents.ts';
 
@@ -14,6 +15,8 @@ const complete: CompanyRequisites = {
   address: '117312, Москва, ул. Вавилова, 19',
   director: 'Иванов И.И.',
   chiefAccountant: 'Петрова А.А.',
+  ogrn: '1027700132195',
+  edoId: '2BM-7707083893-773601001-201411170000000000000',
   bank: {
     account: '40702810938000000001',
     bankName: 'ПАО Сбербанк',
@@ -21,6 +24,8 @@ const complete: CompanyRequisites = {
     corrAccount: '30101810400000000225',
   },
 };
+
+const contracted = { contractNumber: '15/2024', contractDate: '2024-01-10', edoId: '2AE-1' } as const;
 
 describe('requisites the documents print', () => {
   it('a complete company lacks nothing', () => {
@@ -33,6 +38,7 @@ describe('requisites the documents print', () => {
     ['address', { address: '' }, 'address'],
     ['director', { director: false }, 'Руководитель'],
     ['chief accountant', { chiefAccountant: false }, 'Главный бухгалтер'],
+    ['ОГРН', { ogrn: false }, 'ОГРН'],
     ['bank', { bank: undefined }, 'a bank account of the company'],
     ['bic', { bank: { ...complete.bank, bic: false } }, 'БИК'],
     ['corr account', { bank: { ...complete.bank, corrAccount: false } }, 'Корр. счёт'],
@@ -46,28 +52,58 @@ describe('requisites the documents print', () => {
   it('an individual entrepreneur (12-digit ИНН) is not asked for a КПП', () => {
     expect(missingCompanyRequisites({ ...complete, vat: '500100732259', kpp: false })).toEqual([]);
     expect(
-      missingBuyerRequisites([{ name: 'ИП Сидоров', vat: '500100732259', kpp: false, address: 'Москва' }]),
+      missingBuyerRequisites([
+        { ...contracted, name: 'ИП Сидоров', vat: '500100732259', kpp: false, address: 'Москва' },
+      ]),
     ).toEqual([]);
   });
 
   it('buyers are listed by name with what each lacks', () => {
     expect(
       missingBuyerRequisites([
-        { name: 'ООО А', vat: false, kpp: false, address: '' },
-        { name: 'ООО Б', vat: '7736207543', kpp: '773601001', address: 'Москва' },
+        { ...contracted, name: 'ООО А', vat: false, kpp: false, address: '' },
+        { ...contracted, name: 'ООО Б', vat: '7736207543', kpp: '773601001', address: 'Москва' },
+        {
+          ...contracted,
+          name: 'ООО В',
+          vat: '7736207543',
+          kpp: '773601001',
+          address: 'Москва',
+          contractDate: false,
+        },
       ]),
-    ).toEqual(['ООО А: ИНН, КПП, address']);
+    ).toEqual(['ООО А: ИНН, КПП, address', 'ООО В: Договор: номер и дата (the basis on the act)']);
+  });
+
+  it('the УПД files: an ЭДО participant id of each side, the seller’s from the company or EDO_SELLER_ID', () => {
+    const buyers = [
+      {
+        ...contracted,
+        name: 'ООО А',
+        vat: '7736207543',
+        kpp: '773601001',
+        address: 'Москва',
+        edoId: false as const,
+      },
+      { ...contracted, name: 'ООО Б', vat: '7736207543', kpp: '773601001', address: 'Москва' },
+    ];
+    expect(missingEdoRequisites(complete, undefined, buyers)).toEqual([
+      'ООО А: ЭДО: идентификатор участника (Contacts → the company)',
+    ]);
+    expect(missingEdoRequisites({ ...complete, edoId: false }, ' 2BM-1', [])).toEqual([]);
+    expect(missingEdoRequisites({ ...complete, edoId: false }, undefined, [])[0]).toContain('EDO_SELLER_ID');
   });
 });
 
 describe('the document templates as workspace items', () => {
-  it.each([17, 18, 19])('on %i: three reports on account.move, each with its template', (major) => {
+  it.each([17, 18, 19])('on %i: four reports on account.move, each with its template', (major) => {
     const items = documentItems(capabilitiesFor(major));
     const reports = items.filter((i) => i.model === 'ir.actions.report');
     expect(reports.map((r) => r.values.report_name)).toEqual([
       'rcp_connector.report_rcp_payment_invoice',
       'rcp_connector.report_rcp_act',
       'rcp_connector.report_rcp_vat_invoice',
+      'rcp_connector.report_rcp_upd',
     ]);
     const templates = items.filter((i) => i.model === 'ir.ui.view' && i.values.type === 'qweb');
     for (const r of reports) expect(templates.map((t) => t.values.key)).toContain(r.values.report_name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCp1251, encodeXmlCp1251 } from '../../mappings/cp1251.ts';
-import { type UpdInput, buildUpd, lineFiguresToTotals, unitPrice } from '../../mappings/upd-xml.ts';
+import { type UpdInput, buildUpd, unitPrice } from '../../mappings/upd-xml.ts';
 import { readUpdFigures, xmllintUpd } from '../support/upd-file.ts';
 
 /** A month of services with 22 % VAT added on top (the general rate from 2026). */
@@ -118,6 +118,15 @@ describe('УПД 5.03 (mappings/upd-xml)', () => {
     expect(unitPrice(100, '0')).toBeUndefined();
   });
 
+  it('the price the printed documents show, when given, is the file’s (the fewest decimals that give the amount)', () => {
+    const input = vatInput();
+    const [first, ...rest] = input.lines;
+    const read = readUpdFigures(
+      built({ ...input, lines: [{ ...first, price: '0.003400002' }, ...rest] } as UpdInput).bytes,
+    );
+    expect(read.lines[0]?.price).toBe('0.003400002');
+  });
+
   it('the bytes are windows-1251 with a windows-1251 prolog, not UTF-8', () => {
     const file = built(vatInput());
     expect(file.bytes.subarray(0, 44).toString('latin1')).toBe(
@@ -216,57 +225,6 @@ describe('УПД 5.03 (mappings/upd-xml)', () => {
     expect(result.output).toContain('НалСт');
     const noVersion = decodeCp1251(file.bytes).replace('ВерсФорм="5.03"', 'ВерсФорм="5.01"');
     expect(xmllintUpd(encodeXmlCp1251(noVersion), file.fileName).valid).toBe(false);
-  });
-});
-
-describe('Odoo line figures to the invoice totals (lineFiguresToTotals)', () => {
-  it('figures that add up are kept as they are', () => {
-    const result = lineFiguresToTotals(
-      [
-        { untaxedKopecks: 1000, totalKopecks: 1220, rated: true },
-        { untaxedKopecks: 500, totalKopecks: 610, rated: true },
-      ],
-      { untaxedKopecks: 1500, taxKopecks: 330, totalKopecks: 1830 },
-    );
-    expect(result).toEqual({
-      ok: true,
-      lines: [
-        { untaxedKopecks: 1000, taxKopecks: 220, totalKopecks: 1220 },
-        { untaxedKopecks: 500, taxKopecks: 110, totalKopecks: 610 },
-      ],
-    });
-  });
-
-  it('Odoo 19’s global rounding: a kopeck of line VAT over the header goes to the largest VAT line; the header stays', () => {
-    // Three lines whose VAT rounds up on each line (0.5 kopeck each) but not over the whole invoice.
-    const result = lineFiguresToTotals(
-      [
-        { untaxedKopecks: 2525, totalKopecks: 2525 + 556, rated: true },
-        { untaxedKopecks: 7525, totalKopecks: 7525 + 1656, rated: true },
-        { untaxedKopecks: 25, totalKopecks: 25, rated: false },
-      ],
-      { untaxedKopecks: 10075, taxKopecks: 2211, totalKopecks: 12286 },
-    );
-    if (!result.ok) throw new Error(result.problem);
-    expect(result.lines.map((l) => l.taxKopecks)).toEqual([556, 1655, 0]);
-    expect(result.lines.reduce((s, l) => s + l.totalKopecks, 0)).toBe(12286);
-  });
-
-  it('a difference that is not rounding, or totals that do not add up, are refused', () => {
-    const lines = [{ untaxedKopecks: 1000, totalKopecks: 1220, rated: true }];
-    expect(lineFiguresToTotals(lines, { untaxedKopecks: 1000, taxKopecks: 200, totalKopecks: 1200 }).ok).toBe(
-      false,
-    );
-    expect(lineFiguresToTotals(lines, { untaxedKopecks: 1000, taxKopecks: 220, totalKopecks: 1221 }).ok).toBe(
-      false,
-    );
-    expect(
-      lineFiguresToTotals([{ untaxedKopecks: 1000, totalKopecks: 1000, rated: false }], {
-        untaxedKopecks: 1000,
-        taxKopecks: 1,
-        totalKopecks: 1001,
-      }).ok,
-    ).toBe(false);
   });
 });
 
