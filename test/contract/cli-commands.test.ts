@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../connector/simulator/server.ts';
-import { startOdooDouble } from '../support/odoo-double/index.ts';
+import { envOf, startOdooDouble } from '../support/odoo-double/index.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
 const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-cmd-'));
@@ -47,12 +47,7 @@ describe('invoice --corrections', () => {
     const double = await startOdooDouble({ version: '18' });
     try {
       const env = {
-        RCP_URL: sim.url,
-        RCP_TOKEN: sim.token,
-        ODOO_URL: double.url,
-        ODOO_DB: double.db,
-        ODOO_USER: double.admin.login,
-        ODOO_API_KEY: double.admin.apiKey,
+        ...envOf(sim, double),
       };
       const run = await cli(['invoice', '--period', '2024-05', '--corrections', '--dry-run', '--json'], env);
       // The corrections run, not an invoice run: without the workspace it has nothing to compare with.
@@ -73,12 +68,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
     const double = await startOdooDouble({ version: '18' });
     try {
       const env = {
-        RCP_URL: sim.url,
-        RCP_TOKEN: sim.token,
-        ODOO_URL: double.url,
-        ODOO_DB: double.db,
-        ODOO_USER: double.admin.login,
-        ODOO_API_KEY: double.admin.apiKey,
+        ...envOf(sim, double),
       };
       // A fresh Odoo: ready, with warnings (price precision, no own partner, no workspace yet), so exit code 0.
       const check = await cli(['check', '--json'], env);
@@ -141,12 +131,7 @@ describe('commands end to end (the simulator and the Odoo 18 double)', () => {
     const double = await startOdooDouble({ version: '19' });
     try {
       const env = {
-        RCP_URL: sim.url,
-        RCP_TOKEN: sim.token,
-        ODOO_URL: double.url,
-        ODOO_DB: double.db,
-        ODOO_USER: double.admin.login,
-        ODOO_API_KEY: double.admin.apiKey,
+        ...envOf(sim, double),
       };
       const key = await cli(['sync', 'tariffs'], { ...env, ODOO_API_KEY: 'not-the-key-77' });
       expect(key.code).toBe(2);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../connector/simulator/server.ts';
-import { startOdooDouble } from '../support/odoo-double/index.ts';
+import { envOf, startOdooDouble } from '../support/odoo-double/index.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
 const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-progress-'));
@@ -35,12 +35,7 @@ describe('progress bars in the CLI (simulator and the Odoo 18 double)', () => {
       const double = await startOdooDouble({ version: '18' });
       try {
         const env = {
-          RCP_URL: sim.url,
-          RCP_TOKEN: sim.token,
-          ODOO_URL: double.url,
-          ODOO_DB: double.db,
-          ODOO_USER: double.admin.login,
-          ODOO_API_KEY: double.admin.apiKey,
+          ...envOf(sim, double),
         };
         const bar = /clients\s+\[[█░]+\] 8\/8 100%/;
         const piped = await run(process.execPath, [bin, 'sync', 'all'], env);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../connector/simulator/server.ts';
 import { jobOfWords } from '../../jobs/enqueue-words.ts';
-import { type OdooDouble, startOdooDouble } from '../support/odoo-double/index.ts';
+import { type OdooDouble, envOf, startOdooDouble } from '../support/odoo-double/index.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
 const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-money-'));
@@ -33,12 +33,7 @@ describe('the invoice command’s safe defaults and secrets, end to end', () => 
     sim = await startSimulator({ today: '2024-06-01', clients: 6, partners: 2 });
     double = await startOdooDouble({ version: '18' });
     env = {
-      RCP_URL: sim.url,
-      RCP_TOKEN: sim.token,
-      ODOO_URL: double.url,
-      ODOO_DB: double.db,
-      ODOO_USER: double.admin.login,
-      ODOO_API_KEY: double.admin.apiKey,
+      ...envOf(sim, double),
       RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
     };
   });

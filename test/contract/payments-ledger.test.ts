@@ -8,6 +8,7 @@ import { reconcilePeriod } from '../../connector/processes/reconcile.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { envOf } from '../support/odoo-double/index.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 /**
@@ -175,12 +176,7 @@ describe('the payments ledger on the Odoo 18 double', () => {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       LOG_LEVEL: 'warn',
-      RCP_URL: sim.url,
-      RCP_TOKEN: sim.token,
-      ODOO_URL: double.url,
-      ODOO_DB: double.db,
-      ODOO_USER: double.admin.login,
-      ODOO_API_KEY: double.admin.apiKey,
+      ...envOf(sim, double),
       PAYMENTS_SINCE: '2024-01-01',
       RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
     };

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OdooConfig } from '../../connector/config.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import type { InvoiceReport } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
+import { spawnCli, stackEnv } from '../support/cli-process.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
@@ -25,7 +25,6 @@ import { type Watcher, slowProxy } from '../support/slow-proxy.ts';
  * left 0.00 drafts). Not in CI (see README, "Known not to work yet"): `npx vitest run --project faults`.
  */
 const run = promisify(execFile);
-const bin = resolve('bin/rcp-odoo.mjs');
 const ROUNDS = [
   { period: '2024-03', moment: 'during the call that makes the drafts' },
   { period: '2024-04', moment: 'right after Odoo answered it' },
@@ -83,40 +82,14 @@ describe.skipIf(!given.odoo || !version)(realTitle('Odoo killed while a run make
   let env: Record<string, string>;
 
   const startOdoo = () => run('bash', [script, 'start', version ?? '', port], { timeout: 300_000 });
-  const cli = (args: string[], odooUrl: string) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...env, ODOO_URL: odooUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    const exited = new Promise<{ code: number | null; out: string }>((r) =>
-      child.on('exit', (code) => r({ code, out })),
-    );
-    return { child, exited };
-  };
+  const spawned = spawnCli('odoo-killed');
+  const cli = (args: string[], odooUrl: string) => spawned(args, { ...env, ODOO_URL: odooUrl });
 
   beforeAll(async () => {
     s = stack();
     await startOdoo();
-    const connector = s.odoo.config.odoo as OdooConfig;
     env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
-      LOG_LEVEL: 'warn',
-      RCP_URL: s.sim.url,
-      RCP_TOKEN: s.sim.token,
-      ODOO_DB: connector.db,
-      ODOO_USER: connector.user,
-      [connector.secret.kind === 'apiKey' ? 'ODOO_API_KEY' : 'ODOO_PASSWORD']:
-        connector.secret.value.reveal(),
-      RCP_OWN_PARTNER_IDS: s.sim.world.partners[0]?.id ?? '',
+      ...stackEnv(s),
       // The dead run's claims are stale seconds after its heartbeat stopped; Odoo takes longer to start.
       CLAIM_LEASE_SECONDS: '5',
     };

@@ -1,13 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OdooConfig } from '../../connector/config.ts';
 import { externalIds } from '../../connector/odoo/external-ids.ts';
 import { pushPayments, resolvePayment } from '../../connector/processes/push-payments.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { spawnCli, stackEnv } from '../support/cli-process.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
 import { type WatchHooks, slowProxy } from '../support/slow-proxy.ts';
@@ -25,8 +22,6 @@ import { type WatchHooks, slowProxy } from '../support/slow-proxy.ts';
  * for the accountant as "needs review" (RCP documents no way to ask whether it has a payment), and
  * once settled as RCP's record says, RCP holds each payment exactly once.
  */
-const bin = resolve('bin/rcp-odoo.mjs');
-const cwd = mkdtempSync(join(tmpdir(), 'rcp-odoo-runner-killed-'));
 const given = realOdooFromEnv();
 
 describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
@@ -38,47 +33,18 @@ describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
   let s: RealStack;
   let env: Record<string, string>;
 
-  /** `rcp-odoo ARGS` as a process of its own, with RCP and Odoo reached where the test says. */
-  const cli = (args: string[], where: { rcp?: string; odoo?: string } = {}) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd,
-      env: {
-        ...env,
-        RCP_URL: where.rcp ?? s.sim.url,
-        ...(where.odoo ? { ODOO_URL: where.odoo } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const spawned = spawnCli('runner-killed');
+  /** `rcp-odoo ARGS`, with RCP and Odoo reached where the test says. */
+  const cli = (args: string[], where: { rcp?: string; odoo?: string } = {}) =>
+    spawned(args, {
+      ...env,
+      RCP_URL: where.rcp ?? s.sim.url,
+      ...(where.odoo ? { ODOO_URL: where.odoo } : {}),
     });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((r) =>
-      child.on('exit', (code, signal) => r({ code, signal, out })),
-    );
-    return { child, exited };
-  };
 
   beforeAll(async () => {
     s = started();
-    const connector = s.odoo.config.odoo as OdooConfig;
-    env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
-      LOG_LEVEL: 'warn',
-      RCP_TOKEN: s.sim.token,
-      ODOO_URL: connector.url,
-      ODOO_DB: connector.db,
-      ODOO_USER: connector.user,
-      [connector.secret.kind === 'apiKey' ? 'ODOO_API_KEY' : 'ODOO_PASSWORD']:
-        connector.secret.value.reveal(),
-      RCP_OWN_PARTNER_IDS: s.sim.world.partners[0]?.id ?? '',
-      PAYMENTS_SINCE: '2020-01-01',
-    };
+    env = { ...stackEnv(s), PAYMENTS_SINCE: '2020-01-01' };
   }, 600_000);
 
   /** Kills `runner` at the first request `matches` sees, by `how`; resolves once it has. */
@@ -107,21 +73,32 @@ describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
     return { runner, watch, killed: done };
   };
 
+  /**
+   * `rcp-odoo ARGS` with RCP or Odoo (`side`) behind a proxy that kills it at the first request
+   * `matches` sees, by `how`: whether the kill came (rather than the run ending first), and its exit.
+   */
+  const runKilled = async (
+    args: string[],
+    side: 'rcp' | 'odoo',
+    matches: (text: string) => boolean,
+    how: 'drop' | 'withhold' | 'in Odoo',
+  ) => {
+    const killer = killAtFirst(matches, how);
+    const proxy = await slowProxy(side === 'rcp' ? s.sim.url : (env.ODOO_URL ?? ''), 0, killer.watch);
+    const run = cli(args, { [side]: proxy.url });
+    killer.runner.child = run.child;
+    const ended = await Promise.race([killer.killed.then(() => 'killed'), run.exited.then(() => 'exited')]);
+    const gone = await run.exited;
+    await proxy.close();
+    return { killed: ended === 'killed', ...gone };
+  };
+
   it('sync all killed while Odoo loads the companies, then killed right after: the next sync makes each RCP counterparty once', async () => {
     // JSON-RPC names the model and method in its body; JSON-2 (19 with an API key) in the path.
     const isCompanyLoad = (t: string) => /\/json\/2\/res\.partner\/load|"res\.partner",\s*"load"/.test(t);
     for (const how of ['in Odoo', 'withhold'] as const) {
-      const killer = killAtFirst(isCompanyLoad, how);
-      const proxy = await slowProxy(env.ODOO_URL ?? '', 0, killer.watch);
-      const first = cli(['sync', 'all'], { odoo: proxy.url });
-      killer.runner.child = first.child;
-      const ended = await Promise.race([
-        killer.killed.then(() => 'killed'),
-        first.exited.then(() => 'exited'),
-      ]);
-      const gone = await first.exited;
-      await proxy.close();
-      expect(ended, `${how}: the sync ended before it loaded companies: ${gone.out}`).toBe('killed');
+      const gone = await runKilled(['sync', 'all'], 'odoo', isCompanyLoad, how);
+      expect(gone.killed, `${how}: the sync ended before it loaded companies: ${gone.out}`).toBe(true);
       expect(gone.signal).toBe('SIGKILL');
     }
     const again = await cli(['sync', 'all']).exited;
@@ -180,17 +157,13 @@ describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
       const received = (paymentId: number) =>
         s.sim.payments.filter((p) => new RegExp(`#${paymentId}( /\\d+)?$`).test(p.details));
 
-      const killer = killAtFirst((t) => t.includes('/payment/bank_payment'), how);
-      const proxy = await slowProxy(s.sim.url, 0, killer.watch);
-      const first = cli(['payments', 'push', '--json'], { rcp: proxy.url });
-      killer.runner.child = first.child;
-      const ended = await Promise.race([
-        killer.killed.then(() => 'killed'),
-        first.exited.then(() => 'exited'),
-      ]);
-      const gone = await first.exited;
-      await proxy.close();
-      expect(ended, `the push ended before it sent a payment: ${gone.out}`).toBe('killed');
+      const gone = await runKilled(
+        ['payments', 'push', '--json'],
+        'rcp',
+        (t) => t.includes('/payment/bank_payment'),
+        how,
+      );
+      expect(gone.killed, `the push ended before it sent a payment: ${gone.out}`).toBe(true);
       const sentFirst = ids.find((id) => received(id).length > 0);
       expect(Boolean(sentFirst), 'RCP has the payment the proxy let through').toBe(rcpHasIt);
 

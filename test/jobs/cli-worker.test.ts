@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { describe, expect, inject, it } from 'vitest';
 import { startSimulator } from '../../connector/simulator/server.ts';
-import { startOdooDouble } from '../support/odoo-double/index.ts';
+import { envOf, startOdooDouble } from '../support/odoo-double/index.ts';
 import { freePort } from '../support/redis.ts';
 
 const bin = resolve('bin/rcp-odoo.mjs');
@@ -37,12 +37,7 @@ describe('worker and enqueue commands', () => {
     const queue = new Queue('rcp-odoo', { connection: { url: redisUrl, maxRetriesPerRequest: null } });
     await queue.obliterate({ force: true });
     const env = {
-      RCP_URL: sim.url,
-      RCP_TOKEN: sim.token,
-      ODOO_URL: double.url,
-      ODOO_DB: double.db,
-      ODOO_USER: double.admin.login,
-      ODOO_API_KEY: double.admin.apiKey,
+      ...envOf(sim, double),
       REDIS_URL: redisUrl,
       WORKER_PORT: String(port),
       SCHEDULE_INVOICES: 'off',
@@ -84,12 +79,7 @@ describe('worker and enqueue commands', () => {
     const queue = new Queue('rcp-odoo', { connection: { url: redisUrl, maxRetriesPerRequest: null } });
     await queue.obliterate({ force: true });
     const env = {
-      RCP_URL: sim.url,
-      RCP_TOKEN: sim.token,
-      ODOO_URL: double.url,
-      ODOO_DB: double.db,
-      ODOO_USER: double.admin.login,
-      ODOO_API_KEY: double.admin.apiKey,
+      ...envOf(sim, double),
       RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
       REDIS_URL: redisUrl,
       WORKER_PORT: String(await freePort()),

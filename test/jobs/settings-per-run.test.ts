@@ -10,7 +10,7 @@ import { startSimulator } from '../../connector/simulator/server.ts';
 import { realProcesses } from '../../jobs/processes.ts';
 import type { JobData } from '../../jobs/queues.ts';
 import { type Runner, createRunner, enqueueJob } from '../../jobs/worker.ts';
-import { startOdooDouble } from '../support/odoo-double/index.ts';
+import { envOf, startOdooDouble } from '../support/odoo-double/index.ts';
 
 /**
  * A worker started before `.env` changed: its next run reads the configuration as a command started
@@ -37,12 +37,7 @@ describe('a worker reads its settings for each run', () => {
     const dotenv = join(dir, '.env');
     // The worker's own environment (as it started): no INVOICE_TAX_IDS; no .env yet.
     const env = {
-      RCP_URL: sim.url,
-      RCP_TOKEN: sim.token,
-      ODOO_URL: double.url,
-      ODOO_DB: double.db,
-      ODOO_USER: double.admin.login,
-      ODOO_API_KEY: double.admin.apiKey,
+      ...envOf(sim, double),
       RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
       REDIS_URL: redisUrl,
     };

@@ -5,7 +5,7 @@ import { silentLogger } from '../../connector/log.ts';
 import { OdooClient } from '../../connector/odoo/client.ts';
 import { RcpClient } from '../../connector/rcp/client.ts';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../connector/simulator/server.ts';
-import { type OdooDouble, type OdooVersion, startOdooDouble } from './odoo-double/index.ts';
+import { type OdooDouble, type OdooVersion, envOf, startOdooDouble } from './odoo-double/index.ts';
 import { TEST_BACKOFF } from './rcp.ts';
 
 /** The whole chain for process tests: the RCP simulator, an Odoo double, and the processes' deps. */
@@ -30,12 +30,7 @@ export async function startStack(
   const sim = await startSimulator({ today: '2024-06-01', clients: 12, partners: 3, ...simOptions });
   const double = await startOdooDouble({ version });
   const config = loadConfig(['rcp', 'odoo'], {
-    RCP_URL: sim.url,
-    RCP_TOKEN: sim.token,
-    ODOO_URL: double.url,
-    ODOO_DB: double.db,
-    ODOO_USER: double.admin.login,
-    ODOO_API_KEY: double.admin.apiKey,
+    ...envOf(sim, double),
     RCP_OWN_PARTNER_IDS: sim.world.partners[0]?.id ?? '',
     ...env,
   });

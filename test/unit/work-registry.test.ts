@@ -57,13 +57,28 @@ describe('the registry of kinds of work', () => {
     const program = buildProgram(async () => {});
     const commandOf = (words: readonly string[]): Command | undefined =>
       words.reduce<Command | undefined>((c, word) => c?.commands.find((s) => s.name() === word), program);
-    for (const work of Object.values(WORK) as AnyWork[]) {
+    const kinds = Object.values(WORK) as AnyWork[];
+    for (const work of kinds) {
       const spec = work.command;
       if (!spec) continue;
       const command = commandOf(spec.words);
-      expect(command?.description(), work.name).toBe(spec.description);
       const flags = command?.options.map((o) => o.long).filter((f) => f !== '--json');
-      expect(flags, work.name).toEqual(Object.keys(spec.flags ?? {}));
+      if (spec.switch) {
+        // A switch on another kind's command (`invoice --corrections`): the switch and its own flags are there.
+        expect(flags, work.name).toEqual(
+          expect.arrayContaining([spec.switch, ...Object.keys(spec.flags ?? {})]),
+        );
+        expect(command?.options.find((o) => o.long === spec.switch)?.description).toBe(
+          `instead: ${spec.description}`,
+        );
+        continue;
+      }
+      expect(command?.description(), work.name).toBe(spec.description);
+      // Its own flags, then the switches of the kinds that ride on it.
+      const switches = kinds.flatMap((k) =>
+        k.command?.switch && k.command.words.join(' ') === spec.words.join(' ') ? [k.command.switch] : [],
+      );
+      expect(flags, work.name).toEqual([...Object.keys(spec.flags ?? {}), ...switches]);
       expect(command?.registeredArguments.map((a) => a.name())).toEqual((spec.args ?? []).map((a) => a.name));
     }
     expect(commandOf(['check'])).toBeDefined();

@@ -310,3 +310,18 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     return {};
   }
 }
+
+/**
+ * What a command run against the RCP simulator and this double reads: RCP's and Odoo's addresses,
+ * the database, the user and their secrets, as environment variables.
+ */
+export function envOf(sim: { url: string; token: string }, double: OdooDouble): Record<string, string> {
+  return {
+    RCP_URL: sim.url,
+    RCP_TOKEN: sim.token,
+    ODOO_URL: double.url,
+    ODOO_DB: double.db,
+    ODOO_USER: double.admin.login,
+    ODOO_API_KEY: double.admin.apiKey,
+  };
+}
