@@ -31,17 +31,19 @@ const Counterparty = z
   .optional();
 const PlanRef = z.object({ id: Uuid, name: z.string() }).passthrough();
 
-export const PartnerContract = z
+/** An RCP contract: a client's card, or a partner's contract with the provider. */
+const Contract = z
   .object({
     id: Uuid,
     balance: Money,
     name: z.string().optional(),
     counterparty_left: Counterparty,
     counterparty_right: Counterparty,
-    inactive: z.boolean().optional(),
     billing_plan: PlanRef,
   })
   .passthrough();
+
+export const PartnerContract = Contract.extend({ inactive: z.boolean().optional() }).passthrough();
 
 export const Partner = z
   .object({ id: Uuid, name: z.string(), contract: PartnerContract.nullable().optional() })
@@ -67,16 +69,7 @@ export const Client = z
           .passthrough(),
       )
       .default([]),
-    contract: z
-      .object({
-        id: Uuid,
-        balance: Money,
-        name: z.string().optional(),
-        counterparty_left: Counterparty,
-        counterparty_right: Counterparty,
-        billing_plan: PlanRef,
-      })
-      .passthrough(),
+    contract: Contract,
     billing_enabled: z.boolean().optional(),
     locked: z.boolean().optional(),
   })
