@@ -263,7 +263,12 @@ async function applyBatch(
     });
   }
   for (const plan of plans) {
-    if (plan.action === 'update') await odoo.write(model, [plan.id], plan.values);
+    if (plan.action !== 'update') continue;
+    // What waits for every item (a model's order names its fields) is written by finishCreated.
+    const now = Object.fromEntries(
+      Object.entries(plan.values).filter(([k]) => !(plan.item.createWith && k in plan.item.createWith)),
+    );
+    if (Object.keys(now).length > 0) await odoo.write(model, [plan.id], now);
   }
   if (adopted.length > 0) {
     await odoo.create(
@@ -280,19 +285,26 @@ async function applyBatch(
   return plans;
 }
 
-/** Items created with provisional values (`createWith`) get their real ones now that all exist. */
+/**
+ * Items created with provisional values (`createWith`) get their real ones now that all exist; an
+ * update of those values waits for the same moment (a setup killed after making a model and before
+ * its fields leaves a model whose order names fields the next setup makes first).
+ */
 async function finishCreated(
   odoo: OdooClient,
   plans: readonly ItemPlan[],
   ids: Map<string, number>,
 ): Promise<void> {
   for (const plan of plans) {
-    if (plan.action !== 'create' || !plan.item.createWith) continue;
+    if (plan.action === 'unchanged' || !plan.item.createWith) continue;
     const id = ids.get(fullXmlid(plan.item.name));
     if (id === undefined) continue;
     const real = resolveValues(plan.item, (x) => ids.get(x));
-    const values = Object.fromEntries(Object.keys(plan.item.createWith).map((k) => [k, real[k]]));
-    await odoo.write(plan.item.model, [id], values);
+    const keys = Object.keys(plan.item.createWith).filter(
+      (k) => plan.action === 'create' || (plan.action === 'update' && k in plan.values),
+    );
+    if (keys.length === 0) continue;
+    await odoo.write(plan.item.model, [id], Object.fromEntries(keys.map((k) => [k, real[k]])));
   }
 }
 

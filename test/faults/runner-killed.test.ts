@@ -205,4 +205,29 @@ describe.skipIf(!given.odoo)(realTitle('a runner killed at each step'), () => {
     },
     600_000,
   );
+
+  it('setup killed twice while it makes the workspace again (in an Odoo call, and right after one): the next setup finishes, a month is invoiced, and no payment goes to RCP again', async () => {
+    const removed = await cli(['setup', '--remove', '--confirm']).exited;
+    expect(removed.code, removed.out).toBe(0);
+    const sent = s.sim.payments.length;
+    // The n-th call to Odoo: setup makes its models, fields, views and actions in many calls.
+    const nth = (n: number) => {
+      let seen = 0;
+      return () => ++seen === n;
+    };
+    for (const [n, how] of [
+      [12, 'in Odoo'],
+      [40, 'withhold'],
+    ] as const) {
+      const gone = await runKilled(['setup'], 'odoo', nth(n), how);
+      expect(gone.killed, `setup ended before its call ${n}: ${gone.out}`).toBe(true);
+    }
+    const again = await cli(['setup']).exited;
+    expect(again.code, again.out).toBe(0);
+    const invoiced = await cli(['invoice', '--period', '2024-05', '--json']).exited;
+    expect(invoiced.code, invoiced.out).toBe(0);
+    const pushed = await cli(['payments', 'push', '--json']).exited;
+    expect(pushed.code, pushed.out).toBe(0);
+    expect(s.sim.payments.length, 'what reached RCP before is not sent again').toBe(sent);
+  }, 900_000);
 });
