@@ -125,16 +125,14 @@ export function addWorkCommand(
     });
     const run = chosen ?? { spec, start };
     await run.start(cmd, () => {
-      const others = [spec, ...(variants.get(cmd) ?? []).map((v) => v.spec)].flatMap((s) =>
-        s === run.spec ? [] : [...Object.keys(s.flags ?? {}), ...(s.switch ? [s.switch] : [])],
-      );
+      // Beside a switch only its kind's own flags; without one only the command's own.
       const taken = new Set([
+        '--json',
         ...Object.keys(run.spec.flags ?? {}),
         ...(run.spec.switch ? [run.spec.switch] : []),
       ]);
-      for (const name of others) {
-        const option = options.get(name);
-        if (!taken.has(name) && option && given(option)) {
+      for (const [name, option] of options) {
+        if (!taken.has(name) && given(option)) {
           throw new ConfigError([`${name} does not go with ${run.spec.switch ?? spec.words.join(' ')}`]);
         }
       }
