@@ -37,7 +37,7 @@ export interface WorkspaceItem {
   readonly createOnly?: readonly string[];
   /**
    * Values to create with instead, set to the real ones once every item exists (a model's `order`
-   * names fields that are created after the model).
+   * names fields that are created after the model); a change of them waits for that moment too.
    */
   readonly createWith?: Readonly<Record<string, ItemValue>>;
   /** Items that must exist first though no value points at them (a computed field's dependencies). */

@@ -76,7 +76,7 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
   for (const batch of batchesOf(items)) {
     plans.push(...(await applyBatch(odoo, batch, ids, options.dryRun)));
   }
-  if (!options.dryRun) await finishCreated(odoo, plans, ids);
+  if (!options.dryRun) await finishDeferred(odoo, plans, ids);
 
   const guards = options.dryRun ? [] : await runGuards(odoo, ids);
   const retired = await removeRetired(odoo, options.dryRun);
@@ -264,7 +264,7 @@ async function applyBatch(
   }
   for (const plan of plans) {
     if (plan.action !== 'update') continue;
-    // What waits for every item (a model's order names its fields) is written by finishCreated.
+    // What waits for every item (a model's order names its fields) is written by finishDeferred.
     const now = Object.fromEntries(
       Object.entries(plan.values).filter(([k]) => !(plan.item.createWith && k in plan.item.createWith)),
     );
@@ -290,7 +290,7 @@ async function applyBatch(
  * update of those values waits for the same moment (a setup killed after making a model and before
  * its fields leaves a model whose order names fields the next setup makes first).
  */
-async function finishCreated(
+async function finishDeferred(
   odoo: OdooClient,
   plans: readonly ItemPlan[],
   ids: Map<string, number>,
