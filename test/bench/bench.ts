@@ -11,7 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -70,6 +70,10 @@ interface Phase {
   peakLiveHeapMb: number;
   /** CPU time of the connector itself (this process), apart from the servers it talks to. */
   connectorCpuSeconds: number;
+  /** The machine's one-minute load average, lowest and highest seen during the phase. */
+  load: [number, number];
+  /** When the phase ended (UTC, ISO). */
+  endedAt: string;
   /** Seconds the connector waited for Odoo's answers, summed over calls. */
   odooWaitSeconds?: number;
   /** Odoo's own time for the same calls, replayed in-process; and connector seconds ÷ it. */
@@ -131,10 +135,17 @@ async function measure(
   let peak = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
   let peakLive = 0;
+  const load: [number, number] = [loadavg()[0] ?? 0, loadavg()[0] ?? 0];
+  let ticks = 0;
   const sampler = setInterval(() => {
     const now = process.memoryUsage();
     peak = Math.max(peak, now.rss);
     peakHeap = Math.max(peakHeap, now.heapUsed);
+    if (++ticks % 100 === 0) {
+      const one = loadavg()[0] ?? 0;
+      load[0] = Math.min(load[0], one);
+      load[1] = Math.max(load[1], one);
+    }
   }, 50);
   // After each mark-compact, what the heap still holds is live: its peak is the phase's working set.
   const gcs = new PerformanceObserver((list) => {
@@ -168,9 +179,13 @@ async function measure(
     peakHeapMb: Math.round(peakHeap / 1024 / 1024),
     peakLiveHeapMb: Math.round(peakLive / 1024 / 1024),
     connectorCpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
+    load: [Math.round(load[0] * 10) / 10, Math.round(load[1] * 10) / 10],
+    endedAt: new Date().toISOString(),
     ...(odooSource ? { odooWaitSeconds: Math.round(recorder.waitedMs / 100) / 10 } : {}),
   };
   if (odooSource) toReplay.push({ phase: result, snapshot, callsFile });
+  // Each phase's figures as soon as it ends: a long run that dies later keeps what it measured.
+  console.error(`phase done: ${JSON.stringify(result)}`);
   return result;
 }
 
@@ -350,6 +365,7 @@ try {
       'peak heap MB',
       'peak live heap MB',
       'connector CPU s',
+      'load (1 min)',
       ...(odooSource ? ['Odoo wait s', 'in-process s', 'connector ÷ in-process'] : []),
     ];
     console.log(
@@ -367,6 +383,7 @@ try {
           p.peakHeapMb,
           p.peakLiveHeapMb,
           p.connectorCpuSeconds,
+          `${p.load[0]}–${p.load[1]}`,
           ...(odooSource ? [p.odooWaitSeconds ?? '', p.inProcessSeconds ?? '', p.ratio ?? ''] : []),
         ]),
       ]),
