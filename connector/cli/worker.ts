@@ -22,8 +22,8 @@ export async function runWorker(ctx: CommandContext): Promise<number> {
   const redis = runner.redis;
   // RCP → Runs: requested runs are claimed from Odoo; they share the queue's locks (sync, payments push).
   const poller = startPoller({
-    deps: () => (processes.deps as NonNullable<typeof processes.deps>)(),
-    lastOdoo: () => (processes.lastOdoo as NonNullable<typeof processes.lastOdoo>)(),
+    deps: () => processes.deps(),
+    lastOdoo: () => processes.lastOdoo(),
     log: ctx.log,
     pollSeconds: config.worker.pollSeconds,
     staleSeconds: config.worker.runStaleSeconds,
