@@ -12,6 +12,7 @@ import { describeInvoices } from '../work/invoice.ts';
 import { describeSync } from '../work/sync.ts';
 import { EXIT, Period } from '../work/work.ts';
 import type { CliCommand } from './command.ts';
+import { withOdoo } from './open-deps.ts';
 
 /** The month before today's (UTC), `YYYY-MM`. */
 export function previousMonth(today = new Date()): string {
@@ -85,16 +86,12 @@ export const demo: CliCommand<z.infer<typeof DemoInput>, DemoDone> = {
     example: 'demo --period 2026-10',
   },
   run: async (ctx, input) => {
-    const { OdooClient } = await import('../odoo/client.ts');
-    const config = ctx.config(['odoo']);
+    ctx.config(['odoo']); // ODOO_* checked before the simulator starts
     if (input.prepare) {
-      const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
-      try {
+      return withOdoo(ctx, async (odoo, config) => {
         const said = await prepareDemoCompany(odoo, config.companyCurrency);
         return { prepared: true, currency: config.companyCurrency, message: said };
-      } finally {
-        await odoo.close();
-      }
+      });
     }
     const { invoicePeriod } = await import('../processes/invoice-period.ts');
     const { syncMasterData } = await import('../processes/sync.ts');
@@ -114,8 +111,7 @@ export const demo: CliCommand<z.infer<typeof DemoInput>, DemoDone> = {
       { log: ctx.log },
     );
     try {
-      const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
-      try {
+      return await withOdoo(ctx, async (odoo, config) => {
         const deps = { rcp, odoo, config: { ...config, ownPartnerIds: [own] }, log: ctx.log };
         // Debug, not info: the summary on stdout says it, and a JSON line on stderr is noise to a person.
         ctx.log.debug(
@@ -130,9 +126,7 @@ export const demo: CliCommand<z.infer<typeof DemoInput>, DemoDone> = {
           sync,
           invoices,
         };
-      } finally {
-        await odoo.close();
-      }
+      });
     } finally {
       await rcp.close();
       await sim.close();

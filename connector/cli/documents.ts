@@ -8,6 +8,7 @@ import { table } from '../../mappings/text-table.ts';
 import type { UpdDocumentsReport } from '../processes/upd-documents.ts';
 import { EXIT, Period } from '../work/work.ts';
 import type { CliCommand } from './command.ts';
+import { withOdoo } from './open-deps.ts';
 
 const FORMATS = ['upd-xml'] as const;
 
@@ -59,18 +60,13 @@ export const documents: CliCommand<z.infer<typeof DocumentsInput>, UpdDocumentsR
     example: 'documents --period 2026-10 --format upd-xml --out ./upd',
   },
   run: async (ctx, input) => {
-    const { OdooClient } = await import('../odoo/client.ts');
     const { updDocuments } = await import('../processes/upd-documents.ts');
-    const config = ctx.config(['odoo']);
-    const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
-    try {
-      return await updDocuments(
+    return withOdoo(ctx, (odoo, config) =>
+      updDocuments(
         { odoo, config, log: ctx.log },
         { period: input.period, outDir: input.out, attach: input.attach, zip: input.zip },
-      );
-    } finally {
-      await odoo.close();
-    }
+      ),
+    );
   },
   summary: describeDocuments,
   exit: (report) => (report.failed.length > 0 ? EXIT.someFailed : EXIT.done),

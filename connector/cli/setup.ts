@@ -11,6 +11,7 @@ import { MARK_NAME } from '../workspace/payment-marks.ts';
 import type { RemoveReport } from '../workspace/remove.ts';
 import type { SetupReport } from '../workspace/setup.ts';
 import type { CliCommand } from './command.ts';
+import { withOdoo } from './open-deps.ts';
 
 const SetupInput = z
   .object({
@@ -76,37 +77,34 @@ export const setup: CliCommand<SetupInput, SetupDone> = {
     example: 'setup --dry-run',
   },
   run: async (ctx, input) => {
-    const { OdooClient } = await import('../odoo/client.ts');
     const { OdooError } = await import('../odoo/errors.ts');
-    const config = ctx.config(['odoo']);
-    const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
-    try {
-      if (input.remove) {
-        const { removeWorkspace } = await import('../workspace/remove.ts');
-        const report = await removeWorkspace(odoo, {
-          confirm: input.confirm,
+    return withOdoo(ctx, async (odoo, config) => {
+      try {
+        if (input.remove) {
+          const { removeWorkspace } = await import('../workspace/remove.ts');
+          const report = await removeWorkspace(odoo, {
+            confirm: input.confirm,
+            dryRun: input.dryRun,
+            forget: input.forget,
+          });
+          return { remove: report, dryRun: input.dryRun };
+        }
+        const { setupWorkspace } = await import('../workspace/setup.ts');
+        const report = await setupWorkspace(odoo, {
           dryRun: input.dryRun,
-          forget: input.forget,
+          connectorLogin: input.connectorUser ?? odoo.config.user,
+          currency: config.companyCurrency,
         });
-        return { remove: report, dryRun: input.dryRun };
+        return { setup: report, where: { url: odoo.config.url, db: odoo.config.db, version: odoo.version } };
+      } catch (error) {
+        if (error instanceof OdooError && error.kind === 'access') {
+          throw new ConfigError([
+            `setup needs an Odoo administrator (Settings → Users: Administration "Settings"), and ODOO_USER=${odoo.config.user} is refused (${error.serverMessage.replace(/\.\s*$/, '')}). Run it with an administrator's login and name the connector's user with --connector-user ${odoo.config.user}.`,
+          ]);
+        }
+        throw error;
       }
-      const { setupWorkspace } = await import('../workspace/setup.ts');
-      const report = await setupWorkspace(odoo, {
-        dryRun: input.dryRun,
-        connectorLogin: input.connectorUser ?? odoo.config.user,
-        currency: config.companyCurrency,
-      });
-      return { setup: report, where: { url: odoo.config.url, db: odoo.config.db, version: odoo.version } };
-    } catch (error) {
-      if (error instanceof OdooError && error.kind === 'access') {
-        throw new ConfigError([
-          `setup needs an Odoo administrator (Settings → Users: Administration "Settings"), and ODOO_USER=${odoo.config.user} is refused (${error.serverMessage.replace(/\.\s*$/, '')}). Run it with an administrator's login and name the connector's user with --connector-user ${odoo.config.user}.`,
-        ]);
-      }
-      throw error;
-    } finally {
-      await odoo.close();
-    }
+    });
   },
   summary: (done) =>
     'setup' in done ? describe(done.setup, done.where) : describeRemove(done.remove, done.dryRun),
