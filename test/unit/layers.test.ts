@@ -69,7 +69,7 @@ describe('layers: which floor may import which', () => {
   it('finds the sources and their imports (the check below is not empty)', () => {
     expect(SOURCES).toContain('jobs/worker.ts');
     expect(importsOf('jobs/queues.ts').map((i) => i.target)).toContain('connector/work/registry.ts');
-    expect(importsOf('connector/cli/program.ts').map((i) => i.target)).toContain('jobs/enqueue-words.ts');
+    expect(importsOf('connector/cli/enqueue.ts').map((i) => i.target)).toContain('jobs/enqueue-words.ts');
   });
 
   for (const [under, forbidden, why] of RULES) {
