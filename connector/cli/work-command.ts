@@ -1,8 +1,9 @@
 /**
  * A command made from what it declares (a kind of work in connector/work, or another command in
  * commands.ts: words, arguments, flags, help): the same --help and the same checks for every
- * command, and no other argument parser. A flag's value is checked by the input schema's field as
- * the command line is read (exit 2 with commander's usage message).
+ * command (`enqueue` reads the words after it by the same declarations: jobs/enqueue-words.ts). A
+ * flag's value is checked by the input schema's field as the command line is read (exit 2 with
+ * commander's usage message).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
