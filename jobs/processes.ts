@@ -72,10 +72,13 @@ function connectionKey({ rcp, odoo }: ConfigFor<'rcp' | 'odoo'>): string {
  * run with its reasons (a ConfigError, never retried). Connections are reused while their settings
  * are the same, opened anew when they change, and reopened after a failure.
  */
+/** The real processes: what the runs poller needs of them is there. */
+export type RealProcesses = Processes & Required<Pick<Processes, 'deps' | 'lastOdoo'>>;
+
 export function realProcesses(
   configNow: <N extends Need>(needs: readonly N[]) => ConfigFor<N>,
   log: Logger,
-): Processes {
+): RealProcesses {
   interface Connections {
     key: string;
     clients: Promise<{ rcp: RcpClient; odoo: OdooClient }>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InvoicePlan } from './invoice-lines.ts';
 import { roundToDigits } from './odoo-values.ts';
-import { type InvoiceDateRule, type Period, invoiceDate } from './period.ts';
+import { type InvoiceDateRule, PERIOD_PATTERN, type Period, invoiceDate } from './period.ts';
 
 /**
  * The Odoo values of one invoice (`account.move` header and product lines), and how to tell
@@ -47,6 +47,21 @@ export function toInvoiceHeader(
 /** An invoice's `invoice_origin`: the period, counterparty kind and uuid it is for. */
 export function invoiceOrigin(period: Period, kind: 'client' | 'partner', uuid: string): string {
   return `RCP ${period} ${kind} ${uuid}`;
+}
+
+/** invoiceOrigin's form: the period as PERIOD_PATTERN says, the kind, the uuid. */
+const ORIGIN = new RegExp(
+  `^RCP (?<period>${PERIOD_PATTERN.source.replace(/^\^|\$$/g, '')}) (?<kind>client|partner) (?<uuid>[0-9a-f-]{36})$`,
+  'i',
+);
+
+/** What an invoice's `invoice_origin` says (invoiceOrigin's reverse): undefined when it is not an RCP invoice's. */
+export function parseInvoiceOrigin(
+  origin: string | false | undefined,
+): { period: string; kind: 'client' | 'partner'; uuid: string } | undefined {
+  const { period, kind, uuid } = ORIGIN.exec(origin || '')?.groups ?? {};
+  if (!period || !kind || !uuid) return undefined;
+  return { period, kind: kind.toLowerCase() as 'client' | 'partner', uuid };
 }
 
 /** Columns of the header rows given to `load()`, which creates or updates by external ID. */

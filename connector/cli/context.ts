@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 /** What every command gets: where to print, a logger, and the configuration loader for the parts it needs. */
 import { type ConfigFor, type Need, currentConfig, readEnv } from '../config.ts';
-import { ConfigError } from '../errors.ts';
 import { type Logger, createLogger } from '../log.ts';
 import { type Output, createOutput } from './output.ts';
 
@@ -29,10 +28,6 @@ export function createContext(json: boolean): CommandContext {
 }
 
 export { EXIT } from '../work/work.ts';
-
-export function usageError(message: string): ConfigError {
-  return new ConfigError([message]);
-}
 
 /** How a command line run is named on its record in RCP → Runs. */
 export function cliRunner(): string {

@@ -1,31 +1,58 @@
-import { Queue } from 'bullmq';
-import { jobOfWords } from '../../jobs/enqueue-words.ts';
-import { type JobData, QUEUE_NAME } from '../../jobs/queues.ts';
-import { enqueueJob } from '../../jobs/worker.ts';
-import { reachRedis } from '../redis.ts';
-import { type CommandContext, EXIT } from './context.ts';
+/** `rcp-odoo enqueue <command...>`: puts the job of a command on the queue, for the worker. */
+import { z } from 'zod';
+import { queuedUsages } from '../../jobs/enqueue-words.ts';
+import type { JobData } from '../../jobs/queues.ts';
+import type { CliCommand } from './command.ts';
 
-/** Puts the job of a command on the queue for the worker. */
-export async function runEnqueue(ctx: CommandContext, words: readonly string[]): Promise<number> {
-  const data = jobOfWords(words);
-  const config = ctx.config(['redis']);
-  const url = config.redisUrl;
-  // Said within seconds, not a wait without end: the queue itself would wait for Redis forever.
-  await reachRedis(url);
-  const queue = new Queue<JobData>(QUEUE_NAME, {
-    connection: { url, maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 3 ? null : 500) },
-  });
-  queue.on('error', () => {});
-  try {
-    const result = await enqueueJob(queue, data);
-    const text = result.added
-      ? `Queued ${result.id}.`
-      : result.retried
-        ? `${result.id} had failed: queued again.`
-        : `${result.id} is already waiting or running: not queued twice.`;
-    ctx.out.result({ job: result.id, added: result.added, retried: result.retried, data }, text);
-    return EXIT.done;
-  } finally {
-    await queue.close();
-  }
+interface Queued {
+  job: string;
+  added: boolean;
+  retried: boolean;
+  data: JobData;
 }
+
+export const enqueue: CliCommand<{ words: string[] }, Queued> = {
+  name: 'enqueue',
+  input: z.object({ words: z.array(z.string()).min(1) }),
+  command: {
+    words: ['enqueue'],
+    description:
+      'put the job of a command on the queue, e.g. `enqueue sync all`, `enqueue invoice --period 2023-06`',
+    args: [{ key: 'words', name: 'command', help: 'the same words as the CLI command', variadic: true }],
+    passThrough: true,
+    helpAfter: [
+      'Commands that run as jobs:',
+      ...queuedUsages().map((usage) => `  ${usage}`),
+      'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
+    ],
+    example: 'enqueue invoice --period 2023-06',
+  },
+  run: async (ctx, input) => {
+    const { Queue } = await import('bullmq');
+    const { jobOfWords } = await import('../../jobs/enqueue-words.ts');
+    const { QUEUE_NAME } = await import('../../jobs/queues.ts');
+    const { enqueueJob } = await import('../../jobs/worker.ts');
+    const { reachRedis } = await import('../redis.ts');
+    // --json is this command's own, wherever it stands among the words.
+    const data = jobOfWords(input.words.filter((w) => w !== '--json'));
+    const url = ctx.config(['redis']).redisUrl;
+    // Said within seconds, not a wait without end: the queue itself would wait for Redis forever.
+    await reachRedis(url);
+    const queue = new Queue<JobData>(QUEUE_NAME, {
+      connection: { url, maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 3 ? null : 500) },
+    });
+    queue.on('error', () => {});
+    try {
+      const result = await enqueueJob(queue, data);
+      return { job: result.id, added: result.added, retried: result.retried, data };
+    } finally {
+      await queue.close();
+    }
+  },
+  summary: (r) =>
+    r.added
+      ? `Queued ${r.job}.`
+      : r.retried
+        ? `${r.job} had failed: queued again.`
+        : `${r.job} is already waiting or running: not queued twice.`,
+};

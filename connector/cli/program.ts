@@ -1,19 +1,18 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { queuedUsages } from '../../jobs/enqueue-words.ts';
-import { isPeriod } from '../../mappings/period.ts';
 /**
- * The `rcp-odoo` command line. The commands of the kinds of work (check, sync, invoice, payments,
- * reconcile) are made from what each kind declares (connector/work, by work-command.ts); the others
- * (match, documents, worker, enqueue, setup, simulator, demo) have their flags here and live in their
- * own files. Exit codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
+ * The `rcp-odoo` command line. Every command is made from what it declares, by one piece of code
+ * (work-command.ts): the kinds of work (check, sync, invoice, payments, reconcile: connector/work),
+ * then the others (match, documents, worker, enqueue, setup, simulator, demo: commands.ts). Exit
+ * codes: 0 done, 1 done with some records failed (each named), 2 bad configuration or usage.
  */
+import { Command, CommanderError, Option } from 'commander';
 import { visibleControls } from '../../mappings/safe-text.ts';
 import { ConfigError, PermanentError, messageOf } from '../errors.ts';
 import { WORK, type WorkName } from '../work/registry.ts';
 import type { AnyWork } from '../work/work.ts';
+import { runCliCommand } from './command.ts';
+import { COMMANDS } from './commands.ts';
 import { type CommandContext, EXIT, createContext } from './context.ts';
-import { addDocumentsCommand } from './documents.ts';
-import { addWorkCommand } from './work-command.ts';
+import { addCommand } from './work-command.ts';
 
 type Action = (ctx: CommandContext) => Promise<number>;
 
@@ -21,11 +20,6 @@ type Action = (ctx: CommandContext) => Promise<number>;
 async function runWork(ctx: CommandContext, name: WorkName, input: unknown): Promise<number> {
   const { runWork: run } = await import('./run-work.ts');
   return run(ctx, WORK[name] as AnyWork, input);
-}
-
-function period(value: string): string {
-  if (!isPeriod(value)) throw new InvalidArgumentError('a month YYYY-MM is expected, e.g. --period 2026-10');
-  return value;
 }
 
 function jsonOption(): Option {
@@ -40,141 +34,20 @@ export function buildProgram(run: (json: boolean, action: Action) => Promise<voi
     .exitOverride();
 
   const json = (cmd: Command): boolean => Boolean(cmd.optsWithGlobals().json);
-  const add = (cmd: Command) => cmd.addOption(jsonOption());
 
   // Each kind of work's command, as it declares it (connector/work): one loop, no kind named here.
   for (const [name, work] of Object.entries(WORK) as [WorkName, AnyWork][]) {
-    addWorkCommand(program, work, jsonOption, (cmd, input) =>
+    addCommand(program, work, jsonOption, (cmd, input) =>
       run(json(cmd), async (ctx) => runWork(ctx, name, input())),
     );
   }
 
-  add(program.command('match'))
-    .description(
-      'RCP partners and clients not linked to an Odoo company yet, with the probable ones; --link ties one',
-    )
-    .option(
-      '--link <ids...>',
-      'ODOO_PARTNER_ID RCP_ID: link an existing Odoo company to an RCP partner or client',
-    )
-    .option(
-      '--unlink <rcpId>',
-      'RCP_ID: unlink an RCP partner or client from its Odoo company (it waits in RCP → Counterparties)',
-    )
-    .action(async (o: { link?: string[]; unlink?: string }, cmd: Command) =>
-      run(json(cmd), async (ctx) => {
-        if (o.link && o.unlink) throw new ConfigError(['give --link or --unlink, not both']);
-        let link: { odooPartnerId: number; rcpId: string } | undefined;
-        if (o.link) {
-          const [odooId, rcpId, ...extra] = o.link;
-          const n = Number(odooId);
-          if (!rcpId || extra.length > 0 || !Number.isInteger(n) || n <= 0) {
-            throw new ConfigError(['--link takes ODOO_PARTNER_ID RCP_ID, e.g. --link 42 3f6c…-uuid']);
-          }
-          link = { odooPartnerId: n, rcpId };
-        }
-        return (await import('./match.ts')).runMatch(ctx, { link, unlink: o.unlink });
-      }),
+  // Every other command, as it declares it (commands.ts), made by the same code.
+  for (const command of COMMANDS) {
+    addCommand(program, command, jsonOption, (cmd, input) =>
+      run(json(cmd), async (ctx) => runCliCommand(ctx, command, input())),
     );
-
-  addDocumentsCommand(program, run);
-
-  add(program.command('worker'))
-    .description('the BullMQ worker with the schedules (needs REDIS_URL)')
-    .action(async (_o, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./worker.ts')).runWorker(ctx)),
-    );
-
-  add(program.command('enqueue'))
-    .description(
-      'put the job of a command on the queue, e.g. `enqueue sync all`, `enqueue invoice --period 2023-06`',
-    )
-    .argument('<command...>', 'the same words as the CLI command')
-    .allowUnknownOption()
-    // The command's own flags (--period, --partner…) pass through as words, so --help is looked for here.
-    .helpOption(false)
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Commands that run as jobs:',
-        ...queuedUsages().map((usage) => `  ${usage}`),
-        'Needs REDIS_URL; a worker (`rcp-odoo worker`) on the same Redis runs the job.',
-      ].join('\n'),
-    )
-    .action(async (words: string[], _o, cmd: Command) => {
-      if (words.includes('--help') || words.includes('-h')) {
-        cmd.outputHelp();
-        return;
-      }
-      return run(json(cmd), async (ctx) =>
-        (await import('./enqueue.ts')).runEnqueue(
-          ctx,
-          words.filter((w) => w !== '--json'),
-        ),
-      );
-    });
-
-  add(program.command('setup'))
-    .description(
-      'create or update the RCP workspace in Odoo (models, views, menu, groups, rights) and the settings money needs; run as an Odoo administrator',
-    )
-    .option('--dry-run', 'print the plan (create / update / unchanged per item), write nothing')
-    .option('--remove', 'remove the workspace and put back the settings setup changed')
-    .option(
-      '--confirm',
-      'with --remove: also delete the records made in the workspace (runs, ledger…); what reached RCP stays recorded on each payment',
-    )
-    .option(
-      '--forget <names>',
-      'with --remove --confirm: comma-separated payment names (e.g. PBNK1/2026/00001) whose record of having reached RCP goes too, so that a new workspace may send them again',
-    )
-    .option('--connector-user <login>', "the connector's own Odoo user (default: ODOO_USER)")
-    .action(
-      async (
-        o: { dryRun?: boolean; remove?: boolean; confirm?: boolean; forget?: string; connectorUser?: string },
-        cmd: Command,
-      ) =>
-        run(json(cmd), async (ctx) => {
-          if (o.confirm && !o.remove) throw new ConfigError(['--confirm goes with --remove']);
-          if (o.forget !== undefined && !(o.remove && o.confirm))
-            throw new ConfigError(['--forget goes with --remove --confirm']);
-          return (await import('./setup.ts')).runSetup(ctx, {
-            dryRun: Boolean(o.dryRun),
-            remove: Boolean(o.remove),
-            confirm: Boolean(o.confirm),
-            forget: (o.forget ?? '')
-              .split(',')
-              .map((n) => n.trim())
-              .filter(Boolean),
-            connectorUser: o.connectorUser,
-          });
-        }),
-    );
-
-  add(program.command('simulator'))
-    .description('serve the bundled RCP simulator (demo data, fault injection)')
-    .option('--port <n>', 'port to listen on', '8090')
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--clients <n>', 'number of generated clients', '40')
-    .option('--seed <n>', 'seed of the data generator', '1')
-    .option('--token <token>', 'the bearer token it accepts (default: printed at start)')
-    .action(async (o: Record<string, string>, cmd: Command) =>
-      run(json(cmd), async (ctx) => (await import('./simulator.ts')).runSimulator(ctx, o)),
-    );
-
-  add(program.command('demo'))
-    .description('run the simulator in-process and sync and invoice its data into the Odoo of ODOO_URL')
-    .option('--period <YYYY-MM>', 'the month to invoice (default: the previous month)', period)
-    .option(
-      '--prepare',
-      'only make a NEW Odoo database keep its books in COMPANY_CURRENCY (RUB), as RCP bills; then stop',
-    )
-    .action(async (o: { period?: string; prepare?: boolean }, cmd: Command) =>
-      run(json(cmd), async (ctx) =>
-        (await import('./demo.ts')).runDemo(ctx, { period: o.period, prepare: Boolean(o.prepare) }),
-      ),
-    );
+  }
 
   return program;
 }

@@ -1,51 +1,123 @@
+/**
+ * `rcp-odoo setup`: creates or updates the RCP workspace in Odoo (models, views, menu, groups,
+ * rights) and the settings money needs; `--remove` takes it away. Run by an ERP admin with ODOO_USER
+ * an administrator.
+ */
+import { z } from 'zod';
 import { table } from '../../mappings/text-table.ts';
 import { ConfigError } from '../errors.ts';
-import { OdooClient } from '../odoo/client.ts';
-import { OdooError } from '../odoo/errors.ts';
+import { EXIT } from '../work/work.ts';
 import { MARK_NAME } from '../workspace/payment-marks.ts';
-import { removeWorkspace } from '../workspace/remove.ts';
-import { type SetupReport, setupWorkspace } from '../workspace/setup.ts';
-import { type CommandContext, EXIT } from './context.ts';
+import type { RemoveReport } from '../workspace/remove.ts';
+import type { SetupReport } from '../workspace/setup.ts';
+import type { CliCommand } from './command.ts';
+import { withOdoo } from './open-deps.ts';
 
-export interface SetupInput {
-  dryRun: boolean;
-  remove: boolean;
-  confirm: boolean;
-  /** With remove + confirm: payments (by name) whose record of having reached RCP goes too. */
-  forget?: readonly string[];
-  connectorUser: string | undefined;
+const SetupInput = z
+  .object({
+    dryRun: z.boolean(),
+    remove: z.boolean(),
+    confirm: z.boolean(),
+    /** With remove + confirm: payments (by name, comma-separated) whose record of having reached RCP goes too. */
+    forget: z.string().optional(),
+    connectorUser: z.string().optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.confirm && !input.remove)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: '--confirm goes with --remove' });
+    if (input.forget !== undefined && !(input.remove && input.confirm))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: '--forget goes with --remove --confirm' });
+  })
+  .transform((input) => ({
+    ...input,
+    forget: (input.forget ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  }));
+export type SetupInput = z.infer<typeof SetupInput>;
+
+/** Where setup ran, for its summary. */
+interface Where {
+  url: string;
+  db: string;
+  version: string;
 }
 
-/** Creates (or removes) the RCP workspace in Odoo; run by an ERP admin with ODOO_USER an administrator. */
-export async function runSetup(ctx: CommandContext, input: SetupInput): Promise<number> {
-  const config = ctx.config(['odoo']);
-  const odoo = await OdooClient.connect(config.odoo, { log: ctx.log });
-  try {
-    if (input.remove) return await remove(ctx, odoo, input);
-    const report = await setupWorkspace(odoo, {
-      dryRun: input.dryRun,
-      connectorLogin: input.connectorUser ?? odoo.config.user,
-      currency: config.companyCurrency,
+type SetupDone = { setup: SetupReport; where: Where } | { remove: RemoveReport; dryRun: boolean };
+
+export const setup: CliCommand<SetupInput, SetupDone> = {
+  name: 'setup',
+  input: SetupInput,
+  command: {
+    words: ['setup'],
+    description:
+      'create or update the RCP workspace in Odoo (models, views, menu, groups, rights) and the settings money needs; run as an Odoo administrator',
+    flags: {
+      '--dry-run': {
+        key: 'dryRun',
+        help: 'print the plan (create / update / unchanged per item), write nothing',
+      },
+      '--remove': { key: 'remove', help: 'remove the workspace and put back the settings setup changed' },
+      '--confirm': {
+        key: 'confirm',
+        help: 'with --remove: also delete the records made in the workspace (runs, ledger…); what reached RCP stays recorded on each payment',
+      },
+      '--forget': {
+        key: 'forget',
+        value: 'names',
+        help: 'with --remove --confirm: comma-separated payment names (e.g. PBNK1/2026/00001) whose record of having reached RCP goes too, so that a new workspace may send them again',
+      },
+      '--connector-user': {
+        key: 'connectorUser',
+        value: 'login',
+        help: "the connector's own Odoo user (default: ODOO_USER)",
+      },
+    },
+    example: 'setup --dry-run',
+  },
+  run: async (ctx, input) => {
+    const { OdooError } = await import('../odoo/errors.ts');
+    return withOdoo(ctx, async (odoo, config) => {
+      try {
+        if (input.remove) {
+          const { removeWorkspace } = await import('../workspace/remove.ts');
+          const report = await removeWorkspace(odoo, {
+            confirm: input.confirm,
+            dryRun: input.dryRun,
+            forget: input.forget,
+          });
+          return { remove: report, dryRun: input.dryRun };
+        }
+        const { setupWorkspace } = await import('../workspace/setup.ts');
+        const report = await setupWorkspace(odoo, {
+          dryRun: input.dryRun,
+          connectorLogin: input.connectorUser ?? odoo.config.user,
+          currency: config.companyCurrency,
+        });
+        return { setup: report, where: { url: odoo.config.url, db: odoo.config.db, version: odoo.version } };
+      } catch (error) {
+        if (error instanceof OdooError && error.kind === 'access') {
+          throw new ConfigError([
+            `setup needs an Odoo administrator (Settings → Users: Administration "Settings"), and ODOO_USER=${odoo.config.user} is refused (${error.serverMessage.replace(/\.\s*$/, '')}). Run it with an administrator's login and name the connector's user with --connector-user ${odoo.config.user}.`,
+          ]);
+        }
+        throw error;
+      }
     });
-    ctx.out.result(report, describe(report, odoo));
-    return EXIT.done;
-  } catch (error) {
-    if (error instanceof OdooError && error.kind === 'access') {
-      throw new ConfigError([
-        `setup needs an Odoo administrator (Settings → Users: Administration "Settings"), and ODOO_USER=${odoo.config.user} is refused (${error.serverMessage.replace(/\.\s*$/, '')}). Run it with an administrator's login and name the connector's user with --connector-user ${odoo.config.user}.`,
-      ]);
-    }
-    throw error;
-  } finally {
-    await odoo.close();
-  }
-}
+  },
+  summary: (done) =>
+    'setup' in done ? describe(done.setup, done.where) : describeRemove(done.remove, done.dryRun),
+  json: (done) => ('setup' in done ? done.setup : done.remove),
+  // Refused: the workspace holds records and --confirm was not given.
+  exit: (done) => ('remove' in done && !done.remove.removed && !done.dryRun ? EXIT.usage : EXIT.done),
+};
 
-function describe(report: SetupReport, odoo: OdooClient): string {
+function describe(report: SetupReport, where: Where): string {
   const { counts } = report;
   const changed = report.items.filter((i) => i.action !== 'unchanged');
   const lines = [
-    `${report.dryRun ? 'Dry run (nothing written): ' : ''}RCP workspace in ${odoo.config.url} database ${odoo.config.db} (Odoo ${odoo.version}), definition ${report.version}${report.previousVersion && report.previousVersion !== report.version ? ` (was ${report.previousVersion})` : ''}`,
+    `${report.dryRun ? 'Dry run (nothing written): ' : ''}RCP workspace in ${where.url} database ${where.db} (Odoo ${where.version}), definition ${report.version}${report.previousVersion && report.previousVersion !== report.version ? ` (was ${report.previousVersion})` : ''}`,
     `items: ${counts.create} to create, ${counts.update} to update, ${counts.unchanged} unchanged`.replace(
       /to (create|update)/g,
       report.dryRun ? 'to $1' : '$1d',
@@ -93,12 +165,7 @@ function describe(report: SetupReport, odoo: OdooClient): string {
   return lines.join('\n');
 }
 
-async function remove(ctx: CommandContext, odoo: OdooClient, input: SetupInput): Promise<number> {
-  const report = await removeWorkspace(odoo, {
-    confirm: input.confirm,
-    dryRun: input.dryRun,
-    forget: input.forget ?? [],
-  });
+function describeRemove(report: RemoveReport, dryRun: boolean): string {
   const counts = Object.entries(report.records).filter(([, n]) => n > 0);
   const total = counts.reduce((a, [, n]) => a + n, 0);
   const recordsLine =
@@ -117,17 +184,14 @@ async function remove(ctx: CommandContext, odoo: OdooClient, input: SetupInput):
     );
   if (report.removed) {
     lines.unshift('Removed the RCP workspace:');
-    ctx.out.result(report, lines.join('\n'));
-    return EXIT.done;
+    return lines.join('\n');
   }
-  if (input.dryRun) {
+  if (dryRun) {
     lines.unshift('Dry run: setup --remove would remove');
-    ctx.out.result(report, lines.join('\n'));
-    return EXIT.done;
+    return lines.join('\n');
   }
   lines.unshift(
     `Refused: removing the workspace deletes ${total} record(s) people and the connector made (runs, the payments ledger…). Run \`rcp-odoo setup --remove --confirm\` to delete them with it.`,
   );
-  ctx.out.result(report, lines.join('\n'));
-  return EXIT.usage;
+  return lines.join('\n');
 }

@@ -1,57 +1,90 @@
-import { startSimulator } from '../simulator/server.ts';
-import { type CommandContext, EXIT, usageError } from './context.ts';
+/** `rcp-odoo simulator`: serves the bundled RCP simulator (demo data, fault injection) until interrupted. */
+import { z } from 'zod';
+import type { CliCommand } from './command.ts';
 
-interface SimulatorFlags {
-  port?: string;
-  host?: string;
-  clients?: string;
-  seed?: string;
-  token?: string;
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .refine((text) => {
+      const value = Number(text);
+      return Number.isInteger(value) && value >= min && value <= max;
+    }, `a whole number from ${min} to ${max} is expected`)
+    .transform(Number);
+
+const SimulatorInput = z.object({
+  port: wholeNumber(0, 65_535),
+  host: z.string().min(1),
+  clients: wholeNumber(1, 100_000),
+  seed: wholeNumber(0, 2 ** 31),
+  token: z.string().min(1).optional(),
+});
+
+interface Serving {
+  url: string;
+  token: string;
+  partners: number;
+  clients: number;
+  seed: number;
+  ownPartnerId: string | undefined;
 }
 
-/** Serves the bundled RCP simulator until interrupted. */
-export async function runSimulator(ctx: CommandContext, flags: SimulatorFlags = {}): Promise<number> {
-  const port = wholeNumber(flags.port ?? '8090', '--port', 0, 65_535);
-  const clients = wholeNumber(flags.clients ?? '40', '--clients', 1, 100_000);
-  const seed = wholeNumber(flags.seed ?? '1', '--seed', 0, 2 ** 31);
-  const simulator = await startSimulator({
-    port,
-    host: flags.host ?? '127.0.0.1',
-    clients,
-    seed,
-    ...(flags.token ? { token: flags.token } : {}),
-  });
-  const summary = {
-    url: `${simulator.url}/v1`,
-    token: simulator.token,
-    partners: simulator.world.partners.length,
-    clients,
-    ownPartnerId: simulator.world.partners[0]?.id,
-  };
-  ctx.out.result(
-    summary,
+export const simulator: CliCommand<z.infer<typeof SimulatorInput>, Serving> = {
+  name: 'simulator',
+  input: SimulatorInput,
+  command: {
+    words: ['simulator'],
+    description: 'serve the bundled RCP simulator (demo data, fault injection)',
+    flags: {
+      '--port': { key: 'port', value: 'n', help: 'port to listen on', default: '8090' },
+      '--host': { key: 'host', value: 'addr', help: 'address to listen on', default: '127.0.0.1' },
+      '--clients': { key: 'clients', value: 'n', help: 'number of generated clients', default: '40' },
+      '--seed': { key: 'seed', value: 'n', help: 'seed of the data generator', default: '1' },
+      '--token': {
+        key: 'token',
+        value: 'token',
+        help: 'the bearer token it accepts (default: printed at start)',
+      },
+    },
+    example: 'simulator --port 8090',
+  },
+  run: async (_ctx, input, started) => {
+    const { startSimulator } = await import('../simulator/server.ts');
+    const sim = await startSimulator({
+      port: input.port,
+      host: input.host,
+      clients: input.clients,
+      seed: input.seed,
+      ...(input.token ? { token: input.token } : {}),
+    });
+    const serving: Serving = {
+      url: `${sim.url}/v1`,
+      token: sim.token,
+      partners: sim.world.partners.length,
+      clients: input.clients,
+      seed: input.seed,
+      ownPartnerId: sim.world.partners[0]?.id,
+    };
+    started(serving);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await sim.close();
+    return serving;
+  },
+  summary: (s) =>
     [
-      `RCP simulator on ${summary.url} (${summary.partners} partners, ${clients} clients, seed ${seed})`,
-      `token: ${summary.token}  (login: accountant / accountant)`,
-      `own channel partner: ${summary.ownPartnerId}  (RCP_OWN_PARTNER_IDS)`,
-      `try: curl -H 'Authorization: Bearer ${summary.token}' '${summary.url}/client?page=2'`,
+      `RCP simulator on ${s.url} (${s.partners} partners, ${s.clients} clients, seed ${s.seed})`,
+      `token: ${s.token}  (login: accountant / accountant)`,
+      `own channel partner: ${s.ownPartnerId}  (RCP_OWN_PARTNER_IDS)`,
+      `try: curl -H 'Authorization: Bearer ${s.token}' '${s.url}/client?page=2'`,
       'faults: GET/PUT /_sim/faults, received payments: GET /_sim/payments. Ctrl-C stops.',
     ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await simulator.close();
-  return EXIT.done;
-}
-
-function wholeNumber(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw usageError(
-      `${flag} must be a whole number from ${min} to ${max}, e.g. ${flag} ${Math.min(max, 8090)}`,
-    );
-  }
-  return value;
-}
+  json: (s) => ({
+    url: s.url,
+    token: s.token,
+    partners: s.partners,
+    clients: s.clients,
+    ownPartnerId: s.ownPartnerId,
+  }),
+};

@@ -1,23 +1,34 @@
 /**
- * A kind of work's command, made from what it declares (connector/work: words, arguments, flags,
- * help): the same --help and the same checks for every kind. A flag's value is checked by the
- * input schema's field as the command line is read (exit 2 with commander's usage message).
+ * A command made from what it declares (a kind of work in connector/work, or another command in
+ * commands.ts: words, arguments, flags, help): the same --help and the same checks for every
+ * command (`enqueue` reads the words after it by the same declarations: jobs/enqueue-words.ts). A
+ * flag's value is checked by the input schema's field as the command line is read (exit 2 with
+ * commander's usage message).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { COMMAND_GROUPS } from '../work/registry.ts';
-import type { AnyWork, CommandSpec, Flag } from '../work/work.ts';
+import type { CommandSpec, Flag } from '../work/work.ts';
+
+/** What a command is made from: a kind of work, or another command of the CLI (command.ts). */
+export interface Commanded {
+  name: string;
+  input: z.ZodTypeAny;
+  command?: CommandSpec | undefined;
+}
 
 /** The input's fields by key, when the input is an object (to check a flag's value alone). */
-function fieldsOf(work: AnyWork): Record<string, z.ZodTypeAny> {
+function fieldsOf(work: Commanded): Record<string, z.ZodTypeAny> {
   return work.input instanceof z.ZodObject ? (work.input.shape as Record<string, z.ZodTypeAny>) : {};
 }
 
 function optionOf(flagName: string, flag: Flag, field: z.ZodTypeAny | undefined, example: string): Option {
   const option = new Option(flag.value ? `${flagName} <${flag.value}>` : flagName, flag.help);
   if (flag.required) option.makeOptionMandatory();
-  if (flag.value && field) {
+  if (flag.default !== undefined) option.default(flag.default);
+  if (flag.choices) option.choices(flag.choices);
+  else if (flag.value && !flag.value.endsWith('...') && field) {
     option.argParser((value: string) => {
       const parsed = field.safeParse(value);
       if (!parsed.success)
@@ -45,14 +56,18 @@ function parentOf(program: Command, words: readonly string[]): Command {
  */
 function inputOfCommand(
   spec: CommandSpec,
-  args: readonly string[],
+  args: ReadonlyArray<string | string[]>,
   cmd: Command,
   options: Map<string, Option>,
 ) {
   const given: Record<string, unknown> = {};
   const command = spec.words.join(' ');
-  (spec.args ?? []).forEach(({ key, choices }, i) => {
-    const value = args[i] ?? '';
+  (spec.args ?? []).forEach(({ key, choices, variadic }, i) => {
+    if (variadic) {
+      given[key] = args[i] ?? [];
+      return;
+    }
+    const value = (args[i] as string | undefined) ?? '';
     if (choices && !choices.includes(value))
       throw new ConfigError([`${command} takes one of ${choices.join(', ')} (got "${value}")`]);
     given[key] = value;
@@ -85,16 +100,11 @@ type Start = (cmd: Command, input: () => Record<string, unknown>) => Promise<voi
 const variants = new WeakMap<Command, Array<{ spec: CommandSpec; start: Start }>>();
 
 /**
- * Adds a kind of work's command to the program; `start` runs it with the input its command line gave.
+ * Adds a command to the program; `start` runs it with the input its command line gave.
  * A kind with a `switch` becomes that switch on the command of its words (made before it): its own
  * flags are added where missing, and a flag it does not take is refused beside the switch.
  */
-export function addWorkCommand(
-  program: Command,
-  work: AnyWork,
-  jsonOption: () => Option,
-  start: Start,
-): void {
+export function addCommand(program: Command, work: Commanded, jsonOption: () => Option, start: Start): void {
   const spec = work.command;
   if (!spec) return;
   const fields = fieldsOf(work);
@@ -113,10 +123,16 @@ export function addWorkCommand(
     .command(spec.words.at(-1) ?? work.name)
     .addOption(jsonOption())
     .description(spec.description);
-  for (const arg of spec.args ?? []) cmd.argument(`<${arg.name}>`, arg.help);
+  for (const arg of spec.args ?? []) cmd.argument(`<${arg.name}${arg.variadic ? '...' : ''}>`, arg.help);
+  // Another command's words follow: their flags pass through as words, so --help is looked for among them.
+  if (spec.passThrough) cmd.allowUnknownOption().helpOption(false);
   cmd.action(async (...received: unknown[]) => {
     // commander passes the arguments, then the options, then the command itself.
-    const args = received.slice(0, spec.args?.length ?? 0) as string[];
+    const args = received.slice(0, spec.args?.length ?? 0) as Array<string | string[]>;
+    if (spec.passThrough && args.flat().some((w) => w === '--help' || w === '-h')) {
+      cmd.outputHelp();
+      return;
+    }
     const options = new Map(cmd.options.flatMap((o) => (o.long ? [[o.long, o] as const] : [])));
     const given = (o: Option) => cmd.getOptionValue(o.attributeName()) !== undefined;
     const chosen = (variants.get(cmd) ?? []).find((v) => {

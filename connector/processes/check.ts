@@ -16,12 +16,7 @@ import { externalIds } from '../odoo/external-ids.ts';
 import { RcpClient } from '../rcp/client.ts';
 import type { Partner } from '../rcp/schemas.ts';
 import { reachRedis, shownRedisUrl } from '../redis.ts';
-import {
-  ACTION_GUARDS,
-  GROUP_CONNECTOR,
-  uniqueIndexes,
-  workspaceDefinition,
-} from '../workspace/definition.ts';
+import { ACTION_GUARDS, GROUP_CONNECTOR, workspaceDefinition } from '../workspace/definition.ts';
 import {
   documentsInstalled,
   isAccessError,
@@ -32,6 +27,7 @@ import {
   readCompanyRequisites,
   wkhtmltopdfState,
 } from '../workspace/documents-check.ts';
+import { readGuards } from '../workspace/guards.ts';
 import { fullXmlid } from '../workspace/items.ts';
 import { PARAM_VERSION, QUANTITY_DIGITS, readParam, readSettings } from '../workspace/settings.ts';
 import { definitionVersion } from '../workspace/setup.ts';
@@ -433,22 +429,9 @@ async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
   const action = (await externalIds(odoo).resolve([fullXmlid(ACTION_GUARDS)])).get(fullXmlid(ACTION_GUARDS));
   if (!action) return failure(what, 'missing: run `rcp-odoo setup` again');
   try {
-    const answer = await odoo.callOn<{ indexes?: unknown } | false>(
-      'ir.actions.server',
-      'run',
-      [action.id],
-      undefined,
-      {
-        active_model: 'x_rcp_lock',
-        rcp_check_only: true,
-      },
-    );
-    const found = answer && Array.isArray(answer.indexes) ? (answer.indexes as string[]) : [];
-    const missing = uniqueIndexes()
-      .map((i) => i.name)
-      .filter((name) => !found.includes(name));
+    const { found, missing } = await readGuards(odoo, action.id, { checkOnly: true });
     return missing.length === 0
-      ? ok(what, `unique indexes in place: ${found.sort().join(', ')}`)
+      ? ok(what, `unique indexes in place: ${found.join(', ')}`)
       : failure(what, `missing ${missing.join(', ')}: run \`rcp-odoo setup\` again`);
   } catch (error) {
     if (error instanceof OdooError && error.kind === 'access') {

@@ -1,16 +1,10 @@
-import { normaliseCompanyName } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
+import { type MatchSuggestion, companyIndex } from '../odoo/company-index.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { readClients, readPartners } from './rcp-read.ts';
-
-export interface MatchSuggestion {
-  odooId: number;
-  odooName: string;
-  reason: 'same reference' | 'same name';
-}
 
 export interface Unmatched {
   kind: 'partner' | 'client';
@@ -19,58 +13,12 @@ export interface Unmatched {
   suggestions: MatchSuggestion[];
 }
 
+export type { MatchSuggestion };
+
 export interface MatchReport {
   unmatched: Unmatched[];
   linked: number;
   failed: FailedRecord[];
-}
-
-interface OdooCompany {
-  id: number;
-  name: string;
-  ref: string | false;
-}
-
-export interface CompanyIndex {
-  /** The Odoo companies that are probably this RCP partner or client, the most certain first. */
-  suggest(rcpId: string, name: string): MatchSuggestion[];
-}
-
-/**
- * Every Odoo company but those already linked, by reference and by normalised name: the one home
- * of the matching rule (same reference, or the same name once quotes, legal forms and case are set
- * aside), used by `match` and by the sync's suggestions in RCP → Counterparties.
- */
-export async function companyIndex(
-  deps: Pick<ProcessDeps, 'odoo'>,
-  linkedOdooIds: ReadonlySet<number>,
-): Promise<CompanyIndex> {
-  const byName = new Map<string, OdooCompany[]>();
-  const byRef = new Map<string, OdooCompany>();
-  for await (const page of deps.odoo.searchReadPages<OdooCompany & Record<string, unknown>>(
-    'res.partner',
-    [['is_company', '=', true]],
-    ['name', 'ref'],
-  )) {
-    for (const company of page) {
-      if (linkedOdooIds.has(company.id)) continue;
-      const key = normaliseCompanyName(company.name);
-      byName.set(key, [...(byName.get(key) ?? []), company]);
-      if (company.ref) byRef.set(company.ref.toLowerCase(), company);
-    }
-  }
-  return {
-    suggest(rcpId, name) {
-      const suggestions: MatchSuggestion[] = [];
-      const sameRef = byRef.get(rcpId.toLowerCase());
-      if (sameRef) suggestions.push({ odooId: sameRef.id, odooName: sameRef.name, reason: 'same reference' });
-      for (const company of byName.get(normaliseCompanyName(name)) ?? []) {
-        if (company.id !== sameRef?.id)
-          suggestions.push({ odooId: company.id, odooName: company.name, reason: 'same name' });
-      }
-      return suggestions;
-    },
-  };
 }
 
 /**

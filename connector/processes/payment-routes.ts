@@ -6,6 +6,7 @@
  * company, and an invoice is a card's only when its external ID is that card's invoice.
  */
 import { invoiceXmlid, xmlidOf } from '../../mappings/external-ids.ts';
+import { parseInvoiceOrigin } from '../../mappings/invoice-values.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { type Card, type Route, cardKind, cardUuid, routePayment } from '../../mappings/payment-routing.ts';
 import { batchesOf } from '../batches.ts';
@@ -115,9 +116,6 @@ interface PartialRow extends OdooRecord {
   debit_move_id: [number, string] | false;
 }
 
-/** `RCP 2026-10 client <uuid>`: the invoice origin the connector writes. */
-const ORIGIN = /^RCP (\d{4}-\d{2}) (client|partner) ([0-9a-f-]{36})$/i;
-
 /**
  * Per payment, the amounts reconciled with RCP invoices, per card: the partial reconciliations
  * whose credit line is on the payment's journal entry and whose debit line is on an invoice the
@@ -164,10 +162,10 @@ async function readInvoiceParts(
       batch,
       ['invoice_origin'],
     )) {
-      const m = ORIGIN.exec(move.invoice_origin || '');
-      if (!m?.[1] || !m[2] || !m[3]) continue;
-      const kind = m[2].toLowerCase() as 'client' | 'partner';
-      claimed.push({ invoice: move.id, card: cardOf(kind, m[3]), xmlid: invoiceXmlid(m[1], kind, m[3]) });
+      const origin = parseInvoiceOrigin(move.invoice_origin);
+      if (!origin) continue;
+      const { period, kind, uuid } = origin;
+      claimed.push({ invoice: move.id, card: cardOf(kind, uuid), xmlid: invoiceXmlid(period, kind, uuid) });
     }
   }
   const found = await externalIds(odoo).resolve(claimed.map((c) => c.xmlid));

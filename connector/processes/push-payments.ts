@@ -89,7 +89,8 @@ export interface PushInput {
   intentGraceSeconds?: number;
 }
 
-interface PaymentRow extends OdooRecord {
+/** A customer payment as the push and reconcile read it. */
+export interface PaymentRow extends OdooRecord {
   name: string | false;
   amount: number;
   date: string;
@@ -107,7 +108,8 @@ const DEFAULT_GRACE_SECONDS = 120;
 export const detailsOf = (payment: { id: number; name: string | false }) =>
   `Odoo ${payment.name || 'payment'} #${payment.id}`;
 
-const seenOf = (row: PaymentRow | undefined): PaymentAsSeen => ({
+/** A payment as it is now, to compare with what the ledger kept at its push (deleted: none). */
+export const seenOf = (row: PaymentRow | undefined): PaymentAsSeen => ({
   amountKopecks: row ? toKopecks(row.amount) : 0,
   partner: row?.partner_id || undefined,
   date: row?.date,
@@ -203,6 +205,23 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const toWeigh: LedgerRecord[] = [];
   const toSend: Array<{ record: LedgerRecord; parts: PlanPart[] }> = [];
   const now = odooDatetime(new Date());
+  /**
+   * A review the accountant settled (a verdict, or taken back in RCP), applied if the record is still
+   * in review as it was read (`from` its resolution, or what it `expect`s); then weighed in step 2.
+   */
+  const settle = (
+    record: LedgerRecord,
+    vals: LedgerValues,
+    check: Partial<Pick<Extract<LedgerOp, { op: 'set' }>, 'resolution' | 'expect'>>,
+  ) =>
+    upkeep.push({
+      op: { op: 'set', id: record.id, from: ['review'], ...check, vals, clear_resolution: true },
+      onAnswer: (answer) => {
+        if (!answer?.done) return;
+        wrote(record, vals);
+        toWeigh.push(record);
+      },
+    });
   for (const record of ledger.values()) {
     const row = rows.get(record.paymentId);
     const lost = record.sends.some((s) => s.state === 'intent');
@@ -245,21 +264,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         x_reason: [record.reason, settled].filter(Boolean).join('; '),
         ...(pushed && !record.pushedAt ? { x_pushed_at: now } : {}),
       };
-      upkeep.push({
-        op: {
-          op: 'set',
-          id: record.id,
-          from: ['review'],
-          resolution: record.resolution,
-          vals,
-          clear_resolution: true,
-        },
-        onAnswer: (answer) => {
-          if (!answer?.done) return;
-          wrote(record, vals);
-          toWeigh.push(record);
-        },
-      });
+      settle(record, vals, { resolution: record.resolution });
     } else if (record.state === 'review' && record.decision === 'taken_back') {
       const sends = sendsAfterTakenBack(record.sends, record.plan, now);
       const vals: LedgerValues = {
@@ -272,21 +277,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         ...holdingValues(routing, sends),
         x_reason: `${record.reason}; taken back in RCP by hand, confirmed by ${record.resolvedBy ?? 'an accountant'} at ${record.resolvedAt ?? '?'}`,
       };
-      upkeep.push({
-        op: {
-          op: 'set',
-          id: record.id,
-          from: ['review'],
-          expect: { x_decision: 'taken_back', x_sends: record.sendsText },
-          vals,
-          clear_resolution: true,
-        },
-        onAnswer: (answer) => {
-          if (!answer?.done) return;
-          wrote(record, vals);
-          toWeigh.push(record);
-        },
-      });
+      settle(record, vals, { expect: { x_decision: 'taken_back', x_sends: record.sendsText } });
     } else if (record.state === 'review' && record.decision === 'send_difference') {
       toSend.push({ record, parts: record.plan.filter((p) => p.how === 'send') });
     } else if (record.state === 'review' && (lost || record.review === 'lost')) {
@@ -599,7 +590,8 @@ async function loadLedger(
   return ledger;
 }
 
-async function readPayments(odoo: OdooClient, ids: readonly number[]): Promise<PaymentRow[]> {
+/** The payments of these ids (those still in Odoo). */
+export async function readPayments(odoo: OdooClient, ids: readonly number[]): Promise<PaymentRow[]> {
   const found: PaymentRow[] = [];
   for (const batch of batchesOf([...ids], odoo.config.batchSize)) {
     found.push(...(await odoo.read<PaymentRow>('account.payment', batch, PAYMENT_FIELDS)));

@@ -15,7 +15,7 @@ import { correctionsOf } from './invoice-corrections.ts';
 import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
 import { readRouting } from './payment-routes.ts';
 import { cardName } from './payment-settle.ts';
-import { readPaymentLedger } from './push-payments.ts';
+import { readPaymentLedger, readPayments, seenOf } from './push-payments.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface ReconcileRow {
@@ -199,45 +199,18 @@ async function totalFieldOf(deps: ProcessDeps): Promise<InvoiceTotalField> {
 async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
   const { odoo } = deps;
   const ledger = [...(await readPaymentLedger(odoo)).values()];
-  type Row = OdooRecord & {
-    name: string | false;
-    state: string;
-    amount: number;
-    date: string;
-    partner_id: [number, string] | false;
-    currency_id: [number, string] | false;
-    move_id: [number, string] | false;
-  };
-  const rows = new Map<number, Row>();
-  for (const batch of batchesOf(
-    ledger.map((l) => l.paymentId),
-    odoo.config.batchSize,
-  )) {
-    for (const row of await odoo.read<Row>('account.payment', batch, [
-      'name',
-      'state',
-      'amount',
-      'date',
-      'partner_id',
-      'currency_id',
-      'move_id',
-    ]))
-      rows.set(row.id, row);
-  }
+  const rows = new Map(
+    (
+      await readPayments(
+        odoo,
+        ledger.map((l) => l.paymentId),
+      )
+    ).map((row) => [row.id, row] as const),
+  );
   const done = odoo.capabilities.paymentDoneStates;
   const changesOf = (record: (typeof ledger)[number]) => {
     const row = rows.get(record.paymentId);
-    return changesSincePush(
-      record.pushedAs,
-      {
-        amountKopecks: row ? toKopecks(row.amount) : 0,
-        partner: row?.partner_id || undefined,
-        date: row?.date,
-        state: row?.state ?? 'deleted',
-        currency: row?.currency_id || undefined,
-      },
-      done,
-    );
+    return changesSincePush(record.pushedAs, seenOf(row), done);
   };
   const changed = ledger
     .filter((l) => l.state === 'pushed')

@@ -16,6 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invoiceXmlid } from '../../mappings/external-ids.ts';
+import { parseInvoiceOrigin } from '../../mappings/invoice-values.ts';
 import { Decimal, toKopecks } from '../../mappings/money.ts';
 import { isPeriod, periodRange } from '../../mappings/period.ts';
 import { UPD_FILE_PREFIX, UPD_RATES, type UpdInput, buildUpd } from '../../mappings/upd-xml.ts';
@@ -56,8 +57,6 @@ export interface UpdDeps {
   log?: Logger;
 }
 
-/** The invoice origin the connector writes: `RCP 2026-05 client <uuid>`. */
-const ORIGIN = /^RCP (\d{4}-\d{2}) (client|partner) ([0-9a-f-]{36})$/i;
 /** The connector's name in the file (ВерсПрог, at most 40 characters). */
 const PROGRAM = 'rcp-odoo connector';
 
@@ -200,11 +199,9 @@ async function postedRcpInvoices(
   ))
     moves.push(...page);
   const claimed = moves.flatMap((move) => {
-    const m = ORIGIN.exec(move.invoice_origin || '');
-    if (!m?.[1] || !m[2] || !m[3] || m[1] !== period) return [];
-    return [
-      { move, xmlid: invoiceXmlid(m[1], m[2].toLowerCase() as 'client' | 'partner', m[3].toLowerCase()) },
-    ];
+    const origin = parseInvoiceOrigin(move.invoice_origin);
+    if (!origin || origin.period !== period) return [];
+    return [{ move, xmlid: invoiceXmlid(origin.period, origin.kind, origin.uuid.toLowerCase()) }];
   });
   const found = await externalIds(odoo).resolve(claimed.map((c) => c.xmlid));
   return claimed

@@ -51,20 +51,38 @@ export interface Flag<Key extends string = string> {
   required?: boolean;
   /** Read by `enqueue` too (default); false for what a queued job never takes (a dry run). */
   queued?: boolean;
+  /** The values it takes, listed in --help and checked as the command line is read. */
+  choices?: readonly string[];
+  /** Its value when not given, shown in --help. */
+  default?: string;
 }
 
 /**
- * How a kind of work is a command: its words, arguments, flags and help, declared once. The CLI
- * (connector/cli/program.ts) makes its command from this, `enqueue` (jobs/enqueue-words.ts) reads
- * its words by it.
+ * How a kind of work, or any other command of the CLI (connector/cli/commands.ts), is a command: its
+ * words, arguments, flags and help, declared once. The CLI (connector/cli/program.ts) makes its
+ * command from this, `enqueue` (jobs/enqueue-words.ts) reads its words by it.
  */
 export interface CommandSpec<Key extends string = string> {
   /** The command's words, e.g. `payments push`. */
   words: readonly string[];
   /** One line of --help: what it does. */
   description: string;
-  /** Arguments after the words, in order (`<what>`), each one of its choices when it has them. */
-  args?: ReadonlyArray<{ key: Key; name: string; help: string; choices?: readonly string[] }>;
+  /**
+   * Arguments after the words, in order (`<what>`), each one of its choices when it has them; a
+   * `variadic` last one takes all the words left (`<command...>`).
+   */
+  args?: ReadonlyArray<{
+    key: Key;
+    name: string;
+    help: string;
+    choices?: readonly string[];
+    variadic?: boolean;
+  }>;
+  /**
+   * Its words after the arguments are another command's (`enqueue invoice --period 2026-10`): their
+   * flags pass as words, and `--help` among them asks for this command's help.
+   */
+  passThrough?: boolean;
   /** `--flag` → what it sets; flags that set the same key are alternatives: exactly one is given. */
   flags?: Readonly<Record<string, Flag<Key>>>;
   /** Lines said after the flags in --help (the settings it reads). */
@@ -158,11 +176,16 @@ export function exitOf<I, R>(work: Work<I, R>, report: R): number {
   return work.failed(report).length > 0 ? EXIT.someFailed : EXIT.done;
 }
 
-/** A kind of work's input from an entrance (flags, words, a job's data), checked by its schema. */
-export function inputOf<I, R>(work: Work<I, R>, given: unknown): I {
+/** A kind of work's (or a command's) input from an entrance (flags, words, a job's data), checked by its schema. */
+export function inputOf<I>(
+  work: { name: string; input: z.ZodType<I, z.ZodTypeDef, unknown> },
+  given: unknown,
+): I {
   const parsed = work.input.safeParse(given);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
-    parsed.error.issues.map((i) => `${work.name}: ${i.path.join('.') || 'input'}: ${i.message}`),
+    parsed.error.issues.map((i) =>
+      i.path.length > 0 ? `${work.name}: ${i.path.join('.')}: ${i.message}` : `${work.name}: ${i.message}`,
+    ),
   );
 }

@@ -37,8 +37,15 @@ export async function runWorkspaceAction(
   model: string,
   context: Record<string, unknown>,
 ): Promise<unknown> {
-  return odoo.callOn('ir.actions.server', 'run', [await actionId(odoo, name)], undefined, {
-    active_model: model,
-    ...context,
-  });
+  return runServerAction(odoo, await actionId(odoo, name), model, context);
+}
+
+/** Runs the server action `id` on `model` with `context`: the one way the connector runs a server action. */
+export async function runServerAction(
+  odoo: OdooClient,
+  id: number,
+  model: string,
+  context: Record<string, unknown>,
+): Promise<unknown> {
+  return odoo.callOn('ir.actions.server', 'run', [id], undefined, { active_model: model, ...context });
 }

@@ -14,9 +14,11 @@ import {
   type WorkspaceItem,
   actionRef,
   fullXmlid,
+  modelXmlid,
   pythonSelection,
   ref,
   refs,
+  serverAction,
 } from './items.ts';
 import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
 import { actionCode } from './odoo-files.ts';
@@ -56,7 +58,6 @@ export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
 export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
 
-export const modelXmlid = (model: string) => `model_${model}`;
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
 
 export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
@@ -330,27 +331,6 @@ function defaultItems(): WorkspaceItem[] {
   return [def('x_state', 'requested'), def('x_kind', 'sync'), def('x_trigger', 'odoo')];
 }
 
-export function serverAction(
-  caps: Capabilities,
-  name: string,
-  label: string,
-  model: string,
-  groups: string[],
-  code: string,
-): WorkspaceItem {
-  return {
-    name,
-    model: 'ir.actions.server',
-    values: {
-      name: label,
-      model_id: ref(modelXmlid(model)),
-      state: 'code',
-      code,
-      [caps.recordGroupsField]: refs(...groups),
-    },
-  };
-}
-
 /** The unique indexes of every model, installed by setup (as admin) through one server action. */
 export function uniqueIndexes(): Array<{ name: string; table: string; column: string }> {
   return MODELS.flatMap((m) =>
@@ -414,7 +394,7 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       [GROUP_CONNECTOR],
       CORRECTION_ACTION.code,
     ),
-    ...paymentReviewActions(caps, serverAction, GROUP_USER),
+    ...paymentReviewActions(caps, GROUP_USER),
     serverAction(caps, ACTION_RESOLVE_PUSHED, 'RCP has it', 'x_rcp_payment', [GROUP_USER], resolve('pushed')),
     serverAction(
       caps,

@@ -5,6 +5,7 @@
  * resolved to ids when applied; a view's arch may name an item's id as `%(name)d`, as Odoo's XML does.
  */
 import { XMLID_MODULE } from '../../mappings/external-ids.ts';
+import type { Capabilities } from '../odoo/capabilities.ts';
 
 /** A many2one: the id of the record with this external ID (a bare name is one of ours). */
 export interface Ref {
@@ -45,6 +46,8 @@ export interface WorkspaceItem {
 }
 
 export const ref = (xmlid: string): Ref => ({ ref: xmlid });
+/** The external ID Odoo gives a custom model (`model_x_rcp_run`). */
+export const modelXmlid = (model: string) => `model_${model}`;
 export const refs = (...xmlids: string[]): Refs => ({ refs: xmlids });
 export const actionRef = (xmlid: string, model: string): ActionRef => ({ action: xmlid, model });
 
@@ -84,4 +87,26 @@ export function pythonSelection(options: ReadonlyArray<readonly [string, string]
     return `'${s}'`;
   };
   return `[${options.map(([value, label]) => `(${str(value)}, ${str(label)})`).join(', ')}]`;
+}
+
+/** One of the workspace's server actions: Python `code` on `model`, run by the members of `groups`. */
+export function serverAction(
+  caps: Capabilities,
+  name: string,
+  label: string,
+  model: string,
+  groups: string[],
+  code: string,
+): WorkspaceItem {
+  return {
+    name,
+    model: 'ir.actions.server',
+    values: {
+      name: label,
+      model_id: ref(modelXmlid(model)),
+      state: 'code',
+      code,
+      [caps.recordGroupsField]: refs(...groups),
+    },
+  };
 }

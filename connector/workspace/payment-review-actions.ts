@@ -7,31 +7,18 @@
  * does, under the ledger's claim, so whatever clicks and runs at once, RCP is called once.
  */
 import type { Capabilities } from '../odoo/capabilities.ts';
-import type { WorkspaceItem } from './items.ts';
+import { type WorkspaceItem, serverAction } from './items.ts';
 import { actionCode } from './odoo-files.ts';
 
 export const ACTION_SEND_DIFFERENCE = 'action_payment_send_difference';
 export const ACTION_TAKEN_BACK = 'action_payment_taken_back';
 export const ACTION_CHOOSE_CARD = 'action_payment_choose_card';
 
-type ServerAction = (
-  caps: Capabilities,
-  name: string,
-  label: string,
-  model: string,
-  groups: string[],
-  code: string,
-) => WorkspaceItem;
-
 /** A decision on a review of `kind`: recorded once (a second click of the same is a no-op). */
 const decide = (kind: string, decision: string, refusal: string) =>
   actionCode('payment_decide', { kind, decision, refusal });
 
-export function paymentReviewActions(
-  caps: Capabilities,
-  serverAction: ServerAction,
-  userGroup: string,
-): WorkspaceItem[] {
+export function paymentReviewActions(caps: Capabilities, userGroup: string): WorkspaceItem[] {
   return [
     serverAction(
       caps,

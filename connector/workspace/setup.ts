@@ -8,13 +8,8 @@ import type { OdooClient } from '../odoo/client.ts';
  * found by its external ID and written only when it differs; a second run changes nothing.
  */
 import { externalIds } from '../odoo/external-ids.ts';
-import {
-  ACTION_GUARDS,
-  GROUP_CONNECTOR,
-  GROUP_MANAGER,
-  uniqueIndexes,
-  workspaceDefinition,
-} from './definition.ts';
+import { ACTION_GUARDS, GROUP_CONNECTOR, GROUP_MANAGER, workspaceDefinition } from './definition.ts';
+import { readGuards } from './guards.ts';
 import { type WorkspaceItem, fullXmlid, referencesOf } from './items.ts';
 import { type ItemPlan, type PlanCounts, type Values, countPlans, planItem, resolveValues } from './plan.ts';
 import { WORKSPACE_KINDS } from './remove.ts';
@@ -312,19 +307,7 @@ async function finishDeferred(
 async function runGuards(odoo: OdooClient, ids: Map<string, number>): Promise<string[]> {
   const id = ids.get(fullXmlid(ACTION_GUARDS));
   if (id === undefined) throw new Error('the guards action was not created');
-  const answer = await odoo.callOn<{ indexes?: string[] } | false | null>(
-    'ir.actions.server',
-    'run',
-    [id],
-    undefined,
-    {
-      active_model: 'x_rcp_lock',
-    },
-  );
-  const found = (answer && Array.isArray(answer.indexes) ? answer.indexes : []).sort();
-  const missing = uniqueIndexes()
-    .map((i) => i.name)
-    .filter((name) => !found.includes(name));
+  const { found, missing } = await readGuards(odoo, id);
   if (missing.length > 0) throw new Error(`Odoo did not create the unique indexes ${missing.join(', ')}`);
   return found;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../connector/cli/commands.ts';
 import { buildProgram } from '../../connector/cli/program.ts';
 import { WORK, workOfRun } from '../../connector/work/registry.ts';
 import type { AnyWork } from '../../connector/work/work.ts';
@@ -82,5 +83,75 @@ describe('the registry of kinds of work', () => {
       expect(command?.registeredArguments.map((a) => a.name())).toEqual((spec.args ?? []).map((a) => a.name));
     }
     expect(commandOf(['check'])).toBeDefined();
+  });
+});
+
+describe('the other commands of the CLI (commands.ts)', () => {
+  const program = buildProgram(async () => {});
+  const commandOf = (words: readonly string[]): Command | undefined =>
+    words.reduce<Command | undefined>((c, word) => c?.commands.find((s) => s.name() === word), program);
+
+  it('every command in --help is declared once: a kind of work or an entry of COMMANDS, none made by hand', () => {
+    const declared = [
+      ...(Object.values(WORK) as AnyWork[]).map((w) => w.command),
+      ...COMMANDS.map((c) => c.command),
+    ].flatMap((spec) => (spec && !spec.switch ? [spec.words[0]] : []));
+    expect(program.commands.map((c) => c.name()).sort()).toEqual([...new Set(declared)].sort());
+    expect(COMMANDS.map((c) => c.name).sort()).toEqual(
+      ['demo', 'documents', 'enqueue', 'match', 'setup', 'simulator', 'worker'].sort(),
+    );
+  });
+
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    '%s has the description, flags (their values, choices and defaults) and arguments it declares, and no others',
+    (_name, declared) => {
+      const spec = declared.command;
+      const command = commandOf(spec.words);
+      expect(command?.description()).toBe(spec.description);
+      const options = (command?.options ?? []).filter((o) => o.long !== '--json');
+      expect(options.map((o) => o.long)).toEqual(Object.keys(spec.flags ?? {}));
+      for (const option of options) {
+        const flag = spec.flags?.[option.long ?? ''];
+        expect(option.flags).toBe(flag?.value ? `${option.long} <${flag.value}>` : option.long);
+        expect(option.description).toBe(flag?.help);
+        expect(option.mandatory).toBe(Boolean(flag?.required));
+        expect(option.argChoices).toEqual(flag?.choices);
+        expect(option.defaultValue).toEqual(flag?.default);
+      }
+      expect(command?.registeredArguments.map((a) => a.name())).toEqual((spec.args ?? []).map((a) => a.name));
+      const written: string[] = [];
+      command
+        ?.configureOutput({
+          writeOut: (text) => {
+            written.push(text);
+          },
+        })
+        .outputHelp();
+      const help = written.join('');
+      expect(help).toContain(spec.description.slice(0, 40));
+      for (const line of spec.helpAfter ?? []) expect(help).toContain(line);
+    },
+  );
+
+  it('each reads its input from the command line through its schema: what the command line gives is what it runs with', async () => {
+    const seen: Array<[string, unknown]> = [];
+    const capture = buildProgram(async (_json, action) => {
+      // The action runs the command; a context whose config throws stops it before any I/O.
+      await action({
+        out: { json: false, result: () => {}, progress: () => ({ tick() {}, setTotal() {}, stop() {} }) },
+        log: undefined as never,
+        config: () => {
+          throw new Error('stop');
+        },
+      }).catch((error: unknown) => seen.push(['error', (error as Error).message]));
+    });
+    await capture.parseAsync(['setup', '--remove', '--confirm', '--forget', 'A/1, B/2'], { from: 'user' });
+    await capture.parseAsync(['setup', '--confirm'], { from: 'user' });
+    await capture.parseAsync(['match', '--link', '42', 'abc', '--unlink', 'x'], { from: 'user' });
+    expect(seen).toEqual([
+      ['error', 'stop'],
+      ['error', expect.stringContaining('--confirm goes with --remove')],
+      ['error', expect.stringContaining('give --link or --unlink, not both')],
+    ]);
   });
 });
