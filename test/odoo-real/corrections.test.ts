@@ -374,6 +374,20 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     );
   }, 300_000);
 
+  it('an original reset to draft after its corrections: invoice does not rewrite it (the difference would count twice)', async () => {
+    const [before] = await admin.read<Move>('account.move', [originals.direct], ['amount_total', 'state']);
+    await admin.callOn('account.move', 'button_draft', [originals.direct]);
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const refused = report.failed.find((f) => f.error.includes('reset to draft after corrections'));
+    expect(refused?.error).toContain('count the corrected difference twice');
+    const [after] = await admin.read<Move>('account.move', [originals.direct], ['amount_total', 'state']);
+    expect([after?.state, kopecks(after?.amount_total ?? 0)]).toEqual([
+      'draft',
+      kopecks(before?.amount_total ?? 0),
+    ]);
+    await admin.callOn('account.move', 'action_post', [originals.direct]);
+  }, 300_000);
+
   function directNowKopecks(): number {
     return rcpCostKopecks(sim.world, direct, PERIOD);
   }
