@@ -11,9 +11,10 @@
 #    + change, so the rows В/Г are exactly the correction's own amounts;
 #  - quantity: the usage records' quantities of the product (the original's and the earlier
 #    corrections', then this correction's), before and after each to 4 decimals, the change their
-#    difference (so А + В − Г = Б holds as printed); price = amount without VAT over the quantity, with the
-#    fewest decimals (2 to 11) that give the amount back to the kopeck, empty for no quantity; the
-#    changes of quantity and price are after minus before (signed text).
+#    difference (so А + В − Г = Б holds as printed); price = amount without VAT over the printed
+#    quantity, with the fewest decimals (2 to 11) that give the amount back to the kopeck when
+#    multiplied and rounded half up (exact integers), empty for no quantity; the changes of
+#    quantity and price are after minus before (signed text).
 # The same code computes each x_rcp_ukd_* field (FIELD says which one this copy assigns). Odoo runs it
 # with safe_eval: no imports, and no comprehension or lambda may read a name set here.
 FIELD = {{field}}
@@ -66,27 +67,36 @@ for move in self.mapped('move_id'):
         q_was_4 = int(round(quantity.get(key, 0.0) * 10000))
         # a product on two lines of one correction: its quantity change goes with the first
         q_is_4 = int(round((quantity.get(key, 0.0) + (change.get(key, 0.0) if first else 0.0)) * 10000))
-        q_was = q_was_4 / 10000.0
-        q_is = q_is_4 / 10000.0
         texts = []
         for q4 in (q_was_4, q_is_4, q_is_4 - q_was_4):
             texts.append(('%s%d.%04d' % ('-' if q4 < 0 else '', abs(q4) // 10000, abs(q4) % 10000)).rstrip('0').rstrip('.'))
+        # price = amount / quantity in exact integers: the fewest decimals d (2 to 11) whose price,
+        # times the printed quantity and rounded half up, gives the amount back to the kopeck
         prices = []
-        for q, amount in ((q_was, was[0]), (q_is, was[0] + sign * untaxed)):
-            price = ''
-            if q and abs(q) >= 0.000001:
+        for q4, amount in ((q_was_4, was[0]), (q_is_4, was[0] + sign * untaxed)):
+            price = None
+            if q4 != 0:
+                negative = (q4 < 0) != (amount < 0)
+                aq = abs(q4)
+                aa = abs(amount)
                 for d in range(2, 12):
-                    p = round(amount / 100.0 / q, d)
-                    if int(round(q * p * 100)) == amount:
-                        price = '%.*f' % (d, p)
+                    scale = 10 ** (2 + d)
+                    pint = (2 * aa * scale + aq) // (2 * aq)
+                    if (2 * aq * pint + scale) // (2 * scale) == aa or d == 11:
+                        price = (-pint if negative and pint else pint, d)
                         break
-                if not price:
-                    price = '%.11f' % (amount / 100.0 / q)
             prices.append(price)
+        texts_price = []
+        for price in prices:
+            if price is None:
+                texts_price.append('')
+            else:
+                texts_price.append('%s%d.%0*d' % ('-' if price[0] < 0 else '', abs(price[0]) // 10 ** price[1], price[1], abs(price[0]) % 10 ** price[1]))
         price_change = ''
-        if prices[0] and prices[1]:
-            places = max(len(prices[0].split('.')[1]), len(prices[1].split('.')[1]))
-            price_change = '%.*f' % (places, float(prices[1]) - float(prices[0]))
+        if prices[0] is not None and prices[1] is not None:
+            places = max(prices[0][1], prices[1][1])
+            diff = prices[1][0] * 10 ** (places - prices[1][1]) - prices[0][0] * 10 ** (places - prices[0][1])
+            price_change = '%s%d.%0*d' % ('-' if diff < 0 else '', abs(diff) // 10 ** places, places, abs(diff) % 10 ** places)
         out[l.id] = {
             'x_rcp_ukd_original_id': original.id,
             'x_rcp_ukd_before_untaxed': was[0] / 100.0,
@@ -96,8 +106,8 @@ for move in self.mapped('move_id'):
             'x_rcp_ukd_quantity_before': texts[0],
             'x_rcp_ukd_quantity_after': texts[1],
             'x_rcp_ukd_quantity_change': texts[2],
-            'x_rcp_ukd_price_before': prices[0],
-            'x_rcp_ukd_price_after': prices[1],
+            'x_rcp_ukd_price_before': texts_price[0],
+            'x_rcp_ukd_price_after': texts_price[1],
             'x_rcp_ukd_price_change': price_change,
             'x_rcp_ukd_unit': unit.get(key) or l.x_rcp_doc_unit,
         }
