@@ -249,8 +249,8 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     for (const move of corrections)
       if (move.state === 'draft') await admin.callOn('account.move', 'action_post', [move.id]);
     const get = await webSession(stack().odoo.admin.url, stack().odoo.admin.db);
-    const print = async (id: number) => {
-      const response = await get(`/report/html/${reportName(REPORT_UKD)}/${id}`);
+    const print = async (template: string, id: number) => {
+      const response = await get(`/report/html/${reportName(template)}/${id}`);
       return { status: response.status, html: await response.text() };
     };
     for (const [originalId, chain] of [
@@ -261,7 +261,7 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     // Against the simulator's own figures: the direct client's first УКД starts from what the posted
     // invoice charged, its second ends at what RCP's usage costs now (every product changed).
     const rowsTotal = async (id: number, row: 'A' | 'B') =>
-      [...ukdPage((await print(id)).html).lines.values()].reduce(
+      [...ukdPage((await print(REPORT_UKD, id)).html).lines.values()].reduce(
         (s, rows) => s + printedKopecks(rows[row]?.['line-total'] ?? ''),
         0,
       );

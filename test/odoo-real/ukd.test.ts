@@ -110,8 +110,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the УКД of corrections wi
       if (move.state === 'draft') await admin.callOn('account.move', 'action_post', [move.id]);
     }
     const get = await webSession(stack().odoo.admin.url, stack().odoo.admin.db);
-    const print = async (id: number) => {
-      const response = await get(`/report/html/${reportName(REPORT_UKD)}/${id}`);
+    const print = async (template: string, id: number) => {
+      const response = await get(`/report/html/${reportName(template)}/${id}`);
       return { status: response.status, html: await response.text() };
     };
     const shots = process.env.DOC_SHOTS;
@@ -125,14 +125,14 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the УКД of corrections wi
     });
     await expectUkdChainAddsUp(admin, print, originals.reseller, resellerChain);
     // Status 1 (корректировочный счёт-фактура and документ об изменении стоимости): it carries VAT.
-    const first = await print(directChain[0]?.id ?? 0);
+    const first = await print(REPORT_UKD, directChain[0]?.id ?? 0);
     expect(/data-rcp="status"[^>]*>([^<]*)/.exec(first.html)?.[1]).toBe('1');
     // Against the simulator: the first УКД starts from what the posted invoice charged without VAT,
     // the last ends at what RCP's usage costs now (every product of the client changed).
     const rowsSum = (html: string, row: 'A' | 'B') =>
       [...ukdPage(html).lines.values()].reduce((s, rows) => s + printedKopecks(rows[row]?.amount ?? ''), 0);
     expect(rowsSum(first.html, 'A')).toBe(untaxedAt.direct);
-    expect(rowsSum((await print(directChain[1]?.id ?? 0)).html, 'B')).toBe(
+    expect(rowsSum((await print(REPORT_UKD, directChain[1]?.id ?? 0)).html, 'B')).toBe(
       rcpCostKopecks(stack().sim.world, direct, PERIOD),
     );
   }, 300_000);

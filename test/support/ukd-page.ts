@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { OdooClient } from '../../connector/odoo/client.ts';
+import { REPORT_UKD, REPORT_VAT_INVOICE } from '../../connector/workspace/documents.ts';
 import { Decimal } from '../../mappings/money.ts';
 import { photograph } from './report-pages.ts';
 
@@ -161,13 +162,14 @@ interface CorrectionMove extends Record<string, unknown> {
 /**
  * Prints the УКД of each correction of one original, in order, and checks it: nothing fails to add
  * up (ukdProblems); the correction's number, the original's number and date printed; a line per
- * product line; row А of each line is what Odoo's lines charged for that product before (the
- * original's, then the earlier corrections', signed), row Б that plus the correction's own line;
- * and a page with one figure off by a kopeck is caught.
+ * product line; row А of each line (total with VAT) is what the счёт-фактура of the original, then
+ * those of the earlier corrections (signed), printed for that product, row Б that plus what the
+ * correction's own счёт-фактура prints for the line; and a page with one figure off by a kopeck is
+ * caught.
  */
 export async function expectUkdChainAddsUp(
   admin: OdooClient,
-  print: (id: number) => Promise<{ status: number; html: string }>,
+  print: (template: string, id: number) => Promise<{ status: number; html: string }>,
   originalId: number,
   chain: ReadonlyArray<{ id: number }>,
   options: { photo?: { path: string; url: string } | undefined } = {},
@@ -194,16 +196,29 @@ export async function expectUkdChainAddsUp(
     [originalId],
     ['name', 'invoice_date'],
   );
-  // What was charged per product before each correction: the original's lines, then each
-  // correction's (signed) in turn, from Odoo's own line totals.
+  // What was charged per product before each correction, as each document's счёт-фактура printed
+  // it (the original's, then each correction's, signed): its lines' totals with VAT.
+  const invoiceLines = async (moveId: number) => {
+    const page = await print(REPORT_VAT_INVOICE, moveId);
+    expect(page.status).toBe(200);
+    const totals = new Map<number, number>();
+    for (const m of page.html.matchAll(/<tr data-rcp="line" data-rcp-line="(\d+)">([\s\S]*?)<\/tr>/g))
+      totals.set(
+        Number(m[1]),
+        printedKopecks(/data-rcp="line-total"[^>]*>([^<]*)/.exec(m[2] as string)?.[1]?.trim() ?? ''),
+      );
+    return totals;
+  };
   const charged = new Map<number, number>();
-  const add = (lines: Line[], sign: number) => {
+  const add = async (moveId: number, lines: Line[], sign: number) => {
+    const printed = await invoiceLines(moveId);
+    expect([...printed.keys()].sort()).toEqual(lines.map((l) => l.id).sort());
     for (const l of lines) {
       const product = l.product_id ? l.product_id[0] : 0;
-      charged.set(product, (charged.get(product) ?? 0) + sign * kopecks(l.price_total));
+      charged.set(product, (charged.get(product) ?? 0) + sign * (printed.get(l.id) ?? 0));
     }
   };
-  add(await productLines(originalId), 1);
+  await add(originalId, await productLines(originalId), 1);
   for (const correction of chain) {
     const [move] = await admin.read<CorrectionMove>(
       'account.move',
@@ -211,7 +226,7 @@ export async function expectUkdChainAddsUp(
       ['move_type', 'name', 'amount_untaxed', 'amount_tax', 'amount_total'],
     );
     if (!move) throw new Error(`no move ${correction.id}`);
-    const printed = await print(move.id);
+    const printed = await print(REPORT_UKD, move.id);
     expect(printed.status).toBe(200);
     const page = ukdPage(printed.html);
     expect(ukdProblems(page, move)).toEqual([]);
@@ -223,6 +238,7 @@ export async function expectUkdChainAddsUp(
     const lines = await productLines(move.id);
     expect([...page.lines.keys()].sort()).toEqual(lines.map((l) => l.id).sort());
     const sign = move.move_type === 'out_refund' ? -1 : 1;
+    const own = await invoiceLines(move.id);
     for (const l of lines) {
       const product = l.product_id ? l.product_id[0] : 0;
       const rows = page.lines.get(l.id);
@@ -231,10 +247,10 @@ export async function expectUkdChainAddsUp(
         before: charged.get(product) ?? 0,
       });
       expect(printedKopecks(rows?.B?.['line-total'] ?? '')).toBe(
-        (charged.get(product) ?? 0) + sign * kopecks(l.price_total),
+        (charged.get(product) ?? 0) + sign * (own.get(l.id) ?? 0),
       );
     }
-    add(lines, sign);
+    await add(move.id, lines, sign);
     if (options.photo && move.id === chain[0]?.id)
       photograph(printed.html, options.photo.path, options.photo.url);
     // A test that cannot fail is a defect: one figure off by a kopeck is named.
