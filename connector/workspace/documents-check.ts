@@ -6,7 +6,7 @@
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import { DOCUMENTS } from './documents.ts';
+import { ALL_DOCUMENTS } from './documents.ts';
 import { fullXmlid } from './items.ts';
 
 export interface CompanyRequisites {
@@ -202,7 +202,7 @@ export async function readBuyerRequisites(odoo: OdooClient): Promise<BuyerRequis
 
 /** Whether setup made the documents (their report actions exist). */
 export async function documentsInstalled(odoo: OdooClient): Promise<boolean> {
-  const names = DOCUMENTS.map((d) => fullXmlid(d.action));
+  const names = ALL_DOCUMENTS.map((d) => fullXmlid(d.action));
   const found = await externalIds(odoo).resolve(names);
   return names.every((n) => found.has(n));
 }

@@ -20,15 +20,19 @@
  */
 import { amountInWordsPython } from '../../mappings/amount-in-words.ts';
 import type { Capabilities } from '../odoo/capabilities.ts';
-import { type ItemValue, type WorkspaceItem, ref } from './items.ts';
-import { computeCode, reportArch, viewArch } from './odoo-files.ts';
+import { type ItemValue, type WorkspaceItem, ref, refs } from './items.ts';
+import { actionCode, computeCode, reportArch, viewArch } from './odoo-files.ts';
 
 export const REPORT_PAYMENT_INVOICE = 'report_rcp_payment_invoice';
 export const REPORT_ACT = 'report_rcp_act';
 export const REPORT_VAT_INVOICE = 'report_rcp_vat_invoice';
 export const REPORT_UPD = 'report_rcp_upd';
+export const REPORT_UKD = 'report_rcp_ukd';
 
-/** The report actions, with their `report_name` (= their template's key) and Print-menu label. */
+/**
+ * The report actions of every invoice, with their `report_name` (= their template's key) and
+ * Print-menu label.
+ */
 export const DOCUMENTS = [
   {
     action: 'action_report_payment_invoice',
@@ -40,8 +44,29 @@ export const DOCUMENTS = [
   { action: 'action_report_upd', template: REPORT_UPD, label: 'УПД (RCP)' },
 ] as const;
 
+/**
+ * The corrective document (УКД / корректировочный счёт-фактура) of a correction made by
+ * `invoice --corrections`: in every invoice's Print menu like the others (Odoo 17's report actions
+ * have no filter domain), and refused with the reason for a move that is not such a correction.
+ */
+export const UKD_DOCUMENT = {
+  action: 'action_report_ukd',
+  template: REPORT_UKD,
+  label: 'УКД / корректировочный счёт-фактура (RCP)',
+} as const;
+
+/** Every report the workspace installs: the invoice's documents, then the corrective one. */
+export const ALL_DOCUMENTS = [...DOCUMENTS, UKD_DOCUMENT] as const;
+
+/**
+ * The server action the УКД runs when asked to print a move that is not a connector correction: it
+ * raises Odoo's UserError with the reason (`rcp_refusal` in its context), so the print is refused
+ * with that message (QWeb itself cannot raise one). Any internal user may run it: it only refuses.
+ */
+export const ACTION_REFUSE_DOCUMENT = 'action_refuse_document';
+
 /** The documents printed on landscape paper (the счёт-фактура's table and the УПД). */
-const LANDSCAPE: readonly string[] = [REPORT_VAT_INVOICE, REPORT_UPD];
+const LANDSCAPE: readonly string[] = [REPORT_VAT_INVOICE, REPORT_UPD, REPORT_UKD];
 
 export const reportName = (template: string) => `rcp_connector.${template}`;
 
@@ -175,6 +200,29 @@ const LINE_FIGURE_DEPENDS = [
   'move_id.amount_tax',
 ].join(',');
 
+/**
+ * How the УКД prints a line of a correction (credit note or additional invoice made by
+ * `invoice --corrections`): the invoice it corrects, the figures before the change and the change,
+ * quantity and price before and after. Non-stored fields of `account.move.line`, all computed by
+ * one Python (`odoo/computes/account.move.line.x_rcp_ukd.py`, the one home of those rules) from the
+ * original's lines, the earlier corrections' and the usage records; empty on any other line.
+ */
+export const UKD_LINE_FIELDS = [
+  { name: 'x_rcp_ukd_original_id', ttype: 'many2one', label: 'УКД: исправляемый счёт' },
+  { name: 'x_rcp_ukd_before_untaxed', ttype: 'float', label: 'УКД: сумма без НДС до изменения' },
+  { name: 'x_rcp_ukd_before_tax', ttype: 'float', label: 'УКД: НДС до изменения' },
+  { name: 'x_rcp_ukd_change_untaxed', ttype: 'float', label: 'УКД: изменение суммы без НДС' },
+  { name: 'x_rcp_ukd_change_tax', ttype: 'float', label: 'УКД: изменение НДС' },
+  { name: 'x_rcp_ukd_quantity_before', ttype: 'char', label: 'УКД: количество до изменения' },
+  { name: 'x_rcp_ukd_quantity_after', ttype: 'char', label: 'УКД: количество после изменения' },
+  { name: 'x_rcp_ukd_quantity_change', ttype: 'char', label: 'УКД: изменение количества' },
+  { name: 'x_rcp_ukd_price_before', ttype: 'char', label: 'УКД: цена до изменения' },
+  { name: 'x_rcp_ukd_price_after', ttype: 'char', label: 'УКД: цена после изменения' },
+  { name: 'x_rcp_ukd_price_change', ttype: 'char', label: 'УКД: изменение цены' },
+  { name: 'x_rcp_ukd_unit', ttype: 'char', label: 'УКД: единица' },
+] as const;
+const UKD_DEPENDS = `${LINE_FIGURE_DEPENDS},product_id,move_id.state`;
+
 const fieldXmlid = (model: string, field: string) => `field_${model.replace(/\./g, '_')}__${field}`;
 
 function fieldItems(): WorkspaceItem[] {
@@ -234,6 +282,27 @@ function fieldItems(): WorkspaceItem[] {
       key: ['model', 'name'],
       createOnly: ['model_id', 'model', 'name', 'ttype'],
     });
+  for (const f of UKD_LINE_FIELDS)
+    items.push({
+      name: fieldXmlid('account.move.line', f.name),
+      model: 'ir.model.fields',
+      values: {
+        model_id: ref('account.model_account_move_line'),
+        model: 'account.move.line',
+        name: f.name,
+        ttype: f.ttype,
+        ...(f.ttype === 'many2one' ? { relation: 'account.move' } : {}),
+        field_description: f.label,
+        help: 'How the RCP УКД prints this line of a correction (computed on every read).',
+        required: false,
+        readonly: true,
+        store: false,
+        depends: UKD_DEPENDS,
+        compute: computeCode('account.move.line.x_rcp_ukd', { field: `'${f.name}'` }),
+      },
+      key: ['model', 'name'],
+      createOnly: ['model_id', 'model', 'name', 'ttype'],
+    });
   return items;
 }
 
@@ -283,8 +352,34 @@ function paperformatItems(): WorkspaceItem[] {
   ];
 }
 
+/**
+ * The shared parts each body takes: the requisites rows (one home for the seller's and the buyer's,
+ * numbered as each form numbers them), the счёт-фактура core, the signatures, the totals.
+ */
+function bodyParts(template: string): Record<string, string> {
+  const seller = reportArch('_seller_rows');
+  const buyer = (rows: { buyer: string; currency: string; contract: string }) =>
+    reportArch('_buyer_rows', rows);
+  const core = () =>
+    reportArch('_vat_invoice_core', { seller, buyer: buyer({ buyer: '6', currency: '7', contract: '8' }) });
+  switch (template) {
+    case REPORT_VAT_INVOICE:
+      return { core: core() };
+    case REPORT_UPD:
+      return { core: core(), signatures: reportArch('_signatures') };
+    case REPORT_UKD:
+      return {
+        seller,
+        buyer: buyer({ buyer: '3', currency: '4', contract: '5' }),
+        signatures: reportArch('_signatures'),
+      };
+    default:
+      return { totals: reportArch('_totals') };
+  }
+}
+
 function templateItems(): WorkspaceItem[] {
-  return DOCUMENTS.map((d) => ({
+  return ALL_DOCUMENTS.map((d) => ({
     name: d.template,
     model: 'ir.ui.view',
     values: {
@@ -295,12 +390,7 @@ function templateItems(): WorkspaceItem[] {
       priority: 16,
       arch: reportArch('_document', {
         name: reportName(d.template),
-        body: reportArch(
-          d.template,
-          LANDSCAPE.includes(d.template)
-            ? { core: reportArch('_vat_invoice_core') }
-            : { totals: reportArch('_totals') },
-        ),
+        body: reportArch(d.template, bodyParts(d.template)),
       }),
     },
   }));
@@ -308,14 +398,14 @@ function templateItems(): WorkspaceItem[] {
 
 function reportItems(caps: Capabilities): WorkspaceItem[] {
   void caps;
-  return DOCUMENTS.map((d) => {
+  return ALL_DOCUMENTS.map((d) => {
     const values: Record<string, ItemValue> = {
       name: d.label,
       model: 'account.move',
       report_type: 'qweb-pdf',
       report_name: reportName(d.template),
       report_file: reportName(d.template),
-      print_report_name: `'${d.label.replace(' (RCP)', '')} - %s' % (object.name or 'draft')`,
+      print_report_name: `'${d.label.replace(' (RCP)', '').split(' / ')[0]} - %s' % (object.name or 'draft')`,
       binding_model_id: ref('account.model_account_move'),
       binding_type: 'report',
       paperformat_id: ref(
@@ -326,7 +416,29 @@ function reportItems(caps: Capabilities): WorkspaceItem[] {
   });
 }
 
-/** Every item of the documents, in creation order (fields, forms, paper, templates, actions). */
+/** The refusal the УКД runs for a move that is not a connector correction (any internal user). */
+function refusalItem(caps: Capabilities): WorkspaceItem {
+  return {
+    name: ACTION_REFUSE_DOCUMENT,
+    model: 'ir.actions.server',
+    values: {
+      name: 'RCP: refuse to print a document for this record',
+      model_id: ref('account.model_account_move'),
+      state: 'code',
+      code: actionCode(ACTION_REFUSE_DOCUMENT),
+      [caps.recordGroupsField]: refs('base.group_user'),
+    },
+  };
+}
+
+/** Every item of the documents, in creation order (fields, forms, paper, refusal, templates, actions). */
 export function documentItems(caps: Capabilities): WorkspaceItem[] {
-  return [...fieldItems(), ...formItems(), ...paperformatItems(), ...templateItems(), ...reportItems(caps)];
+  return [
+    ...fieldItems(),
+    ...formItems(),
+    ...paperformatItems(),
+    refusalItem(caps),
+    ...templateItems(),
+    ...reportItems(caps),
+  ];
 }

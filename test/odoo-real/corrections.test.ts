@@ -12,10 +12,13 @@ import { Secret } from '../../connector/secret.ts';
 import type { SimClient } from '../../connector/simulator/data.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
 import { writeCorrection } from '../../connector/workspace/corrections.ts';
+import { REPORT_UKD, reportName } from '../../connector/workspace/documents.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { rcpCostKopecks, repricedKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { connectAccountant, useRealStack } from '../support/real-stack.ts';
+import { webSession } from '../support/report-pages.ts';
+import { expectUkdChainAddsUp, printedKopecks, ukdPage } from '../support/ukd-page.ts';
 
 /**
  * RCP's usage changes after the month's invoices were posted: one direct client's usage up, one
@@ -40,6 +43,7 @@ interface Move extends Record<string, unknown> {
 }
 
 const kopecks = (amount: number) => Math.round(amount * 100);
+
 const idOf = (value: [number, string] | false | undefined) => (value ? value[0] : undefined);
 
 describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
@@ -235,6 +239,44 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     expect(reports.flatMap((r) => r.corrections).filter((c) => c.documentId !== undefined)).toHaveLength(1);
   }, 300_000);
 
+  it('the УКД of each correction (the direct client’s two, the reseller’s credit note) adds up: А + В − Г = Б per line and column, the totals are the lines’ sums and the correction’s Odoo amounts, А is what the original and the earlier corrections charged, the original is named', async () => {
+    const corrections = [
+      ...(await correctionsOf(originals.direct)),
+      ...(await correctionsOf(originals.reseller)),
+    ];
+    expect(corrections.map((m) => m.move_type)).toEqual(['out_invoice', 'out_invoice', 'out_refund']);
+    // The accountant posts the corrections, then prints them.
+    for (const move of corrections)
+      if (move.state === 'draft') await admin.callOn('account.move', 'action_post', [move.id]);
+    const get = await webSession(stack().odoo.admin.url, stack().odoo.admin.db);
+    const print = async (template: string, id: number) => {
+      const response = await get(`/report/html/${reportName(template)}/${id}`);
+      return { status: response.status, html: await response.text() };
+    };
+    for (const [originalId, chain] of [
+      [originals.direct, corrections.slice(0, 2)],
+      [originals.reseller, corrections.slice(2)],
+    ] as const)
+      await expectUkdChainAddsUp(admin, print, originalId, chain);
+    // Against the simulator's own figures: the direct client's first УКД starts from what the posted
+    // invoice charged, its second ends at what RCP's usage costs now (every product changed).
+    const rowsTotal = async (id: number, row: 'A' | 'B') =>
+      [...ukdPage((await print(REPORT_UKD, id)).html).lines.values()].reduce(
+        (s, rows) => s + printedKopecks(rows[row]?.['line-total'] ?? ''),
+        0,
+      );
+    expect(await rowsTotal(corrections[0]?.id ?? 0, 'A')).toBe(invoicedAt.direct);
+    expect(await rowsTotal(corrections[1]?.id ?? 0, 'B')).toBe(rcpCostKopecks(sim.world, direct, PERIOD));
+  }, 300_000);
+
+  it('the УКД of an invoice that is not a connector correction is refused, naming why', async () => {
+    const get = await webSession(stack().odoo.admin.url, stack().odoo.admin.db);
+    const response = await get(`/report/html/${reportName(REPORT_UKD)}/${originals.direct}`);
+    const body = await response.text();
+    expect(response.status).not.toBe(200);
+    expect(body).toContain('не такая корректировка');
+  }, 300_000);
+
   it('a direct client whose usage fell to nothing: its posted invoice credited whole, once', async () => {
     sim.world.scaleUsage(stopped.index, 0);
     const report = await invoiceCorrections(deps, { period: PERIOD });
@@ -330,6 +372,20 @@ describe.skipIf(!available)(realTitle('corrections of posted invoices'), () => {
     expect(kopecks(made?.amount_total ?? 0)).toBe(
       invoicedAt.reseller + credited - repricedKopecks(sim.world, 1, PERIOD),
     );
+  }, 300_000);
+
+  it('an original reset to draft after its corrections: invoice does not rewrite it (the difference would count twice)', async () => {
+    const [before] = await admin.read<Move>('account.move', [originals.direct], ['amount_total', 'state']);
+    await admin.callOn('account.move', 'button_draft', [originals.direct]);
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const refused = report.failed.find((f) => f.error.includes('reset to draft after corrections'));
+    expect(refused?.error).toContain('count the corrected difference twice');
+    const [after] = await admin.read<Move>('account.move', [originals.direct], ['amount_total', 'state']);
+    expect([after?.state, kopecks(after?.amount_total ?? 0)]).toEqual([
+      'draft',
+      kopecks(before?.amount_total ?? 0),
+    ]);
+    await admin.callOn('account.move', 'action_post', [originals.direct]);
   }, 300_000);
 
   function directNowKopecks(): number {

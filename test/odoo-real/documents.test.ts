@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient, type OdooRecord } from '../../connector/odoo/client.ts';
 import { checkOdoo } from '../../connector/processes/check.ts';
@@ -11,9 +8,9 @@ import { wkhtmltopdfState } from '../../connector/workspace/documents-check.ts';
 import { DOCUMENTS, reportName } from '../../connector/workspace/documents.ts';
 import { amountInWords } from '../../mappings/amount-in-words.ts';
 import { Decimal } from '../../mappings/money.ts';
-import { CHROMIUM } from '../support/browser.ts';
 import { type RoundingMethod, realOdooFromEnv, realTitle, setRoundingMethod } from '../support/real-odoo.ts';
 import { type RealStack, useRealStack } from '../support/real-stack.ts';
+import { photograph, webSession } from '../support/report-pages.ts';
 
 /**
  * The primary documents on a real Odoo: setup adds them, a month of the simulator's usage is
@@ -38,23 +35,6 @@ interface LineRow extends OdooRecord {
   price_unit: number;
   price_subtotal: number;
   price_total: number;
-}
-
-/** A logged-in browser session of the admin (Odoo's reports need a web session, not RPC). */
-async function webSession(url: string, db: string): Promise<(path: string) => Promise<Response>> {
-  const login = await fetch(`${url}/web/session/authenticate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      method: 'call',
-      params: { db, login: 'admin', password: process.env.ODOO_ADMIN_PASSWORD ?? 'admin' },
-    }),
-  });
-  const body = (await login.json()) as { error?: unknown };
-  if (body.error) throw new Error(`admin login failed: ${JSON.stringify(body.error)}`);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return (path) => fetch(`${url}${path}`, { headers: { cookie } });
 }
 
 const kopecksOf = (text: string) => Math.round(Number(text.replace(/\s/g, '').replace(',', '.')) * 100);
@@ -97,21 +77,6 @@ function figures(html: string) {
 
 const one = (html: string, key: string) =>
   new RegExp(`data-rcp="${key}"[^>]*>([^<]*)`).exec(html)?.[1]?.trim() ?? '';
-
-/** The page as Debian's headless chromium draws it (Odoo's own styles from its server), as a PNG. */
-function photograph(html: string, path: string, url: string) {
-  mkdirSync(dirname(path), { recursive: true });
-  const file = join(mkdtempSync(join(tmpdir(), 'doc-shot-')), 'page.html');
-  writeFileSync(file, html.replace('<head>', `<head><base href="${url}/">`));
-  execFileSync(
-    CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${path}`, '--window-size=1500,1100', file],
-    {
-      stdio: 'ignore',
-      timeout: 60_000,
-    },
-  );
-}
 
 /** quantity × price, half up to the kopeck: what a reader of the page multiplies. */
 const timesToKopecks = (quantity: string, price: string) =>

@@ -96,19 +96,23 @@ describe('requisites the documents print', () => {
 });
 
 describe('the document templates as workspace items', () => {
-  it.each([17, 18, 19])('on %i: four reports on account.move, each with its template', (major) => {
-    const items = documentItems(capabilitiesFor(major));
-    const reports = items.filter((i) => i.model === 'ir.actions.report');
-    expect(reports.map((r) => r.values.report_name)).toEqual([
-      'rcp_connector.report_rcp_payment_invoice',
-      'rcp_connector.report_rcp_act',
-      'rcp_connector.report_rcp_vat_invoice',
-      'rcp_connector.report_rcp_upd',
-    ]);
-    const templates = items.filter((i) => i.model === 'ir.ui.view' && i.values.type === 'qweb');
-    for (const r of reports) expect(templates.map((t) => t.values.key)).toContain(r.values.report_name);
-    // Odoo stores arch re-serialised: a `<` or `>` inside an attribute would come back escaped and
-    // make every later setup an "update".
-    for (const t of templates) expect(String(t.values.arch)).not.toMatch(/="[^"]*[<>][^"]*"/);
-  });
+  it.each([17, 18, 19])(
+    "on %i: five reports on account.move (the invoice's four, the УКД), each with its template",
+    (major) => {
+      const items = documentItems(capabilitiesFor(major));
+      const reports = items.filter((i) => i.model === 'ir.actions.report');
+      expect(reports.map((r) => r.values.report_name)).toEqual([
+        'rcp_connector.report_rcp_payment_invoice',
+        'rcp_connector.report_rcp_act',
+        'rcp_connector.report_rcp_vat_invoice',
+        'rcp_connector.report_rcp_upd',
+        'rcp_connector.report_rcp_ukd',
+      ]);
+      const templates = items.filter((i) => i.model === 'ir.ui.view' && i.values.type === 'qweb');
+      for (const r of reports) expect(templates.map((t) => t.values.key)).toContain(r.values.report_name);
+      // Odoo stores arch re-serialised: a `<` or `>` inside an attribute would come back escaped and
+      // make every later setup an "update".
+      for (const t of templates) expect(String(t.values.arch)).not.toMatch(/="[^"]*[<>][^"]*"/);
+    },
+  );
 });

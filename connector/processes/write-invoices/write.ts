@@ -123,7 +123,9 @@ export async function replaceEach(
             const error =
               answer.why === 'edited'
                 ? 'the draft was changed in Odoo since the connector wrote it (while this run was writing): not overwritten; review it, or run again with --force to replace it'
-                : `the invoice is no longer a draft (${answer.why}): left as it is`;
+                : answer.why === 'corrected'
+                  ? 'the invoice was reset to draft after corrections were made for it (credit notes / additional invoices of `invoice --corrections`): not rewritten, it would count the corrected difference twice; post it again as it was, or cancel its corrections first'
+                  : `the invoice is no longer a draft (${answer.why}): left as it is`;
             out.failed.push({ kind: 'invoice', record: recordOf(job.invoice.draft), error });
             out.results.push(
               resultOf(job.invoice.draft, answer.why === 'edited' ? 'left edited' : 'failed', {
