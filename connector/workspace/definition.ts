@@ -485,7 +485,8 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
       caps,
       ACTION_RETRY_RUN,
       'Retry failed',
-      'x_rcp_run',
+      // Bound to the failed records' model: see the action's first lines.
+      'x_rcp_run_failure',
       [GROUP_USER],
       actionCode(ACTION_RETRY_RUN, {
         kinds: RETRY_KINDS.map((k) => `'${k}', `).join(''),

@@ -108,7 +108,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('a run’s results as records
       ['body', 'partner_ids'],
     );
 
-  it('a sync run has its counts as fields, and the requester gets a note in the run’s chatter', async () => {
+  it('a sync run has its counts as fields, stamps Last synced on every counterparty, and the requester gets a note in the run’s chatter', async () => {
     const [id] = (await accountant.create('x_rcp_run', [{ x_kind: 'sync' }])) as [number];
     expect(await poll()).toBe(id);
     const run = await readRun(id);
@@ -118,6 +118,18 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('a run’s results as records
     expect(run.x_created_count + run.x_updated_count + run.x_unchanged_count).toBeGreaterThanOrEqual(8);
     expect(run.x_failed_count).toBe(0);
     expect(run.x_failure_ids).toEqual([]);
+    // Last synced: every counterparty record the sync read, stamped by it (a second sync stamps again).
+    const stamps = async () =>
+      (
+        await s.admin.searchRead<{ id: number; x_synced_at: string | false }>(
+          'x_rcp_counterparty',
+          [],
+          ['x_synced_at'],
+        )
+      ).map((r) => r.x_synced_at);
+    const first = await stamps();
+    expect(first).toHaveLength(8);
+    expect(first.every((at) => typeof at === 'string')).toBe(true);
     const notes = await notesTo(id);
     expect(notes).toHaveLength(1);
     expect(notes[0]?.body).toMatch(/: done\. \d+ created, \d+ updated, \d+ unchanged; no record failed\./);

@@ -1,7 +1,11 @@
 # Retry failed: requests a new run of the same kind, month and filters for just the failed records of
 # a finished run (their RCP ids), and opens it. Only kinds whose work takes a list of RCP records can
-# ({{kinds}}); the others are refused with the reason.
-rec = records[:1]
+# ({{kinds}}); the others are refused with the reason. The action is bound to the failed records'
+# model, not the run's: Odoo runs an action on its own model's records only where the user may write
+# them, and a finished run is the connector's; the run comes from the button's context.
+rec = env['x_rcp_run']
+if env.context.get('active_model') == 'x_rcp_run' and env.context.get('active_id'):
+    rec = env['x_rcp_run'].browse(int(env.context.get('active_id'))).exists()
 if not rec:
     raise UserError('Choose a run to retry.')
 if rec.x_state not in ('done', 'failed'):
