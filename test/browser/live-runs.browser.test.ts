@@ -131,6 +131,8 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     expect((await readRun(id)).x_state).toBe('done');
     await notification('done').first().waitFor({ timeout: 30_000 });
     expect(await notification('done').first().innerText()).toMatch(/created.*updated.*unchanged/s);
+    // The notification over the form as it was left (no reload).
+    await shot('live-run');
     // What the open form itself shows without a reload, measured (logged for the README).
     const statusLive = await statusIs('Done', 10_000)
       .then(() => true)
