@@ -114,7 +114,12 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     await page.waitForSelector('.o_form_saved, .o_form_status_indicator:not(:has(.o_form_button_save))');
   };
   /** Odoo's notification (top right) whose text has `text`. */
-  const notification = (text: string) => page.locator('.o_notification').filter({ hasText: text });
+  const notification = (text: string | RegExp) => page.locator('.o_notification').filter({ hasText: text });
+  /** The run-end notifications stay until closed: closed once read, so the next one is its own. */
+  const closeNotifications = async () => {
+    for (const close of await page.locator('.o_notification_close').all())
+      await close.click({ timeout: 2_000 }).catch(() => undefined);
+  };
 
   it('a requested run’s end reaches the open page without a reload: Odoo notifies the requester, and the run’s chatter has the note', async () => {
     await page.goto(`${s.odoo.admin.url}/web/login?db=${s.odoo.admin.db}`);
@@ -129,9 +134,9 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     // The worker runs it while the accountant looks at the form; no reload from here on.
     expect(await poll()).toBe(id);
     expect((await readRun(id)).x_state).toBe('done');
-    await notification('done').first().waitFor({ timeout: 30_000 });
-    expect(await notification('done').first().innerText()).toMatch(/created.*updated.*unchanged/s);
-    // The notification over the form as it was left (no reload).
+    await notification('Sync: done').first().waitFor({ timeout: 30_000 });
+    expect(await notification('Sync: done').first().innerText()).toMatch(/created.*updated.*unchanged/s);
+    // The notification over the form as it was left (no reload); it stays until closed.
     await shot('live-run');
     // What the open form itself shows without a reload, measured (logged for the README).
     const statusLive = await statusIs('Done', 10_000)
@@ -149,6 +154,8 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     );
     await shot('live-run');
     // After a reload the form has the end, its counts and the note in its chatter.
+    expect(await notification('Sync: done').count()).toBe(1);
+    await closeNotifications();
     await page.reload();
     await statusIs('Done');
     await page
@@ -176,6 +183,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     failedRun = await myLastRun();
     expect(await poll()).toBe(failedRun);
     await notification('done with failures').first().waitFor({ timeout: 30_000 });
+    await closeNotifications();
     const run = await readRun(failedRun);
     expect(run).toMatchObject({ x_state: 'done', x_failed_count: 1 });
     await page.reload();
@@ -200,7 +208,9 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     expect(retry).not.toBe(failedRun);
     expect((await readRun(retry)).x_only_rcp_ids).toBe(faulted);
     expect(await poll()).toBe(retry);
-    await notification('done').first().waitFor({ timeout: 30_000 });
+    await notification(/: done(?! with)/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     const run = await readRun(retry);
     expect(run).toMatchObject({ x_state: 'done', x_failed_count: 0, x_created_count: 1 });
     expect(run.x_move_ids).toHaveLength(1);

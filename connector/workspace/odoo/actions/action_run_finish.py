@@ -1,7 +1,8 @@
 # Writes a run's outcome in one transaction: its state, counts and summary, its failed records (one
 # x_rcp_run_failure each, linked to the RCP counterparty, its Odoo company and the Odoo payment when
 # they exist), then tells the requester: a note in the run's chatter addressed to them (their inbox)
-# and a notification in their open Odoo (the bus). Context rcp_finish: {id, vals, failures: [{name,
+# and a notification in their open Odoo (the bus), which stays until closed: a run may end long after
+# it was asked for, while the accountant looks elsewhere. Context rcp_finish: {id, vals, failures: [{name,
 # kind, rcp_id, payment_id, reason}], ending, message, level}.
 given = env.context.get('rcp_finish') or {}
 rec = env['x_rcp_run'].browse(int(given.get('id') or 0)).exists()
@@ -30,7 +31,7 @@ body = '%s. %s' % (title, message)
 if partner and not rec.create_uid.share:
     rec.message_subscribe(partner_ids=[partner.id])
     rec.message_post(body=body, partner_ids=[partner.id], message_type='comment', subtype_xmlid='mail.mt_note')
-    env['bus.bus']._sendone(partner, 'simple_notification', {'title': title, 'message': message, 'type': given.get('level') or 'info', 'sticky': given.get('level') == 'danger'})
+    env['bus.bus']._sendone(partner, 'simple_notification', {'title': title, 'message': message, 'type': given.get('level') or 'info', 'sticky': True})
 else:
     rec.message_post(body=body, message_type='comment', subtype_xmlid='mail.mt_note')
 action = {'failures': len(rows)}
