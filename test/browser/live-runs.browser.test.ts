@@ -172,10 +172,13 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
   let faulted = '';
 
   it('an invoice run with a failed record lists it as a line, its counterparty a link to open', async () => {
+    // A client of an own partner is invoiced itself, a reseller's client through its reseller: the
+    // failed record (and the retry) is that counterparty.
     const own = s.sim.world.partners[0]?.id;
-    const direct = s.sim.world.order.map((i) => s.sim.world.client(i)).find((c) => c.partner.id === own);
-    faulted = direct?.id as string;
-    s.sim.faults.update({ records: [{ id: faulted, fault: 'usage-unreadable' }] });
+    const clients = s.sim.world.order.map((i) => s.sim.world.client(i));
+    const client = clients.find((c) => c.partner.id === own) ?? (clients[0] as (typeof clients)[number]);
+    faulted = client.partner.id === own ? client.id : client.partner.id;
+    s.sim.faults.update({ records: [{ id: client.id, fault: 'usage-unreadable' }] });
     await newRun();
     await choose('x_kind', 'Invoices for a month');
     await page.locator('.o_field_widget[name="x_period"] input').fill(PERIOD);
