@@ -6,6 +6,7 @@ import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
+import { rcpCostKopecks } from '../support/expected.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -175,7 +176,10 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     // A client of an own partner is invoiced itself, a reseller's client through its reseller: the
     // failed record (and the retry) is that counterparty.
     const own = s.sim.world.partners[0]?.id;
-    const clients = s.sim.world.order.map((i) => s.sim.world.client(i));
+    // With usage in the month: a client without any has nothing to invoice once its usage reads.
+    const clients = s.sim.world.order
+      .map((i) => s.sim.world.client(i))
+      .filter((c) => rcpCostKopecks(s.sim.world, c, PERIOD) > 0);
     const client = clients.find((c) => c.partner.id === own) ?? (clients[0] as (typeof clients)[number]);
     faulted = client.partner.id === own ? client.id : client.partner.id;
     s.sim.faults.update({ records: [{ id: client.id, fault: 'usage-unreadable' }] });

@@ -6,6 +6,7 @@ import { ACTION_RETRY_RUN } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { rcpCostKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { type RealStack, connectAccountant, useRealStack } from '../support/real-stack.ts';
 
@@ -139,7 +140,10 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('a run’s results as records
     // A client of an own partner is invoiced itself; a reseller's client, through its reseller (the
     // seeded world may have either): the failed record, and the retry, are that counterparty.
     const own = s.sim.world.partners[0]?.id;
-    const clients = s.sim.world.order.map((i) => s.sim.world.client(i));
+    // With usage in the month: a client without any has nothing to invoice once its usage reads.
+    const clients = s.sim.world.order
+      .map((i) => s.sim.world.client(i))
+      .filter((c) => rcpCostKopecks(s.sim.world, c, '2024-05') > 0);
     const client = clients.find((c) => c.partner.id === own) ?? (clients[0] as (typeof clients)[number]);
     const kind = client.partner.id === own ? 'client' : 'partner';
     const uuid = kind === 'client' ? client.id : client.partner.id;
