@@ -5,6 +5,7 @@ import { RunRefusedError, isRetryable, messageOf } from '../connector/errors.ts'
 import type { Logger } from '../connector/log.ts';
 import { isRcpError } from '../connector/rcp/errors.ts';
 import { isRedisConnectionError, watchedRedis, workerConnection } from '../connector/redis.ts';
+import { invoiceCounts } from '../connector/work/invoice.ts';
 import { type AnyWork, inputOf, outcomeOf } from '../connector/work/work.ts';
 import {
   type RunKind,
@@ -287,6 +288,7 @@ export function createRunner(options: RunnerOptions): Runner {
         if (data.runId !== undefined) {
           await finishFlowRun(data.runId, {
             text: invoiceFlowSummary(data.period, data.units, outcomes, changes),
+            counts: invoiceCounts(done.map((v) => v.outcome)),
             failed: [
               ...(data.notChosen ?? []).map((f) => ({ kind: 'invoice', ...f })),
               ...Object.entries(failed).map(([id, reason]) => ({

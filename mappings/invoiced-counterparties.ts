@@ -93,11 +93,16 @@ export function invoicedCounterparties(
  */
 export function selectUnits(
   units: readonly InvoicedCounterparty[],
-  filter: { partner?: string | undefined; client?: string | undefined },
+  filter: { partner?: string | undefined; client?: string | undefined; only?: readonly string[] | undefined },
 ): { units: InvoicedCounterparty[] } | { problem: string } {
   const partner = filter.partner?.toLowerCase();
   const client = filter.client?.toLowerCase();
   let chosen = [...units];
+  if (filter.only) {
+    // A retry of failed records: each named counterparty, or the reseller invoicing a named client.
+    const only = new Set(filter.only.map((id) => id.toLowerCase()));
+    chosen = chosen.filter((u) => only.has(u.uuid) || u.clients.some((c) => only.has(c.id)));
+  }
   if (partner) chosen = chosen.filter((u) => (u.kind === 'partner' ? u.uuid : u.partnerId) === partner);
   if (!client) return { units: chosen };
   const direct = chosen.find((u) => u.kind === 'client' && u.uuid === client);

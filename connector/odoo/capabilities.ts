@@ -39,6 +39,8 @@ export interface Capabilities {
   groupHeading: { model: 'res.groups.privilege'; field: 'privilege_id' } | undefined;
   /** The list view: 17 `tree` (in arch and `view_mode`); 18+ `list`. */
   listViewType: 'tree' | 'list';
+  /** A form's chatter: 17 a `div.oe_chatter` of the mail fields; 18+ the `<chatter/>` tag. */
+  chatterArch: string;
   /** The quantity precision: 17, 18 'Product Unit of Measure' (module product); 19 'Product Unit' (module uom). */
   quantityPrecision: { xmlid: string; name: string };
   /** 19+ serve `/json/2/<model>/<method>`. */
@@ -74,6 +76,9 @@ export function capabilitiesFor(major: number): Capabilities {
     groupUsersField: from19 ? 'user_ids' : 'users',
     groupHeading: from19 ? { model: 'res.groups.privilege', field: 'privilege_id' } : undefined,
     listViewType: from18 ? 'list' : 'tree',
+    chatterArch: from18
+      ? '<chatter/>'
+      : '<div class="oe_chatter"><field name="message_follower_ids"/><field name="activity_ids"/><field name="message_ids"/></div>',
     quantityPrecision: from19
       ? { xmlid: 'uom.decimal_product_uom', name: 'Product Unit' }
       : { xmlid: 'product.decimal_product_uom', name: 'Product Unit of Measure' },

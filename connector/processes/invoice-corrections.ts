@@ -26,6 +26,8 @@ export interface CorrectionsInput {
   period: string;
   partner?: string | undefined;
   client?: string | undefined;
+  /** Only these counterparties (RCP ids): a retry of a run's failed records. */
+  only?: readonly string[] | undefined;
   dryRun?: boolean | undefined;
 }
 
@@ -140,6 +142,7 @@ export async function invoiceCorrections(
       period: input.period,
       partner: input.partner,
       client: input.client,
+      only: input.only,
       knownStates: ['draft', 'posted'],
     },
     notes,

@@ -50,6 +50,8 @@ export interface InvoiceInput {
   knownUsage?: readonly KnownUsage[] | undefined;
   partner?: string | undefined;
   client?: string | undefined;
+  /** Only these counterparties (RCP ids of partners or clients): a retry of a run's failed records. */
+  only?: readonly string[] | undefined;
   dryRun?: boolean | undefined;
   /** Rewrite drafts an accountant changed in Odoo since the connector wrote them (else they are reported). */
   force?: boolean | undefined;
@@ -385,7 +387,7 @@ export function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'p
  */
 async function unitsToInvoice(
   deps: ProcessDeps,
-  input: Pick<InvoiceInput, 'partner' | 'client' | 'knownStates'>,
+  input: Pick<InvoiceInput, 'partner' | 'client' | 'only' | 'knownStates'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   period: string,
 ): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems; known?: KnownUsage[] }> {
@@ -423,6 +425,7 @@ async function unitsToInvoice(
   // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
   for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
     if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
+    if (input.only && !input.only.some((id) => id.toLowerCase() === broken.id)) continue;
     const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
     report.invoices.push({
       counterparty: broken.id,
@@ -438,7 +441,7 @@ async function unitsToInvoice(
   }
   const selected = selectUnits(units, input);
   if ('problem' in selected) throw new ConfigError([selected.problem]);
-  if (!client && !partner) {
+  if (!client && !partner && !input.only) {
     const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
     // Read page by page. The period's known clients are kept for the checks of each invoiced
     // counterparty only while they are few (one chunk's worth): then those checks read no more;

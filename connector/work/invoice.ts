@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { InvoiceReport } from '../processes/invoice-period.ts';
-import type { RunRequest } from '../workspace/runs.ts';
+import type { RunCounts, RunRequest } from '../workspace/runs.ts';
 import { Period, type Work, dryRunFlag, periodOfRun } from './work.ts';
 
 /** A month's invoices, all or of one RCP partner or client: what invoicing and its corrections take. */
@@ -10,6 +10,8 @@ export const MonthOfCounterparties = z.object({
   period: Period,
   partner: z.string().optional(),
   client: z.string().optional(),
+  /** Only these counterparties (RCP uuids): a Retry failed run of RCP → Runs. */
+  only: z.array(z.string().uuid()).min(1).optional(),
   dryRun: z.boolean().optional(),
 });
 type MonthOfCounterparties = z.infer<typeof MonthOfCounterparties>;
@@ -20,6 +22,7 @@ export const monthOfCounterparties = {
     period: periodOfRun(run),
     partner: run.partner,
     client: run.client,
+    ...(run.only ? { only: run.only } : {}),
     dryRun: run.dryRun,
   }),
   filters: (input: MonthOfCounterparties) => ({
@@ -77,8 +80,19 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
   run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),
   summary: describeInvoices,
   failed: (report) => report.failed,
+  counts: (report) => invoiceCounts(report.invoices.map((i) => i.outcome)),
   moveIds: (report) => report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
 };
+
+/** An invoice run's counts: invoices created, updated and left unchanged (a dry run's "would" ones too). */
+export function invoiceCounts(outcomes: readonly string[]): RunCounts {
+  const count = (...names: string[]) => outcomes.filter((o) => names.includes(o)).length;
+  return {
+    created: count('created', 'would create'),
+    updated: count('updated', 'would update'),
+    unchanged: count('unchanged'),
+  };
+}
 
 export function describeInvoices(report: InvoiceReport): string {
   const lines: string[] = [];

@@ -37,6 +37,11 @@ export const sync: Work<z.infer<typeof SyncInput>, SyncReport> = {
   run: async (deps, input) => (await import('../processes/sync.ts')).syncMasterData(deps, input),
   summary: describeSync,
   failed: (report) => report.failed,
+  counts: (report) => {
+    const all = Object.values(report.counts);
+    const sum = (key: 'created' | 'updated' | 'unchanged') => all.reduce((n, c) => n + c[key], 0);
+    return { created: sum('created'), updated: sum('updated'), unchanged: sum('unchanged') };
+  },
   jobResult: (report) => ({
     counts: report.counts,
     failed: report.failed,

@@ -12,7 +12,7 @@ import type { KindCounts, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FailedRecord } from '../odoo/upsert.ts';
-import type { RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
+import type { RunCounts, RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
@@ -133,6 +133,8 @@ interface WorkDescription<Input, Report> {
   summary(report: Report, input: Input): string;
   /** What `--json` prints (default: the report). */
   json?(report: Report, input: Input): unknown;
+  /** Its counts as RCP → Runs shows them (created, updated, unchanged), when its kind has them. */
+  counts?(report: Report): RunCounts;
   /** The records that failed, and the Odoo documents it made (for RCP → Runs). */
   failed(report: Report): FailedRecord[];
   moveIds?(report: Report): number[];
@@ -163,9 +165,11 @@ export type InputOf<W> = W extends Work<infer I, unknown> ? I : never;
 /** A report as RCP → Runs records it: the same summary whoever started the run. */
 export function outcomeOf<I, R>(work: Work<I, R>, report: R, input: I): RunOutcome {
   const moveIds = work.moveIds?.(report);
+  const counts = work.counts?.(report);
   return {
     text: work.summary(report, input),
     failed: work.failed(report),
+    ...(counts ? { counts } : {}),
     ...(moveIds ? { moveIds } : {}),
   };
 }

@@ -319,6 +319,12 @@ async function upsertAll(
     specs: COUNTERPARTY_RECORD_FIELDS,
     records: withoutLink,
   });
+  // Last synced: every record this sync read from RCP and wrote (or found unchanged), stamped in
+  // one write per batch, apart from the comparison (a timestamp would make every record "updated").
+  const seen = [...a.ids.values(), ...b.ids.values()];
+  const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  for (const batch of batchesOf(seen, odoo.config.batchSize))
+    await odoo.write('x_rcp_counterparty', batch, { x_synced_at: now });
   return {
     created: a.created + b.created,
     updated: a.updated + b.updated,

@@ -20,7 +20,15 @@ import {
   refs,
   serverAction,
 } from './items.ts';
-import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } from './models.ts';
+import {
+  type FieldSpec,
+  MODELS,
+  type ModelSpec,
+  type Perms,
+  RETRY_KINDS,
+  RETRY_NOT_OFFERED,
+  uniqueIndexName,
+} from './models.ts';
 import { actionCode } from './odoo-files.ts';
 import { MARK_NAME } from './payment-marks.ts';
 import { paymentReviewActions } from './payment-review-actions.ts';
@@ -57,6 +65,8 @@ export const ACTION_CLAIM_RUN = 'action_claim_run';
 export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
 export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
+export const ACTION_FINISH_RUN = 'action_run_finish';
+export const ACTION_RETRY_RUN = 'action_run_retry';
 
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
 
@@ -64,9 +74,10 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
   return [
     ...groupItems(caps),
     ...MODELS.map(modelItem),
-    // Computed fields after every plain one: Odoo checks their dependencies when creating them.
-    ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
-    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
+    // Computed, one2many and related-through-ours fields after every plain one: Odoo checks what
+    // they read (dependencies, the many2one a one2many reads back) when creating them.
+    ...MODELS.flatMap((m) => m.fields.filter((f) => !laterField(f)).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => m.fields.filter(laterField).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     ...MODELS.flatMap(companyRuleItems),
     ...MODELS.flatMap(userRecordRuleItems),
@@ -122,6 +133,10 @@ function groupItems(caps: Capabilities): WorkspaceItem[] {
   ];
 }
 
+/** Fields that read others of the workspace (a compute, a one2many's inverse, a related path through one). */
+const laterField = (f: FieldSpec) =>
+  f.compute !== undefined || f.type === 'one2many' || (f.related?.includes('.x_') ?? false);
+
 function modelItem(spec: ModelSpec): WorkspaceItem {
   return {
     name: modelXmlid(spec.model),
@@ -131,6 +146,8 @@ function modelItem(spec: ModelSpec): WorkspaceItem {
       model: spec.model,
       state: 'manual',
       order: spec.order ?? 'id',
+      // Odoo's chatter: once on, Odoo never turns it off (a model without it keeps false).
+      ...(spec.chatter ? { is_mail_thread: true, is_mail_activity: true } : {}),
     },
     key: ['model'],
     createOnly: ['model', 'state'],
@@ -153,6 +170,8 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
   if (spec.selection) values.selection = pythonSelection(spec.selection);
   if (spec.relation) values.relation = spec.relation;
   if (spec.type === 'many2one') values.on_delete = spec.onDelete ?? 'set null';
+  if (spec.inverse) values.relation_field = spec.inverse;
+  if (spec.tracking) values.tracking = 1;
   if (spec.related) {
     values.related = spec.related;
     values.store = false;
@@ -176,9 +195,21 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values,
     ...(spec.compute
       ? { after: spec.compute.depends.split(',').map((f) => fieldXmlid(model.model, f.trim())) }
-      : {}),
+      : spec.inverse && spec.relation
+        ? { after: [fieldXmlid(spec.relation, spec.inverse)] }
+        : {}),
     key: ['model', 'name'],
-    createOnly: ['model_id', 'model', 'name', 'ttype', 'relation', 'relation_table', 'column1', 'column2'],
+    createOnly: [
+      'model_id',
+      'model',
+      'name',
+      'ttype',
+      'relation',
+      'relation_field',
+      'relation_table',
+      'column1',
+      'column2',
+    ],
   };
 }
 
@@ -422,6 +453,26 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
       actionCode(ACTION_CLAIM_RUN),
     ),
     serverAction(caps, ACTION_CANCEL_RUN, 'Cancel', 'x_rcp_run', [GROUP_USER], actionCode(ACTION_CANCEL_RUN)),
+    serverAction(
+      caps,
+      ACTION_FINISH_RUN,
+      'RCP: finish a run',
+      'x_rcp_run',
+      [GROUP_CONNECTOR],
+      actionCode(ACTION_FINISH_RUN),
+    ),
+    serverAction(
+      caps,
+      ACTION_RETRY_RUN,
+      'Retry failed',
+      // Bound to the failed records' model: see the action's first lines.
+      'x_rcp_run_failure',
+      [GROUP_USER],
+      actionCode(ACTION_RETRY_RUN, {
+        kinds: RETRY_KINDS.map((k) => `'${k}', `).join(''),
+        why_not: RETRY_NOT_OFFERED,
+      }),
+    ),
     serverAction(
       caps,
       ACTION_APPLY_LINKS,

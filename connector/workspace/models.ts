@@ -16,6 +16,7 @@ export type FieldType =
   | 'datetime'
   | 'selection'
   | 'many2one'
+  | 'one2many'
   | 'many2many';
 
 export interface FieldSpec {
@@ -34,6 +35,10 @@ export interface FieldSpec {
   readonly related?: string;
   /** For monetary fields: the many2one to `res.currency`. */
   readonly currencyField?: string;
+  /** For one2many: the many2one of `relation` that points back. */
+  readonly inverse?: string;
+  /** Changes of it are posted in the record's chatter (models with `chatter`). */
+  readonly tracking?: boolean;
   /** For many2many: the relation table and its two columns. */
   readonly table?: readonly [string, string, string];
   /** A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on. */
@@ -58,6 +63,8 @@ export interface ModelSpec {
    * group may create, write and delete any (record rules of the two groups, which Odoo ORs).
    */
   readonly userRecords?: string;
+  /** Odoo's chatter on its records: messages, followers and activities (mail.thread, mail.activity.mixin). */
+  readonly chatter?: boolean;
 }
 
 const currency: FieldSpec = {
@@ -68,7 +75,24 @@ const currency: FieldSpec = {
   onDelete: 'restrict',
 };
 
+/** A run's counts, as its summary has them (sync: records; invoices: counterparties' invoices). */
+export const RUN_COUNTS = ['created', 'updated', 'unchanged'] as const;
+const RUN_COUNT_FIELDS: readonly FieldSpec[] = [
+  { name: 'x_created_count', type: 'integer', label: 'Created', readonly: true },
+  { name: 'x_updated_count', type: 'integer', label: 'Updated', readonly: true },
+  { name: 'x_unchanged_count', type: 'integer', label: 'Unchanged', readonly: true },
+];
+
 export const RUN_KINDS = ['sync', 'invoice', 'corrections', 'payments', 'reconcile'] as const;
+/**
+ * The kinds whose work takes a list of RCP records (`only`: invoices and corrections choose their
+ * counterparties by it), so Retry failed can ask for just the failed ones. A sync reads RCP's lists
+ * whole, a payments push already takes every payment not yet in RCP, a reconcile only compares.
+ */
+export const RETRY_KINDS = ['invoice', 'corrections'] as const;
+export const RETRY_NOT_OFFERED =
+  'Retry failed is offered for invoice and corrections runs. Run this kind again instead: a sync reads RCP whole and leaves unchanged records as they are, a payments push takes every payment RCP does not have yet, a reconcile only compares.';
+
 export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
 export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
 export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
@@ -227,6 +251,7 @@ export const MODELS: readonly ModelSpec[] = [
     // only the connector writes it (the record rules below).
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
     // Corrections of posted invoices (credit notes, additional invoices) are requested by managers only.
+    chatter: true,
     userRecords:
       "[('x_state', '=', 'requested')] + ([] if user.has_group('rcp_connector.group_manager') else [('x_kind', '!=', 'corrections')])",
     companyRule: true,
@@ -269,6 +294,7 @@ export const MODELS: readonly ModelSpec[] = [
         type: 'selection',
         label: 'Status',
         required: true,
+        tracking: true,
         selection: [
           ['requested', 'Requested'],
           ['running', 'Running'],
@@ -306,7 +332,31 @@ export const MODELS: readonly ModelSpec[] = [
       { name: 'x_worker', type: 'char', label: 'Worker', readonly: true },
       { name: 'x_progress', type: 'integer', label: 'Progress (%)', readonly: true },
       { name: 'x_failed_count', type: 'integer', label: 'Failed records', readonly: true },
+      ...RUN_COUNT_FIELDS,
       { name: 'x_summary', type: 'text', label: 'Summary', readonly: true },
+      {
+        name: 'x_failure_ids',
+        type: 'one2many',
+        label: 'Failed records',
+        relation: 'x_rcp_run_failure',
+        inverse: 'x_run_id',
+        readonly: true,
+      },
+      {
+        name: 'x_retry_of_id',
+        type: 'many2one',
+        label: 'Retry of',
+        relation: 'x_rcp_run',
+        onDelete: 'set null',
+        readonly: true,
+      },
+      {
+        name: 'x_only_rcp_ids',
+        type: 'text',
+        label: 'Only these RCP records',
+        readonly: true,
+        help: 'The RCP ids (one a line) a Retry failed run works on; empty: all.',
+      },
       {
         name: 'x_company_id',
         type: 'many2one',
@@ -324,6 +374,59 @@ export const MODELS: readonly ModelSpec[] = [
         label: 'Invoices',
         relation: 'account.move',
         table: ['x_rcp_run_account_move_rel', 'run_id', 'move_id'],
+        readonly: true,
+      },
+    ],
+  },
+  {
+    // One failed record of a run (written with the run's outcome, action_run_finish): what failed,
+    // its RCP id, the Odoo record it concerns when there is one (a link), and why.
+    model: 'x_rcp_run_failure',
+    label: 'RCP run: failed record',
+    order: 'x_run_id desc, id',
+    access: { user: 'r', manager: 'r', connector: 'rwcu' },
+    companyRule: true,
+    fields: [
+      { name: 'x_name', type: 'char', label: 'Record' },
+      {
+        name: 'x_run_id',
+        type: 'many2one',
+        label: 'Run',
+        relation: 'x_rcp_run',
+        onDelete: 'cascade',
+        required: true,
+        index: true,
+      },
+      { name: 'x_kind', type: 'char', label: 'Kind' },
+      { name: 'x_rcp_id', type: 'char', label: 'RCP id', index: true },
+      {
+        name: 'x_counterparty_id',
+        type: 'many2one',
+        label: 'RCP counterparty',
+        relation: 'x_rcp_counterparty',
+        onDelete: 'set null',
+      },
+      {
+        name: 'x_partner_id',
+        type: 'many2one',
+        label: 'Odoo company',
+        relation: 'res.partner',
+        onDelete: 'set null',
+      },
+      {
+        name: 'x_payment_id',
+        type: 'many2one',
+        label: 'Odoo payment',
+        relation: 'account.payment',
+        onDelete: 'set null',
+      },
+      { name: 'x_reason', type: 'text', label: 'Why' },
+      {
+        name: 'x_company_id',
+        type: 'many2one',
+        label: 'Company',
+        relation: 'res.company',
+        related: 'x_run_id.x_company_id',
         readonly: true,
       },
     ],
@@ -395,6 +498,7 @@ export const MODELS: readonly ModelSpec[] = [
     model: 'x_rcp_payment',
     label: 'Payment to RCP',
     order: 'id desc',
+    chatter: true,
     access: { user: 'r', manager: 'r', connector: 'rwcu' },
     unique: ['x_payment_id'],
     companyRule: true,

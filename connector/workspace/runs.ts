@@ -10,9 +10,9 @@ import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { runWorkspaceAction } from './actions.ts';
-import { ACTION_CLAIM_RUN } from './definition.ts';
+import { ACTION_CLAIM_RUN, ACTION_FINISH_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';
-import { RUN_KINDS } from './models.ts';
+import { type RUN_COUNTS, RUN_KINDS } from './models.ts';
 
 export type RunKind = (typeof RUN_KINDS)[number];
 export type RunTrigger = 'odoo' | 'schedule' | 'cli';
@@ -35,6 +35,8 @@ const ClaimedRunRow = z.object({
   client: OptionalText,
   counterparty_kind: z.union([z.enum(['partner', 'client']), z.literal(false)]),
   counterparty_rcp_id: OptionalText,
+  /** A Retry failed run: the RCP ids it works on, one a line. */
+  only: OptionalText.optional(),
 });
 
 const ClaimAnswer = z.object({
@@ -52,6 +54,8 @@ export interface RunRequest {
   partner: string | undefined;
   /** Only this RCP client (invoice runs). */
   client: string | undefined;
+  /** Only these RCP records (a Retry failed run; kinds that can take a list: RETRY_KINDS). */
+  only?: string[] | undefined;
 }
 
 /** A claimed run's row, with the partner or client it names checked (an RCP uuid, lower case). */
@@ -64,6 +68,14 @@ export function runRequestOf(row: z.infer<typeof ClaimedRunRow>): RunRequest {
     dryRun: row.dry_run,
     partner: uuid(row.counterparty_kind === 'partner' ? row.counterparty_rcp_id : row.partner),
     client: uuid(row.counterparty_kind === 'client' ? row.counterparty_rcp_id : row.client),
+    ...(row.only
+      ? {
+          only: row.only
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((id) => RcpUuid.parse(id)),
+        }
+      : {}),
   };
 }
 
@@ -166,10 +178,14 @@ export function odooNow(at: Date = new Date()): string {
   return at.toISOString().slice(0, 19).replace('T', ' ');
 }
 
+export type RunCounts = Record<(typeof RUN_COUNTS)[number], number>;
+
 export interface RunOutcome {
   /** Counts and other lines of the report, as the CLI prints them. */
   text?: string | undefined;
   failed: FailedRecord[];
+  /** Its counts, when its kind has them (sync: records; invoices: counterparties' invoices). */
+  counts?: RunCounts | undefined;
   /** Invoices the run wrote (linked from the run). */
   moveIds?: number[] | undefined;
   /** The run stopped on an error (state failed). */
@@ -195,16 +211,80 @@ export function runSummary(outcome: RunOutcome): string {
   return lines.join('\n');
 }
 
-/** Writes the outcome: done (perhaps with failed records) or failed, with its summary and links. */
+/** What a failed record is in RCP → Runs: its RCP id (the uuid its text names) and Odoo payment, when it has them. */
+export interface FailureRow {
+  name: string;
+  kind: string;
+  rcp_id: string | false;
+  payment_id: number | false;
+  reason: string;
+}
+
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * A failed record as a row of the run's Failed records: every process names a counterparty's record
+ * as `<kind> <name> (<uuid>)` and a payment's as `payment <name> (<Odoo id>)`; the server action links
+ * the uuid to its RCP counterparty (and Odoo company) and the id to its Odoo payment, when they exist.
+ */
+export function failureRowOf(failed: FailedRecord): FailureRow {
+  const uuid = UUID_IN_TEXT.exec(failed.record)?.[0]?.toLowerCase();
+  const payment = failed.kind === 'payment' ? /\((\d+)\)\s*$/.exec(failed.record)?.[1] : undefined;
+  return {
+    name: failed.record,
+    kind: failed.kind,
+    rcp_id: uuid ?? false,
+    payment_id: payment ? Number(payment) : false,
+    reason: failed.error,
+  };
+}
+
+/** How a run ended, in the requester's notification. */
+export function endingOf(outcome: RunOutcome): { level: 'success' | 'warning' | 'danger'; word: string } {
+  if (outcome.error) return { level: 'danger', word: 'failed' };
+  if (outcome.failed.length > 0) return { level: 'warning', word: 'done with failures' };
+  return { level: 'success', word: 'done' };
+}
+
+/** The notification's text: the counts and failures, or the error that stopped the run. */
+export function endingMessage(outcome: RunOutcome): string {
+  if (outcome.error) return outcome.error.length > 400 ? `${outcome.error.slice(0, 397)}...` : outcome.error;
+  const parts: string[] = [];
+  if (outcome.counts)
+    parts.push(
+      `${outcome.counts.created} created, ${outcome.counts.updated} updated, ${outcome.counts.unchanged} unchanged`,
+    );
+  parts.push(outcome.failed.length > 0 ? `${outcome.failed.length} record(s) failed` : 'no record failed');
+  return `${parts.join('; ')}.`;
+}
+
+/**
+ * Writes the outcome in ONE Odoo transaction (action_run_finish): done (perhaps with failed records)
+ * or failed, its counts, summary, failed records (as records, linked) and invoices; then the requester
+ * is told (a chatter note to them and a notification in their open Odoo).
+ */
 export async function finishRun(odoo: OdooClient, id: number, outcome: RunOutcome): Promise<void> {
   const moves = [...new Set(outcome.moveIds ?? [])];
-  await odoo.write('x_rcp_run', [id], {
-    x_state: outcome.error ? 'failed' : 'done',
-    ...(outcome.error ? {} : { x_progress: 100 }),
-    x_failed_count: outcome.failed.length,
-    x_summary: runSummary(outcome),
-    x_finished_at: odooNow(),
-    ...(moves.length > 0 ? { x_move_ids: [[6, 0, moves]] } : {}),
+  const ending = endingOf(outcome);
+  await runWorkspaceAction(odoo, ACTION_FINISH_RUN, 'x_rcp_run', {
+    rcp_finish: {
+      id,
+      vals: {
+        x_state: outcome.error ? 'failed' : 'done',
+        ...(outcome.error ? {} : { x_progress: 100 }),
+        x_failed_count: outcome.failed.length,
+        x_created_count: outcome.counts?.created ?? 0,
+        x_updated_count: outcome.counts?.updated ?? 0,
+        x_unchanged_count: outcome.counts?.unchanged ?? 0,
+        x_summary: runSummary(outcome),
+        x_finished_at: odooNow(),
+        ...(moves.length > 0 ? { x_move_ids: [[6, 0, moves]] } : {}),
+      },
+      failures: outcome.failed.map(failureRowOf),
+      ending: ending.word,
+      level: ending.level,
+      message: endingMessage(outcome),
+    },
   });
 }
 

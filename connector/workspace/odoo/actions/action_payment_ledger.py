@@ -1,6 +1,8 @@
 # Installed by rcp-odoo setup: the payments ledger, written by the connector only through this action.
 ops = env.context.get('rcp_ledger') or []
-Ledger = env['x_rcp_payment']
+# The ledger has Odoo's chatter for people; the connector's own writes leave no "created" note and
+# follow nothing (thousands of payments a push).
+Ledger = env['x_rcp_payment'].with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
 now = datetime.datetime.now()
 protected = ('x_payment_id', 'x_resolution', 'x_resolved_by', 'x_resolved_at', 'x_decision')
 answers = []
