@@ -28,6 +28,8 @@ export const GROUP_USER = 'group_user';
 export const GROUP_MANAGER = 'group_manager';
 export const GROUP_CONNECTOR = 'group_connector';
 export const ACTION_GUARDS = 'action_install_guards';
+/** Writes the workspace's Russian texts (translations.ts) as Odoo's translations; run by setup as admin. */
+export const ACTION_TRANSLATE = 'action_translate';
 export const ACTION_CLAIM_KEYS = 'action_claim_keys';
 export const ACTION_RELEASE_KEYS = 'action_release_keys';
 /**
@@ -386,6 +388,14 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       'x_rcp_lock',
       ['base.group_system'],
       guards,
+    ),
+    serverAction(
+      caps,
+      ACTION_TRANSLATE,
+      'RCP: write the workspace in another language',
+      'x_rcp_lock',
+      ['base.group_system'],
+      actionCode(ACTION_TRANSLATE),
     ),
     serverAction(
       caps,
