@@ -30,6 +30,8 @@ export const GROUP_CONNECTOR = 'group_connector';
 export const ACTION_GUARDS = 'action_install_guards';
 /** Writes the workspace's Russian texts (translations.ts) as Odoo's translations; run by setup as admin. */
 export const ACTION_TRANSLATE = 'action_translate';
+/** 17, 18: the "RCP" heading of the groups in Settings → Users (an ir.module.category, made as superuser). */
+export const ACTION_GROUP_HEADING = 'action_group_heading';
 export const ACTION_CLAIM_KEYS = 'action_claim_keys';
 export const ACTION_RELEASE_KEYS = 'action_release_keys';
 /**
@@ -389,6 +391,18 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       ['base.group_system'],
       guards,
     ),
+    ...(caps.groupHeading
+      ? []
+      : [
+          serverAction(
+            caps,
+            ACTION_GROUP_HEADING,
+            'RCP: show the groups in Settings → Users',
+            'x_rcp_lock',
+            ['base.group_system'],
+            actionCode(ACTION_GROUP_HEADING),
+          ),
+        ]),
     serverAction(
       caps,
       ACTION_TRANSLATE,

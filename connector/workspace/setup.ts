@@ -9,6 +9,7 @@ import type { OdooClient } from '../odoo/client.ts';
  */
 import { externalIds } from '../odoo/external-ids.ts';
 import {
+  ACTION_GROUP_HEADING,
   ACTION_GUARDS,
   ACTION_TRANSLATE,
   GROUP_CONNECTOR,
@@ -94,6 +95,7 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
   if (!options.dryRun) await finishDeferred(odoo, plans, ids);
 
   const guards = options.dryRun ? [] : await runGuards(odoo, ids);
+  if (!options.dryRun) await runGroupHeading(odoo, ids);
   const russian = await writeRussian(odoo, items, ids, options);
   const retired = await removeRetired(odoo, options.dryRun);
   const obsolete = await obsoleteItems(odoo, items);
@@ -386,6 +388,13 @@ async function runGuards(odoo: OdooClient, ids: Map<string, number>): Promise<st
     .filter((name) => !found.includes(name));
   if (missing.length > 0) throw new Error(`Odoo did not create the unique indexes ${missing.join(', ')}`);
   return found;
+}
+
+/** 17, 18: the groups under an "RCP" heading of Settings → Users, shown without developer mode. */
+async function runGroupHeading(odoo: OdooClient, ids: Map<string, number>): Promise<void> {
+  const id = ids.get(fullXmlid(ACTION_GROUP_HEADING));
+  if (id === undefined) return; // 19: the privilege item is the heading
+  await odoo.callOn('ir.actions.server', 'run', [id], undefined, { active_model: 'x_rcp_lock' });
 }
 
 /** The connector's user gets the connector group; the admin running setup gets RCP / Manager. */

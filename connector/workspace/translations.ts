@@ -255,6 +255,7 @@ export const RU: Readonly<Record<string, string>> = {
   'RCP: write the payments ledger': 'RCP: запись в журнал платежей',
   'RCP: install database guards': 'RCP: установить защиты базы данных',
   'RCP: write the workspace in another language': 'RCP: записать рабочее место на другом языке',
+  'RCP: show the groups in Settings → Users': 'RCP: показать группы в Настройки → Пользователи',
   'RCP: claim keys': 'RCP: захватить ключи',
   'RCP: release keys': 'RCP: освободить ключи',
   'RCP: which drafts were edited': 'RCP: какие черновики изменены',
