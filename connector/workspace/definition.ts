@@ -22,6 +22,7 @@ import { type FieldSpec, MODELS, type ModelSpec, type Perms, uniqueIndexName } f
 import { actionCode } from './odoo-files.ts';
 import { MARK_NAME } from './payment-marks.ts';
 import { paymentReviewActions } from './payment-review-actions.ts';
+import { runCheckCode } from './run-check.ts';
 import { viewsOf } from './views.ts';
 
 export const GROUP_USER = 'group_user';
@@ -59,6 +60,10 @@ export const ACTION_CLAIM_RUN = 'action_claim_run';
 export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
 export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
+/** Checks a saved request by the worker's rules (connector/work/run-rules.ts); called by `x_checked`. */
+export const ACTION_RUN_CHECK = 'action_run_check';
+/** "Rewrite edited drafts" (the CLI's `--force`) on a requested invoice run, RCP / Manager only. */
+export const ACTION_RUN_FORCE = 'action_run_force';
 
 export const modelXmlid = (model: string) => `model_${model}`;
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
@@ -69,7 +74,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...MODELS.map(modelItem),
     // Computed fields after every plain one: Odoo checks their dependencies when creating them.
     ...MODELS.flatMap((m) => m.fields.filter((f) => !f.compute).map((f) => fieldItem(m, f))),
-    ...MODELS.flatMap((m) => m.fields.filter((f) => f.compute).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => computedInOrder(m).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     ...MODELS.flatMap(companyRuleItems),
     ...MODELS.flatMap(userRecordRuleItems),
@@ -125,6 +130,22 @@ function groupItems(caps: Capabilities): WorkspaceItem[] {
   ];
 }
 
+/** A model's computed fields, each after the computed fields it depends on. */
+function computedInOrder(model: ModelSpec): FieldSpec[] {
+  const computed = model.fields.filter((f) => f.compute);
+  const out: FieldSpec[] = [];
+  const visit = (f: FieldSpec) => {
+    if (out.includes(f)) return;
+    for (const dep of f.compute?.depends.split(',') ?? []) {
+      const before = computed.find((c) => c.name === dep.trim());
+      if (before && before !== f) visit(before);
+    }
+    out.push(f);
+  };
+  for (const f of computed) visit(f);
+  return out;
+}
+
 function modelItem(spec: ModelSpec): WorkspaceItem {
   return {
     name: modelXmlid(spec.model),
@@ -165,7 +186,7 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.compute = spec.compute.code;
     values.depends = spec.compute.depends;
     values.store = true;
-    values.readonly = true;
+    values.readonly = !spec.compute.editable;
   }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
@@ -466,6 +487,22 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
       actionCode(ACTION_CLAIM_RUN),
     ),
     serverAction(caps, ACTION_CANCEL_RUN, 'Cancel', 'x_rcp_run', [GROUP_USER], actionCode(ACTION_CANCEL_RUN)),
+    serverAction(
+      caps,
+      ACTION_RUN_CHECK,
+      'RCP: check a requested run',
+      'x_rcp_run',
+      [GROUP_USER],
+      runCheckCode(),
+    ),
+    serverAction(
+      caps,
+      ACTION_RUN_FORCE,
+      'Rewrite edited drafts',
+      'x_rcp_run',
+      [GROUP_MANAGER],
+      actionCode(ACTION_RUN_FORCE),
+    ),
     serverAction(
       caps,
       ACTION_APPLY_LINKS,

@@ -36,8 +36,11 @@ export interface FieldSpec {
   readonly currencyField?: string;
   /** For many2many: the relation table and its two columns. */
   readonly table?: readonly [string, string, string];
-  /** A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on. */
-  readonly compute?: { readonly code: string; readonly depends: string };
+  /**
+   * A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on;
+   * `editable`: a value written (API, connector) is kept as written.
+   */
+  readonly compute?: { readonly code: string; readonly depends: string; readonly editable?: boolean };
 }
 
 /** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
@@ -253,7 +256,41 @@ export const MODELS: readonly ModelSpec[] = [
           ['reconcile', 'Reconcile a month'],
         ],
       },
-      { name: 'x_period', type: 'char', label: 'Month (YYYY-MM)', help: 'For invoices and reconcile.' },
+      {
+        name: 'x_period',
+        type: 'char',
+        label: 'Month (YYYY-MM)',
+        help: 'For invoices and reconcile.',
+        compute: { depends: 'x_month', code: computeCode('x_rcp_run.x_period'), editable: true },
+      },
+      {
+        name: 'x_month',
+        type: 'date',
+        label: 'Month',
+        help: 'Any day of the month: a month that is over (the current one only with "Open month").',
+      },
+      {
+        name: 'x_open_month',
+        type: 'boolean',
+        label: 'Open month',
+        help: 'Invoice the current month before it is over: a provisional, short draft (RCP / Manager only).',
+      },
+      {
+        name: 'x_force',
+        type: 'boolean',
+        label: 'Rewrite edited drafts',
+        help: 'Also rewrite draft invoices an accountant changed in Odoo since the connector wrote them: their edits are lost (RCP / Manager only).',
+      },
+      {
+        name: 'x_checked',
+        type: 'boolean',
+        label: 'Request checked',
+        help: 'Set when a request passed the checks the worker makes: what it would refuse cannot be saved.',
+        compute: {
+          depends: 'x_kind,x_period,x_open_month,x_force',
+          code: computeCode('x_rcp_run.x_checked'),
+        },
+      },
       {
         name: 'x_counterparty_id',
         type: 'many2one',

@@ -35,6 +35,9 @@ const ClaimedRunRow = z.object({
   client: OptionalText,
   counterparty_kind: z.union([z.enum(['partner', 'client']), z.literal(false)]),
   counterparty_rcp_id: OptionalText,
+  // "Open month" and "Rewrite edited drafts" (absent from a workspace set up before them).
+  open_month: z.boolean().optional(),
+  force: z.boolean().optional(),
 });
 
 const ClaimAnswer = z.object({
@@ -52,6 +55,10 @@ export interface RunRequest {
   partner: string | undefined;
   /** Only this RCP client (invoice runs). */
   client: string | undefined;
+  /** "Open month": invoice the current month (`--allow-open-period`). */
+  openMonth?: boolean;
+  /** "Rewrite edited drafts" (`--force`). */
+  force?: boolean;
 }
 
 /** A claimed run's row, with the partner or client it names checked (an RCP uuid, lower case). */
@@ -64,6 +71,8 @@ export function runRequestOf(row: z.infer<typeof ClaimedRunRow>): RunRequest {
     dryRun: row.dry_run,
     partner: uuid(row.counterparty_kind === 'partner' ? row.counterparty_rcp_id : row.partner),
     client: uuid(row.counterparty_kind === 'client' ? row.counterparty_rcp_id : row.client),
+    openMonth: row.open_month ?? false,
+    force: row.force ?? false,
   };
 }
 

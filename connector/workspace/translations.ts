@@ -305,4 +305,25 @@ export const RU: Readonly<Record<string, string>> = {
     'Как документы RCP печатают эту строку (вычисляется по счёту при каждом чтении).',
   User: 'Пользователь',
   Manager: 'Руководитель',
+  'Any day of the month: a month that is over (the current one only with "Open month").':
+    'Любой день месяца: месяц, который уже закончился (текущий — только с «Открытый месяц»).',
+  'Open month': 'Открытый месяц',
+  'Invoice the current month before it is over: a provisional, short draft (RCP / Manager only).':
+    'Выставить счёт за текущий месяц до его окончания: предварительный, неполный черновик (только RCP / Руководитель).',
+  'Rewrite edited drafts': 'Перезаписать изменённые черновики',
+  'Also rewrite draft invoices an accountant changed in Odoo since the connector wrote them: their edits are lost (RCP / Manager only).':
+    'Перезаписать и черновики счетов, которые бухгалтер изменил в Odoo после коннектора: эти правки будут потеряны (только RCP / Руководитель).',
+  'Request checked': 'Запрос проверен',
+  'Set when a request passed the checks the worker makes: what it would refuse cannot be saved.':
+    'Отмечается, когда запрос прошёл проверки обработчика: то, что он отклонит, сохранить нельзя.',
+  'RCP: check a requested run': 'RCP: проверить запрошенный запуск',
+  'Drafts an accountant changed in Odoo since the connector wrote them will be rewritten, and those edits lost. Continue?':
+    'Черновики, которые бухгалтер изменил в Odoo после коннектора, будут перезаписаны, а эти правки потеряны. Продолжить?',
+  'a month is needed as YYYY-MM (got "%(got)s")': 'нужен месяц в виде ГГГГ-ММ (указано «%(got)s»)',
+  '%(period)s is not over yet (today is %(today)s in %(zone)s): its usage is still growing, and an invoice now would be short. Invoice it once the month is over, or add --allow-open-period (in RCP → Runs: "Open month", RCP / Manager) for a provisional draft.':
+    '%(period)s ещё не закончился (сегодня %(today)s, часовой пояс %(zone)s): потребление ещё растёт, и счёт сейчас будет неполным. Выставьте счёт после окончания месяца или добавьте --allow-open-period (в RCP → Запуски: «Открытый месяц», RCP / Руководитель) для предварительного черновика.',
+  '%(period)s has not begun (today is %(today)s in %(zone)s): its usage is not there, and an invoice now would be short. Invoice it once the month is over, or add --allow-open-period (in RCP → Runs: "Open month", RCP / Manager) for a provisional draft.':
+    '%(period)s ещё не начался (сегодня %(today)s, часовой пояс %(zone)s): потребления ещё нет, и счёт сейчас будет неполным. Выставьте счёт после окончания месяца или добавьте --allow-open-period (в RCP → Запуски: «Открытый месяц», RCP / Руководитель) для предварительного черновика.',
+  '"%(option)s" is for RCP / Manager only': '«%(option)s» — только для RCP / Руководитель',
+  '"%(option)s" applies to invoice runs only': '«%(option)s» — только для запусков выставления счетов',
 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_MAJORS, capabilitiesFor } from '../../connector/odoo/capabilities.ts';
+import { REQUEST_WORDS, say } from '../../connector/work/run-rules.ts';
 import { workspaceDefinition } from '../../connector/workspace/definition.ts';
+import { RUN_CHECK_TEXTS } from '../../connector/workspace/run-check.ts';
 import { RU, russianEntries, textsOf, untranslated } from '../../connector/workspace/translations.ts';
 
 /**
@@ -48,6 +50,53 @@ describe.each(SUPPORTED_MAJORS)('the workspace in Russian on Odoo %i', (major) =
     // No Latin word is left in a Russian text but names (RCP, Odoo, uuid, JSON…).
     const names = /\b(RCP|Odoo|uuid|UUID|ID|JSON|client|partner|rcp|odoo|setup|ODOO_USER|e-mail)\b/g;
     for (const [en, ru] of Object.entries(RU))
-      expect(ru.replace(names, '').replace(/<uuid>/g, ''), en).not.toMatch(/[A-Za-z]{3,}/);
+      expect(ru.replace(names, '').replace(/<uuid>|--[a-z-]+|%\(\w+\)s/g, ''), en).not.toMatch(
+        /[A-Za-z]{3,}/,
+      );
+  });
+});
+
+describe("the run check's words (the worker's, said by Odoo on save)", () => {
+  it('each has its Russian, with the same slots', () => {
+    for (const text of RUN_CHECK_TEXTS) {
+      const ru = RU[text];
+      expect(ru, text).toBeDefined();
+      const slots = (t: string) => [...t.matchAll(/%\((\w+)\)s/g)].map((m) => m[1]).sort();
+      expect(slots(ru as string), text).toEqual(slots(text));
+    }
+  });
+
+  it('fills its slots as Python does', () => {
+    expect(say('monthNeeded', { got: 'ноябрь 2026' })).toBe(
+      'a month is needed as YYYY-MM (got "ноябрь 2026")',
+    );
+    expect(REQUEST_WORDS.notOver).toContain('%(period)s is not over yet');
+  });
+});
+
+describe("a month's rule: Odoo's Python twin (_period.py) agrees with the worker's (isPeriod)", () => {
+  it('on every kind of text', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { isPeriod, periodCheckPython } = await import('../../connector/work/run-rules.ts');
+    const samples = [
+      '2026-10',
+      '2026-1',
+      '2026-00',
+      '2026-12',
+      '2026-13',
+      'ноябрь 2026',
+      '',
+      '2026/10',
+      '20261-0',
+      ' 026-10',
+      '2026-1a',
+      '0000-01',
+      '2026-10 ',
+    ];
+    const script = `${periodCheckPython()}\nimport json, sys\nprint(json.dumps([is_period(s) for s in json.load(sys.stdin)]))`;
+    const python = JSON.parse(
+      execFileSync('python3', ['-c', script], { input: JSON.stringify(samples), encoding: 'utf8' }),
+    );
+    expect(python).toEqual(samples.map(isPeriod));
   });
 });
