@@ -1,4 +1,5 @@
 import { computeCode } from './odoo-files.ts';
+import { RU } from './translations.ts';
 /**
  * The RCP workspace's models and fields, as data (product.md, "The RCP workspace in Odoo": these
  * model and field names are a fixed contract). To add a field, add a line; setup creates it on the
@@ -73,6 +74,15 @@ const currency: FieldSpec = {
 
 export const RUN_KINDS = ['sync', 'invoice', 'corrections', 'payments', 'reconcile'] as const;
 export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
+/** A run's name: what, then its month (the connector's `runName` and Odoo's compute of `x_name`). */
+export const RUN_NAMES: Readonly<Record<(typeof RUN_KINDS)[number], string>> = {
+  sync: 'Sync',
+  invoice: 'Invoices',
+  corrections: 'Corrections',
+  payments: 'Payments push',
+  reconcile: 'Reconcile',
+};
+const DRY_RUN_NAME = ' (dry run)';
 export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
 export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
 
@@ -240,7 +250,17 @@ export const MODELS: readonly ModelSpec[] = [
         label: 'Run',
         compute: {
           depends: 'x_kind,x_period,x_dry_run',
-          code: computeCode('x_rcp_run.x_name'),
+          code: computeCode('x_rcp_run.x_name', {
+            names: JSON.stringify({ ...RUN_NAMES, run: 'Run', dry: DRY_RUN_NAME }),
+            names_ru: JSON.stringify(
+              Object.fromEntries(
+                Object.entries({ ...RUN_NAMES, run: 'Run', dry: DRY_RUN_NAME.trim() }).map(([k, v]) => [
+                  k,
+                  k === 'dry' ? ` ${RU[v] ?? v}` : (RU[v] ?? v),
+                ]),
+              ),
+            ),
+          }),
         },
       },
       {

@@ -12,7 +12,7 @@ import { externalIds } from '../odoo/external-ids.ts';
 import { runWorkspaceAction } from './actions.ts';
 import { ACTION_CLAIM_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';
-import { RUN_KINDS } from './models.ts';
+import { RUN_KINDS, RUN_NAMES } from './models.ts';
 
 export type RunKind = (typeof RUN_KINDS)[number];
 export type RunTrigger = 'odoo' | 'schedule' | 'cli';
@@ -158,15 +158,7 @@ export async function startRun(
 }
 
 export function runName(kind: RunKind, period: string | undefined): string {
-  const what = (
-    {
-      sync: 'Sync',
-      invoice: 'Invoices',
-      corrections: 'Corrections',
-      payments: 'Payments push',
-      reconcile: 'Reconcile',
-    } satisfies Record<RunKind, string>
-  )[kind];
+  const what = RUN_NAMES[kind];
   return period ? `${what} ${period}` : what;
 }
 

@@ -326,4 +326,9 @@ export const RU: Readonly<Record<string, string>> = {
     '%(period)s ещё не начался (сегодня %(today)s, часовой пояс %(zone)s): потребления ещё нет, и счёт сейчас будет неполным. Выставьте счёт после окончания месяца или добавьте --allow-open-period (в RCP → Запуски: «Открытый месяц», RCP / Руководитель) для предварительного черновика.',
   '"%(option)s" is for RCP / Manager only': '«%(option)s» — только для RCP / Руководитель',
   '"%(option)s" applies to invoice runs only': '«%(option)s» — только для запусков выставления счетов',
+  Sync: 'Синхронизация',
+  Corrections: 'Корректировки',
+  'Payments push': 'Передача платежей',
+  Reconcile: 'Сверка',
+  '(dry run)': '(пробный)',
 };

@@ -165,9 +165,13 @@ describe.skipIf(!browserCanRun())(realTitle('the workspace in Russian in the bro
     await month.press('Enter');
     await expect.poll(() => page.locator('.o_field_widget[name="x_period"]').innerText()).toBe('2024-05');
     await page.click('.o_form_button_save');
-    await page.waitForSelector('.o_statusbar_status .o_arrow_button_current:has-text("Запрошен")');
+    // Saved: the run exists (a new record's status bar shows "Запрошен" before it is saved too).
+    await expect.poll(async () => (await myRuns()).length, { timeout: 30_000 }).toBe(1);
     const [run] = await myRuns();
     expect(run).toMatchObject({ x_state: 'requested', x_period: '2024-05' });
+    await page.waitForSelector('.o_form_saved, .o_form_status_indicator:not(:has(.o_form_button_save))');
+    // Its name, in the language of who requested it.
+    await expect.poll(() => page.locator('.o_breadcrumb').innerText()).toContain('Счета 2024-05');
 
     const labels = await texts('.o_form_view .o_form_label');
     expect(labels).toEqual(
