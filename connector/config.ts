@@ -334,6 +334,12 @@ export const VARIABLES = {
     example: 'yes (УПД status 1) or no (status 2); unset: by whether the invoice has VAT',
     expected: 'yes or no',
   }),
+  ODOO_INSTALL_RUSSIAN: variable({
+    schema: z.enum(['yes', 'no']).transform((v) => v === 'yes'),
+    default: false,
+    example: 'yes (setup activates Russian in Odoo when missing)',
+    expected: 'yes or no',
+  }),
   LOG_LEVEL: variable({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -489,6 +495,8 @@ function configOf(v: Values, rcp: RcpConfig | undefined, odoo: OdooConfig | unde
     ownPartnerIds: v.RCP_OWN_PARTNER_IDS.ids as readonly string[],
     /** ISO code of the currency RCP bills in, which the Odoo company must keep its books in. */
     companyCurrency: v.COMPANY_CURRENCY,
+    /** The admin's consent that `setup` activates Russian (ru_RU) in Odoo when it is missing. */
+    installRussian: v.ODOO_INSTALL_RUSSIAN,
     /** `RCP_OWN_PARTNER_IDS=none`: no own partners, on purpose (an empty list is refused for invoicing). */
     noOwnPartners: v.RCP_OWN_PARTNER_IDS.none,
     payments: { since: v.PAYMENTS_SINCE, mode: v.PAYMENTS_MODE },

@@ -94,6 +94,7 @@ export const setup: CliCommand<SetupInput, SetupDone> = {
           dryRun: input.dryRun,
           connectorLogin: input.connectorUser ?? odoo.config.user,
           currency: config.companyCurrency,
+          installRussian: config.installRussian,
         });
         return { setup: report, where: { url: odoo.config.url, db: odoo.config.db, version: odoo.version } };
       } catch (error) {
@@ -156,6 +157,7 @@ function describe(report: SetupReport, where: Where): string {
     );
   }
   if (report.guards.length > 0) lines.push('', `Database guards: ${report.guards.join(', ')}`);
+  lines.push('', russianLine(report));
   if (!report.dryRun) {
     lines.push(
       '',
@@ -163,6 +165,14 @@ function describe(report: SetupReport, where: Where): string {
     );
   }
   return lines.join('\n');
+}
+
+function russianLine(report: SetupReport): string {
+  const { language, written } = report.russian;
+  if (language === 'missing')
+    return 'Russian: not active in this Odoo, so the workspace shows in English only. To have it in Russian, set ODOO_INSTALL_RUSSIAN=yes and run setup again (it activates Russian, as Settings → Languages does), or activate Russian yourself and run setup again.';
+  const verb = report.dryRun ? 'to write' : 'written';
+  return `Russian: ${language === 'activated' ? 'activated now; ' : ''}${written.length} text(s) of the workspace ${verb} in Russian${written.length === 0 ? ' (all already are)' : ''}. Users whose language is Russian see the workspace in Russian.`;
 }
 
 function describeRemove(report: RemoveReport, dryRun: boolean): string {

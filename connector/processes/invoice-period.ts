@@ -29,6 +29,7 @@ import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { describeSkipped } from '../rcp/errors.ts';
+import { say } from '../work/run-rules.ts';
 import { mergeFailures } from './failures.ts';
 import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
@@ -377,7 +378,7 @@ export function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'p
   const state = periodState(input.period, today);
   if (state === 'closed') return;
   throw new ConfigError([
-    `${input.period} ${state === 'open' ? 'is not over yet' : 'has not begun'} (today is ${today} in ${timezone}): its usage is ${state === 'open' ? 'still growing' : 'not there'}, and an invoice now would be short. Invoice it once the month is over, or add --allow-open-period for a provisional draft.`,
+    say(state === 'open' ? 'notOver' : 'notBegun', { period: input.period, today, zone: timezone }),
   ]);
 }
 

@@ -74,7 +74,11 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
     example: 'invoice --period 2026-10',
   },
   runKind: 'invoice',
-  fromRun: monthOfCounterparties.fromRun,
+  fromRun: (run) => ({
+    ...monthOfCounterparties.fromRun(run),
+    ...(run.force ? { force: true } : {}),
+    ...(run.openMonth ? { allowOpenPeriod: true } : {}),
+  }),
   filters: monthOfCounterparties.filters,
   jobId: monthOfCounterparties.jobId('invoice'),
   run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),

@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FailedRecord } from '../odoo/upsert.ts';
 import type { RunCounts, RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
+import { say } from './run-rules.ts';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
@@ -22,8 +23,7 @@ export const Period = z.string().refine(isPeriod, 'a month YYYY-MM is expected')
 
 /** A run requested in RCP → Runs names its month in a text field: checked here, before any work. */
 export function periodOfRun(run: RunRequest): string {
-  if (!run.period || !isPeriod(run.period))
-    throw new Error(`a month is needed as YYYY-MM (got "${run.period ?? ''}")`);
+  if (!run.period || !isPeriod(run.period)) throw new Error(say('monthNeeded', { got: run.period ?? '' }));
   return run.period;
 }
 

@@ -32,12 +32,17 @@ import {
 import { actionCode } from './odoo-files.ts';
 import { MARK_NAME } from './payment-marks.ts';
 import { paymentReviewActions } from './payment-review-actions.ts';
+import { runCheckCode } from './run-check.ts';
 import { viewsOf } from './views.ts';
 
 export const GROUP_USER = 'group_user';
 export const GROUP_MANAGER = 'group_manager';
 export const GROUP_CONNECTOR = 'group_connector';
 export const ACTION_GUARDS = 'action_install_guards';
+/** Writes the workspace's Russian texts (translations.ts) as Odoo's translations; run by setup as admin. */
+export const ACTION_TRANSLATE = 'action_translate';
+/** 17, 18: the "RCP" heading of the groups in Settings → Users (an ir.module.category, made as superuser). */
+export const ACTION_GROUP_HEADING = 'action_group_heading';
 export const ACTION_CLAIM_KEYS = 'action_claim_keys';
 export const ACTION_RELEASE_KEYS = 'action_release_keys';
 /**
@@ -67,6 +72,10 @@ export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
 export const ACTION_FINISH_RUN = 'action_run_finish';
 export const ACTION_RETRY_RUN = 'action_run_retry';
+/** Checks a saved request by the worker's rules (connector/work/run-rules.ts); called by `x_checked`. */
+export const ACTION_RUN_CHECK = 'action_run_check';
+/** "Rewrite edited drafts" (the CLI's `--force`) on a requested invoice run, RCP / Manager only. */
+export const ACTION_RUN_FORCE = 'action_run_force';
 
 export const fieldXmlid = (model: string, field: string) => `field_${model}__${field}`;
 
@@ -75,9 +84,10 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...groupItems(caps),
     ...MODELS.map(modelItem),
     // Computed, one2many and related-through-ours fields after every plain one: Odoo checks what
-    // they read (dependencies, the many2one a one2many reads back) when creating them.
+    // they read (dependencies, the many2one a one2many reads back) when creating them; each
+    // computed field after the computed fields it depends on.
     ...MODELS.flatMap((m) => m.fields.filter((f) => !laterField(f)).map((f) => fieldItem(m, f))),
-    ...MODELS.flatMap((m) => m.fields.filter(laterField).map((f) => fieldItem(m, f))),
+    ...MODELS.flatMap((m) => laterInOrder(m).map((f) => fieldItem(m, f))),
     ...MODELS.flatMap(accessItems),
     ...MODELS.flatMap(companyRuleItems),
     ...MODELS.flatMap(userRecordRuleItems),
@@ -136,6 +146,22 @@ function groupItems(caps: Capabilities): WorkspaceItem[] {
 /** Fields that read others of the workspace (a compute, a one2many's inverse, a related path through one). */
 const laterField = (f: FieldSpec) =>
   f.compute !== undefined || f.type === 'one2many' || (f.related?.includes('.x_') ?? false);
+/** A model's later fields (laterField), each computed one after the computed fields it depends on. */
+function laterInOrder(model: ModelSpec): FieldSpec[] {
+  const later = model.fields.filter(laterField);
+  const computed = later.filter((f) => f.compute);
+  const out: FieldSpec[] = [];
+  const visit = (f: FieldSpec) => {
+    if (out.includes(f)) return;
+    for (const dep of f.compute?.depends.split(',') ?? []) {
+      const before = computed.find((c) => c.name === dep.trim());
+      if (before && before !== f) visit(before);
+    }
+    out.push(f);
+  };
+  for (const f of later) visit(f);
+  return out;
+}
 
 function modelItem(spec: ModelSpec): WorkspaceItem {
   return {
@@ -181,7 +207,7 @@ function fieldItem(model: ModelSpec, spec: FieldSpec): WorkspaceItem {
     values.compute = spec.compute.code;
     values.depends = spec.compute.depends;
     values.store = true;
-    values.readonly = true;
+    values.readonly = !spec.compute.editable;
   }
   if (spec.table) {
     const [table, column1, column2] = spec.table;
@@ -398,6 +424,26 @@ function serverActionItems(caps: Capabilities): WorkspaceItem[] {
       ['base.group_system'],
       guards,
     ),
+    ...(caps.groupHeading
+      ? []
+      : [
+          serverAction(
+            caps,
+            ACTION_GROUP_HEADING,
+            'RCP: show the groups in Settings → Users',
+            'x_rcp_lock',
+            ['base.group_system'],
+            actionCode(ACTION_GROUP_HEADING),
+          ),
+        ]),
+    serverAction(
+      caps,
+      ACTION_TRANSLATE,
+      'RCP: write the workspace in another language',
+      'x_rcp_lock',
+      ['base.group_system'],
+      actionCode(ACTION_TRANSLATE),
+    ),
     serverAction(
       caps,
       ACTION_CLAIM_KEYS,
@@ -472,6 +518,22 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
         kinds: RETRY_KINDS.map((k) => `'${k}', `).join(''),
         why_not: RETRY_NOT_OFFERED,
       }),
+    ),
+    serverAction(
+      caps,
+      ACTION_RUN_CHECK,
+      'RCP: check a requested run',
+      'x_rcp_run',
+      [GROUP_USER],
+      runCheckCode(),
+    ),
+    serverAction(
+      caps,
+      ACTION_RUN_FORCE,
+      'Rewrite edited drafts',
+      'x_rcp_run',
+      [GROUP_MANAGER],
+      actionCode(ACTION_RUN_FORCE),
     ),
     serverAction(
       caps,

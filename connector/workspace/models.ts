@@ -1,4 +1,5 @@
 import { computeCode } from './odoo-files.ts';
+import { RU } from './translations.ts';
 /**
  * The RCP workspace's models and fields, as data (product.md, "The RCP workspace in Odoo": these
  * model and field names are a fixed contract). To add a field, add a line; setup creates it on the
@@ -41,8 +42,11 @@ export interface FieldSpec {
   readonly tracking?: boolean;
   /** For many2many: the relation table and its two columns. */
   readonly table?: readonly [string, string, string];
-  /** A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on. */
-  readonly compute?: { readonly code: string; readonly depends: string };
+  /**
+   * A computed, stored field: Odoo's safe_eval code over `self`, and the fields it depends on;
+   * `editable`: a value written (API, connector) is kept as written.
+   */
+  readonly compute?: { readonly code: string; readonly depends: string; readonly editable?: boolean };
 }
 
 /** Who may do what on a model: r(ead), w(rite), c(reate), u(nlink). */
@@ -94,6 +98,15 @@ export const RETRY_NOT_OFFERED =
   'Retry failed is offered for invoice and corrections runs. Run this kind again instead: a sync reads RCP whole and leaves unchanged records as they are, a payments push takes every payment RCP does not have yet, a reconcile only compares.';
 
 export const RUN_STATES = ['requested', 'running', 'done', 'failed'] as const;
+/** A run's name: what, then its month (the connector's `runName` and Odoo's compute of `x_name`). */
+export const RUN_NAMES: Readonly<Record<(typeof RUN_KINDS)[number], string>> = {
+  sync: 'Sync',
+  invoice: 'Invoices',
+  corrections: 'Corrections',
+  payments: 'Payments push',
+  reconcile: 'Reconcile',
+};
+const DRY_RUN_NAME = ' (dry run)';
 export const PAYMENT_STATES = ['intent', 'pushed', 'review', 'not_pushed'] as const;
 export const RESOLUTIONS = ['pushed', 'not_pushed'] as const;
 
@@ -262,7 +275,17 @@ export const MODELS: readonly ModelSpec[] = [
         label: 'Run',
         compute: {
           depends: 'x_kind,x_period,x_dry_run',
-          code: computeCode('x_rcp_run.x_name'),
+          code: computeCode('x_rcp_run.x_name', {
+            names: JSON.stringify({ ...RUN_NAMES, run: 'Run', dry: DRY_RUN_NAME }),
+            names_ru: JSON.stringify(
+              Object.fromEntries(
+                Object.entries({ ...RUN_NAMES, run: 'Run', dry: DRY_RUN_NAME.trim() }).map(([k, v]) => [
+                  k,
+                  k === 'dry' ? ` ${RU[v] ?? v}` : (RU[v] ?? v),
+                ]),
+              ),
+            ),
+          }),
         },
       },
       {
@@ -278,7 +301,41 @@ export const MODELS: readonly ModelSpec[] = [
           ['reconcile', 'Reconcile a month'],
         ],
       },
-      { name: 'x_period', type: 'char', label: 'Month (YYYY-MM)', help: 'For invoices and reconcile.' },
+      {
+        name: 'x_period',
+        type: 'char',
+        label: 'Month (YYYY-MM)',
+        help: 'For invoices and reconcile.',
+        compute: { depends: 'x_month', code: computeCode('x_rcp_run.x_period'), editable: true },
+      },
+      {
+        name: 'x_month',
+        type: 'date',
+        label: 'Month',
+        help: 'Any day of the month: a month that is over (the current one only with "Open month").',
+      },
+      {
+        name: 'x_open_month',
+        type: 'boolean',
+        label: 'Open month',
+        help: 'Invoice the current month before it is over: a provisional, short draft (RCP / Manager only).',
+      },
+      {
+        name: 'x_force',
+        type: 'boolean',
+        label: 'Rewrite edited drafts',
+        help: 'Also rewrite draft invoices an accountant changed in Odoo since the connector wrote them: their edits are lost (RCP / Manager only).',
+      },
+      {
+        name: 'x_checked',
+        type: 'boolean',
+        label: 'Request checked',
+        help: 'Set when a request passed the checks the worker makes: what it would refuse cannot be saved.',
+        compute: {
+          depends: 'x_kind,x_period,x_open_month,x_force',
+          code: computeCode('x_rcp_run.x_checked'),
+        },
+      },
       {
         name: 'x_counterparty_id',
         type: 'many2one',

@@ -12,7 +12,7 @@ import { externalIds } from '../odoo/external-ids.ts';
 import { runWorkspaceAction } from './actions.ts';
 import { ACTION_CLAIM_RUN, ACTION_FINISH_RUN } from './definition.ts';
 import { fullXmlid } from './items.ts';
-import { type RUN_COUNTS, RUN_KINDS } from './models.ts';
+import { type RUN_COUNTS, RUN_KINDS, RUN_NAMES } from './models.ts';
 
 export type RunKind = (typeof RUN_KINDS)[number];
 export type RunTrigger = 'odoo' | 'schedule' | 'cli';
@@ -37,6 +37,9 @@ const ClaimedRunRow = z.object({
   counterparty_rcp_id: OptionalText,
   /** A Retry failed run: the RCP ids it works on, one a line. */
   only: OptionalText.optional(),
+  // "Open month" and "Rewrite edited drafts" (absent from a workspace set up before them).
+  open_month: z.boolean().optional(),
+  force: z.boolean().optional(),
 });
 
 const ClaimAnswer = z.object({
@@ -56,6 +59,10 @@ export interface RunRequest {
   client: string | undefined;
   /** Only these RCP records (a Retry failed run; kinds that can take a list: RETRY_KINDS). */
   only?: string[] | undefined;
+  /** "Open month": invoice the current month (`--allow-open-period`). */
+  openMonth?: boolean;
+  /** "Rewrite edited drafts" (`--force`). */
+  force?: boolean;
 }
 
 /** A claimed run's row, with the partner or client it names checked (an RCP uuid, lower case). */
@@ -76,6 +83,8 @@ export function runRequestOf(row: z.infer<typeof ClaimedRunRow>): RunRequest {
             .map((id) => RcpUuid.parse(id)),
         }
       : {}),
+    openMonth: row.open_month ?? false,
+    force: row.force ?? false,
   };
 }
 
@@ -161,15 +170,7 @@ export async function startRun(
 }
 
 export function runName(kind: RunKind, period: string | undefined): string {
-  const what = (
-    {
-      sync: 'Sync',
-      invoice: 'Invoices',
-      corrections: 'Corrections',
-      payments: 'Payments push',
-      reconcile: 'Reconcile',
-    } satisfies Record<RunKind, string>
-  )[kind];
+  const what = RUN_NAMES[kind];
   return period ? `${what} ${period}` : what;
 }
 

@@ -8,7 +8,15 @@ import type { OdooClient } from '../odoo/client.ts';
  * found by its external ID and written only when it differs; a second run changes nothing.
  */
 import { externalIds } from '../odoo/external-ids.ts';
-import { ACTION_GUARDS, GROUP_CONNECTOR, GROUP_MANAGER, workspaceDefinition } from './definition.ts';
+import {
+  ACTION_GROUP_HEADING,
+  ACTION_GUARDS,
+  ACTION_TRANSLATE,
+  GROUP_CONNECTOR,
+  GROUP_MANAGER,
+  uniqueIndexes,
+  workspaceDefinition,
+} from './definition.ts';
 import { readGuards } from './guards.ts';
 import { type WorkspaceItem, fullXmlid, referencesOf } from './items.ts';
 import { type ItemPlan, type PlanCounts, type Values, countPlans, planItem, resolveValues } from './plan.ts';
@@ -23,6 +31,7 @@ import {
   readSettings,
   writeParam,
 } from './settings.ts';
+import { RUSSIAN, russianEntries } from './translations.ts';
 
 export interface SetupOptions {
   dryRun: boolean;
@@ -30,6 +39,18 @@ export interface SetupOptions {
   connectorLogin: string;
   /** Expected company currency (ISO code). */
   currency: string;
+  /** The admin's consent (ODOO_INSTALL_RUSSIAN=yes) to activate Russian in Odoo when it is missing. */
+  installRussian?: boolean;
+}
+
+/**
+ * The workspace in Russian: `missing` when Odoo has no active Russian and setup was not allowed to
+ * activate it (the workspace then shows in English only); `activated` when setup activated it now.
+ * `written`: the texts written in Russian by this run (or, dry run, to write).
+ */
+export interface RussianReport {
+  language: 'active' | 'activated' | 'missing';
+  written: string[];
 }
 
 export interface SetupReport {
@@ -45,6 +66,7 @@ export interface SetupReport {
   obsolete: string[];
   /** Server actions of an older definition that no longer exist in this one: removed (or, dry run, to remove). */
   retired: string[];
+  russian: RussianReport;
 }
 
 /**
@@ -74,6 +96,8 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
   if (!options.dryRun) await finishDeferred(odoo, plans, ids);
 
   const guards = options.dryRun ? [] : await runGuards(odoo, ids);
+  if (!options.dryRun) await runGroupHeading(odoo, ids);
+  const russian = await writeRussian(odoo, items, ids, options);
   const retired = await removeRetired(odoo, options.dryRun);
   const obsolete = await obsoleteItems(odoo, items);
   const users = await grantGroups(odoo, ids, connectorUser, options.dryRun);
@@ -98,7 +122,50 @@ export async function setupWorkspace(odoo: OdooClient, options: SetupOptions): P
     users,
     obsolete,
     retired,
+    russian,
   };
+}
+
+/**
+ * Russian: activated (Odoo's own wizard, which also loads Odoo's translations) when missing and the
+ * admin consented; then the workspace's texts written through `action_translate` (what differs only).
+ */
+async function writeRussian(
+  odoo: OdooClient,
+  items: readonly WorkspaceItem[],
+  ids: Map<string, number>,
+  options: SetupOptions,
+): Promise<RussianReport> {
+  const [lang] = await odoo.searchRead<{ id: number; active: boolean }>(
+    'res.lang',
+    [['code', '=', RUSSIAN]],
+    ['active'],
+    { context: { active_test: false } },
+  );
+  let language: RussianReport['language'] = lang?.active ? 'active' : 'missing';
+  if (language === 'missing' && lang && options.installRussian && !options.dryRun) {
+    const [wizard] = await odoo.create('base.language.install', [{ lang_ids: [[6, 0, [lang.id]]] }]);
+    if (wizard !== undefined) await odoo.callOn('base.language.install', 'lang_install', [wizard]);
+    language = 'activated';
+  }
+  const entries = russianEntries(items);
+  const actionId = ids.get(fullXmlid(ACTION_TRANSLATE));
+  if (language === 'missing' || actionId === undefined) {
+    // Nothing to write into (or, first dry run, the action does not exist yet): every text is to write.
+    return { language, written: language === 'missing' ? [] : entries.map(entryLabel) };
+  }
+  const answer = await odoo.callOn<{ changed?: string[] } | false | null>(
+    'ir.actions.server',
+    'run',
+    [actionId],
+    undefined,
+    { active_model: 'x_rcp_lock', rcp_translate: { lang: RUSSIAN, dry_run: options.dryRun, entries } },
+  );
+  return { language, written: answer && Array.isArray(answer.changed) ? answer.changed : [] };
+}
+
+function entryLabel(entry: { xmlid: string; field: string; selection?: string }): string {
+  return `${entry.xmlid} ${entry.selection ?? entry.field}`;
 }
 
 async function removeRetired(odoo: OdooClient, dryRun: boolean): Promise<string[]> {
@@ -310,6 +377,13 @@ async function runGuards(odoo: OdooClient, ids: Map<string, number>): Promise<st
   const { found, missing } = await readGuards(odoo, id);
   if (missing.length > 0) throw new Error(`Odoo did not create the unique indexes ${missing.join(', ')}`);
   return found;
+}
+
+/** 17, 18: the groups under an "RCP" heading of Settings → Users, shown without developer mode. */
+async function runGroupHeading(odoo: OdooClient, ids: Map<string, number>): Promise<void> {
+  const id = ids.get(fullXmlid(ACTION_GROUP_HEADING));
+  if (id === undefined) return; // 19: the privilege item is the heading
+  await odoo.callOn('ir.actions.server', 'run', [id], undefined, { active_model: 'x_rcp_lock' });
 }
 
 /** The connector's user gets the connector group; the admin running setup gets RCP / Manager. */

@@ -208,7 +208,11 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
     await newRecord();
     await page.waitForSelector('.o_form_view');
     await choose('x_kind', 'Invoices for a month');
-    await page.locator('.o_field_widget[name="x_period"] input').fill(PERIOD);
+    // The month is picked (a date of it), not typed as text: it shows as YYYY-MM.
+    const month = page.locator('.o_field_widget[name="x_month"] input');
+    await month.fill(`05/15/${PERIOD.slice(0, 4)}`);
+    await month.press('Enter');
+    await expect.poll(() => page.locator('.o_field_widget[name="x_period"]').innerText()).toBe(PERIOD);
     await save();
     await statusIs('Requested');
     const run = await myRun('invoice');

@@ -23,5 +23,5 @@ claimed = False
 if rec:
     rec.write({'x_state': 'running', 'x_started_at': now, 'x_worker': worker, 'x_progress': 0, 'x_failed_count': 0})
     cp = rec.x_counterparty_id
-    claimed = {'id': rec.id, 'kind': rec.x_kind, 'period': rec.x_period or False, 'only': rec.x_only_rcp_ids or False, 'dry_run': bool(rec.x_dry_run), 'partner': rec.x_partner_filter or False, 'client': rec.x_client_filter or False, 'counterparty_kind': cp.x_kind or False, 'counterparty_rcp_id': cp.x_rcp_id or False}
+    claimed = {'id': rec.id, 'kind': rec.x_kind, 'period': rec.x_period or False, 'only': rec.x_only_rcp_ids or False, 'dry_run': bool(rec.x_dry_run), 'partner': rec.x_partner_filter or False, 'client': rec.x_client_filter or False, 'counterparty_kind': cp.x_kind or False, 'counterparty_rcp_id': cp.x_rcp_id or False, 'open_month': bool(rec.x_open_month), 'force': bool(rec.x_force)}
 action = {'claimed': claimed, 'expired': expired}
