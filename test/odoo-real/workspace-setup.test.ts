@@ -164,6 +164,7 @@ describe.skipIf(!config)(title, () => {
       'x_rcp_lock',
       'x_rcp_payment',
       'x_rcp_run',
+      'x_rcp_run_failure',
       'x_rcp_usage',
     ]);
     expect(models.every((m) => m.state === 'manual')).toBe(true);
@@ -441,7 +442,7 @@ describe.skipIf(!config)(title, () => {
     const refused = await removeWorkspace(admin, { confirm: false, dryRun: false });
     expect(refused.removed).toBe(false);
     expect(refused.records).toEqual(counts);
-    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(6);
+    expect(await admin.searchCount('ir.model', [['model', '=like', 'x_rcp_%']])).toBe(7);
 
     const removed = await removeWorkspace(admin, { confirm: true, dryRun: false });
     expect(removed.removed).toBe(true);
