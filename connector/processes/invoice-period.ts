@@ -29,7 +29,7 @@ import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { describeSkipped } from '../rcp/errors.ts';
-import { say } from '../work/run-rules.ts';
+import { say } from '../workspace/run-rules.ts';
 import { mergeFailures } from './failures.ts';
 import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';

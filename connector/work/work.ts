@@ -12,8 +12,8 @@ import type { KindCounts, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FailedRecord } from '../odoo/upsert.ts';
+import { say } from '../workspace/run-rules.ts';
 import type { RunCounts, RunKind, RunOutcome, RunRequest } from '../workspace/runs.ts';
-import { say } from './run-rules.ts';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;

@@ -72,7 +72,7 @@ export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
 export const ACTION_FINISH_RUN = 'action_run_finish';
 export const ACTION_RETRY_RUN = 'action_run_retry';
-/** Checks a saved request by the worker's rules (connector/work/run-rules.ts); called by `x_checked`. */
+/** Checks a saved request by the worker's rules (connector/workspace/run-rules.ts); called by `x_checked`. */
 export const ACTION_RUN_CHECK = 'action_run_check';
 /** "Rewrite edited drafts" (the CLI's `--force`) on a requested invoice run, RCP / Manager only. */
 export const ACTION_RUN_FORCE = 'action_run_force';

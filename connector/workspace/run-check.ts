@@ -1,6 +1,7 @@
+import { actionCode } from './odoo-files.ts';
 /**
  * The server action that refuses to save a run the worker would refuse (`odoo/actions/action_run_check.py`),
- * made from the worker's own rules and words (connector/work/run-rules.ts), in English and Russian.
+ * made from the worker's own rules and words (connector/workspace/run-rules.ts), in English and Russian.
  */
 import {
   CLOSED_MONTH_KINDS,
@@ -8,8 +9,7 @@ import {
   OPTION_KINDS,
   REQUEST_WORDS,
   periodCheckPython,
-} from '../work/run-rules.ts';
-import { actionCode } from './odoo-files.ts';
+} from './run-rules.ts';
 import { RU } from './translations.ts';
 
 /** The labels of the run's options, as the words name them. */

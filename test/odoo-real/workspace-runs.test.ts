@@ -90,7 +90,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
   });
 
   it("an invoice run for a month links the invoices it made; a run without its month is refused on save with the worker's words", async () => {
-    // What the worker would refuse cannot be saved: the same rule and words (connector/work/run-rules.ts).
+    // What the worker would refuse cannot be saved: the same rule and words (connector/workspace/run-rules.ts).
     await expect(accountant.create('x_rcp_run', [{ x_kind: 'reconcile' }])).rejects.toThrow(
       /a month is needed as YYYY-MM \(got ""\)/,
     );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_MAJORS, capabilitiesFor } from '../../connector/odoo/capabilities.ts';
-import { REQUEST_WORDS, say } from '../../connector/work/run-rules.ts';
 import { workspaceDefinition } from '../../connector/workspace/definition.ts';
 import { RUN_CHECK_TEXTS } from '../../connector/workspace/run-check.ts';
+import { REQUEST_WORDS, say } from '../../connector/workspace/run-rules.ts';
 import { RU, russianEntries, textsOf, untranslated } from '../../connector/workspace/translations.ts';
 
 /**
@@ -77,7 +77,7 @@ describe("the run check's words (the worker's, said by Odoo on save)", () => {
 describe("a month's rule: Odoo's Python twin (_period.py) agrees with the worker's (isPeriod)", () => {
   it('on every kind of text', async () => {
     const { execFileSync } = await import('node:child_process');
-    const { isPeriod, periodCheckPython } = await import('../../connector/work/run-rules.ts');
+    const { isPeriod, periodCheckPython } = await import('../../connector/workspace/run-rules.ts');
     const samples = [
       '2026-10',
       '2026-1',

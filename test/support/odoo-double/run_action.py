@@ -93,6 +93,10 @@ class Recordset:
     def sudo(self):
         return self
 
+    def with_context(self, *args, **kwargs):
+        # Context keys the actions pass (mail_create_nolog…) steer Odoo's chatter, which the double has not.
+        return self
+
     def search(self, domain, limit=None):
         found = [row['id'] for row in self.env.rows(self._model) if all(_matches(row, t) for t in domain)]
         return Recordset(self.env, self._model, found[:limit] if limit else found)

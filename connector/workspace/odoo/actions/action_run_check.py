@@ -1,5 +1,5 @@
 # Installed by rcp-odoo setup: checks runs requested in RCP → Runs by the worker's rules, with its
-# words (connector/work/run-rules.ts), so that what the worker would refuse cannot be saved. Called by
+# words (connector/workspace/run-rules.ts), so that what the worker would refuse cannot be saved. Called by
 # the computed field x_checked on every save of a request (records: the runs saved).
 {{period_check}}
 # In the user's language (a recompute's environment may carry no language of its own).

@@ -9,8 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RUN_KINDS } from '../workspace/models.ts';
-import { ODOO_FILES_DIR } from '../workspace/odoo-files.ts';
+import type { RUN_KINDS } from './models.ts';
+import { ODOO_FILES_DIR } from './odoo-files.ts';
 
 type Kind = (typeof RUN_KINDS)[number];
 
