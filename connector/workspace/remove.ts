@@ -101,7 +101,8 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
   report.paymentsKept -= report.paymentsForgotten.length;
 
   // Reverse order of the definition; leftovers of older definitions by their kind's place.
-  const order = [...new Set(workspaceDefinition(odoo.capabilities).map((i) => i.model))].reverse();
+  const definition = workspaceDefinition(odoo.capabilities);
+  const order = [...new Set(definition.map((i) => i.model))].reverse();
   for (const kind of WORKSPACE_KINDS) if (!order.includes(kind)) order.push(kind);
   for (const kind of order) {
     const ids = data.filter((d) => d.model === kind).map((d) => d.res_id);
@@ -123,7 +124,18 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
       );
     }
     const live = await odoo.search(kind, domain, { context: { active_test: false } });
-    if (live.length > 0) await odoo.unlink(kind, live);
+    if (live.length === 0) continue;
+    if (kind !== 'ir.model.fields') {
+      await odoo.unlink(kind, live);
+      continue;
+    }
+    // Odoo refuses to drop a field that a manual field still reads, even one dropped in the same
+    // call (a related or computed field of another model of ours): one at a time, each before what
+    // it reads, i.e. in the reverse of the order the definition creates them.
+    const place = new Map(definition.map((item, index) => [item.name, index]));
+    const nameOfId = new Map(data.filter((d) => d.model === kind).map((d) => [d.res_id, d.name]));
+    const rank = (id: number) => place.get(nameOfId.get(id) ?? '') ?? Number.MAX_SAFE_INTEGER;
+    for (const id of [...live].sort((a, b) => rank(b) - rank(a))) await odoo.unlink(kind, [id]);
   }
   // Odoo drops some external IDs itself with their records; the rest go here.
   const left = await odoo.search('ir.model.data', [['id', 'in', data.map((d) => d.id)]]);
