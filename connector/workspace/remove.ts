@@ -111,7 +111,8 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
     // another depends on, so those go first. Fields on Odoo's own models are unlinked here too.
     const domain: unknown[] = [['id', 'in', ids]];
     // Many2many fields too: dropping their field drops their relation table, which dropping the
-    // model leaves behind (with rows whose foreign key the next setup cannot make again).
+    // model leaves behind (with rows whose foreign key the next setup cannot make again). One2many
+    // fields too: Odoo refuses to drop a model whose many2one a one2many of another model reads.
     if (kind === 'ir.model.fields') {
       domain.push(
         '|',
@@ -120,7 +121,7 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
         ['model', 'not in', MODELS.map((m) => m.model)],
         ['compute', '!=', false],
         ['related', '!=', false],
-        ['ttype', '=', 'many2many'],
+        ['ttype', 'in', ['many2many', 'one2many']],
       );
     }
     const live = await odoo.search(kind, domain, { context: { active_test: false } });
