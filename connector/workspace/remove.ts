@@ -7,7 +7,7 @@
 import { XMLID_MODULE } from '../../mappings/external-ids.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
-import { workspaceDefinition } from './definition.ts';
+import { ACTION_GROUP_HEADING, workspaceDefinition } from './definition.ts';
 import { MODELS } from './models.ts';
 import { forgetMarks, markLedger } from './payment-marks.ts';
 import {
@@ -100,6 +100,15 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
   report.paymentsForgotten = await forgetMarks(odoo, options.forget ?? []);
   report.paymentsKept -= report.paymentsForgotten.length;
 
+  // 17, 18: the groups' "RCP" heading is Odoo's (ir.module.category, superuser only): its own action
+  // takes it away, before the actions go.
+  const heading = data.find((d) => d.model === 'ir.actions.server' && d.name === ACTION_GROUP_HEADING);
+  if (heading) {
+    await odoo.callOn('ir.actions.server', 'run', [heading.res_id], undefined, {
+      active_model: 'x_rcp_lock',
+      rcp_remove: true,
+    });
+  }
   // Reverse order of the definition; leftovers of older definitions by their kind's place.
   const definition = workspaceDefinition(odoo.capabilities);
   const order = [...new Set(definition.map((i) => i.model))].reverse();

@@ -185,7 +185,11 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     s.sim.faults.update({ records: [{ id: client.id, fault: 'usage-unreadable' }] });
     await newRun();
     await choose('x_kind', 'Invoices for a month');
-    await page.locator('.o_field_widget[name="x_period"] input').fill(PERIOD);
+    // The month is picked (a date of it), not typed: it shows as YYYY-MM.
+    const month = page.locator('.o_field_widget[name="x_month"] input');
+    await month.fill(`05/15/${PERIOD.slice(0, 4)}`);
+    await month.press('Enter');
+    await expect.poll(() => page.locator('.o_field_widget[name="x_period"]').innerText()).toBe(PERIOD);
     await save();
     failedRun = await myLastRun();
     expect(await poll()).toBe(failedRun);
