@@ -344,6 +344,24 @@ export class OdooClient {
   }
 
   /**
+   * Removes those of `ids` that are still there: one another writer removed meanwhile (two runs
+   * replacing the same attachment at once) is not an error. Odoo refuses the whole call when one
+   * record is gone, so the survivors are read again and removed, a few times at most.
+   */
+  async unlinkExisting(model: string, ids: readonly number[]): Promise<void> {
+    let left = [...ids];
+    for (let attempt = 1; left.length > 0; attempt += 1) {
+      try {
+        await this.unlink(model, left);
+        return;
+      } catch (error) {
+        if (!(error instanceof OdooError) || error.kind !== 'missing' || attempt >= 3) throw error;
+        left = await this.search(model, [['id', 'in', left]]);
+      }
+    }
+  }
+
+  /**
    * `model.load(fields, rows)`: creates or updates records and their external IDs (an `id` column)
    * in one call and one transaction. Odoo reports bad rows in `messages` instead of raising.
    */

@@ -454,7 +454,7 @@ async function attachTo(odoo: OdooClient, moveId: number, name: string, bytes: B
   const after = await ours();
   const [first, ...later] = after;
   if (later.length > 0)
-    await odoo.unlink(
+    await odoo.unlinkExisting(
       'ir.attachment',
       later.map((a) => a.id),
     );

@@ -22,6 +22,24 @@ export function odooClientScenarios(target: OdooTarget): void {
   const connect = () => OdooClient.connect(target.config());
   const name = (what: string) => `RCP test ${what} ${target.tag}`;
 
+  it('removing records another writer removed meanwhile: unlink refuses, unlinkExisting takes the rest', async () => {
+    const odoo = await connect();
+    try {
+      const ids = await odoo.create(
+        'res.partner',
+        ['a', 'b', 'c'].map((k) => ({ name: name(`gone ${k}`), ref: `gone-${k}-${target.tag}` })),
+      );
+      // The other writer was first with one of them.
+      await odoo.unlink('res.partner', [ids[1] as number]);
+      await expect(odoo.unlink('res.partner', ids)).rejects.toMatchObject({ kind: 'missing' });
+      await odoo.unlinkExisting('res.partner', ids);
+      expect(await odoo.searchCount('res.partner', [['id', 'in', ids]])).toBe(0);
+      await odoo.unlinkExisting('res.partner', ids);
+    } finally {
+      await odoo.close();
+    }
+  });
+
   it('creates a partner and reads it back, with search_read, read and search_count', async () => {
     const odoo = await connect();
     try {

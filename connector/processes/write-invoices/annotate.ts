@@ -215,5 +215,5 @@ async function attachDetails(
   });
   // The new attachments first: a run stopped in between leaves two (the newest mark counts), never none.
   await odoo.create('ir.attachment', rows);
-  await odoo.unlink('ir.attachment', old);
+  await odoo.unlinkExisting('ir.attachment', old);
 }
