@@ -30,8 +30,8 @@ const Row = z.object({
   id: z.number().int(),
   x_rcp_id: z.string().transform((s) => s.toLowerCase()),
   x_kind: z.enum(['partner', 'client']),
-  x_state: z.union([z.enum(['linked', 'to_match']), z.literal(false)]),
   x_partner_id: many2oneId,
+  x_linked_partner_id: many2oneId,
   x_create_partner: z.boolean(),
   x_keep_details: z.boolean(),
 });
@@ -39,8 +39,8 @@ type Row = z.infer<typeof Row>;
 const ROW_FIELDS = [
   'x_rcp_id',
   'x_kind',
-  'x_state',
   'x_partner_id',
+  'x_linked_partner_id',
   'x_create_partner',
   'x_keep_details',
 ] as const;
@@ -130,7 +130,9 @@ export async function prepareCounterparties(
       links.push({ counterpartyId: row.id, partnerId: row.x_partner_id, keepDetails: true });
       linkedNow.add(record.rcpId);
       keep.add(record.rcpId);
-    } else if (row.x_partner_id === undefined && target !== undefined && row.x_state === 'linked') {
+    } else if (row.x_partner_id === undefined && target !== undefined && row.x_linked_partner_id === target) {
+      // Cleared by a person: the company the last sync linked is no longer chosen. (A company the
+      // sync made but had not yet written on the record, a run stopped in between, is not this.)
       links.push({ counterpartyId: row.id, partnerId: undefined, keepDetails: false });
       unlinkedNow.add(record.rcpId);
     } else if (row.x_keep_details && target !== undefined) keep.add(record.rcpId);
@@ -184,12 +186,12 @@ const COUNTERPARTY_RECORD_FIELDS: FieldSpecs = {
   x_balance: { type: 'float' },
   x_currency_id: { type: 'many2one' },
   x_suggested_partner_id: { type: 'many2one' },
+  x_linked_partner_id: { type: 'many2one' },
 };
 /** New records, and those whose company this sync made: the link too (a person's choice is never overwritten). */
 const WITH_LINK: FieldSpecs = {
   ...COUNTERPARTY_RECORD_FIELDS,
   x_partner_id: { type: 'many2one' },
-  x_state: { type: 'char' },
   x_create_partner: { type: 'boolean' },
 };
 
@@ -243,12 +245,12 @@ export async function writeCounterparties(
         x_kind: kind,
         x_currency_id: currencyId ?? false,
         x_suggested_partner_id: (company === undefined && suggestion(rcpId, String(values.x_name))) || false,
+        x_linked_partner_id: company ?? false,
       },
     };
     const madeNow = row !== undefined && company !== undefined && row.x_partner_id !== company;
     if (row === undefined || madeNow) {
       record.values.x_partner_id = company ?? false;
-      record.values.x_state = company === undefined ? 'to_match' : 'linked';
       record.values.x_create_partner = false;
       withLink.push(record);
     } else withoutLink.push(record);

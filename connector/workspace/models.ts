@@ -194,6 +194,16 @@ export const MODELS: readonly ModelSpec[] = [
         ],
       },
       {
+        name: 'x_partner_id',
+        type: 'many2one',
+        label: 'Odoo company',
+        relation: 'res.partner',
+        onDelete: 'set null',
+        help: 'The Odoo company it is linked to. Choose another to re-link; the next sync applies it.',
+      },
+      {
+        // Follows the company chosen at once (an accountant's link or unlink shows before the sync
+        // applies it); whether the sync applied it is x_linked_partner_id.
         name: 'x_state',
         type: 'selection',
         label: 'Status',
@@ -201,14 +211,16 @@ export const MODELS: readonly ModelSpec[] = [
           ['linked', 'Linked'],
           ['to_match', 'To match'],
         ],
+        compute: { depends: 'x_partner_id', code: computeCode('x_rcp_counterparty.x_state') },
       },
       {
-        name: 'x_partner_id',
+        name: 'x_linked_partner_id',
         type: 'many2one',
-        label: 'Odoo company',
+        label: 'Company linked in the last sync',
         relation: 'res.partner',
         onDelete: 'set null',
-        help: 'The Odoo company it is linked to. Choose another to re-link; the next sync applies it.',
+        readonly: true,
+        help: "The company the RCP record's invoices and payments go to now; a company chosen above replaces it at the next sync.",
       },
       {
         name: 'x_suggested_partner_id',

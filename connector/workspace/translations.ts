@@ -142,6 +142,9 @@ export const RU: Readonly<Record<string, string>> = {
   'An Odoo company with the same reference, or the same name once legal forms and quotes are set aside.':
     'Компания Odoo с тем же внешним кодом или с тем же названием без учёта организационно-правовой формы и кавычек.',
   'Linked by an accountant': 'Связан бухгалтером',
+  'Company linked in the last sync': 'Компания, связанная последней синхронизацией',
+  "The company the RCP record's invoices and payments go to now; a company chosen above replaces it at the next sync.":
+    'Компания, на которую сейчас идут счета и платежи записи RCP; выбранная выше компания заменит её при следующей синхронизации.',
   'The company was chosen in Odoo: the sync keeps its name, address and e-mail and sets only the tag, reference, price list and payment term.':
     'Компания выбрана в Odoo: синхронизация сохраняет её название, адрес и e-mail и задаёт только метку, внешний код, прайс-лист и условия оплаты.',
   'Create a new company': 'Создать новую компанию',

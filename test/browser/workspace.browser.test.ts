@@ -198,6 +198,27 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
     await page.waitForSelector('.o_list_renderer .o_data_row');
     await page.locator('.o_data_row').filter({ hasText: tag }).first().waitFor();
     await shot('counterparties');
+    // Cleared in the form, the counterparty shows To match at once (before any sync); chosen
+    // again, Linked: the status follows the accountant's choice, the sync applies it.
+    await page.locator('.o_data_row').filter({ hasText: client().name }).first().locator('td').nth(1).click();
+    await page.waitForSelector('.o_form_view');
+    await statusIs('Linked');
+    await page.locator('.o_field_widget[name="x_partner_id"] input').fill('');
+    // The field takes the empty value when it loses focus (a click beside it, as a person does).
+    await page.locator('.o_form_view .oe_title').click();
+    // The status follows in the form before saving (Odoo's onchange computes it), and after.
+    await statusIs('To match');
+    await save();
+    await statusIs('To match');
+    const relink = page.locator('.o_field_widget[name="x_partner_id"] input');
+    await relink.fill(tag);
+    await page
+      .locator('.o-autocomplete--dropdown-menu .dropdown-item')
+      .filter({ hasText: tag })
+      .first()
+      .click();
+    await save();
+    await statusIs('Linked');
   });
 
   let moveIds: number[] = [];

@@ -147,6 +147,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     x_kind: string;
     x_state: string;
     x_partner_id: [number, string] | false;
+    x_linked_partner_id: [number, string] | false;
     x_suggested_partner_id: [number, string] | false;
     x_parent_id: [number, string] | false;
     x_keep_details: boolean;
@@ -158,6 +159,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     'x_kind',
     'x_state',
     'x_partner_id',
+    'x_linked_partner_id',
     'x_suggested_partner_id',
     'x_parent_id',
     'x_keep_details',
@@ -222,7 +224,13 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
       { name: `Globex ${tag}`, is_company: true, email: 'ap@globex.example' },
     ]);
     const cpA = await counterparty(clientA);
+    expect(cpA.x_linked_partner_id).toEqual([formerA, expect.any(String)]);
     await accountant.write('x_rcp_counterparty', [cpA.id], { x_partner_id: acme });
+    // The status shows the accountant's choice at once; the company linked in RCP's records is
+    // still the former one until the sync applies the choice.
+    const chosen = await counterparty(clientA);
+    expect(chosen.x_state).toBe('linked');
+    expect(chosen.x_linked_partner_id).toEqual([formerA, expect.any(String)]);
     const linked = await sync();
     expect(linked.warnings.join('\n')).toMatch(/1 link\(s\) chosen in RCP → Counterparties applied/);
     expect(await linkOf('client', clientA)).toBe(acme);
@@ -231,7 +239,11 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     // The connector's tag is added to the company's own.
     expect(acmeNow.category_id).toContain(ownTag);
     expect(acmeNow.category_id.length).toBe(2);
-    expect(await counterparty(clientA)).toMatchObject({ x_state: 'linked', x_keep_details: true });
+    expect(await counterparty(clientA)).toMatchObject({
+      x_state: 'linked',
+      x_keep_details: true,
+      x_linked_partner_id: [acme, expect.any(String)],
+    });
     // The company the client had before is left as it was (not deleted, not renamed).
     expect((await company(formerA)).name).toBe(first?.name);
 
@@ -263,11 +275,16 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     const former = (await linkOf('client', client.id)) as number;
     const cp = await counterparty(client.id);
     await accountant.write('x_rcp_counterparty', [cp.id], { x_partner_id: false });
+    // Unlinked at once in the list (To match); the sync still applies it.
+    expect(await counterparty(client.id)).toMatchObject({
+      x_state: 'to_match',
+      x_linked_partner_id: [former, expect.any(String)],
+    });
     const companies = await s.admin.searchCount('res.partner', [['is_company', '=', true]]);
     await sync({ newCounterparties: 'match' });
     expect(await linkOf('client', client.id)).toBeUndefined();
     const waiting = await counterparty(client.id);
-    expect(waiting.x_state).toBe('to_match');
+    expect(waiting).toMatchObject({ x_state: 'to_match', x_linked_partner_id: false });
     // The sync made no company for it, and suggests the one with its reference.
     expect(await s.admin.searchCount('res.partner', [['is_company', '=', true]])).toBe(companies);
     expect((waiting.x_suggested_partner_id as [number, string])[0]).toBe(former);

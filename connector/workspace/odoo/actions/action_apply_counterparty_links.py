@@ -21,10 +21,10 @@ for link in given:
             data.write({'res_id': pid})
         else:
             Data.create({'module': 'rcp_connector', 'name': name, 'model': 'res.partner', 'res_id': pid, 'noupdate': True})
-        rec.write({'x_partner_id': pid, 'x_state': 'linked', 'x_keep_details': bool(link.get('keep_details')), 'x_create_partner': False})
+        rec.write({'x_partner_id': pid, 'x_linked_partner_id': pid, 'x_keep_details': bool(link.get('keep_details')), 'x_create_partner': False})
     else:
         if data and data.model == 'res.partner':
             data.unlink()
-        rec.write({'x_partner_id': False, 'x_state': 'to_match', 'x_keep_details': False})
+        rec.write({'x_partner_id': False, 'x_linked_partner_id': False, 'x_keep_details': False})
     done.append(rec.id)
 action = {'applied': done}
