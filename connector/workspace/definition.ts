@@ -8,6 +8,7 @@ import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
 import type { Capabilities } from '../odoo/capabilities.ts';
 import { CORRECTION_ACTION } from './corrections.ts';
 import { documentItems } from './documents.ts';
+import { liveRunsItems } from './live-runs.ts';
 import { DRAFT_MARK_ACTIONS, DRAFT_MARK_MODEL } from './draft-marks.ts';
 import {
   type ItemValue,
@@ -100,6 +101,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...windowActionItems(caps),
     ...menuItems(caps),
     ...documentItems(caps),
+    ...liveRunsItems(),
   ];
 }
 
