@@ -8,7 +8,6 @@ import { USAGE_ATTACHMENT_PREFIX } from '../../mappings/invoice-values.ts';
 import type { Capabilities } from '../odoo/capabilities.ts';
 import { CORRECTION_ACTION } from './corrections.ts';
 import { documentItems } from './documents.ts';
-import { liveRunsItems } from './live-runs.ts';
 import { DRAFT_MARK_ACTIONS, DRAFT_MARK_MODEL } from './draft-marks.ts';
 import {
   type ItemValue,
@@ -21,6 +20,7 @@ import {
   refs,
   serverAction,
 } from './items.ts';
+import { liveRunsItems } from './live-runs.ts';
 import {
   type FieldSpec,
   MODELS,

@@ -1,9 +1,10 @@
 /** @odoo-module **/
 // RCP → Runs follow by themselves (issue 29): while the Runs list or a run's form is on screen, the
-// runs in progress (requested or running) are read every few seconds, and when one of them changed
-// (progress, state, counts: its write_date), appeared or ended, the list reloads its records, or the
-// form reloads its run when that run is the one that changed and it holds no unsaved edit. Every
-// writer is followed alike (the worker, a schedule, the command line), with no change to any of them.
+// runs it shows and the runs in progress (requested or running) are read every few seconds. When a
+// shown run differs from what the view shows (state, progress, or any write since the last reading),
+// or a run in progress appears or ends, the list reloads its records, or the form reloads its run
+// unless it holds an unsaved edit. Every writer is followed alike (the worker, a schedule, the
+// command line), with no change to any of them.
 // Loaded by Odoo 17, 18 and 19 as part of the web client (`setup` makes it an attachment and an
 // ir.asset of web.assets_backend; Odoo transpiles it as one of its own modules). It does nothing on
 // any other model, and nothing it does may break the web client: every step is guarded.
@@ -15,45 +16,75 @@ import { ListController } from '@web/views/list/list_controller';
 
 const MODEL = 'x_rcp_run';
 const OPEN = ['requested', 'running'];
+/** What a view shows of a run and compares with Odoo's, when the view has it. */
+const SHOWN = ['x_state', 'x_progress'];
 /** While a run is in progress: the worker writes its progress every 2 s at most. */
 const OPEN_MS = 2000;
 /** While none is: a run requested elsewhere or started by a schedule shows within this. */
 const IDLE_MS = 10000;
 
-/** Ids whose write_date differs between two readings, or that are in only one of them. */
-function changedIds(before, now) {
-  const out = [];
-  for (const [id, stamp] of now) if (before.get(id) !== stamp) out.push(id);
-  for (const id of before.keys()) if (!now.has(id)) out.push(id);
-  return out;
+/**
+ * Whether the view is behind Odoo. `shown`: the runs the view shows ({id, data}); `rows`: Odoo's
+ * reading of those and of the runs in progress; `before`: the previous reading (id → row), if any;
+ * `others`: whether runs in progress that the view does not show count (a list: one may now show).
+ */
+function behind(shown, rows, before, others) {
+  const now = new Map(rows.map((r) => [r.id, r]));
+  for (const { id, data } of shown) {
+    const row = now.get(id);
+    if (!row) return true;
+    if (SHOWN.some((f) => f in data && data[f] !== row[f])) return true;
+    const last = before?.get(id);
+    if (last && last.write_date !== row.write_date) return true;
+  }
+  if (!others || !before) return false;
+  const ids = new Set(shown.map((r) => r.id));
+  const openOf = (map) =>
+    [...map.values()]
+      .filter((r) => OPEN.includes(r.x_state) && !ids.has(r.id))
+      .map((r) => r.id)
+      .sort()
+      .join();
+  return openOf(before) !== openOf(now);
 }
 
 /**
- * Follows the runs in progress for one controller while it is mounted. `refresh(changed)` brings the
- * view up to date and answers false when it could not (an unsaved edit): the change is then
- * offered again at the next reading.
+ * Follows the runs for one controller while it is mounted. `shown()` answers the runs the view shows;
+ * `refresh()` reloads the view and answers false when it could not (an unsaved edit): the view is
+ * then still behind at the next reading, which comes soon. Odoo is read every OPEN_MS while a run is
+ * in progress (in Odoo's last answer or in the view), a refresh waits, or the view shows other runs
+ * than at the last reading (a run just saved, the next page); else every IDLE_MS.
  */
-function followRuns(orm, refresh) {
+function followRuns(orm, { shown, others, refresh }) {
   let alive = false;
   let timer = null;
-  let seen = null;
+  let before = null;
+  let readAt = 0;
+  let soon = true;
+  let shownAt = '';
   const tick = async () => {
     timer = null;
-    let open = false;
     try {
-      if (document.visibilityState !== 'hidden') {
-        const rows = await orm.silent.searchRead(MODEL, [['x_state', 'in', OPEN]], ['write_date']);
-        const now = new Map(rows.map((r) => [r.id, r.write_date]));
-        open = now.size > 0;
-        const changed = seen ? changedIds(seen, now) : [];
+      const runs = shown();
+      const key = runs.map((r) => r.id).join();
+      const open = runs.some((r) => OPEN.includes(r.data.x_state));
+      const due = soon || open || key !== shownAt || Date.now() - readAt >= IDLE_MS;
+      if (due && document.visibilityState !== 'hidden') {
+        readAt = Date.now();
+        shownAt = key;
+        const domain = ['|', ['x_state', 'in', OPEN], ['id', 'in', runs.map((r) => r.id)]];
+        const rows = await orm.silent.searchRead(MODEL, domain, ['write_date', ...SHOWN]);
         if (!alive) return;
-        if (changed.length === 0 || (await refresh(changed)) !== false) seen = now;
+        const late = behind(runs, rows, before, others);
+        const done = !late || (await refresh()) !== false;
+        if (done) before = new Map(rows.map((r) => [r.id, r]));
+        soon = !done || rows.some((r) => OPEN.includes(r.x_state));
       }
     } catch (error) {
       // A lost connection or a refused read: the view stays as it is, the next reading tries again.
       console.debug('RCP runs: not refreshed', error);
     }
-    if (alive) timer = setTimeout(tick, open ? OPEN_MS : IDLE_MS);
+    if (alive) timer = setTimeout(tick, OPEN_MS);
   };
   onMounted(() => {
     alive = true;
@@ -79,11 +110,16 @@ patch(ListController.prototype, {
     super.setup(...args);
     try {
       if (this.props.resModel !== MODEL) return;
-      followRuns(useService('orm'), async () => {
-        const root = this.model.root;
-        if (!root || root.editedRecord || root.selection?.length > 0) return false;
-        await this.model.load();
-        return true;
+      followRuns(useService('orm'), {
+        // A grouped list shows its runs in groups: there only runs in progress coming and going count.
+        shown: () => (this.model.root?.records ?? []).map((r) => ({ id: r.resId, data: r.data })),
+        others: true,
+        refresh: async () => {
+          const root = this.model.root;
+          if (!root || root.editedRecord || root.selection?.length > 0) return false;
+          await this.model.load();
+          return true;
+        },
       });
     } catch (error) {
       console.debug('RCP runs: not followed', error);
@@ -96,12 +132,19 @@ patch(FormController.prototype, {
     super.setup(...args);
     try {
       if (this.props.resModel !== MODEL) return;
-      followRuns(useService('orm'), async (changed) => {
-        const record = this.model.root;
-        if (!record || record.isNew || !changed.includes(record.resId)) return true;
-        if (editing(this) || record.dirty || (await record.isDirty())) return false;
-        await record.load();
-        return true;
+      followRuns(useService('orm'), {
+        shown: () => {
+          const record = this.model.root;
+          return record?.resId ? [{ id: record.resId, data: record.data }] : [];
+        },
+        others: false,
+        refresh: async () => {
+          const record = this.model.root;
+          if (!record?.resId) return true;
+          if (editing(this) || record.dirty || (await record.isDirty())) return false;
+          await record.load();
+          return true;
+        },
       });
     } catch (error) {
       console.debug('RCP runs: not followed', error);
