@@ -200,7 +200,15 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     await expect
       .poll(async () => (await field('x_progress').innerText()).replace(/\s/g, ''), POLL)
       .toBe('100%');
-    expect(Number(await field('x_created_count').innerText())).toBeGreaterThan(0);
+    // The counts the worker wrote (a second sync: what the first made is unchanged).
+    const [counts] = await s.admin.read<OdooRecord & { x_created_count: number; x_unchanged_count: number }>(
+      'x_rcp_run',
+      [id],
+      ['x_created_count', 'x_unchanged_count'],
+    );
+    expect(counts?.x_unchanged_count).toBeGreaterThan(0);
+    expect(Number(await field('x_unchanged_count').innerText())).toBe(counts?.x_unchanged_count);
+    expect(Number(await field('x_created_count').innerText())).toBe(counts?.x_created_count);
     expect(await pageKept()).toBe(true);
     // The notification over the form as it was left (no reload); it stays until closed.
     await shot('live-run');
