@@ -7,12 +7,14 @@
 // command line), with no change to any of them.
 // Loaded by Odoo 17, 18 and 19 as part of the web client (`setup` makes it an attachment and an
 // ir.asset of web.assets_backend; Odoo transpiles it as one of its own modules). It does nothing on
-// any other model, and nothing it does may break the web client: every step is guarded.
+// any other model, and nothing it does may break the web client: every step is guarded, and it
+// imports only Odoo's core modules. The list and form controllers are looked up when the web client
+// starts (a service), not imported: a version without them at those paths loses this feature only,
+// where a missing import would stop the web client with Odoo's module error.
 import { onMounted, onWillUnmount } from '@odoo/owl';
+import { registry } from '@web/core/registry';
 import { useService } from '@web/core/utils/hooks';
 import { patch } from '@web/core/utils/patch';
-import { FormController } from '@web/views/form/form_controller';
-import { ListController } from '@web/views/list/list_controller';
 
 const MODEL = 'x_rcp_run';
 const OPEN = ['requested', 'running'];
@@ -105,7 +107,7 @@ function editing(controller) {
   );
 }
 
-patch(ListController.prototype, {
+const listFollows = {
   setup(...args) {
     super.setup(...args);
     try {
@@ -125,9 +127,9 @@ patch(ListController.prototype, {
       console.debug('RCP runs: not followed', error);
     }
   },
-});
+};
 
-patch(FormController.prototype, {
+const formFollows = {
   setup(...args) {
     super.setup(...args);
     try {
@@ -146,6 +148,26 @@ patch(FormController.prototype, {
           return true;
         },
       });
+    } catch (error) {
+      console.debug('RCP runs: not followed', error);
+    }
+  },
+};
+
+/** Odoo's class `name` of module `path`, once every module is loaded; undefined when there is none. */
+function classOf(path, name) {
+  const module = globalThis.odoo?.loader?.modules?.get(path);
+  const found = module?.[name];
+  return typeof found === 'function' ? found : undefined;
+}
+
+registry.category('services').add('rcp_live_runs', {
+  start() {
+    try {
+      const List = classOf('@web/views/list/list_controller', 'ListController');
+      const Form = classOf('@web/views/form/form_controller', 'FormController');
+      if (List) patch(List.prototype, listFollows);
+      if (Form) patch(Form.prototype, formFollows);
     } catch (error) {
       console.debug('RCP runs: not followed', error);
     }
