@@ -20,6 +20,7 @@ import {
   refs,
   serverAction,
 } from './items.ts';
+import { liveRunsItems } from './live-runs.ts';
 import {
   type FieldSpec,
   MODELS,
@@ -100,6 +101,7 @@ export function workspaceDefinition(caps: Capabilities): WorkspaceItem[] {
     ...windowActionItems(caps),
     ...menuItems(caps),
     ...documentItems(caps),
+    ...liveRunsItems(),
   ];
 }
 

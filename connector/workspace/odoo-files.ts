@@ -90,3 +90,8 @@ export function viewArch(name: string, params: OdooFileParams = {}): string {
 export function reportArch(name: string, params: OdooFileParams = {}): string {
   return xmlLine(`reports/${name}.xml`, params);
 }
+
+/** A web-client asset (`odoo/assets/NAME`), as it is: Odoo transpiles it when it builds the bundle. */
+export function assetText(name: string): string {
+  return read(`assets/${name}`);
+}

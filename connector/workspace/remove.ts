@@ -41,6 +41,8 @@ export interface RemoveReport {
 
 /** The models whose records setup makes (the kinds of item in the definition), for finding leftovers. */
 export const WORKSPACE_KINDS = [
+  'ir.asset',
+  'ir.attachment',
   'ir.actions.report',
   'report.paperformat',
   'ir.ui.menu',

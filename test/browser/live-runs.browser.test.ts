@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
+import { finishRun, progressWriter, startRun } from '../../connector/workspace/runs.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
@@ -11,13 +12,15 @@ import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
 
 /**
- * RCP → Runs live, in a real browser on a real Odoo (17, 18 or 19), as an accountant (issue 29,
- * part B): a requested run's end reaches the open page without a reload (Odoo's notification, and
- * the note in the run's chatter), a run with a failed record lists it as a line whose counterparty
- * is a link, and Retry failed, once the fault is gone, makes a run that succeeds for just that
- * record. What the open form's own fields show without a reload is measured and logged, not
- * assumed (see the README's "Live runs"). Screenshots: docs/screenshots/live-run-NN.png and
- * failed-records-NN.png (SCREENSHOTS=off to skip).
+ * RCP → Runs live, in a real browser on a real Odoo (17, 18 or 19), as an accountant (issue 29): with
+ * the Runs list or a run's form open, what the worker does shows without a reload (the workspace's
+ * `live_runs.js`, installed by setup): a requested run comes in, goes to its end, and a run started
+ * from the command line moves its progress; an unsaved edit of the form is kept (and the form follows
+ * once it is discarded). The run's end is also Odoo's notification and a note in the run's chatter.
+ * A run with a failed record lists it as a line whose counterparty is a link, and Retry failed, once
+ * the fault is gone, makes a run that succeeds for just that record. "Without a reload" is checked:
+ * a mark set on the page at the start is still there at the end. Screenshots:
+ * docs/screenshots/live-run-NN.png and failed-records-NN.png (SCREENSHOTS=off to skip).
  */
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const PERIOD = '2024-05';
@@ -122,51 +125,127 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
       await close.click({ timeout: 2_000 }).catch(() => undefined);
   };
 
-  it('a requested run’s end reaches the open page without a reload: Odoo notifies the requester, and the run’s chatter has the note', async () => {
+  const logIn = async () => {
     await page.goto(`${s.odoo.admin.url}/web/login?db=${s.odoo.admin.db}`);
     await page.fill('input[name="login"]', login);
     await page.fill('input[name="password"]', password);
     await page.click('button[type="submit"]');
     await page.waitForSelector('.o_main_navbar', { timeout: 180_000 });
+  };
+  const openRuns = async () => {
+    await page.goto(`${s.odoo.admin.url}/web#action=rcp_connector.action_runs`);
+    await page.waitForSelector('.o_list_renderer, .o_view_nocontent');
+  };
+  /** A mark on the loaded page: gone if the page is loaded again (by the test, Odoo or the browser). */
+  const markPage = () => page.evaluate("window.rcpLiveMark = 'not reloaded'");
+  const pageKept = async () => (await page.evaluate("window.rcpLiveMark === 'not reloaded'")) === true;
+  /** The list's line of run `id`, cell `field`, as the accountant reads it (spaces dropped). */
+  const cell = (id: number, field: string) =>
+    page
+      .locator('.o_data_row')
+      .filter({ has: page.locator('td[name="id"]', { hasText: new RegExp(`^\\s*${id}\\s*$`) }) })
+      .locator(`td[name="${field}"]`);
+  const cellText = async (id: number, field: string) => {
+    const found = cell(id, field);
+    return (await found.count()) === 0 ? '' : (await found.first().innerText()).replace(/\s/g, '');
+  };
+
+  it('the open Runs list follows a run requested in Odoo from Requested to Done, without a reload', async () => {
+    await logIn();
+    await openRuns();
+    await markPage();
+    // Requested by someone else (the connector's admin), as another accountant would.
+    const [id] = (await s.admin.create('x_rcp_run', [{ x_kind: 'sync' }])) as [number];
+    await expect.poll(() => cellText(id, 'x_state'), POLL).toBe('Requested');
+    expect(await poll()).toBe(id);
+    expect((await readRun(id)).x_state).toBe('done');
+    await expect.poll(() => cellText(id, 'x_state'), POLL).toBe('Done');
+    expect(await cellText(id, 'x_progress')).toBe('100%');
+    expect(await cellText(id, 'x_failed_count')).toBe('0');
+    expect(await pageKept()).toBe(true);
+  }, 360_000);
+
+  it('a run started from the command line shows in the open list as Running, its progress moving, then Done', async () => {
+    // What `recordedRun` does for the CLI and the schedules: the run, its progress writes, its end.
+    const id = await startRun(s.admin, { kind: 'sync', trigger: 'cli', worker: 'live-test' });
+    const progress = progressWriter(s.admin, id, { minIntervalMs: 0 });
+    await expect.poll(() => cellText(id, 'x_state'), POLL).toBe('Running');
+    progress.update({ phase: 'clients', done: 3, total: 10 });
+    await expect.poll(() => cellText(id, 'x_progress'), POLL).toBe('30%');
+    progress.update({ phase: 'clients', done: 6, total: 10 });
+    await expect.poll(() => cellText(id, 'x_progress'), POLL).toBe('60%');
+    await progress.stop();
+    await finishRun(s.admin, id, {
+      failed: [],
+      counts: { created: 0, updated: 0, unchanged: 10 },
+    });
+    await expect.poll(() => cellText(id, 'x_state'), POLL).toBe('Done');
+    expect(await cellText(id, 'x_progress')).toBe('100%');
+    expect(await pageKept()).toBe(true);
+  }, 240_000);
+
+  it('a requested run’s open form follows it to Done without a reload: status, progress and counts; Odoo notifies the requester, and the run’s chatter has the note', async () => {
     await newRun();
     await save();
     await statusIs('Requested');
+    await markPage();
     const id = await myLastRun();
     // The worker runs it while the accountant looks at the form; no reload from here on.
     expect(await poll()).toBe(id);
     expect((await readRun(id)).x_state).toBe('done');
     await notification('Sync: done').first().waitFor({ timeout: 30_000 });
     expect(await notification('Sync: done').first().innerText()).toMatch(/created.*updated.*unchanged/s);
-    // The notification over the form as it was left (no reload); it stays until closed.
-    await shot('live-run');
-    // What the open form itself shows without a reload, measured (logged for the README).
-    const statusLive = await statusIs('Done', 10_000)
-      .then(() => true)
-      .catch(() => false);
-    const chatterLive = await page
-      .locator('.o-mail-Message, .o_Message')
-      .filter({ hasText: 'no record failed' })
-      .first()
-      .waitFor({ timeout: 10_000 })
-      .then(() => true)
-      .catch(() => false);
-    console.info(
-      `Odoo ${s.odoo.major}: without reload, status bar Done: ${statusLive}; chatter note: ${chatterLive}`,
+    await statusIs('Done', POLL.timeout);
+    const field = (name: string) => page.locator(`.o_form_view .o_field_widget[name="${name}"]`);
+    await expect
+      .poll(async () => (await field('x_progress').innerText()).replace(/\s/g, ''), POLL)
+      .toBe('100%');
+    // The counts the worker wrote (a second sync: what the first made is unchanged).
+    const [counts] = await s.admin.read<OdooRecord & { x_created_count: number; x_unchanged_count: number }>(
+      'x_rcp_run',
+      [id],
+      ['x_created_count', 'x_unchanged_count'],
     );
-    await shot('live-run');
-    // After a reload the form has the end, its counts and the note in its chatter.
-    expect(await notification('Sync: done').count()).toBe(1);
-    await closeNotifications();
-    await page.reload();
-    await statusIs('Done');
+    expect(counts?.x_unchanged_count).toBeGreaterThan(0);
+    expect(Number(await field('x_unchanged_count').innerText())).toBe(counts?.x_unchanged_count);
+    expect(Number(await field('x_created_count').innerText())).toBe(counts?.x_created_count);
+    expect(await pageKept()).toBe(true);
+    // The chatter too, reloaded with the run (its note addressed to the requester).
     await page
       .locator('.o-mail-Message, .o_Message')
       .filter({ hasText: 'no record failed' })
       .first()
-      .waitFor();
-    expect(Number(await page.locator('.o_field_widget[name="x_created_count"]').innerText())).toBeGreaterThan(
-      0,
-    );
+      .waitFor({ timeout: POLL.timeout });
+    // The notification over the form, which followed by itself; it stays until closed.
+    await shot('live-run');
+    expect(await notification('Sync: done').count()).toBe(1);
+    await closeNotifications();
+    expect(await pageKept()).toBe(true);
+  }, 360_000);
+
+  it('an unsaved edit of a requested run’s form is kept while the worker ends the run; discarded, the form follows', async () => {
+    await newRun();
+    await save();
+    await statusIs('Requested');
+    await markPage();
+    const id = await myLastRun();
+    const dryRun = page.locator('.o_form_view .o_field_widget[name="x_dry_run"] input[type="checkbox"]');
+    await dryRun.check();
+    // Off the field, as a click elsewhere: the edit is the record's (unsaved), no input has the focus.
+    await dryRun.blur();
+    await page.waitForSelector('.o_form_button_cancel');
+    expect(await poll()).toBe(id);
+    expect((await readRun(id)).x_state).toBe('done');
+    await notification('Sync: done').first().waitFor({ timeout: 30_000 });
+    // The list followed a run's end within seconds (above): the form, dirty, is left as it is.
+    await page.waitForTimeout(8_000);
+    expect(await dryRun.isChecked()).toBe(true);
+    await statusIs('Requested', 1_000);
+    await closeNotifications();
+    await page.click('.o_form_button_cancel');
+    await statusIs('Done', POLL.timeout);
+    expect(await dryRun.isChecked()).toBe(false);
+    expect(await pageKept()).toBe(true);
   }, 360_000);
 
   let failedRun = 0;

@@ -8,6 +8,7 @@ import { Secret } from '../../connector/secret.ts';
 import { claimKeys, releaseKeys } from '../../connector/workspace/claims.ts';
 import { ACTION_RESOLVE_NOT_PUSHED, ACTION_RESOLVE_PUSHED } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
+import { LIVE_RUNS_URL } from '../../connector/workspace/live-runs.ts';
 import { writePaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { countWorkspaceRecords, removeWorkspace } from '../../connector/workspace/remove.ts';
 import {
@@ -48,6 +49,8 @@ async function snapshot(odoo: OdooClient): Promise<Snapshot> {
   ]) {
     out[model] = await count(model);
   }
+  out['ir.asset'] = await count('ir.asset');
+  out['ir.attachment /rcp_connector/'] = await count('ir.attachment', [['url', '=like', '/rcp_connector/%']]);
   out['ir.model.data rcp_connector'] = await count('ir.model.data', [['module', '=', 'rcp_connector']]);
   out['ir.config_parameter rcp_connector'] = await count('ir.config_parameter', [
     ['key', '=like', 'rcp_connector.%'],
@@ -172,6 +175,19 @@ describe.skipIf(!config)(title, () => {
     const finance = (await externalIds(admin).resolve(['account.menu_finance'])).get('account.menu_finance');
     expect((menu?.parent_id as [number, string])[0]).toBe(finance?.id);
     expect(menu?.child_id).toHaveLength(4);
+    // The Runs' web-client module: the file, and its place in the backend bundle.
+    const files = await admin.searchRead(
+      'ir.attachment',
+      [['url', '=', LIVE_RUNS_URL]],
+      ['type', 'mimetype'],
+    );
+    expect(files).toMatchObject([{ type: 'binary', mimetype: 'application/javascript' }]);
+    const assets = await admin.searchRead(
+      'ir.asset',
+      [['path', '=', LIVE_RUNS_URL]],
+      ['bundle', 'directive', 'active'],
+    );
+    expect(assets).toMatchObject([{ bundle: 'web.assets_backend', directive: 'append', active: true }]);
     const settings = await readSettings(admin);
     expect(settings).toMatchObject({
       priceDigits: PRICE_DIGITS,

@@ -214,7 +214,7 @@ function workspaceCodeHash(): string {
     for (const entry of readdirSync(resolve(repoRoot, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|py|xml)$/.test(entry.name)) files.push(path);
+      else if (/\.(ts|py|xml|js)$/.test(entry.name)) files.push(path);
     }
   };
   walk('connector');

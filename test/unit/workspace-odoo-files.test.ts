@@ -11,7 +11,8 @@ import { ODOO_FILES_DIR, actionCode, reportArch } from '../../connector/workspac
  * well-formed, as the files stand (each XML file parsed as a fragment: a report's body has several
  * roots) and as setup writes them for each Odoo version (every server action's and computed
  * field's code compiled, every view's arch parsed as the one document Odoo stores). Python's own
- * compiler and its strict XML parser (expat) judge, one python3 run for all.
+ * compiler and its strict XML parser (expat) judge, one python3 run for all. The web client's
+ * module (`assets/*.js`) parses as an ES module and imports only Odoo's core modules (see its head).
  */
 interface Source {
   name: string;
@@ -49,24 +50,45 @@ function filesUnder(dir: string): string[] {
 const files = filesUnder(ODOO_FILES_DIR).sort();
 
 describe("the workspace's Odoo files", () => {
-  it('are all .py or .xml, and each kind is there', () => {
+  it('are all .py or .xml, or .js of the web client, and each kind is there', () => {
     const names = files.map((f) => relative(ODOO_FILES_DIR, f));
-    expect(names.filter((n) => !/\.(py|xml)$/.test(n))).toEqual([]);
-    for (const dir of ['actions/', 'computes/', 'views/', 'reports/'])
+    expect(names.filter((n) => !/\.(py|xml)$/.test(n) && !/^assets\/[\w-]+\.js$/.test(n))).toEqual([]);
+    for (const dir of ['actions/', 'computes/', 'views/', 'reports/', 'assets/'])
       expect(
         names.some((n) => n.startsWith(dir)),
         dir,
       ).toBe(true);
   });
 
+  it('the web client module parses, and imports only what Odoo 17, 18 and 19 all have at its core', () => {
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      const text = readFileSync(file, 'utf8');
+      // Odoo transpiles only a file that starts with this comment (17 requires it).
+      expect(text.startsWith('/** @odoo-module **/\n')).toBe(true);
+      execFileSync(process.execPath, ['--check', '--input-type=module'], { input: text });
+      const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+      expect(imports.length).toBeGreaterThan(0);
+      expect(
+        imports.filter(
+          (i) =>
+            !['@odoo/owl', '@web/core/registry', '@web/core/utils/hooks', '@web/core/utils/patch'].includes(
+              i as string,
+            ),
+        ),
+      ).toEqual([]);
+    }
+  });
+
   it('compile (Python) and parse (XML) as they stand', () => {
-    const sources = files.map(
-      (f): Source => ({
-        name: relative(ODOO_FILES_DIR, f),
-        kind: f.endsWith('.py') ? 'py' : 'xml-fragment',
-        text: readFileSync(f, 'utf8'),
-      }),
-    );
+    const sources = files
+      .filter((f) => !f.endsWith('.js'))
+      .map(
+        (f): Source => ({
+          name: relative(ODOO_FILES_DIR, f),
+          kind: f.endsWith('.py') ? 'py' : 'xml-fragment',
+          text: readFileSync(f, 'utf8'),
+        }),
+      );
     expect(problems(sources)).toEqual([]);
   });
 
