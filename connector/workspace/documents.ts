@@ -262,48 +262,52 @@ function fieldItems(): WorkspaceItem[] {
     key: ['model', 'name'],
     createOnly: ['model_id', 'model', 'name', 'ttype'],
   });
-  for (const f of LINE_FIGURE_FIELDS)
-    items.push({
-      name: fieldXmlid('account.move.line', f.name),
-      model: 'ir.model.fields',
-      values: {
-        model_id: ref('account.model_account_move_line'),
-        model: 'account.move.line',
-        name: f.name,
-        ttype: f.ttype,
-        field_description: f.label,
-        help: 'How the RCP documents print this line (computed from the invoice on every read).',
-        required: false,
-        readonly: true,
-        store: false,
-        depends: LINE_FIGURE_DEPENDS,
-        compute: computeCode('account.move.line.x_rcp_doc', { field: `'${f.name}'` }),
-      },
-      key: ['model', 'name'],
-      createOnly: ['model_id', 'model', 'name', 'ttype'],
-    });
-  for (const f of UKD_LINE_FIELDS)
-    items.push({
-      name: fieldXmlid('account.move.line', f.name),
-      model: 'ir.model.fields',
-      values: {
-        model_id: ref('account.model_account_move_line'),
-        model: 'account.move.line',
-        name: f.name,
-        ttype: f.ttype,
-        ...(f.ttype === 'many2one' ? { relation: 'account.move' } : {}),
-        field_description: f.label,
-        help: 'How the RCP УКД prints this line of a correction (computed on every read).',
-        required: false,
-        readonly: true,
-        store: false,
+  items.push(
+    ...LINE_FIGURE_FIELDS.map((f) =>
+      computedLineField(
+        f,
+        'How the RCP documents print this line (computed from the invoice on every read).',
+        {
+          depends: LINE_FIGURE_DEPENDS,
+          compute: computeCode('account.move.line.x_rcp_doc', { field: `'${f.name}'` }),
+        },
+      ),
+    ),
+    ...UKD_LINE_FIELDS.map((f) =>
+      computedLineField(f, 'How the RCP УКД prints this line of a correction (computed on every read).', {
         depends: UKD_DEPENDS,
         compute: computeCode('account.move.line.x_rcp_ukd', { field: `'${f.name}'` }),
-      },
-      key: ['model', 'name'],
-      createOnly: ['model_id', 'model', 'name', 'ttype'],
-    });
+      }),
+    ),
+  );
   return items;
+}
+
+/** A field of invoice lines the documents print, computed by Odoo on every read (not stored). */
+function computedLineField(
+  f: { name: string; ttype: string; label: string },
+  help: string,
+  code: { depends: string; compute: string },
+): WorkspaceItem {
+  return {
+    name: fieldXmlid('account.move.line', f.name),
+    model: 'ir.model.fields',
+    values: {
+      model_id: ref('account.model_account_move_line'),
+      model: 'account.move.line',
+      name: f.name,
+      ttype: f.ttype,
+      ...(f.ttype === 'many2one' ? { relation: 'account.move' } : {}),
+      field_description: f.label,
+      help,
+      required: false,
+      readonly: true,
+      store: false,
+      ...code,
+    },
+    key: ['model', 'name'],
+    createOnly: ['model_id', 'model', 'name', 'ttype'],
+  };
 }
 
 /** Where an administrator types the new values: Odoo's own forms, one field more each. */

@@ -162,6 +162,16 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
   let company = 0;
   const client = () => s.sim.world.client(s.sim.world.order[0] as number);
 
+  /** The counterparty form's Odoo company, typed and picked from the suggestions. */
+  const chooseCompany = async (text: string) => {
+    await page.locator('.o_field_widget[name="x_partner_id"] input').fill(text);
+    await page
+      .locator('.o-autocomplete--dropdown-menu .dropdown-item')
+      .filter({ hasText: text })
+      .first()
+      .click();
+  };
+
   it('links one counterparty from the Counterparties list', async () => {
     [company] = (await s.admin.create('res.partner', [
       { name: `ООО «Ромашка» ${tag}`, is_company: true, email: 'buh@romashka.example' },
@@ -171,13 +181,7 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
     // The line opens its form; the accountant chooses the company and saves.
     await page.locator('.o_data_row').filter({ hasText: client().name }).first().locator('td').nth(1).click();
     await page.waitForSelector('.o_form_view');
-    const input = page.locator('.o_field_widget[name="x_partner_id"] input');
-    await input.fill(tag);
-    await page
-      .locator('.o-autocomplete--dropdown-menu .dropdown-item')
-      .filter({ hasText: tag })
-      .first()
-      .click();
+    await chooseCompany(tag);
     await save();
     const [row] = await s.admin.searchRead<OdooRecord & { x_partner_id: [number, string] | false }>(
       'x_rcp_counterparty',
@@ -210,13 +214,7 @@ describe.skipIf(!browserCanRun())(realTitle('the accountant in the browser'), ()
     await statusIs('To match');
     await save();
     await statusIs('To match');
-    const relink = page.locator('.o_field_widget[name="x_partner_id"] input');
-    await relink.fill(tag);
-    await page
-      .locator('.o-autocomplete--dropdown-menu .dropdown-item')
-      .filter({ hasText: tag })
-      .first()
-      .click();
+    await chooseCompany(tag);
     await save();
     await statusIs('Linked');
   });
