@@ -67,7 +67,7 @@ export async function writeUsageRecords(
   });
   // Old first: a run stopped in between leaves an invoice without records, which the next run sees and fills.
   const old = await odoo.search(USAGE, [['x_move_id', 'in', invoices.map((i) => i.id)]]);
-  await odoo.unlink(USAGE, old);
+  await odoo.unlinkExisting(USAGE, old);
   await odoo.create(USAGE, rows);
 }
 
