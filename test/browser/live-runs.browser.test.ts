@@ -139,6 +139,14 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
   /** A mark on the loaded page: gone if the page is loaded again (by the test, Odoo or the browser). */
   const markPage = () => page.evaluate("window.rcpLiveMark = 'not reloaded'");
   const pageKept = async () => (await page.evaluate("window.rcpLiveMark === 'not reloaded'")) === true;
+  /** A sync requested from a new form, saved and shown Requested; the page marked (no reload from here). */
+  const requestedFormMarked = async () => {
+    await newRun();
+    await save();
+    await statusIs('Requested');
+    await markPage();
+    return myLastRun();
+  };
   /** The list's line of run `id`, cell `field`, as the accountant reads it (spaces dropped). */
   const cell = (id: number, field: string) =>
     page
@@ -185,11 +193,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
   }, 240_000);
 
   it('a requested run’s open form follows it to Done without a reload: status, progress and counts; Odoo notifies the requester, and the run’s chatter has the note', async () => {
-    await newRun();
-    await save();
-    await statusIs('Requested');
-    await markPage();
-    const id = await myLastRun();
+    const id = await requestedFormMarked();
     // The worker runs it while the accountant looks at the form; no reload from here on.
     expect(await poll()).toBe(id);
     expect((await readRun(id)).x_state).toBe('done');
@@ -224,11 +228,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
   }, 360_000);
 
   it('an unsaved edit of a requested run’s form is kept while the worker ends the run; discarded, the form follows', async () => {
-    await newRun();
-    await save();
-    await statusIs('Requested');
-    await markPage();
-    const id = await myLastRun();
+    const id = await requestedFormMarked();
     const dryRun = page.locator('.o_form_view .o_field_widget[name="x_dry_run"] input[type="checkbox"]');
     await dryRun.check();
     // Off the field, as a click elsewhere: the edit is the record's (unsaved), no input has the focus.

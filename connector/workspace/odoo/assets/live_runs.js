@@ -107,52 +107,50 @@ function editing(controller) {
   );
 }
 
-const listFollows = {
-  setup(...args) {
-    super.setup(...args);
-    try {
-      if (this.props.resModel !== MODEL) return;
-      followRuns(useService('orm'), {
-        // A grouped list shows its runs in groups: there only runs in progress coming and going count.
-        shown: () => (this.model.root?.records ?? []).map((r) => ({ id: r.resId, data: r.data })),
-        others: true,
-        refresh: async () => {
-          const root = this.model.root;
-          if (!root || root.editedRecord || root.selection?.length > 0) return false;
-          await this.model.load();
-          return true;
-        },
-      });
-    } catch (error) {
-      console.debug('RCP runs: not followed', error);
-    }
-  },
-};
+/**
+ * A patch of a view controller that follows the runs while a view of x_rcp_run is mounted;
+ * `follow(controller)` answers what followRuns needs of that view (shown, others, refresh).
+ */
+function follows(follow) {
+  return {
+    setup(...args) {
+      super.setup(...args);
+      try {
+        if (this.props.resModel !== MODEL) return;
+        followRuns(useService('orm'), follow(this));
+      } catch (error) {
+        console.debug('RCP runs: not followed', error);
+      }
+    },
+  };
+}
 
-const formFollows = {
-  setup(...args) {
-    super.setup(...args);
-    try {
-      if (this.props.resModel !== MODEL) return;
-      followRuns(useService('orm'), {
-        shown: () => {
-          const record = this.model.root;
-          return record?.resId ? [{ id: record.resId, data: record.data }] : [];
-        },
-        others: false,
-        refresh: async () => {
-          const record = this.model.root;
-          if (!record?.resId) return true;
-          if (editing(this) || record.dirty || (await record.isDirty())) return false;
-          await record.load();
-          return true;
-        },
-      });
-    } catch (error) {
-      console.debug('RCP runs: not followed', error);
-    }
+const listFollows = follows((list) => ({
+  // A grouped list shows its runs in groups: there only runs in progress coming and going count.
+  shown: () => (list.model.root?.records ?? []).map((r) => ({ id: r.resId, data: r.data })),
+  others: true,
+  refresh: async () => {
+    const root = list.model.root;
+    if (!root || root.editedRecord || root.selection?.length > 0) return false;
+    await list.model.load();
+    return true;
   },
-};
+}));
+
+const formFollows = follows((form) => ({
+  shown: () => {
+    const record = form.model.root;
+    return record?.resId ? [{ id: record.resId, data: record.data }] : [];
+  },
+  others: false,
+  refresh: async () => {
+    const record = form.model.root;
+    if (!record?.resId) return true;
+    if (editing(form) || record.dirty || (await record.isDirty())) return false;
+    await record.load();
+    return true;
+  },
+}));
 
 /** Odoo's class `name` of module `path`, once every module is loaded; undefined when there is none. */
 function classOf(path, name) {
