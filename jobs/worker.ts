@@ -12,6 +12,7 @@ import {
   type RunOutcome,
   finishRun,
   hasRuns,
+  raiseProgress,
   recordedRun,
   startRun,
 } from '../connector/workspace/runs.ts';
@@ -163,12 +164,7 @@ export function createRunner(options: RunnerOptions): Runner {
       progressWritten.set(run.id, percent);
       const opened = await openedForRuns();
       if (!opened) return;
-      const running = await opened.odoo.search('x_rcp_run', [
-        ['id', '=', run.id],
-        ['x_state', '=', 'running'],
-        ['x_progress', '<', percent],
-      ]);
-      if (running.length > 0) await opened.odoo.write('x_rcp_run', running, { x_progress: percent });
+      await raiseProgress(opened.odoo, run.id, percent);
     } catch (error) {
       options.log.warn({ run: run.id, error: messageOf(error) }, 'progress not written');
     }

@@ -72,6 +72,7 @@ export const ACTION_APPLY_LINKS = 'action_apply_counterparty_links';
 export const ACTION_ACCEPT_SUGGESTION = 'action_counterparty_accept_suggestion';
 export const ACTION_CANCEL_RUN = 'action_run_cancel';
 export const ACTION_FINISH_RUN = 'action_run_finish';
+export const ACTION_RUN_PROGRESS = 'action_run_progress';
 export const ACTION_RETRY_RUN = 'action_run_retry';
 /** Checks a saved request by the worker's rules (connector/workspace/run-rules.ts); called by `x_checked`. */
 export const ACTION_RUN_CHECK = 'action_run_check';
@@ -508,6 +509,14 @@ function runAndLinkActions(caps: Capabilities): WorkspaceItem[] {
       'x_rcp_run',
       [GROUP_CONNECTOR],
       actionCode(ACTION_FINISH_RUN),
+    ),
+    serverAction(
+      caps,
+      ACTION_RUN_PROGRESS,
+      'RCP: raise a run’s progress',
+      'x_rcp_run',
+      [GROUP_CONNECTOR],
+      actionCode(ACTION_RUN_PROGRESS),
     ),
     serverAction(
       caps,

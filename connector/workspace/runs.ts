@@ -10,7 +10,7 @@ import { messageOf } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { runWorkspaceAction } from './actions.ts';
-import { ACTION_CLAIM_RUN, ACTION_FINISH_RUN } from './definition.ts';
+import { ACTION_CLAIM_RUN, ACTION_FINISH_RUN, ACTION_RUN_PROGRESS } from './definition.ts';
 import { fullXmlid } from './items.ts';
 import { type RUN_COUNTS, RUN_KINDS, RUN_NAMES } from './models.ts';
 
@@ -287,6 +287,18 @@ export async function finishRun(odoo: OdooClient, id: number, outcome: RunOutcom
       message: endingMessage(outcome),
     },
   });
+}
+
+/**
+ * Raises a running run's `x_progress` to `percent` in one Odoo transaction (action_run_progress):
+ * only upwards and never on a finished run, whatever order the reports of jobs finishing side by
+ * side arrive in. Answers whether it was raised.
+ */
+export async function raiseProgress(odoo: OdooClient, id: number, percent: number): Promise<boolean> {
+  const answer = await runWorkspaceAction(odoo, ACTION_RUN_PROGRESS, 'x_rcp_run', {
+    rcp_progress: { id, percent },
+  });
+  return (answer as { raised?: boolean } | undefined)?.raised === true;
 }
 
 /**

@@ -351,6 +351,7 @@ export const RU: Readonly<Record<string, string>> = {
   'Retry failed is offered for invoice and corrections runs. Run this kind again instead: a sync reads RCP whole and leaves unchanged records as they are, a payments push takes every payment RCP does not have yet, a reconcile only compares.':
     'Повтор ошибочных записей доступен для запусков счетов и корректировок. Запустите этот вид заново: синхронизация читает RCP целиком и не трогает неизменённые записи, отправка платежей берёт все платежи, которых ещё нет в RCP, сверка только сравнивает.',
   'RCP: finish a run': 'RCP: завершить запуск',
+  'RCP: raise a run’s progress': 'RCP: обновить ход выполнения запуска',
   done: 'выполнен',
   'done with failures': 'выполнен с ошибками',
   failed: 'завершился ошибкой',

@@ -10,7 +10,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { describeSync } from '../../connector/work/sync.ts';
 import { ACTION_ACCEPT_SUGGESTION } from '../../connector/workspace/definition.ts';
 import { fullXmlid } from '../../connector/workspace/items.ts';
-import { claimNextRun, recordedRun } from '../../connector/workspace/runs.ts';
+import { claimNextRun, finishRun, raiseProgress, recordedRun } from '../../connector/workspace/runs.ts';
 import { pollOnce } from '../../jobs/poller.ts';
 import type { Processes } from '../../jobs/processes.ts';
 import { createRunner, enqueueJob } from '../../jobs/worker.ts';
@@ -140,6 +140,26 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('the RCP workspace at work'),
     const run = await readRun(id as number);
     expect(run.x_state).toBe('failed');
     expect(run.x_summary).toMatch(/worker \(doomed-worker\) stopped/);
+  });
+
+  it('reports of progress arriving out of order, from two connections at once, only ever raise it, and never touch a finished run', async () => {
+    const [id] = await accountant.create('x_rcp_run', [{ x_kind: 'payments', x_dry_run: true }]);
+    const claimed = await claimNextRun(s.deps.odoo, 'progress-worker', { staleSeconds: 900 });
+    expect(claimed.run?.id).toBe(id);
+    const other = await s.reconnect();
+    // Reports of 10..90 %, sent shuffled, half through each connection, all at once.
+    const reports = [50, 20, 90, 10, 70, 30, 80, 40, 60];
+    const raised = await Promise.all(
+      reports.map((p, i) => raiseProgress((i % 2 ? other : s.deps).odoo, id as number, p)),
+    );
+    expect((await readRun(id as number)).x_progress).toBe(90);
+    // The 90 was raised by its own report; a report lower than one already written raised nothing.
+    expect(raised[reports.indexOf(90)]).toBe(true);
+    expect(await raiseProgress(s.deps.odoo, id as number, 60)).toBe(false);
+    expect((await readRun(id as number)).x_progress).toBe(90);
+    await finishRun(s.deps.odoo, id as number, { failed: [] });
+    expect(await raiseProgress(other.odoo, id as number, 95)).toBe(false);
+    expect(await readRun(id as number)).toMatchObject({ x_state: 'done', x_progress: 100 });
   });
 
   interface CpRow extends OdooRecord {
