@@ -1,7 +1,7 @@
 import type { FailedRecord } from '../odoo/upsert.ts';
 import type { RcpClient } from '../rcp/client.ts';
 import { type SkippedRecord, describeSkipped } from '../rcp/errors.ts';
-import type { Listing } from '../rcp/listing.ts';
+import type { Listing, SpilledList } from '../rcp/listing.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
 
 export interface ReadResult<T> {
@@ -39,6 +39,19 @@ export async function readClients(rcp: RcpClient, partner?: string): Promise<Rea
   const listing = rcp.clients(partner ? { partner: partner.toLowerCase() } : {}, slimClient);
   const items = await listing.all();
   return { items, failed: failuresOf(listing, 'client'), skipped: listing.skipped };
+}
+
+/**
+ * Clients as `readClients` reads them, kept on disk until `dispose()` (see `Listing.spill`): for a
+ * run that goes through them slice by slice, so that 100,000 clients never sit in memory at once.
+ */
+export async function spillClients(
+  rcp: RcpClient,
+  partner?: string,
+): Promise<{ list: SpilledList<Client>; failed: FailedRecord[] }> {
+  const listing = rcp.clients(partner ? { partner: partner.toLowerCase() } : {}, slimClient);
+  const list = await listing.spill();
+  return { list, failed: failuresOf(listing, 'client') };
 }
 
 function slimClient(client: Client): Client {

@@ -6,7 +6,6 @@ import {
 } from '../../mappings/counterparties.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import type { DesiredRecord } from '../../mappings/odoo-values.ts';
-import { batchesOf } from '../batches.ts';
 import type { ProcessDeps } from '../deps.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { type UpsertReport, upsertRecords } from '../odoo/upsert.ts';
@@ -127,7 +126,8 @@ export function syncPartners(
   partners: readonly Partner[],
   refs: CounterpartyRefs,
   dryRun: boolean,
-  book?: CounterpartyBook,
+  book: CounterpartyBook | undefined,
+  onProgress: (done: number) => void,
 ): Promise<UpsertReport> {
   return upsertCompanies(
     deps,
@@ -135,40 +135,28 @@ export function syncPartners(
     partners.map((p) => ({ rcpId: p.id, record: toPartnerRecord(p, refs) })),
     dryRun,
     book,
-    (done) => deps.progress?.({ phase: 'partners', done, total: partners.length }),
+    onProgress,
   );
 }
 
-/** Clients: each RCP client is a company in Odoo, tagged "RCP client", on its plan's price list. */
-export async function syncClients(
+/**
+ * Clients (a slice of them: the sync gives them so, with the slice's book): each RCP client is a
+ * company in Odoo, tagged "RCP client", on its plan's price list.
+ */
+export function syncClients(
   deps: ProcessDeps,
   clients: readonly Client[],
   refs: CounterpartyRefs,
   dryRun: boolean,
-  book?: CounterpartyBook,
+  book: CounterpartyBook | undefined,
+  onProgress: (done: number) => void,
 ): Promise<UpsertReport> {
-  // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
-  const sliceSize = deps.odoo.config.batchSize * 10;
-  const total: UpsertReport = { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
-  let sliced = 0;
-  for (const slice of batchesOf(clients, sliceSize)) {
-    const before = sliced;
-    sliced += slice.length;
-    const part = await upsertCompanies(
-      deps,
-      'client',
-      slice.map((c) => ({ rcpId: c.id, record: toClientRecord(c, refs) })),
-      dryRun,
-      book,
-      (done) => deps.progress?.({ phase: 'clients', done: before + done, total: clients.length }),
-    );
-    total.created += part.created;
-    total.updated += part.updated;
-    total.unchanged += part.unchanged;
-    total.failed.push(...part.failed);
-    // The plan is shown for a dry run; the ids are the links the counterparty records show.
-    if (dryRun) total.plan.push(...part.plan);
-    for (const [xmlid, id] of part.ids) total.ids.set(xmlid, id);
-  }
-  return total;
+  return upsertCompanies(
+    deps,
+    'client',
+    clients.map((c) => ({ rcpId: c.id, record: toClientRecord(c, refs) })),
+    dryRun,
+    book,
+    onProgress,
+  );
 }

@@ -1,14 +1,16 @@
 import type { FailedRecord, KindCounts, ProcessDeps } from '../deps.ts';
 import type { PlannedChange, UpsertReport } from '../odoo/upsert.ts';
+import type { SpilledList } from '../rcp/listing.ts';
+import type { Client, Partner } from '../rcp/schemas.ts';
 import {
-  type CounterpartyBook,
+  type CounterpartyKind,
+  counterpartyWriter,
   hasCounterparties,
   prepareCounterparties,
-  writeCounterparties,
 } from '../workspace/counterparties.ts';
 import { loadOdooRefs } from './odoo-refs.ts';
 import { contactPricelists } from './pricelist-feature.ts';
-import { readClients, readPartners } from './rcp-read.ts';
+import { readPartners, spillClients } from './rcp-read.ts';
 import { counterpartyRefs, syncClients, syncPartners } from './sync-counterparties.ts';
 import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
 
@@ -19,6 +21,8 @@ export interface SyncInput {
   /** Only this RCP partner, its clients and their plans. */
   partner?: string | undefined;
   dryRun?: boolean | undefined;
+  /** Clients per slice (their book, companies and counterparty records); ten Odoo batches unless given. */
+  sliceSize?: number | undefined;
 }
 
 export interface SyncReport {
@@ -65,14 +69,37 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
   const partners = await readPartners(deps.rcp, input.partner);
   report.failed.push(...partners.failed);
   const needClients = input.what !== 'partners';
-  const clients = needClients ? await readClients(deps.rcp, input.partner) : { items: [], failed: [] };
-  report.failed.push(...clients.failed);
+  const clients = needClients ? await spillClients(deps.rcp, input.partner) : undefined;
+  try {
+    report.failed.push(...(clients?.failed ?? []));
+    await syncRead(deps, input, report, record, partners.items, clients?.list);
+  } finally {
+    await clients?.list.dispose();
+  }
+  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTripsBefore;
+  report.rcpRequests = deps.rcp.stats.requests - rcpBefore;
+  report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return report;
+}
+
+/** The sync of what was read from RCP: price lists, then partners, then clients slice by slice. */
+async function syncRead(
+  deps: ProcessDeps,
+  input: SyncInput,
+  report: SyncReport,
+  record: (kind: string, result: UpsertReport) => void,
+  partners: readonly Partner[],
+  clients: SpilledList<Client> | undefined,
+): Promise<void> {
+  const dryRun = input.dryRun ?? false;
+  // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
+  const sliceSize = input.sliceSize ?? deps.odoo.config.batchSize * 10;
 
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, dryRun);
   const plans = new Map<string, PlanRef>();
-  for (const p of partners.items)
-    if (p.contract) plans.set(p.contract.billing_plan.id, p.contract.billing_plan);
-  for (const c of clients.items) plans.set(c.contract.billing_plan.id, c.contract.billing_plan);
+  for (const p of partners) if (p.contract) plans.set(p.contract.billing_plan.id, p.contract.billing_plan);
+  for await (const slice of clients?.slices(sliceSize) ?? [])
+    for (const c of slice) plans.set(c.contract.billing_plan.id, c.contract.billing_plan);
 
   if (input.what === 'tariffs' || input.what === 'all') {
     const tariffs = await syncTariffs(deps, [...plans.values()], refs, dryRun);
@@ -94,63 +121,78 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
     report.warnings.push(pricelists.why);
     cpRefs.pricelistOf = () => undefined;
   }
-  // RCP → Counterparties: the links accountants chose are applied before any company is written.
+  // RCP → Counterparties: the links accountants chose are applied before a company is written,
+  // slice by slice (a book and its writes hold one slice of clients, never all of them).
   const withPartners = input.what === 'partners' || input.what === 'all';
   const withClients = input.what === 'clients' || input.what === 'all';
-  let book: CounterpartyBook | undefined;
-  if ((withPartners || withClients) && (await hasCounterparties(deps.odoo))) {
-    book = await prepareCounterparties(
-      deps,
-      [
-        ...(withPartners
-          ? partners.items.map((p) => ({
-              kind: 'partner' as const,
-              rcpId: p.id,
-              label: `partner ${p.name} (${p.id})`,
-            }))
-          : []),
-        ...(withClients
-          ? clients.items.map((c) => ({
-              kind: 'client' as const,
-              rcpId: c.id,
-              label: `client ${c.name} (${c.id})`,
-            }))
-          : []),
-      ],
-      dryRun,
-    );
-    if (book.applied > 0)
-      report.warnings.push(`${book.applied} link(s) chosen in RCP → Counterparties applied`);
-    if (book.waiting.length > 0)
-      report.warnings.push(
-        `${book.waiting.length} RCP partner(s)/client(s) wait to be linked in RCP → Counterparties (no company made for them)`,
-      );
-  } else if (deps.config.newCounterparties === 'match' && (withPartners || withClients)) {
+  const workspace = (withPartners || withClients) && (await hasCounterparties(deps.odoo));
+  if (!workspace && deps.config.newCounterparties === 'match' && (withPartners || withClients)) {
     report.warnings.push(
       'SYNC_NEW_COUNTERPARTIES=match needs the RCP workspace (`rcp-odoo setup`): new counterparties get a company',
     );
   }
-  const companyIds = new Map<string, number>();
+  const writer = workspace && !dryRun ? await counterpartyWriter(deps) : undefined;
+  const links = { applied: 0, waiting: 0 };
+  let companies = blankReport();
+  const records = blankReport();
+  /** One slice: its book, its companies, its counterparty records. */
+  const syncSlice = async (
+    kind: CounterpartyKind,
+    slice: { partners: Partner[]; clients: Client[] },
+    offset: number,
+    total: number,
+  ) => {
+    const book = workspace
+      ? await prepareCounterparties(
+          deps,
+          [
+            ...slice.partners.map((p) => ({ kind: 'partner' as const, rcpId: p.id })),
+            ...slice.clients.map((c) => ({ kind: 'client' as const, rcpId: c.id })),
+          ],
+          dryRun,
+        )
+      : undefined;
+    links.applied += book?.applied ?? 0;
+    links.waiting += book?.waiting ?? 0;
+    const progress = (done: number) => deps.progress?.({ phase: `${kind}s`, done: offset + done, total });
+    const result =
+      kind === 'partner'
+        ? await syncPartners(deps, slice.partners, cpRefs, dryRun, book, progress)
+        : await syncClients(deps, slice.clients, cpRefs, dryRun, book, progress);
+    addUp(companies, result, dryRun);
+    if (book && writer) addUp(records, await writer.write(book, { ...slice, companyIds: result.ids }), false);
+  };
   if (withPartners) {
-    const result = await syncPartners(deps, partners.items, cpRefs, dryRun, book);
-    record('partner', result);
-    for (const [xmlid, id] of result.ids) companyIds.set(xmlid, id);
+    await syncSlice('partner', { partners: [...partners], clients: [] }, 0, partners.length);
+    record('partner', companies);
+    companies = blankReport();
   }
-  if (withClients) {
-    const result = await syncClients(deps, clients.items, cpRefs, dryRun, book);
-    record('client', result);
-    for (const [xmlid, id] of result.ids) companyIds.set(xmlid, id);
+  if (withClients && clients) {
+    let offset = 0;
+    for await (const slice of clients.slices(sliceSize)) {
+      await syncSlice('client', { partners: [], clients: slice }, offset, clients.size);
+      offset += slice.length;
+    }
+    record('client', companies);
   }
-  if (book && !dryRun) {
-    const written = await writeCounterparties(deps, book, {
-      partners: withPartners ? partners.items : [],
-      clients: withClients ? clients.items : [],
-      companyIds,
-    });
-    record('counterparty record', written);
-  }
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTripsBefore;
-  report.rcpRequests = deps.rcp.stats.requests - rcpBefore;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
+  if (writer) record('counterparty record', records);
+  if (links.applied > 0)
+    report.warnings.push(`${links.applied} link(s) chosen in RCP → Counterparties applied`);
+  if (links.waiting > 0)
+    report.warnings.push(
+      `${links.waiting} RCP partner(s)/client(s) wait to be linked in RCP → Counterparties (no company made for them)`,
+    );
+}
+
+/** Upsert reports added up over slices: counts and failures, the plan only for a dry run, no ids. */
+function blankReport(): UpsertReport {
+  return { created: 0, updated: 0, unchanged: 0, failed: [], ids: new Map(), plan: [] };
+}
+
+function addUp(sum: UpsertReport, part: UpsertReport, withPlan: boolean): void {
+  sum.created += part.created;
+  sum.updated += part.updated;
+  sum.unchanged += part.unchanged;
+  sum.failed.push(...part.failed);
+  if (withPlan) sum.plan.push(...part.plan);
 }

@@ -1,3 +1,8 @@
+import { createReadStream } from 'node:fs';
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { withoutControlsDeep } from '../../mappings/safe-text.ts';
 import { PermanentError } from '../errors.ts';
@@ -19,12 +24,17 @@ interface ListingSource<T, S extends z.ZodTypeAny> {
   ownerOf?: (item: unknown) => string | null;
 }
 
-/** One pass over the list: what it held, and each sign that the list moved under it. */
+/** One pass over the list: what it skipped, and each sign that the list moved under it. */
 interface Pass<T> {
-  pages: T[][];
   skipped: SkippedRecord[];
   total: number;
   changes: string[];
+}
+
+/** Where a pass puts its pages: started again with each pass, given each page as it is validated. */
+interface PassSink<T> {
+  start(): void | Promise<void>;
+  keep(page: T[]): void | Promise<void>;
 }
 
 /**
@@ -49,14 +59,60 @@ export class Listing<T> implements AsyncIterable<T[]> {
   constructor(private readonly source: ListingSource<T, z.ZodType<T, z.ZodTypeDef, unknown>>) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<T[]> {
+    const pages: T[][] = [];
+    await this.#read({
+      start: () => {
+        pages.length = 0;
+      },
+      keep: (page) => {
+        pages.push(page);
+      },
+    });
+    for (const page of pages) if (page.length > 0) yield page;
+  }
+
+  /**
+   * The list read whole, as the iterator reads it, and kept on disk (one JSON line per item, in a
+   * temporary directory of its own): read again in slices as often as needed, its memory that of
+   * one slice however long the list. A pass found moved is written over by the next.
+   */
+  async spill(): Promise<SpilledList<T>> {
+    const dir = await mkdtemp(join(tmpdir(), 'rcp-list-'));
+    const file = join(dir, `${this.source.what}.jsonl`);
+    let handle: FileHandle | undefined;
+    let count = 0;
+    try {
+      await this.#read({
+        start: async () => {
+          await handle?.close();
+          handle = await open(file, 'w');
+          count = 0;
+        },
+        keep: async (page) => {
+          if (page.length === 0) return;
+          count += page.length;
+          await handle?.write(`${page.map((item) => JSON.stringify(item)).join('\n')}\n`);
+        },
+      });
+      await handle?.close();
+      return new SpilledList<T>(dir, file, count);
+    } catch (error) {
+      await handle?.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Passes until one is whole, each page given to `sink` as it is read (a pass starts it again). */
+  async #read(sink: PassSink<T>): Promise<void> {
     let changes: string[] = [];
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       this.passes++;
-      const read = await this.#pass();
+      await sink.start();
+      const read = await this.#pass(sink);
       if (read.changes.length === 0) {
         this.skipped = read.skipped;
         this.total = read.total;
-        for (const page of read.pages) if (page.length > 0) yield page;
         return;
       }
       changes = read.changes;
@@ -78,13 +134,13 @@ export class Listing<T> implements AsyncIterable<T[]> {
     return this.source.call ?? `the ${this.source.what} list`;
   }
 
-  async #pass(): Promise<Pass<T>> {
+  async #pass(sink: PassSink<T>): Promise<Pass<T>> {
     // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
     // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
     const seen = new Map<string, string | undefined>();
     const broken = new Set<string>();
     const copies = new Set<string>();
-    const pass: Pass<T> = { pages: [], skipped: [], total: 0, changes: [] };
+    const pass: Pass<T> = { skipped: [], total: 0, changes: [] };
     let lastPage = 1;
     let limit = 0;
     for (let page = 1; page <= lastPage; page++) {
@@ -109,7 +165,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
         return pass;
       }
       const shifted: string[] = [];
-      pass.pages.push(this.#validate(envelope.items, seen, broken, copies, pass.skipped, shifted));
+      await sink.keep(this.#validate(envelope.items, seen, broken, copies, pass.skipped, shifted));
       if (shifted.length > 0) {
         pass.changes.push(`${shifted.slice(0, 3).join(', ')} came again on page ${page}`);
         return pass;
@@ -187,5 +243,39 @@ export class Listing<T> implements AsyncIterable<T[]> {
       }
     });
     return fresh;
+  }
+}
+
+/**
+ * A list read whole and kept on disk by `Listing.spill`: `slices(n)` reads it again, n items at a
+ * time, in RCP's order; `dispose()` removes the file.
+ */
+export class SpilledList<T> {
+  constructor(
+    private readonly dir: string,
+    private readonly file: string,
+    /** Items kept (those that broke the schema are the listing's `skipped`). */
+    readonly size: number,
+  ) {}
+
+  async *slices(size: number): AsyncGenerator<T[]> {
+    let slice: T[] = [];
+    const lines = createInterface({
+      input: createReadStream(this.file, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    for await (const line of lines) {
+      if (line === '') continue;
+      slice.push(JSON.parse(line) as T);
+      if (slice.length >= size) {
+        yield slice;
+        slice = [];
+      }
+    }
+    if (slice.length > 0) yield slice;
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
   }
 }

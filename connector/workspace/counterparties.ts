@@ -6,13 +6,13 @@
  * writes any company. A company an accountant chose keeps its own name, address and e-mail.
  */
 import { z } from 'zod';
-import { xmlidOf } from '../../mappings/external-ids.ts';
+import { XMLID_MODULE, isCompanyLinkName, xmlidOf } from '../../mappings/external-ids.ts';
 import type { DesiredRecord, DesiredValues, FieldSpecs } from '../../mappings/odoo-values.ts';
 import { batchesOf } from '../batches.ts';
 import type { ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
-import { companyIndex } from '../odoo/company-index.ts';
+import { type CompanyIndex, companyIndex } from '../odoo/company-index.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { type UpsertReport, upsertRecords } from '../odoo/upsert.ts';
 import type { Client, Partner } from '../rcp/schemas.ts';
@@ -95,20 +95,22 @@ export interface CounterpartyBook {
   shared(kind: CounterpartyKind, rcpId: string): boolean;
   /** Links applied before writing (made, moved or removed). */
   applied: number;
-  /** RCP records that wait for an accountant. */
-  waiting: string[];
+  /** How many of its RCP records wait for an accountant. */
+  waiting: number;
   rows: Map<string, Row>;
 }
 
 /**
- * Before the sync writes companies: applies the links accountants chose (a company set in
+ * Before the sync writes the companies of some RCP records (a slice of them: a book holds what
+ * Odoo says of those records only): applies the links accountants chose (a company set in
  * `x_partner_id` other than the linked one, or cleared), then decides which RCP records get a
  * company: those linked, those asked for ("Create a new company"), and new ones unless
- * SYNC_NEW_COUNTERPARTIES=match. A dry run applies nothing.
+ * SYNC_NEW_COUNTERPARTIES=match. A dry run applies nothing. Whether a company is shared is asked
+ * of Odoo (the RCP records linked to it, in this slice or not).
  */
 export async function prepareCounterparties(
   deps: ProcessDeps,
-  records: ReadonlyArray<{ kind: CounterpartyKind; rcpId: string; label: string }>,
+  records: ReadonlyArray<{ kind: CounterpartyKind; rcpId: string }>,
   dryRun: boolean,
 ): Promise<CounterpartyBook> {
   const odoo = deps.odoo;
@@ -139,7 +141,7 @@ export async function prepareCounterparties(
   }
   if (!dryRun) await applyLinks(odoo, links);
   const match = deps.config.newCounterparties === 'match';
-  const waiting: string[] = [];
+  let waiting = 0;
   const writes = new Set<string>();
   for (const record of records) {
     const row = rows.get(record.rcpId);
@@ -149,7 +151,7 @@ export async function prepareCounterparties(
     const asked = row?.x_create_partner === true;
     const isNew = row === undefined;
     if (isLinked || asked || (isNew && !match)) writes.add(record.rcpId);
-    else waiting.push(record.label);
+    else waiting++;
   }
   // Several RCP clients may be linked to one Odoo company (one organisation, several contracts).
   const companyOfRecord = new Map<string, number>();
@@ -163,8 +165,11 @@ export async function prepareCounterparties(
         : current?.id;
     if (company !== undefined) companyOfRecord.set(record.rcpId, company);
   }
-  const perCompany = new Map<number, number>();
-  for (const company of companyOfRecord.values()) perCompany.set(company, (perCompany.get(company) ?? 0) + 1);
+  const perCompany = await linksPerCompany(
+    odoo,
+    companyOfRecord,
+    new Set(records.map((r) => xmlidOf(r.kind, r.rcpId))),
+  );
   return {
     writes: (_kind, rcpId) => writes.has(rcpId),
     keepsDetails: (_kind, rcpId) => keep.has(rcpId),
@@ -173,6 +178,32 @@ export async function prepareCounterparties(
     waiting,
     rows,
   };
+}
+
+/** The RCP records linked to each company: the external IDs of records beyond `mine` as Odoo holds them, and `mine` as this sync has them. */
+async function linksPerCompany(
+  odoo: OdooClient,
+  companyOfRecord: ReadonlyMap<string, number>,
+  mine: ReadonlySet<string>,
+): Promise<Map<number, number>> {
+  const perCompany = new Map<number, number>();
+  for (const company of companyOfRecord.values()) perCompany.set(company, (perCompany.get(company) ?? 0) + 1);
+  for (const batch of batchesOf([...perCompany.keys()], 1_000)) {
+    const held = await odoo.searchRead<{ id: number; name: string; res_id: number }>(
+      'ir.model.data',
+      [
+        ['module', '=', XMLID_MODULE],
+        ['model', '=', 'res.partner'],
+        ['res_id', 'in', batch],
+      ],
+      ['name', 'res_id'],
+    );
+    for (const row of held) {
+      if (!isCompanyLinkName(row.name) || mine.has(`${XMLID_MODULE}.${row.name}`)) continue;
+      perCompany.set(row.res_id, (perCompany.get(row.res_id) ?? 0) + 1);
+    }
+  }
+  return perCompany;
 }
 
 const COUNTERPARTY_RECORD_FIELDS: FieldSpecs = {
@@ -202,17 +233,20 @@ export interface CounterpartyInputs {
   companyIds: ReadonlyMap<string, number>;
 }
 
+/** Writes the counterparty records of one sync, partners first, then clients slice by slice. */
+export interface CounterpartyWriter {
+  write(book: CounterpartyBook, input: CounterpartyInputs): Promise<UpsertReport>;
+}
+
 /**
- * Writes the counterparty records (one per RCP partner and client, `load()` keyed by
- * `rcp_connector.counterparty_<uuid>`): what RCP says (contract, plan, payment model, balance), the
- * linked company for new records and for companies this sync made, and a suggested company for
- * those waiting to be matched.
+ * The counterparty records (one per RCP partner and client, `load()` keyed by
+ * `rcp_connector.counterparty_<uuid>`) of one sync: what RCP says (contract, plan, payment model,
+ * balance), the linked company for new records and for companies this sync made, and a suggested
+ * company for those waiting to be matched. Written per slice of clients with its own book: what
+ * the writer keeps between slices is the currency, the partners' records (the clients' parents) and,
+ * once a record waits, the index of companies no RCP record is linked to.
  */
-export async function writeCounterparties(
-  deps: ProcessDeps,
-  book: CounterpartyBook,
-  input: CounterpartyInputs,
-): Promise<UpsertReport> {
+export async function counterpartyWriter(deps: ProcessDeps): Promise<CounterpartyWriter> {
   const odoo = deps.odoo;
   const [currency] = await odoo.searchRead(
     'res.currency',
@@ -220,89 +254,108 @@ export async function writeCounterparties(
     ['id'],
   );
   const currencyId = currency?.id;
-  const companyOf = (kind: CounterpartyKind, rcpId: string) => input.companyIds.get(xmlidOf(kind, rcpId));
-  const anyWaiting =
-    input.partners.some((p) => companyOf('partner', p.id) === undefined) ||
-    input.clients.some((c) => companyOf('client', c.id) === undefined);
-  const index = anyWaiting ? await companyIndex(deps, new Set(input.companyIds.values())) : undefined;
-  const suggestion = (rcpId: string, name: string) => index?.suggest(rcpId, name)[0]?.odooId;
-
-  const parentIds = await externalIds(odoo).resolve([
-    ...new Set(input.clients.flatMap((c) => (c.partner ? [xmlidOf('counterparty', c.partner.id)] : []))),
-  ]);
-
-  const withLink: DesiredRecord[] = [];
-  const withoutLink: DesiredRecord[] = [];
-  const place = (kind: CounterpartyKind, rcpId: string, values: DesiredValues, label: string) => {
-    const company = companyOf(kind, rcpId);
-    const row = book.rows.get(rcpId);
-    const record: DesiredRecord = {
-      xmlid: xmlidOf('counterparty', rcpId),
-      label: `counterparty record of ${label}`,
-      values: {
-        ...values,
-        x_rcp_id: rcpId,
-        x_kind: kind,
-        x_currency_id: currencyId ?? false,
-        x_suggested_partner_id: (company === undefined && suggestion(rcpId, String(values.x_name))) || false,
-        x_linked_partner_id: company ?? false,
-      },
-    };
-    const madeNow = row !== undefined && company !== undefined && row.x_partner_id !== company;
-    if (row === undefined || madeNow) {
-      record.values.x_partner_id = company ?? false;
-      record.values.x_create_partner = false;
-      withLink.push(record);
-    } else withoutLink.push(record);
+  let index: Promise<CompanyIndex> | undefined;
+  const suggestions = () => {
+    index ??= linkedCompanies(odoo).then((linked) => companyIndex(deps, linked));
+    return index;
   };
-  for (const p of input.partners) {
-    place(
-      'partner',
-      p.id,
-      {
-        x_name: p.name,
-        x_contract: p.contract ? (p.contract.name ?? p.contract.id) : '',
-        x_billing_plan: p.contract?.billing_plan.name ?? '',
-        x_payment_model: '',
-        x_balance: p.contract?.balance ?? 0,
-      },
-      `partner ${p.name} (${p.id})`,
-    );
-  }
-  const total = await upsertAll(odoo, [withLink.splice(0), withoutLink.splice(0)]);
-  // The partners' records are the parents of the clients'.
-  const partnerIds = new Map(total.ids);
-  // Clients in slices, as their companies are: the records, the external IDs and the values Odoo
-  // holds of 100,000 clients never sit in memory at once.
-  const sliceSize = deps.odoo.config.batchSize * 10;
-  for (const slice of batchesOf(input.clients, sliceSize)) {
-    for (const c of slice) {
-      const parent = c.partner
-        ? (partnerIds.get(xmlidOf('counterparty', c.partner.id)) ??
-          parentIds.get(xmlidOf('counterparty', c.partner.id))?.id)
-        : undefined;
-      place(
-        'client',
-        c.id,
-        {
-          x_name: c.name,
-          x_parent_id: parent ?? false,
-          x_contract: c.contract.name ?? c.contract.id,
-          x_billing_plan: c.contract.billing_plan.name,
-          x_payment_model: c.payment_model,
-          x_balance: c.contract.balance,
-        },
-        `client ${c.name} (${c.id})`,
-      );
-    }
-    const part = await upsertAll(odoo, [withLink.splice(0), withoutLink.splice(0)]);
-    total.created += part.created;
-    total.updated += part.updated;
-    total.unchanged += part.unchanged;
-    total.failed.push(...part.failed);
-  }
-  // The ids of the partners' records only (the clients' are not needed after their slice).
-  return total;
+  /** The partners' counterparty records, by external ID: written by this sync, or found. */
+  const parents = new Map<string, number>();
+
+  return {
+    async write(book, input) {
+      const companyOf = (kind: CounterpartyKind, rcpId: string) => input.companyIds.get(xmlidOf(kind, rcpId));
+      const anyWaiting =
+        input.partners.some((p) => companyOf('partner', p.id) === undefined) ||
+        input.clients.some((c) => companyOf('client', c.id) === undefined);
+      const known = anyWaiting ? await suggestions() : undefined;
+      const suggestion = (rcpId: string, name: string) => known?.suggest(rcpId, name)[0]?.odooId;
+      const missing = [
+        ...new Set(input.clients.flatMap((c) => (c.partner ? [xmlidOf('counterparty', c.partner.id)] : []))),
+      ].filter((x) => !parents.has(x));
+      for (const [xmlid, found] of await externalIds(odoo).resolve(missing)) parents.set(xmlid, found.id);
+
+      const withLink: DesiredRecord[] = [];
+      const withoutLink: DesiredRecord[] = [];
+      const place = (kind: CounterpartyKind, rcpId: string, values: DesiredValues, label: string) => {
+        const company = companyOf(kind, rcpId);
+        const row = book.rows.get(rcpId);
+        const record: DesiredRecord = {
+          xmlid: xmlidOf('counterparty', rcpId),
+          label: `counterparty record of ${label}`,
+          values: {
+            ...values,
+            x_rcp_id: rcpId,
+            x_kind: kind,
+            x_currency_id: currencyId ?? false,
+            x_suggested_partner_id:
+              (company === undefined && suggestion(rcpId, String(values.x_name))) || false,
+            x_linked_partner_id: company ?? false,
+          },
+        };
+        const madeNow = row !== undefined && company !== undefined && row.x_partner_id !== company;
+        if (row === undefined || madeNow) {
+          record.values.x_partner_id = company ?? false;
+          record.values.x_create_partner = false;
+          withLink.push(record);
+        } else withoutLink.push(record);
+      };
+      for (const p of input.partners) {
+        place(
+          'partner',
+          p.id,
+          {
+            x_name: p.name,
+            x_contract: p.contract ? (p.contract.name ?? p.contract.id) : '',
+            x_billing_plan: p.contract?.billing_plan.name ?? '',
+            x_payment_model: '',
+            x_balance: p.contract?.balance ?? 0,
+          },
+          `partner ${p.name} (${p.id})`,
+        );
+      }
+      for (const c of input.clients) {
+        const parent = c.partner ? parents.get(xmlidOf('counterparty', c.partner.id)) : undefined;
+        place(
+          'client',
+          c.id,
+          {
+            x_name: c.name,
+            x_parent_id: parent ?? false,
+            x_contract: c.contract.name ?? c.contract.id,
+            x_billing_plan: c.contract.billing_plan.name,
+            x_payment_model: c.payment_model,
+            x_balance: c.contract.balance,
+          },
+          `client ${c.name} (${c.id})`,
+        );
+      }
+      const written = await upsertAll(odoo, [withLink, withoutLink]);
+      // The partners' records are the parents of the clients' (the clients' are not kept).
+      for (const p of input.partners) {
+        const id = written.ids.get(xmlidOf('counterparty', p.id));
+        if (id !== undefined) parents.set(xmlidOf('counterparty', p.id), id);
+      }
+      written.ids = new Map();
+      return written;
+    },
+  };
+}
+
+/** The companies an RCP partner or client is linked to (never suggested for another). */
+async function linkedCompanies(odoo: OdooClient): Promise<Set<number>> {
+  const linked = new Set<number>();
+  for await (const page of odoo.searchReadPages<{ id: number; name: string; res_id: number }>(
+    'ir.model.data',
+    [
+      ['module', '=', XMLID_MODULE],
+      ['model', '=', 'res.partner'],
+    ],
+    ['name', 'res_id'],
+    5_000,
+  ))
+    for (const row of page) if (isCompanyLinkName(row.name)) linked.add(row.res_id);
+  return linked;
 }
 
 async function upsertAll(
