@@ -77,8 +77,11 @@ export async function writeInvoices(
     Math.max(1000, Math.floor((lease * 1000) / 3)),
   );
   heartbeat.unref?.();
-  const stillHeld = () => {
-    if (lost.size > 0) throw new ClaimLostError([...lost].join(', '));
+  const stillHeld: Claims = {
+    check() {
+      if (lost.size > 0) throw new ClaimLostError([...lost].join(', '));
+    },
+    holds: (draft) => !lost.has(keyOf(draft)),
   };
   try {
     for (const batch of batchesOf(drafts, deps.odoo.config.batchSize)) {
@@ -134,6 +137,12 @@ export async function writeInvoices(
   }
 }
 
+/** The invoice claims of one run: `check` throws once any was lost; `holds` says whose is still this run's. */
+interface Claims {
+  check(): void;
+  holds(draft: InvoiceDraft): boolean;
+}
+
 function reportBusy(out: WriteOutcomes, draft: InvoiceDraft, error: string): void {
   reportFailure(out, draft, error);
   out.busy ??= [];
@@ -145,8 +154,8 @@ async function writeClaimed(
   drafts: readonly InvoiceDraft[],
   options: WriteOptions,
   out: WriteOutcomes,
-  /** Throws when a claim was lost (with the workspace); undefined when nothing is claimed. */
-  stillHeld: (() => void) | undefined,
+  /** The claims of this run (with the workspace); undefined when nothing is claimed. */
+  stillHeld: Claims | undefined,
 ): Promise<WriteOutcomes> {
   const claimed = stillHeld !== undefined;
   if (drafts.length === 0) return out;
@@ -171,7 +180,7 @@ async function writeClaimed(
     return out;
   }
 
-  stillHeld?.();
+  stillHeld?.check();
   const guarded = options.workspace ? { force: options.force } : undefined;
   const written = await writeDecidedInvoices(deps, decisions, out, guarded);
   // What a setting changed on the drafts rewritten (the ones Odoo accepted).
@@ -203,13 +212,25 @@ async function writeClaimed(
       held = await readBack();
     }
   }
-  const marked = [...written, ...decisions.toMark];
   const verified = verifyTotals(written, held.move, total, out);
-  await annotateInvoices(deps, held, marked, [...verified, ...decisions.toMark], options.period, {
-    workspace: options.workspace,
-    editedBefore: decisions.editedBefore,
-  });
-  if (options.workspace) await writeUsageRecords(deps, held.move, verified, unchanged, options.period);
+  // An invoice whose claim another run took over while this one wrote (its heartbeat late) is
+  // that run's to annotate and to give its usage records: both would replace the same records.
+  const mine = <T extends { draft: InvoiceDraft }>(list: readonly T[]) =>
+    stillHeld ? list.filter((x) => stillHeld.holds(x.draft)) : [...list];
+  const toMark = mine(decisions.toMark);
+  await annotateInvoices(
+    deps,
+    held,
+    mine([...written, ...toMark]),
+    [...mine(verified), ...toMark],
+    options.period,
+    {
+      workspace: options.workspace,
+      editedBefore: decisions.editedBefore,
+    },
+  );
+  if (options.workspace)
+    await writeUsageRecords(deps, held.move, mine(verified), mine(unchanged), options.period);
   return out;
 }
 

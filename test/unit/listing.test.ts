@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RcpListChangedError } from '../../connector/rcp/errors.ts';
@@ -118,5 +120,44 @@ describe('reading an RCP list: whole, or the read fails', () => {
     await expect(listing.all()).rejects.toThrow(
       /page 1 of the item list \(GET \/item\) without items\/total\/limit/,
     );
+  });
+});
+
+describe('a list kept on disk (Listing.spill): the same read, held in a file, not in memory', () => {
+  it('keeps only the pass found whole, in RCP’s order, read again in slices as often as needed; dispose removes the file', async () => {
+    let list = ['a', 'b', 'c', 'd', 'e'];
+    const listing = listingOf((page) => {
+      if (page === 2 && list.length === 5) list = list.filter((id) => id !== 'a');
+      return pagesOf(() => list)(page);
+    });
+    const spilled = await listing.spill();
+    const dir = (spilled as unknown as { dir: string }).dir;
+    try {
+      expect(listing.passes).toBe(2);
+      expect(spilled.size).toBe(4);
+      const read = async (size: number) => {
+        const slices: string[][] = [];
+        for await (const slice of spilled.slices(size)) slices.push(slice.map((i) => i.id));
+        return slices;
+      };
+      // The first pass's items (a, b) are not kept beside the second's.
+      expect(await read(3)).toEqual([['b', 'c', 'd'], ['e']]);
+      expect(await read(2)).toEqual([
+        ['b', 'c'],
+        ['d', 'e'],
+      ]);
+      expect(existsSync(dir)).toBe(true);
+    } finally {
+      await spilled.dispose();
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a read that fails leaves no file behind', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('rcp-list-')));
+    const listing = listingOf((page) => ({ items: page === 1 ? items(['a', 'b']) : [], total: 3, limit: 2 }));
+    await expect(listing.spill()).rejects.toThrow(RcpListChangedError);
+    const after = readdirSync(tmpdir()).filter((n) => n.startsWith('rcp-list-') && !before.has(n));
+    expect(after).toEqual([]);
   });
 });
