@@ -120,43 +120,23 @@ async function upsertCompanies(
   return report;
 }
 
-/** Partners: each RCP partner is a company in Odoo, tagged "RCP partner". */
-export function syncPartners(
-  deps: ProcessDeps,
-  partners: readonly Partner[],
-  refs: CounterpartyRefs,
-  dryRun: boolean,
-  book: CounterpartyBook | undefined,
-  onProgress: (done: number) => void,
-): Promise<UpsertReport> {
-  return upsertCompanies(
-    deps,
-    'partner',
-    partners.map((p) => ({ rcpId: p.id, record: toPartnerRecord(p, refs) })),
-    dryRun,
-    book,
-    onProgress,
-  );
-}
-
 /**
- * Clients (a slice of them: the sync gives them so, with the slice's book): each RCP client is a
- * company in Odoo, tagged "RCP client", on its plan's price list.
+ * The companies of a slice of RCP records with that slice's book: each RCP partner is a company in
+ * Odoo tagged "RCP partner", each client one tagged "RCP client", on its plan's price list. A slice
+ * holds one kind (the sync writes partners, then clients slice by slice).
  */
-export function syncClients(
+export function syncCompanies(
   deps: ProcessDeps,
-  clients: readonly Client[],
+  kind: CounterpartyKind,
+  slice: { partners: readonly Partner[]; clients: readonly Client[] },
   refs: CounterpartyRefs,
   dryRun: boolean,
   book: CounterpartyBook | undefined,
   onProgress: (done: number) => void,
 ): Promise<UpsertReport> {
-  return upsertCompanies(
-    deps,
-    'client',
-    clients.map((c) => ({ rcpId: c.id, record: toClientRecord(c, refs) })),
-    dryRun,
-    book,
-    onProgress,
-  );
+  const records =
+    kind === 'partner'
+      ? slice.partners.map((p) => ({ rcpId: p.id, record: toPartnerRecord(p, refs) }))
+      : slice.clients.map((c) => ({ rcpId: c.id, record: toClientRecord(c, refs) }));
+  return upsertCompanies(deps, kind, records, dryRun, book, onProgress);
 }

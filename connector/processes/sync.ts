@@ -11,7 +11,7 @@ import {
 import { loadOdooRefs } from './odoo-refs.ts';
 import { contactPricelists } from './pricelist-feature.ts';
 import { readPartners, spillClients } from './rcp-read.ts';
-import { counterpartyRefs, syncClients, syncPartners } from './sync-counterparties.ts';
+import { counterpartyRefs, syncCompanies } from './sync-counterparties.ts';
 import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
 
 export type SyncWhat = 'partners' | 'clients' | 'tariffs' | 'all';
@@ -155,10 +155,7 @@ async function syncRead(
     links.applied += book?.applied ?? 0;
     links.waiting += book?.waiting ?? 0;
     const progress = (done: number) => deps.progress?.({ phase: `${kind}s`, done: offset + done, total });
-    const result =
-      kind === 'partner'
-        ? await syncPartners(deps, slice.partners, cpRefs, dryRun, book, progress)
-        : await syncClients(deps, slice.clients, cpRefs, dryRun, book, progress);
+    const result = await syncCompanies(deps, kind, slice, cpRefs, dryRun, book, progress);
     addUp(companies, result, dryRun);
     if (book && writer) addUp(records, await writer.write(book, { ...slice, companyIds: result.ids }), false);
   };

@@ -23,6 +23,15 @@ const pagesOf =
   (list: () => string[], total: (page: number) => number = () => list().length) =>
   (page: number) => ({ items: items(list().slice((page - 1) * 2, page * 2)), total: total(page), limit: 2 });
 
+/** a, b, c, d, e in pages of 2, where `a` is deleted as page 2 is asked for (the first time). */
+function aDeletedWhileRead() {
+  let list = ['a', 'b', 'c', 'd', 'e'];
+  return listingOf((page) => {
+    if (page === 2 && list.length === 5) list = list.filter((id) => id !== 'a');
+    return pagesOf(() => list)(page);
+  });
+}
+
 describe('reading an RCP list: whole, or the read fails', () => {
   it('reads every page and checks that the page after the last is empty', async () => {
     const asked: number[] = [];
@@ -67,11 +76,7 @@ describe('reading an RCP list: whole, or the read fails', () => {
   });
 
   it('an item deleted while reading is a changed list: read again from the start, and given as it is then', async () => {
-    let list = ['a', 'b', 'c', 'd', 'e'];
-    const listing = listingOf((page) => {
-      if (page === 2 && list.length === 5) list = list.filter((id) => id !== 'a');
-      return pagesOf(() => list)(page);
-    });
+    const listing = aDeletedWhileRead();
     const read = await listing.all();
     expect(read.map((i) => i.id)).toEqual(['b', 'c', 'd', 'e']);
     expect(listing.passes).toBe(2);
@@ -125,11 +130,7 @@ describe('reading an RCP list: whole, or the read fails', () => {
 
 describe('a list kept on disk (Listing.spill): the same read, held in a file, not in memory', () => {
   it('keeps only the pass found whole, in RCP’s order, read again in slices as often as needed; dispose removes the file', async () => {
-    let list = ['a', 'b', 'c', 'd', 'e'];
-    const listing = listingOf((page) => {
-      if (page === 2 && list.length === 5) list = list.filter((id) => id !== 'a');
-      return pagesOf(() => list)(page);
-    });
+    const listing = aDeletedWhileRead();
     const spilled = await listing.spill();
     const dir = (spilled as unknown as { dir: string }).dir;
     try {
