@@ -188,7 +188,7 @@ async function linksPerCompany(
 ): Promise<Map<number, number>> {
   const perCompany = new Map<number, number>();
   for (const company of companyOfRecord.values()) perCompany.set(company, (perCompany.get(company) ?? 0) + 1);
-  for (const batch of batchesOf([...perCompany.keys()], 1_000)) {
+  for (const batch of batchesOf([...perCompany.keys()], 5_000)) {
     const held = await odoo.searchRead<{ id: number; name: string; res_id: number }>(
       'ir.model.data',
       [

@@ -43,8 +43,12 @@ const profile = args.includes('--profile');
  * the nightly runs do) and `reconcile`. The memory scale test runs this way.
  */
 const withWorkspace = args.includes('--workspace');
-/** `--sync-only`: the sync phases and nothing after them (the sync of 100,000 clients on a real Odoo alone). */
-const syncOnly = args.includes('--sync-only');
+/**
+ * `--phases sync,invoice`: only these of sync, sync-again, invoice, invoice-again, reconcile, push
+ * (e.g. the sync of 100,000 clients on a real Odoo alone, or its invoices over a database synced before).
+ */
+const onlyPhases = option('--phases')?.split(',');
+const wanted = (phase: string) => !onlyPhases || onlyPhases.includes(phase);
 const realOdoo = Boolean(process.env.ODOO_URL);
 const PERIOD = '2024-05';
 if (odooSource && !realOdoo) {
@@ -269,20 +273,21 @@ try {
   // On a real Odoo; the double knows the workspace's models without it (and cannot run setup).
   if (withWorkspace && !info.odoo) await setup();
 
-  phases.push(
-    await measure('sync all', deps, async (deps) => {
-      const report = await syncMasterData(deps, { what: 'all' });
-      if (report.failed.length)
-        console.error(`sync: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
-      return (
-        (report.counts.client?.created ?? 0) +
-        (report.counts.client?.unchanged ?? 0) +
-        (report.counts.partner?.created ?? 0) +
-        (report.counts.partner?.unchanged ?? 0)
-      );
-    }),
-  );
-  if (withWorkspace)
+  if (wanted('sync'))
+    phases.push(
+      await measure('sync all', deps, async (deps) => {
+        const report = await syncMasterData(deps, { what: 'all' });
+        if (report.failed.length)
+          console.error(`sync: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
+        return (
+          (report.counts.client?.created ?? 0) +
+          (report.counts.client?.unchanged ?? 0) +
+          (report.counts.partner?.created ?? 0) +
+          (report.counts.partner?.unchanged ?? 0)
+        );
+      }),
+    );
+  if (withWorkspace && wanted('sync-again'))
     phases.push(
       await measure('sync all again', deps, async (deps) => {
         const report = await syncMasterData(deps, { what: 'all' });
@@ -291,8 +296,8 @@ try {
         return (report.counts.client?.unchanged ?? 0) + (report.counts.partner?.unchanged ?? 0);
       }),
     );
-  if (!syncOnly) {
-    let invoiceIds: number[] = [];
+  let invoiceIds: number[] = [];
+  if (wanted('invoice'))
     phases.push(
       await measure(`invoice --period ${PERIOD}`, deps, async (deps) => {
         const report = await invoicePeriod(deps, { period: PERIOD });
@@ -302,7 +307,8 @@ try {
         return invoiceIds.length;
       }),
     );
-    if (withWorkspace) {
+  if (withWorkspace) {
+    if (wanted('invoice-again'))
       phases.push(
         await measure(`invoice --period ${PERIOD} again`, deps, async (deps) => {
           const report = await invoicePeriod(deps, { period: PERIOD });
@@ -311,6 +317,7 @@ try {
           return report.invoices.filter((i) => i.outcome === 'unchanged').length;
         }),
       );
+    if (wanted('reconcile'))
       phases.push(
         await measure(`reconcile --period ${PERIOD}`, deps, async (deps) => {
           const report = await reconcilePeriod(deps, PERIOD);
@@ -319,40 +326,40 @@ try {
           return report.rows.length;
         }),
       );
+  }
+  // Set-up, not measured: the accountant pays one invoice in ten.
+  const toPay = invoiceIds.filter((_, i) => i % 10 === 0).slice(0, Math.ceil(clients / 10));
+  if (info.odoo) {
+    await fetch(`${info.odoo.url}/_double/pay`, {
+      method: 'POST',
+      body: JSON.stringify({ moveIds: toPay }),
+    });
+  } else {
+    // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
+    if (!withWorkspace) await setup();
+    // As an accountant would: post the invoices and register their payments, a hundred at a time
+    // (one payment per invoice: each has its own customer).
+    for (let start = 0; start < toPay.length; start += 100) {
+      const ids = toPay.slice(start, start + 100);
+      await odoo.callOn('account.move', 'action_post', ids);
+      const context = { active_model: 'account.move', active_ids: ids };
+      const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
+      await odoo.callOn(
+        'account.payment.register',
+        'action_create_payments',
+        [wizard ?? 0],
+        undefined,
+        context,
+      );
     }
-    // Set-up, not measured: the accountant pays one invoice in ten.
-    const toPay = invoiceIds.filter((_, i) => i % 10 === 0).slice(0, Math.ceil(clients / 10));
-    if (info.odoo) {
-      await fetch(`${info.odoo.url}/_double/pay`, {
-        method: 'POST',
-        body: JSON.stringify({ moveIds: toPay }),
-      });
-    } else {
-      // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
-      if (!withWorkspace) await setup();
-      // As an accountant would: post the invoices and register their payments, a hundred at a time
-      // (one payment per invoice: each has its own customer).
-      for (let start = 0; start < toPay.length; start += 100) {
-        const ids = toPay.slice(start, start + 100);
-        await odoo.callOn('account.move', 'action_post', ids);
-        const context = { active_model: 'account.move', active_ids: ids };
-        const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
-        await odoo.callOn(
-          'account.payment.register',
-          'action_create_payments',
-          [wizard ?? 0],
-          undefined,
-          context,
-        );
-      }
-    }
+  }
+  if (wanted('push'))
     phases.push(
       await measure('payments push', deps, async (deps) => {
         const report = await pushPayments(deps);
         return report.results.filter((r) => r.outcome === 'pushed').length;
       }),
     );
-  }
   await odoo.close();
   await rcp.close();
   if (odooSource) await replayPhases(odoo.uid, config.odoo?.db ?? '');
