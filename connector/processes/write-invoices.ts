@@ -212,11 +212,17 @@ async function writeClaimed(
       held = await readBack();
     }
   }
-  const verified = verifyTotals(written, held.move, total, out);
   // An invoice whose claim another run took over while this one wrote (its heartbeat late) is
-  // that run's to annotate and to give its usage records: both would replace the same records.
+  // that run's to verify, annotate and give its usage records: both would replace the same
+  // records, and what it holds now is the other run's write, not this one's.
   const mine = <T extends { draft: InvoiceDraft }>(list: readonly T[]) =>
     stillHeld ? list.filter((x) => stillHeld.holds(x.draft)) : [...list];
+  const ours = mine(written);
+  for (const w of written) {
+    if (!ours.includes(w))
+      reportBusy(out, w.draft, 'another run took this invoice over while this one was slow: left to it');
+  }
+  const verified = verifyTotals(ours, held.move, total, out);
   const toMark = mine(decisions.toMark);
   await annotateInvoices(
     deps,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../connector/config.ts';
 import type { ProcessDeps } from '../../connector/deps.ts';
+import { OdooClient } from '../../connector/odoo/client.ts';
 import {
   type InvoiceReport,
   invoiceContext,
@@ -8,10 +9,12 @@ import {
 } from '../../connector/processes/invoice-period.ts';
 import { syncMasterData } from '../../connector/processes/sync.ts';
 import type { Simulator } from '../../connector/simulator/server.ts';
+import { USAGE_ATTACHMENT_PREFIX, invoiceClaimKey } from '../../mappings/invoice-values.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
 import { realOdooFromEnv, realTitle } from '../support/real-odoo.ts';
 import { useRealStack } from '../support/real-stack.ts';
+import { type Watcher, slowProxy } from '../support/slow-proxy.ts';
 
 /**
  * The invoice writer against a real Odoo (ODOO_URL…): two runs at once, an update Odoo refuses, an
@@ -370,4 +373,170 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
     expect(again.invoices.find((i) => i.odooId === victim)?.outcome).toBe('unchanged');
     expect(sumsOf(await usageOf(ids))).toEqual(await untaxedOf(ids));
   });
+
+  it.each([
+    { pick: 1, usage: 'changed again', factor: 3 },
+    { pick: 2, usage: 'the same', factor: 2 },
+  ])(
+    'a run slow after its write, whose claim another run took over (usage $usage), leaves that invoice to it: one usage CSV, one set of usage records, the note and CSV of the invoice as it is',
+    async ({ pick, factor }) => {
+      const client = sim.world.order
+        .map((i) => sim.world.client(i))
+        .filter(
+          (c) => c.partner.id === sim.world.partners[0]?.id && rcpCostKopecks(sim.world, c, PERIOD) > 0,
+        )[pick];
+      const uuid = client?.id ?? '';
+      // The invoice as an earlier run left it: annotated, with its usage records.
+      const earlier = await invoicePeriod(deps, { period: PERIOD, client: uuid });
+      expect(earlier.failed).toEqual([]);
+      const id = earlier.invoices.find((i) => i.uuid === uuid)?.odooId as number;
+      sim.world.scaleUsage(client?.index ?? 0, 2);
+
+      // Run A through a proxy that makes it slow at the moments the test chooses: its heartbeat is
+      // late (held until run B is done), and it is held right after its rewrite of the draft was
+      // answered (the read-back that comes next waits), while its lease runs out and B takes over.
+      // JSON-RPC and JSON-2 both carry the server action's context in the body.
+      const renews = (body: string) => /"renew":\s*true/.test(body);
+      const writesDraft = (body: string) => body.includes('"rcp_draft"');
+      const signal = () => {
+        let done!: () => void;
+        const promise = new Promise<void>((resolve) => {
+          done = resolve;
+        });
+        return { promise, done };
+      };
+      const slowed = signal();
+      const goOn = signal();
+      const beatsDue = signal();
+      let wrote = false;
+      let held = false;
+      let beatAnswered: (() => void) | undefined;
+      let beatSent: (() => void) | undefined;
+      const watch: Watcher = ({ body }) => {
+        if (renews(body)) {
+          beatSent?.();
+          return { hold: beatsDue.promise, answered: () => beatAnswered?.() };
+        }
+        if (writesDraft(body)) {
+          return {
+            answered: () => {
+              wrote = true;
+            },
+          };
+        }
+        if (!wrote || held) return undefined;
+        held = true;
+        slowed.done();
+        return { hold: goOn.promise };
+      };
+      const odooConfig = deps.config.odoo as NonNullable<Config['odoo']>;
+      const proxy = await slowProxy(odooConfig.url, 0, watch);
+      const base = await connect();
+      const slowOdoo = await OdooClient.connect({ ...odooConfig, url: proxy.url });
+      const slow: ProcessDeps = {
+        ...base,
+        odoo: slowOdoo,
+        // A short lease: its heartbeat would renew it every second, were it on time.
+        config: { ...base.config, invoicing: { ...base.config.invoicing, claimLeaseSeconds: 2 } },
+      };
+      const attachmentsOf = () =>
+        deps.odoo.searchRead<{ id: number; datas: string }>(
+          'ir.attachment',
+          [
+            ['res_model', '=', 'account.move'],
+            ['res_id', '=', id],
+            ['name', '=like', `${USAGE_ATTACHMENT_PREFIX}%`],
+          ],
+          ['datas'],
+        );
+      const notesOf = () =>
+        deps.odoo.searchRead<{ id: number; body: string }>(
+          'mail.message',
+          [
+            ['model', '=', 'account.move'],
+            ['res_id', '=', id],
+            ['message_type', '=', 'comment'],
+          ],
+          ['body'],
+        );
+      try {
+        const runA = invoicePeriod(slow, { period: PERIOD, client: uuid });
+        const first = await Promise.race([
+          slowed.promise.then(() => 'slowed after its write'),
+          runA.then(() => 'ended'),
+        ]);
+        expect(first).toBe('slowed after its write');
+
+        // A's lease runs out (no heartbeat came); run B, another command, takes the claim over and
+        // writes the invoice as RCP has it now.
+        const [lock] = await stack().admin.search('x_rcp_lock', [
+          ['x_key', '=', invoiceClaimKey(PERIOD, 'client', uuid)],
+        ]);
+        expect(lock).toBeGreaterThan(0);
+        await stack().admin.write('x_rcp_lock', [lock as number], { x_expires_at: '2000-01-01 00:00:00' });
+        sim.world.scaleUsage(client?.index ?? 0, factor);
+        const runB = await invoicePeriod(await connect(), { period: PERIOD, client: uuid });
+        expect(runB.failed).toEqual([]);
+        expect(runB.invoices.find((i) => i.uuid === uuid)?.outcome).toBe(
+          factor === 2 ? 'unchanged' : 'updated',
+        );
+        const byB = {
+          attachments: await attachmentsOf(),
+          usage: (await usageOf([id])).map((r) => r.id).sort((a, b) => a - b),
+        };
+
+        // A's heartbeat comes at last and is answered (the key is lost); once the next one is on its
+        // way, that answer was heard: A goes on from its read-back.
+        const answered = new Promise<void>((resolve) => {
+          beatAnswered = resolve;
+        });
+        beatsDue.done();
+        await answered;
+        await new Promise<void>((resolve) => {
+          beatSent = resolve;
+        });
+        goOn.done();
+        const runAReport = await runA;
+
+        const expected = rcpCostKopecks(sim.world, client as never, PERIOD);
+        expect((await untaxedOf([id])).get(id)).toBe(expected);
+        // What the user sees: one usage CSV, B's, adding up to the invoice; B's usage records only.
+        const attachments = await attachmentsOf();
+        expect(attachments).toEqual(byB.attachments);
+        expect(attachments).toHaveLength(1);
+        const amounts = Buffer.from(attachments[0]?.datas ?? '', 'base64')
+          .toString('utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((row) => Number(row.split(',').at(-1)));
+        expect(
+          Math.abs(Math.round(amounts.reduce((sum, a) => sum + a, 0) * 100) - expected),
+        ).toBeLessThanOrEqual(amounts.length);
+        const usage = await usageOf([id]);
+        expect(usage.map((r) => r.id).sort((a, b) => a - b)).toEqual(byB.usage);
+        expect(sumsOf(usage).get(id)).toBe(expected);
+        // One note, with the invoice's total.
+        const notes = await notesOf();
+        expect(notes).toHaveLength(1);
+        expect(notes[0]?.body.replace(/&nbsp;|\u00a0/g, ' ')).toContain(
+          formatRubles(expected).replace(/\u00a0/g, ' '),
+        );
+        // Run A did not fail (no 'Record does not exist', no total it did not write): the invoice it
+        // wrote is reported as another run's now.
+        expect(runAReport.failed).toEqual([
+          expect.objectContaining({ error: expect.stringContaining('another run took this invoice over') }),
+        ]);
+        expect(runAReport.busy).toEqual([uuid]);
+        const again = await invoicePeriod(deps, { period: PERIOD, client: uuid });
+        expect(again.failed).toEqual([]);
+        expect(again.invoices.find((i) => i.uuid === uuid)?.outcome).toBe('unchanged');
+      } finally {
+        goOn.done();
+        beatsDue.done();
+        await slowOdoo.close();
+        await proxy.close();
+      }
+    },
+  );
 });

@@ -17,12 +17,15 @@ export interface SeenRequest {
 /**
  * What a watcher may ask of one request: to be called back once the server's answer came whole
  * (`answered`), to keep that answer from the client (`withhold`: the server did the work, the
- * client never hears of it), or to drop the request before the server sees it (`drop`).
+ * client never hears of it), to drop the request before the server sees it (`drop`), or to keep
+ * it until `hold` resolves before passing it on (a client slow at that moment, for as long as the
+ * test needs to act in it).
  */
 export interface WatchHooks {
   answered?: () => void;
   withhold?: boolean;
   drop?: boolean;
+  hold?: Promise<void>;
 }
 export type Watcher = (seen: SeenRequest) => WatchHooks | undefined;
 
@@ -70,7 +73,9 @@ export async function slowProxy(target: string, delayMs: number, watch?: Watcher
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       setTimeout(() => {
-        pass(req, res, body, watch({ url: req.url ?? '', body: body.toString('utf8') }));
+        const hooks = watch({ url: req.url ?? '', body: body.toString('utf8') });
+        if (hooks?.hold) hooks.hold.then(() => pass(req, res, body, hooks));
+        else pass(req, res, body, hooks);
       }, proxy.delayMs);
     });
   });

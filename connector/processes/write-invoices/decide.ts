@@ -179,7 +179,10 @@ export function markOf(
 export interface InvoiceDecisions {
   toCreate: DesiredInvoice[];
   toUpdate: Array<DesiredInvoice & { move: MoveRow }>;
-  /** Drafts left as they are that carry no mark of the connector yet (made by an older version): mark them. */
+  /**
+   * Drafts left as they are that carry no mark of the connector yet (made by an older version), or
+   * whose note and usage CSV are older than their last write: mark them, bring those up to date.
+   */
   toMark: Array<{ draft: InvoiceDraft; id: number }>;
   /**
    * With the workspace, drafts an accountant edited while their mark was still the CSV's: their
@@ -259,7 +262,10 @@ export function decideInvoices(
     if (same && totalRight) {
       decisions.results.push(resultOf(draft, 'unchanged', { odooId: move.id, odooKopecks }));
       decisions.unchanged.push({ draft, id: move.id });
-      if (!marked && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
+      // A draft written (its mark in Odoo renewed) by a run that stopped, or was taken over, before
+      // its note and usage CSV followed: they still describe the draft before that write.
+      const annotationBehind = inOdoo !== undefined && !inOdoo.edited && legacyEdited;
+      if ((!marked || annotationBehind) && !options.dryRun) decisions.toMark.push({ draft, id: move.id });
       continue;
     }
     const edited = inOdoo ? inOdoo.edited : legacyEdited;
