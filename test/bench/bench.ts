@@ -153,7 +153,7 @@ async function measure(
       load[1] = Math.max(load[1], one);
     }
   }, 50);
-  // With --expose-gc (the scale test): a full collection every two seconds, and what it leaves is
+  // With --expose-gc (the scale test): a full collection every two seconds (BENCH_GC_MS), and what it leaves is
   // the live heap at that moment, exact. Without: after each mark-compact Odoo's answers and the
   // phase's own allocation since then are counted too (tens of MB in the invoice phases).
   const forceGc = (globalThis as { gc?: () => void }).gc;
@@ -161,7 +161,7 @@ async function measure(
     ? setInterval(() => {
         forceGc();
         peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
-      }, 2_000)
+      }, Number(process.env.BENCH_GC_MS) || 2_000)
     : undefined;
   // After each mark-compact, what the heap still holds is live: its peak is the phase's working set.
   const gcs = new PerformanceObserver((list) => {
