@@ -41,11 +41,6 @@ export function xmlidOf(kind: XmlidKind, key: string): string {
   return full(`${kind}_${keyName(key)}`);
 }
 
-/** Whether a name in `rcp_connector` (without the module) is the link of an RCP partner or client to its company. */
-export function isCompanyLinkName(name: string): boolean {
-  return name.startsWith('partner_') || name.startsWith('client_');
-}
-
 /** `rcp_connector.invoice_2023_06_client_<uuid>`: one invoice per invoiced counterparty and period. */
 export function invoiceXmlid(period: string, counterparty: 'client' | 'partner', uuid: string): string {
   const [year, month] = period.split('-');

@@ -6,7 +6,7 @@
  * writes any company. A company an accountant chose keeps its own name, address and e-mail.
  */
 import { z } from 'zod';
-import { XMLID_MODULE, isCompanyLinkName, xmlidOf } from '../../mappings/external-ids.ts';
+import { xmlidOf } from '../../mappings/external-ids.ts';
 import type { DesiredRecord, DesiredValues, FieldSpecs } from '../../mappings/odoo-values.ts';
 import { batchesOf } from '../batches.ts';
 import type { ProcessDeps } from '../deps.ts';
@@ -165,11 +165,7 @@ export async function prepareCounterparties(
         : current?.id;
     if (company !== undefined) companyOfRecord.set(record.rcpId, company);
   }
-  const perCompany = await linksPerCompany(
-    odoo,
-    companyOfRecord,
-    new Set(records.map((r) => xmlidOf(r.kind, r.rcpId))),
-  );
+  const perCompany = await linksPerCompany(odoo, companyOfRecord, new Set(records.map((r) => r.rcpId)));
   return {
     writes: (_kind, rcpId) => writes.has(rcpId),
     keepsDetails: (_kind, rcpId) => keep.has(rcpId),
@@ -180,7 +176,12 @@ export async function prepareCounterparties(
   };
 }
 
-/** The RCP records linked to each company: the external IDs of records beyond `mine` as Odoo holds them, and `mine` as this sync has them. */
+/**
+ * The RCP records linked to each company: those beyond `mine` as RCP → Counterparties holds them
+ * (the company each record was last linked to, written by every sync and every link applied), and
+ * `mine` as this sync has them. (Not Odoo's external IDs: a least-privileged connector user may not
+ * read `ir.model.data`.)
+ */
 async function linksPerCompany(
   odoo: OdooClient,
   companyOfRecord: ReadonlyMap<string, number>,
@@ -189,18 +190,15 @@ async function linksPerCompany(
   const perCompany = new Map<number, number>();
   for (const company of companyOfRecord.values()) perCompany.set(company, (perCompany.get(company) ?? 0) + 1);
   for (const batch of batchesOf([...perCompany.keys()], 5_000)) {
-    const held = await odoo.searchRead<{ id: number; name: string; res_id: number }>(
-      'ir.model.data',
-      [
-        ['module', '=', XMLID_MODULE],
-        ['model', '=', 'res.partner'],
-        ['res_id', 'in', batch],
-      ],
-      ['name', 'res_id'],
-    );
+    const held = await odoo.searchRead<{
+      id: number;
+      x_rcp_id: string;
+      x_linked_partner_id: [number, string];
+    }>('x_rcp_counterparty', [['x_linked_partner_id', 'in', batch]], ['x_rcp_id', 'x_linked_partner_id']);
     for (const row of held) {
-      if (!isCompanyLinkName(row.name) || mine.has(`${XMLID_MODULE}.${row.name}`)) continue;
-      perCompany.set(row.res_id, (perCompany.get(row.res_id) ?? 0) + 1);
+      if (mine.has(row.x_rcp_id.toLowerCase())) continue;
+      const company = row.x_linked_partner_id[0];
+      perCompany.set(company, (perCompany.get(company) ?? 0) + 1);
     }
   }
   return perCompany;
@@ -342,19 +340,19 @@ export async function counterpartyWriter(deps: ProcessDeps): Promise<Counterpart
   };
 }
 
-/** The companies an RCP partner or client is linked to (never suggested for another). */
+/**
+ * The companies an RCP partner or client is linked to (never suggested for another), as RCP →
+ * Counterparties holds them (readable by a least-privileged connector user, unlike `ir.model.data`).
+ */
 async function linkedCompanies(odoo: OdooClient): Promise<Set<number>> {
   const linked = new Set<number>();
-  for await (const page of odoo.searchReadPages<{ id: number; name: string; res_id: number }>(
-    'ir.model.data',
-    [
-      ['module', '=', XMLID_MODULE],
-      ['model', '=', 'res.partner'],
-    ],
-    ['name', 'res_id'],
+  for await (const page of odoo.searchReadPages<{ id: number; x_linked_partner_id: [number, string] }>(
+    'x_rcp_counterparty',
+    [['x_linked_partner_id', '!=', false]],
+    ['x_linked_partner_id'],
     5_000,
   ))
-    for (const row of page) if (isCompanyLinkName(row.name)) linked.add(row.res_id);
+    for (const row of page) linked.add(row.x_linked_partner_id[0]);
   return linked;
 }
 
