@@ -327,39 +327,40 @@ try {
         }),
       );
   }
-  // Set-up, not measured: the accountant pays one invoice in ten.
-  const toPay = invoiceIds.filter((_, i) => i % 10 === 0).slice(0, Math.ceil(clients / 10));
-  if (info.odoo) {
-    await fetch(`${info.odoo.url}/_double/pay`, {
-      method: 'POST',
-      body: JSON.stringify({ moveIds: toPay }),
-    });
-  } else {
-    // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
-    if (!withWorkspace) await setup();
-    // As an accountant would: post the invoices and register their payments, a hundred at a time
-    // (one payment per invoice: each has its own customer).
-    for (let start = 0; start < toPay.length; start += 100) {
-      const ids = toPay.slice(start, start + 100);
-      await odoo.callOn('account.move', 'action_post', ids);
-      const context = { active_model: 'account.move', active_ids: ids };
-      const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
-      await odoo.callOn(
-        'account.payment.register',
-        'action_create_payments',
-        [wizard ?? 0],
-        undefined,
-        context,
-      );
+  if (wanted('push')) {
+    // Set-up, not measured: the accountant pays one invoice in ten.
+    const toPay = invoiceIds.filter((_, i) => i % 10 === 0).slice(0, Math.ceil(clients / 10));
+    if (info.odoo) {
+      await fetch(`${info.odoo.url}/_double/pay`, {
+        method: 'POST',
+        body: JSON.stringify({ moveIds: toPay }),
+      });
+    } else {
+      // The payments ledger lives in the RCP workspace: `rcp-odoo setup` first (ODOO_USER is an admin here).
+      if (!withWorkspace) await setup();
+      // As an accountant would: post the invoices and register their payments, a hundred at a time
+      // (one payment per invoice: each has its own customer).
+      for (let start = 0; start < toPay.length; start += 100) {
+        const ids = toPay.slice(start, start + 100);
+        await odoo.callOn('account.move', 'action_post', ids);
+        const context = { active_model: 'account.move', active_ids: ids };
+        const [wizard] = await odoo.create('account.payment.register', [{ group_payment: false }], context);
+        await odoo.callOn(
+          'account.payment.register',
+          'action_create_payments',
+          [wizard ?? 0],
+          undefined,
+          context,
+        );
+      }
     }
-  }
-  if (wanted('push'))
     phases.push(
       await measure('payments push', deps, async (deps) => {
         const report = await pushPayments(deps);
         return report.results.filter((r) => r.outcome === 'pushed').length;
       }),
     );
+  }
   await odoo.close();
   await rcp.close();
   if (odooSource) await replayPhases(odoo.uid, config.odoo?.db ?? '');
