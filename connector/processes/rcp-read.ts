@@ -35,8 +35,7 @@ export async function readPartners(rcp: RcpClient, only?: string): Promise<ReadR
  * more): at 100,000 clients the difference is most of the memory.
  */
 export async function readClients(rcp: RcpClient, partner?: string): Promise<ReadResult<Client>> {
-  // Slimmed as they come: a pass is held whole until it is known complete.
-  const listing = rcp.clients(partner ? { partner: partner.toLowerCase() } : {}, slimClient);
+  const listing = clientListing(rcp, partner);
   const items = await listing.all();
   return { items, failed: failuresOf(listing, 'client'), skipped: listing.skipped };
 }
@@ -49,9 +48,14 @@ export async function spillClients(
   rcp: RcpClient,
   partner?: string,
 ): Promise<{ list: SpilledList<Client>; failed: FailedRecord[] }> {
-  const listing = rcp.clients(partner ? { partner: partner.toLowerCase() } : {}, slimClient);
+  const listing = clientListing(rcp, partner);
   const list = await listing.spill();
   return { list, failed: failuresOf(listing, 'client') };
+}
+
+/** RCP's client list (of one partner, when given), slimmed as it comes: a pass is held whole until it is known complete. */
+function clientListing(rcp: RcpClient, partner?: string): Listing<Client> {
+  return rcp.clients(partner ? { partner: partner.toLowerCase() } : {}, slimClient);
 }
 
 function slimClient(client: Client): Client {

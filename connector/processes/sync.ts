@@ -138,7 +138,7 @@ async function syncRead(
   /** One slice: its book, its companies, its counterparty records. */
   const syncSlice = async (
     kind: CounterpartyKind,
-    slice: { partners: Partner[]; clients: Client[] },
+    slice: { partners: readonly Partner[]; clients: readonly Client[] },
     offset: number,
     total: number,
   ) => {
@@ -160,7 +160,7 @@ async function syncRead(
     if (book && writer) addUp(records, await writer.write(book, { ...slice, companyIds: result.ids }), false);
   };
   if (withPartners) {
-    await syncSlice('partner', { partners: [...partners], clients: [] }, 0, partners.length);
+    await syncSlice('partner', { partners, clients: [] }, 0, partners.length);
     record('partner', companies);
     companies = blankReport();
   }

@@ -219,24 +219,16 @@ async function writeClaimed(
     stillHeld ? list.filter((x) => stillHeld.holds(x.draft)) : [...list];
   const ours = mine(written);
   for (const w of written) {
-    if (!ours.includes(w))
+    if (stillHeld && !stillHeld.holds(w.draft))
       reportBusy(out, w.draft, 'another run took this invoice over while this one was slow: left to it');
   }
   const verified = verifyTotals(ours, held.move, total, out);
   const toMark = mine(decisions.toMark);
-  await annotateInvoices(
-    deps,
-    held,
-    mine([...written, ...toMark]),
-    [...mine(verified), ...toMark],
-    options.period,
-    {
-      workspace: options.workspace,
-      editedBefore: decisions.editedBefore,
-    },
-  );
-  if (options.workspace)
-    await writeUsageRecords(deps, held.move, mine(verified), mine(unchanged), options.period);
+  await annotateInvoices(deps, held, [...ours, ...toMark], [...verified, ...toMark], options.period, {
+    workspace: options.workspace,
+    editedBefore: decisions.editedBefore,
+  });
+  if (options.workspace) await writeUsageRecords(deps, held.move, verified, mine(unchanged), options.period);
   return out;
 }
 

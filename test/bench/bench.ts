@@ -164,13 +164,16 @@ async function measure(
       }, Number(process.env.BENCH_GC_MS) || 2_000)
     : undefined;
   // After each mark-compact, what the heap still holds is live: its peak is the phase's working set.
-  const gcs = new PerformanceObserver((list) => {
-    if (forceGc) return;
-    for (const entry of list.getEntries())
-      if ((entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
-        peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
-  });
-  gcs.observe({ entryTypes: ['gc'] });
+  const gcs = forceGc
+    ? undefined
+    : new PerformanceObserver((list) => {
+        for (const entry of list.getEntries())
+          if (
+            (entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+          )
+            peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
+      });
+  gcs?.observe({ entryTypes: ['gc'] });
   const trips = deps.odoo.stats.roundTrips;
   const requests = deps.rcp.stats.requests;
   const started = performance.now();
@@ -180,7 +183,7 @@ async function measure(
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   clearInterval(collector);
-  gcs.disconnect();
+  gcs?.disconnect();
   display.stop();
   recorder.stop();
   peak = Math.max(peak, process.memoryUsage().rss);
