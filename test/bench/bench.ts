@@ -317,7 +317,10 @@ try {
           const report = await invoicePeriod(deps, { period: PERIOD });
           if (report.failed.length)
             console.error(`invoice again: ${report.failed.length} failed, e.g. ${report.failed[0]?.error}`);
-          return report.invoices.filter((i) => i.outcome === 'unchanged').length;
+          const unchanged = report.invoices.filter((i) => i.outcome === 'unchanged');
+          // Over a database invoiced before (`--phases invoice-again,push`): the push pays these drafts.
+          if (!invoiceIds.length) invoiceIds = unchanged.flatMap((i) => (i.odooId ? [i.odooId] : []));
+          return unchanged.length;
         }),
       );
     if (wanted('reconcile'))

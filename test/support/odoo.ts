@@ -1,7 +1,12 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { OdooConfig } from '../../connector/config.ts';
 import { Secret } from '../../connector/secret.ts';
-import { type OdooDouble, type OdooVersion, startOdooDouble } from './odoo-double/index.ts';
+import {
+  type OdooDouble,
+  type OdooDoubleOptions,
+  type OdooVersion,
+  startOdooDouble,
+} from './odoo-double/index.ts';
 
 /** Configuration for the double: an API key (JSON-2 on 19) or the password (JSON-RPC everywhere). */
 export function doubleConfig(
@@ -26,10 +31,13 @@ export function doubleConfig(
 }
 
 /** A double for the whole describe block (fresh per block). */
-export function useOdooDouble(version: OdooVersion): () => OdooDouble {
+export function useOdooDouble(
+  version: OdooVersion,
+  options: Omit<OdooDoubleOptions, 'version'> = {},
+): () => OdooDouble {
   let double: OdooDouble | undefined;
   beforeAll(async () => {
-    double = await startOdooDouble({ version });
+    double = await startOdooDouble({ ...options, version });
   });
   afterAll(async () => {
     await double?.close();

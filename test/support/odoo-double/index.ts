@@ -19,6 +19,8 @@ export interface OdooDoubleOptions {
   db?: string;
   /** RCP → Counterparties is there (the sync writes counterparty records): the benchmark's `--workspace`. */
   counterparties?: boolean;
+  /** Workspace models beyond the ledger and counterparties (`x_rcp_usage`: a month's usage records). */
+  workspaceModels?: readonly string[];
 }
 
 export interface OdooDouble {
@@ -48,7 +50,7 @@ export interface OdooDouble {
 export async function startOdooDouble(options: OdooDoubleOptions): Promise<OdooDouble> {
   const { version } = options;
   const db = options.db ?? 'odoo';
-  const orm = new Orm(version, loadFields(version), DEFAULTS);
+  const orm = new Orm(version, loadFields(version, options.workspaceModels), DEFAULTS);
   const methods = new Methods(orm, version);
   seed(orm, methods);
   if (options.counterparties) seedCounterparties(orm);

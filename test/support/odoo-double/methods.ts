@@ -212,6 +212,8 @@ export class Methods {
     const offset = Number(argument(call, 'offset') ?? 0);
     const limit = argument(call, 'limit');
     const page = typeof limit === 'number' ? sorted.slice(offset, offset + limit) : sorted.slice(offset);
+    // As Odoo's (17, 18 and 19): each group carries its domain, the whole domain asked AND the group's values.
+    const domain = (argument(call, 'domain') as unknown[]) ?? [];
     return page.map((group) => {
       const out: Row = { __count: group.count } as unknown as Row;
       by.forEach((name, i) => {
@@ -219,6 +221,9 @@ export class Methods {
         const relation = fields[name]?.type === 'many2one' ? fields[name]?.relation : undefined;
         out[name] = relation && typeof value === 'number' ? [value, orm.displayName(relation, value)] : value;
       });
+      const terms = [...domain, ...by.map((name, i) => [name, '=', group.key[i]])];
+      const ands = domain.every(Array.isArray) ? terms.length - 1 : by.length;
+      out.__domain = [...Array<string>(Math.max(ands, 0)).fill('&'), ...terms];
       return out;
     });
   }

@@ -33,7 +33,11 @@ const EXTRA_MODELS: Record<string, Record<string, FieldDef>> = {
 /** Required fields Odoo fills itself right after the insert (a variant's template). */
 const AUTOMATIC = new Set(['product_tmpl_id']);
 
-export function loadFields(version: OdooVersion): Map<string, Record<string, FieldDef>> {
+export function loadFields(
+  version: OdooVersion,
+  /** Workspace models a test asks for beyond the ledger and counterparties (e.g. `x_rcp_usage`). */
+  workspaceExtra: readonly string[] = [],
+): Map<string, Record<string, FieldDef>> {
   const dir = join(CONTRACT, version, 'fields');
   const models = new Map<string, Record<string, FieldDef>>();
   for (const file of readdirSync(dir)) {
@@ -43,6 +47,7 @@ export function loadFields(version: OdooVersion): Map<string, Record<string, Fie
     );
   }
   for (const [model, fields] of Object.entries(EXTRA_MODELS)) models.set(model, fields);
+  for (const [model, fields] of Object.entries(workspaceModels(workspaceExtra))) models.set(model, fields);
   return models;
 }
 

@@ -18,7 +18,7 @@ import type { FieldDef, Orm, Row } from './orm.ts';
 
 const LEDGER = 'x_rcp_payment';
 
-export function workspaceModels(): Record<string, Record<string, FieldDef>> {
+export function workspaceModels(extra: readonly string[] = []): Record<string, Record<string, FieldDef>> {
   const fieldsOf = (model: string) => {
     const spec = MODELS.find((m) => m.model === model);
     const fields: Record<string, FieldDef> = {
@@ -42,6 +42,7 @@ export function workspaceModels(): Record<string, Record<string, FieldDef>> {
     // Read by the push for the cards of each company; the double has none unless a test makes them.
     x_rcp_counterparty: fieldsOf('x_rcp_counterparty'),
     'ir.actions.server': { name: { type: 'char' } },
+    ...Object.fromEntries(extra.map((model) => [model, fieldsOf(model)])),
   };
 }
 
