@@ -38,7 +38,8 @@ export class OdooError extends ConnectorError {
 /** The kind of failure an Odoo exception class (and, on JSON-2, the HTTP status) stands for. */
 export function kindOf(exception: string, status?: number): OdooErrorKind {
   if (/AccessDenied|Unauthorized|SessionExpired/.test(exception) || status === 401) return 'auth';
-  if (/AccessError/.test(exception) || status === 403) return 'access';
+  // InsufficientPrivilege: a database guard of the workspace refused the write (guards.ts).
+  if (/AccessError|InsufficientPrivilege/.test(exception) || status === 403) return 'access';
   if (/MissingError/.test(exception)) return 'missing';
   if (
     /SerializationFailure|TransactionRollback|DeadlockDetected|LockNotAvailable|ConcurrentUpdate/.test(

@@ -423,7 +423,7 @@ async function checkDocuments({ odoo, config, company }: OdooCheckInput): Promis
   return items;
 }
 
-/** The unique indexes the exactly-once rules rely on (read through setup's guards action, writing nothing). */
+/** The unique indexes and triggers the workspace's rules rely on (read through setup's guards action, writing nothing). */
 async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
   const what = 'database guards';
   const action = (await externalIds(odoo).resolve([fullXmlid(ACTION_GUARDS)])).get(fullXmlid(ACTION_GUARDS));
@@ -431,7 +431,7 @@ async function checkGuards(odoo: OdooClient): Promise<CheckItem> {
   try {
     const { found, missing } = await readGuards(odoo, action.id, { checkOnly: true });
     return missing.length === 0
-      ? ok(what, `unique indexes in place: ${found.join(', ')}`)
+      ? ok(what, `in place: ${found.join(', ')}`)
       : failure(what, `missing ${missing.join(', ')}: run \`rcp-odoo setup\` again`);
   } catch (error) {
     if (error instanceof OdooError && error.kind === 'access') {

@@ -9,6 +9,7 @@ import type { Capabilities } from '../odoo/capabilities.ts';
 import { CORRECTION_ACTION } from './corrections.ts';
 import { documentItems } from './documents.ts';
 import { DRAFT_MARK_ACTIONS, DRAFT_MARK_MODEL } from './draft-marks.ts';
+import { guardsActionCode } from './guards.ts';
 import {
   type ItemValue,
   type WorkspaceItem,
@@ -28,7 +29,6 @@ import {
   type Perms,
   RETRY_KINDS,
   RETRY_NOT_OFFERED,
-  uniqueIndexName,
 } from './models.ts';
 import { actionCode } from './odoo-files.ts';
 import { MARK_NAME } from './payment-marks.ts';
@@ -291,11 +291,14 @@ function companyRuleItems(spec: ModelSpec): WorkspaceItem[] {
 /**
  * What RCP users may create or delete (`userRecords`), the rest of the model being the connector's:
  * a group rule for RCP / User (managers imply it) and one for the connector's group, which Odoo ORs
- * for a user in both. Reading is left to the access rights.
+ * for a user in both. Reading is left to the access rights. On a guarded model users may write every
+ * record (to post on it: the guard's trigger refuses what they may not change), so their rule on
+ * `userRecords` leaves writing to a rule of its own.
  */
 function userRecordRuleItems(spec: ModelSpec): WorkspaceItem[] {
   if (!spec.userRecords) return [];
-  const rule = (who: string, group: string, domain: string): WorkspaceItem => ({
+  const all = "[(1, '=', 1)]";
+  const rule = (who: string, group: string, domain: string, write = true): WorkspaceItem => ({
     name: `rule_${spec.model}_${who}`,
     model: 'ir.rule',
     values: {
@@ -304,12 +307,30 @@ function userRecordRuleItems(spec: ModelSpec): WorkspaceItem[] {
       groups: refs(group),
       domain_force: domain,
       perm_read: false,
-      perm_write: true,
+      perm_write: write,
       perm_create: true,
       perm_unlink: true,
     },
   });
-  return [rule('user', GROUP_USER, spec.userRecords), rule('connector', GROUP_CONNECTOR, "[(1, '=', 1)]")];
+  const postOn: WorkspaceItem = {
+    name: `rule_${spec.model}_user_post`,
+    model: 'ir.rule',
+    values: {
+      name: `${spec.label}: user posts on any`,
+      model_id: ref(modelXmlid(spec.model)),
+      groups: refs(GROUP_USER),
+      domain_force: all,
+      perm_read: false,
+      perm_write: true,
+      perm_create: false,
+      perm_unlink: false,
+    },
+  };
+  return [
+    rule('user', GROUP_USER, spec.userRecords, !spec.guarded),
+    ...(spec.guarded ? [postOn] : []),
+    rule('connector', GROUP_CONNECTOR, all),
+  ];
 }
 
 /**
@@ -391,22 +412,8 @@ function defaultItems(): WorkspaceItem[] {
   return [def('x_state', 'requested'), def('x_kind', 'sync'), def('x_trigger', 'odoo')];
 }
 
-/** The unique indexes of every model, installed by setup (as admin) through one server action. */
-export function uniqueIndexes(): Array<{ name: string; table: string; column: string }> {
-  return MODELS.flatMap((m) =>
-    (m.unique ?? []).map((column) => ({ name: uniqueIndexName(m.model, column), table: m.model, column })),
-  );
-}
-
 function serverActionItems(caps: Capabilities): WorkspaceItem[] {
-  const indexes = uniqueIndexes();
-  const guards = actionCode(ACTION_GUARDS, {
-    create_indexes: indexes.map(
-      (i) => `env.cr.execute('CREATE UNIQUE INDEX IF NOT EXISTS ${i.name} ON ${i.table} (${i.column})')`,
-    ),
-    placeholders: indexes.map(() => '%s').join(', '),
-    names: indexes.map((i) => `'${i.name}'`).join(', '),
-  });
+  const guards = guardsActionCode(GROUP_CONNECTOR);
   const resolve = (resolution: 'pushed' | 'not_pushed') => actionCode('payment_resolve', { resolution });
 
   return [

@@ -69,6 +69,14 @@ export interface ModelSpec {
   readonly userRecords?: string;
   /** Odoo's chatter on its records: messages, followers and activities (mail.thread, mail.activity.mixin). */
   readonly chatter?: boolean;
+  /**
+   * The connector's records that RCP users may still write, so as to talk about them: Odoo asks for
+   * the right to write a record to post a message or plan an activity on it. A database trigger
+   * (setup's guards) then refuses any change of their stored fields, in the writer's own
+   * transaction, by anyone but the connector's group and the workspace's own actions;
+   * `requestFields` may change while the record's `x_state` is `requested` (a run waiting for a worker).
+   */
+  readonly guarded?: { readonly requestFields?: readonly `x_${string}`[] };
 }
 
 const currency: FieldSpec = {
@@ -273,10 +281,27 @@ export const MODELS: readonly ModelSpec[] = [
     // A run is the connector's record of what it did: an accountant requests one (create, in state
     // requested), may change it while it waits (Odoo's form saves a new record only with the right
     // to write) and cancels it with the Cancel button (a server action); once a worker took it,
-    // only the connector writes it (the record rules below).
+    // only the connector changes it (the guard below), while anyone who may read it may post on it.
     access: { user: 'rwc', manager: 'rwcu', connector: 'rwcu' },
     // Corrections of posted invoices (credit notes, additional invoices) are requested by managers only.
     chatter: true,
+    // What the accountant asks for, and what Odoo computes from it (its name, check and company).
+    guarded: {
+      requestFields: [
+        'x_kind',
+        'x_month',
+        'x_period',
+        'x_open_month',
+        'x_force',
+        'x_counterparty_id',
+        'x_partner_filter',
+        'x_client_filter',
+        'x_dry_run',
+        'x_name',
+        'x_checked',
+        'x_company_id',
+      ],
+    },
     userRecords:
       "[('x_state', '=', 'requested')] + ([] if user.has_group('rcp_connector.group_manager') else [('x_kind', '!=', 'corrections')])",
     companyRule: true,
@@ -568,7 +593,9 @@ export const MODELS: readonly ModelSpec[] = [
     label: 'Payment to RCP',
     order: 'id desc',
     chatter: true,
-    access: { user: 'r', manager: 'r', connector: 'rwcu' },
+    // Written by RCP users only through the review's buttons (the workspace's actions).
+    guarded: {},
+    access: { user: 'rw', manager: 'rw', connector: 'rwcu' },
     unique: ['x_payment_id'],
     companyRule: true,
     fields: [

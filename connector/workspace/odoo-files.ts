@@ -1,7 +1,7 @@
 /**
  * The workspace's Odoo code, kept as files beside this module (`odoo/`), read when first used:
  * server actions as Python (`odoo/actions/*.py`, top-level statements as Odoo runs them), computed
- * fields' code (`odoo/computes/*.py`), views
+ * fields' code (`odoo/computes/*.py`), the database guards' SQL (`odoo/sql/*.sql`), views
  * (`odoo/views/*.xml`) and report templates (`odoo/reports/*.xml`, QWeb). `npm run build` copies
  * the folder into dist/ next to the compiled module, so the package finds them the same way.
  *
@@ -60,9 +60,29 @@ function fill(path: string, text: string, params: OdooFileParams): string {
   return out;
 }
 
-/** A server action's code (`odoo/actions/NAME.py`), parameters filled in. */
+/**
+ * The setting a workspace action turns on for its own transaction before it writes the connector's
+ * records for an RCP user (cancel a run, settle a review): the guards' triggers (guards.ts) let such
+ * a write through. Only actions whose every write is checked by their own code use it, and never one
+ * Odoo runs inside a user's write (a computed field's check).
+ */
+export const TRUSTED_SETTING = 'rcp_connector.trusted';
+const TRUSTED_WRITES = `env.cr.execute("SET LOCAL ${TRUSTED_SETTING} = 'on'")`;
+
+/**
+ * A server action's code (`odoo/actions/NAME.py`), parameters filled in; `{{trusted_writes}}`, alone
+ * on its line, is the statement that marks the action's writes as the workspace's own.
+ */
 export function actionCode(name: string, params: OdooFileParams = {}): string {
   const path = `actions/${name}.py`;
+  const text = read(path);
+  const trusted = text.includes('{{trusted_writes}}') ? { trusted_writes: TRUSTED_WRITES } : {};
+  return fill(path, text, { ...trusted, ...params }).replace(/\n$/, '');
+}
+
+/** SQL the guards action runs (`odoo/sql/NAME.sql`), parameters filled in. */
+export function sqlCode(name: string, params: OdooFileParams = {}): string {
+  const path = `sql/${name}.sql`;
   return fill(path, read(path), params).replace(/\n$/, '');
 }
 

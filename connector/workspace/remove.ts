@@ -7,7 +7,8 @@
 import { XMLID_MODULE } from '../../mappings/external-ids.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooClient } from '../odoo/client.ts';
-import { ACTION_GROUP_HEADING, workspaceDefinition } from './definition.ts';
+import { ACTION_GROUP_HEADING, ACTION_GUARDS, workspaceDefinition } from './definition.ts';
+import { readGuards } from './guards.ts';
 import { MODELS } from './models.ts';
 import { forgetMarks, markLedger } from './payment-marks.ts';
 import {
@@ -111,6 +112,9 @@ export async function removeWorkspace(odoo: OdooClient, options: RemoveOptions):
       rcp_remove: true,
     });
   }
+  // The guards' triggers and their functions: functions would outlive the tables.
+  const guards = data.find((d) => d.model === 'ir.actions.server' && d.name === ACTION_GUARDS);
+  if (guards) await readGuards(odoo, guards.res_id, { remove: true });
   // Reverse order of the definition; leftovers of older definitions by their kind's place.
   const definition = workspaceDefinition(odoo.capabilities);
   const order = [...new Set(definition.map((i) => i.model))].reverse();

@@ -14,7 +14,6 @@ import {
   ACTION_TRANSLATE,
   GROUP_CONNECTOR,
   GROUP_MANAGER,
-  uniqueIndexes,
   workspaceDefinition,
 } from './definition.ts';
 import { readGuards } from './guards.ts';
@@ -370,12 +369,12 @@ async function finishDeferred(
   }
 }
 
-/** Runs the guards action (as the admin running setup): unique indexes; answers those present. */
+/** Runs the guards action (as the admin running setup): unique indexes and triggers; answers those present. */
 async function runGuards(odoo: OdooClient, ids: Map<string, number>): Promise<string[]> {
   const id = ids.get(fullXmlid(ACTION_GUARDS));
   if (id === undefined) throw new Error('the guards action was not created');
   const { found, missing } = await readGuards(odoo, id);
-  if (missing.length > 0) throw new Error(`Odoo did not create the unique indexes ${missing.join(', ')}`);
+  if (missing.length > 0) throw new Error(`Odoo did not create the database guards ${missing.join(', ')}`);
   return found;
 }
 

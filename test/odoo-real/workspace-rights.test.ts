@@ -20,7 +20,8 @@ import { type RealStack, connectAccountant, useRealStack } from '../support/real
  * The records of what the connector did are the connector's: an accountant (RCP / User + Billing),
  * through Odoo's API, cannot rewrite a run once a worker took it, nor create, change or delete a
  * ledger or usage record or the connector's marks on payments and invoices; she may request a run,
- * cancel one no worker took yet, and settle a review with its button; the connector (admin, or the
+ * cancel one no worker took yet, settle a review with its button, and post notes and plan activities
+ * on runs and ledger records (a database guard then refuses any change of them she tries); the connector (admin, or the
  * least-privileged user when ODOO_USER is one) still writes them all.
  */
 const NASTY_NAME = 'ООО \u0000«Красный»\u001b[31m цвет\u001b[0m';
@@ -35,6 +36,8 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
   let accountant: OdooClient;
   let accountantId: number;
   let invoiceRun: number;
+  /** The ledger record of the ledger test, in review: the chatter test posts on it. */
+  let ledgerId: number;
   const tag = `${Date.now()}`;
 
   const refused = async (work: Promise<unknown>) => {
@@ -160,6 +163,10 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
     ];
     expect((await readRun(id))?.x_state).toBe('requested');
     await accountant.write('x_rcp_run', [id], { x_period: '2024-04' });
+    // What it asks for is hers while it waits; what the connector reports is not, even now.
+    await refused(accountant.write('x_rcp_run', [id], { x_state: 'done', x_summary: 'forged' }));
+    await refused(accountant.write('x_rcp_run', [id], { x_progress: 100 }));
+    expect(await readRun(id)).toMatchObject({ x_state: 'requested', x_summary: false });
     await runAction(accountant, await actionId(ACTION_CANCEL_RUN), 'x_rcp_run', id);
     const cancelled = await readRun(id);
     expect(cancelled?.x_state).toBe('failed');
@@ -249,7 +256,7 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
       { op: 'claim', payment_id: paymentId, vals: { x_name: `payment ${paymentId}`, x_amount: 1234.56 } },
     ]);
     expect(claim).toMatchObject({ done: true, state: 'intent' });
-    const ledgerId = claim?.id as number;
+    ledgerId = claim?.id as number;
     // The answer was lost: the connector says so through its action (which rewrites the mark), and
     // writes the record directly too (its group's rights).
     const [review] = await writePaymentLedger(connector, [
@@ -302,6 +309,86 @@ describe.skipIf(!realOdooFromEnv().odoo)(realTitle('who may write the RCP worksp
     }>('x_rcp_payment', [ledgerId], ['x_resolution', 'x_resolved_by']);
     expect(settled?.x_resolution).toBe('pushed');
     expect(settled?.x_resolved_by[0]).toBe(accountantId);
+  });
+
+  it('an accountant posts a note and plans an activity on a finished run and on a ledger record, and still changes neither, nor their links', async () => {
+    const fields = {
+      x_rcp_run: ['x_state', 'x_summary', 'x_progress', 'x_move_ids'],
+      x_rcp_payment: ['x_state', 'x_resolution', 'x_amount', 'x_card_ids'],
+    } as const;
+    const ids = await externalIds(s.admin).resolve(['mail.mail_activity_data_todo']);
+    const todo = ids.get('mail.mail_activity_data_todo')?.id as number;
+    const [me] = await s.admin.read<{ id: number; partner_id: [number, string] }>(
+      'res.users',
+      [accountantId],
+      ['partner_id'],
+    );
+    for (const [model, id] of [
+      ['x_rcp_run', invoiceRun],
+      ['x_rcp_payment', ledgerId],
+    ] as const) {
+      const before = await s.admin.read(model, [id], [...fields[model]]);
+      const note = `Checked with the client ${tag} (${model})`;
+      const messageId = await accountant.postNote(model, id, note);
+      expect(messageId).toBeGreaterThan(0);
+      const [modelId] = await s.admin.search('ir.model', [['model', '=', model]]);
+      await accountant.create('mail.activity', [
+        {
+          res_model_id: modelId as number,
+          res_id: id,
+          activity_type_id: todo,
+          summary: `Call the client ${tag}`,
+          user_id: accountantId,
+        },
+      ]);
+      // In the record's chatter, by her.
+      const messages = await s.admin.searchRead<{ id: number; body: string; author_id: [number, string] }>(
+        'mail.message',
+        [
+          ['model', '=', model],
+          ['res_id', '=', id],
+          ['id', '=', messageId],
+        ],
+        ['body', 'author_id'],
+      );
+      expect(messages[0]?.body).toContain(note);
+      expect(messages[0]?.author_id[0]).toBe(me?.partner_id[0]);
+      const activities = await s.admin.searchRead<{ id: number; summary: string }>(
+        'mail.activity',
+        [
+          ['res_model', '=', model],
+          ['res_id', '=', id],
+        ],
+        ['summary'],
+      );
+      expect(activities.map((a) => a.summary)).toContain(`Call the client ${tag}`);
+      // The record is as it was.
+      expect(await s.admin.read(model, [id], [...fields[model]])).toEqual(before);
+    }
+    // Posting gave her no way to change them: their fields, nor the invoices of a run or the cards of a payment.
+    await refused(accountant.write('x_rcp_run', [invoiceRun], { x_summary: 'tampered after a note' }));
+    await refused(accountant.write('x_rcp_payment', [ledgerId], { x_state: 'pushed', x_amount: 1 }));
+    const [partnerId] = (await s.admin.create('res.partner', [
+      { name: `Links ${tag}`, is_company: true },
+    ])) as [number];
+    const [otherMove] = (await s.admin.create('account.move', [
+      { move_type: 'out_invoice', partner_id: partnerId },
+    ])) as [number];
+    await refused(accountant.write('x_rcp_run', [invoiceRun], { x_move_ids: [[4, otherMove]] }));
+    const [card] = await s.admin.search('x_rcp_counterparty', [], { limit: 1 });
+    await refused(accountant.write('x_rcp_payment', [ledgerId], { x_card_ids: [[4, card as number]] }));
+    const [run] = await s.admin.read<{ id: number; x_move_ids: number[] }>(
+      'x_rcp_run',
+      [invoiceRun],
+      ['x_move_ids'],
+    );
+    expect(run?.x_move_ids).not.toContain(otherMove);
+    const [ledger] = await s.admin.read<{ id: number; x_card_ids: number[] }>(
+      'x_rcp_payment',
+      [ledgerId],
+      ['x_card_ids'],
+    );
+    expect(ledger?.x_card_ids).not.toContain(card);
   });
 
   it('an accountant still deletes a draft invoice the connector made (its mark goes with it)', async () => {

@@ -158,7 +158,11 @@ describe.skipIf(!config)(title, () => {
       'x_rcp_counterparty_x_rcp_id_uniq',
       'x_rcp_draft_mark_x_move_id_uniq',
       'x_rcp_lock_x_key_uniq',
+      'x_rcp_payment_card_rel_guard',
+      'x_rcp_payment_guard',
       'x_rcp_payment_x_payment_id_uniq',
+      'x_rcp_run_account_move_rel_guard',
+      'x_rcp_run_guard',
     ]);
     const models = await admin.searchRead('ir.model', [['model', '=like', 'x_rcp_%']], ['model', 'state']);
     expect(models.map((m) => m.model).sort()).toEqual([

@@ -7,4 +7,6 @@ if ledger.x_state != 'review' or ledger.x_review != 'choose_card':
 card = records[:1]
 if not card or card not in ledger.x_card_ids:
     raise UserError('That is not an RCP card of the paying company.')
+# The guard's trigger lets this write through (the checks above are the rule).
+{{trusted_writes}}
 ledger.sudo().write({'x_counterparty_id': card.id, 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})

@@ -1,4 +1,6 @@
 # An accountant decides how a payment changed after its push is settled; the next push applies it.
+# The guard's trigger lets these writes through (the checks below are the rule).
+{{trusted_writes}}
 for rec in records:
     if rec.x_state != 'review' or rec.x_review != '{{kind}}':
         raise UserError('{{refusal}}' % (rec.x_name or rec.id))

@@ -1,5 +1,5 @@
-# An accountant settles a payment that needs review, after checking RCP. The ledger is read-only
-# for RCP users: this action checks the state and writes, as superuser, in one transaction.
+# An accountant settles a payment that needs review, after checking RCP. The ledger is the
+# connector's (its guard): this action checks the state and writes, as superuser, in one transaction.
 for rec in records:
     if rec.x_state != 'review':
         raise UserError('Only a payment that needs review can be settled: %s is %s.' % (rec.x_name or rec.id, rec.x_state))
@@ -7,4 +7,5 @@ for rec in records:
         raise UserError('%s does not wait for a lost answer: settle it with the button its review offers.' % (rec.x_name or rec.id))
     if rec.x_resolution:
         raise UserError('%s is already settled.' % (rec.x_name or rec.id))
+{{trusted_writes}}
 records.sudo().write({'x_resolution': '{{resolution}}', 'x_resolved_by': env.user.id, 'x_resolved_at': datetime.datetime.now()})
