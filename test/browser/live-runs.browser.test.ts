@@ -16,7 +16,8 @@ import { type RealStack, makeAccountant, useRealStack } from '../support/real-st
  * the Runs list or a run's form open, what the worker does shows without a reload (the workspace's
  * `live_runs.js`, installed by setup): a requested run comes in, goes to its end, and a run started
  * from the command line moves its progress; an unsaved edit of the form is kept (and the form follows
- * once it is discarded). The run's end is also Odoo's notification and a note in the run's chatter.
+ * once it is discarded). The run's end is also Odoo's notification and a note in the run's chatter,
+ * where the accountant logs a note of her own on the finished run.
  * A run with a failed record lists it as a line whose counterparty is a link, and Retry failed, once
  * the fault is gone, makes a run that succeeds for just that record. "Without a reload" is checked:
  * a mark set on the page at the start is still there at the end. Screenshots:
@@ -77,7 +78,8 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
 
   beforeAll(async () => {
     s = stack();
-    await makeAccountant(s, { name: 'Live Accountant', login, password });
+    // With an email, as a real user has (Odoo refuses a note from a user without one).
+    await makeAccountant(s, { name: 'Live Accountant', login, password, email: `${login}@example.com` });
     browser = await openBrowser({ viewport: { width: 1280, height: 900 } });
     page = browser.page;
   }, 480_000);
@@ -220,6 +222,28 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
       .filter({ hasText: 'no record failed' })
       .first()
       .waitFor({ timeout: POLL.timeout });
+    // The accountant logs a note of her own on the finished run (Odoo asks for the right to write
+    // the run to post on it; the database guard leaves its fields the connector's).
+    const note = `Сверено с клиентом ${tag}`;
+    await page.locator('.o-mail-Chatter-logNote').first().click();
+    await page.locator('.o-mail-Composer-input').first().fill(note);
+    await page.locator('.o-mail-Composer-send').first().click();
+    await page
+      .locator('.o-mail-Message, .o_Message')
+      .filter({ hasText: note })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const posted = await s.admin.searchRead<OdooRecord & { author_id: [number, string] }>(
+      'mail.message',
+      [
+        ['model', '=', 'x_rcp_run'],
+        ['res_id', '=', id],
+        ['body', 'ilike', note],
+      ],
+      ['author_id'],
+    );
+    expect(posted.map((m) => m.author_id[1])).toEqual(['Live Accountant']);
+    expect((await readRun(id)).x_state).toBe('done');
     // The notification over the form, which followed by itself; it stays until closed.
     await shot('live-run');
     expect(await notification('Sync: done').count()).toBe(1);
