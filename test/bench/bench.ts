@@ -80,6 +80,8 @@ interface Phase {
   load: [number, number];
   /** When the phase ended (UTC, ISO). */
   endedAt: string;
+  /** The Odoo calls the phase made most, by `model.method` (where its round trips went). */
+  topCalls: Record<string, number>;
   /** Seconds the connector waited for Odoo's answers, summed over calls. */
   odooWaitSeconds?: number;
   /** Odoo's own time for the same calls, replayed in-process; and connector seconds ÷ it. */
@@ -121,6 +123,8 @@ async function startServers(): Promise<{
 
 const workDir = mkdtempSync(join(tmpdir(), 'rcp-odoo-bench-'));
 const recorder = new CallRecorder();
+/** Odoo calls made so far, by `model.method`. */
+const callCounts = new Map<string, number>();
 /** Per phase: the copy of the database before it and the file of its calls, replayed at the end. */
 const toReplay: Array<{ phase: Phase; snapshot: string; callsFile: string }> = [];
 
@@ -175,6 +179,7 @@ async function measure(
       });
   gcs?.observe({ entryTypes: ['gc'] });
   const trips = deps.odoo.stats.roundTrips;
+  const callsBefore = new Map(callCounts);
   const requests = deps.rcp.stats.requests;
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -202,6 +207,13 @@ async function measure(
     connectorCpuSeconds: Math.round((used.user + used.system) / 1e5) / 10,
     load: [Math.round(load[0] * 10) / 10, Math.round(load[1] * 10) / 10],
     endedAt: new Date().toISOString(),
+    topCalls: Object.fromEntries(
+      [...callCounts]
+        .map(([key, n]) => [key, n - (callsBefore.get(key) ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8),
+    ),
     ...(odooSource ? { odooWaitSeconds: Math.round(recorder.waitedMs / 100) / 10 } : {}),
   };
   if (odooSource) toReplay.push({ phase: result, snapshot, callsFile });
@@ -267,7 +279,11 @@ try {
   const config: Config = loadConfig(['rcp', 'odoo', 'payments'], env);
   const rcp = new RcpClient(config.rcp as NonNullable<Config['rcp']>);
   const odoo = await OdooClient.connect(config.odoo as NonNullable<Config['odoo']>, {
-    observe: recorder.record,
+    observe: (observed) => {
+      const key = `${observed.call.model}.${observed.call.method}`;
+      callCounts.set(key, (callCounts.get(key) ?? 0) + 1);
+      recorder.record(observed);
+    },
   });
   const deps: ProcessDeps = { rcp, odoo, config, log: silentLogger };
   const phases: Phase[] = [];
@@ -422,6 +438,10 @@ try {
       ]),
     );
     for (const p of phases) {
+      const calls = Object.entries(p.topCalls)
+        .map(([call, n]) => `${call} ${n}`)
+        .join(', ');
+      console.log(`\n${p.phase}: Odoo calls ${calls}`);
       if (!p.replay) continue;
       const top = Object.entries(p.replay.byCall)
         .slice(0, 4)
