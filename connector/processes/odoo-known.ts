@@ -70,7 +70,7 @@ export async function* knownUsagePages(
 }
 
 /** At most this many partners in one read of their usage groups (see knownUsagePages). */
-export const PARTNERS_PER_READ = 200;
+const PARTNERS_PER_READ = 200;
 
 /** One domain's usage groups, page after page (`first`: a missing model means no workspace). */
 async function* groupPages(

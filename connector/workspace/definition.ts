@@ -298,38 +298,33 @@ function companyRuleItems(spec: ModelSpec): WorkspaceItem[] {
 function userRecordRuleItems(spec: ModelSpec): WorkspaceItem[] {
   if (!spec.userRecords) return [];
   const all = "[(1, '=', 1)]";
-  const rule = (who: string, group: string, domain: string, write = true): WorkspaceItem => ({
+  const rule = (
+    who: string,
+    label: string,
+    group: string,
+    domain: string,
+    perms: { write: boolean; createUnlink: boolean },
+  ): WorkspaceItem => ({
     name: `rule_${spec.model}_${who}`,
     model: 'ir.rule',
     values: {
-      name: `${spec.label}: ${who}`,
+      name: `${spec.label}: ${label}`,
       model_id: ref(modelXmlid(spec.model)),
       groups: refs(group),
       domain_force: domain,
       perm_read: false,
-      perm_write: write,
-      perm_create: true,
-      perm_unlink: true,
+      perm_write: perms.write,
+      perm_create: perms.createUnlink,
+      perm_unlink: perms.createUnlink,
     },
   });
-  const postOn: WorkspaceItem = {
-    name: `rule_${spec.model}_user_post`,
-    model: 'ir.rule',
-    values: {
-      name: `${spec.label}: user posts on any`,
-      model_id: ref(modelXmlid(spec.model)),
-      groups: refs(GROUP_USER),
-      domain_force: all,
-      perm_read: false,
-      perm_write: true,
-      perm_create: false,
-      perm_unlink: false,
-    },
-  };
+  const every = { write: true, createUnlink: true };
   return [
-    rule('user', GROUP_USER, spec.userRecords, !spec.guarded),
-    ...(spec.guarded ? [postOn] : []),
-    rule('connector', GROUP_CONNECTOR, all),
+    rule('user', 'user', GROUP_USER, spec.userRecords, { write: !spec.guarded, createUnlink: true }),
+    ...(spec.guarded
+      ? [rule('user_post', 'user posts on any', GROUP_USER, all, { write: true, createUnlink: false })]
+      : []),
+    rule('connector', 'connector', GROUP_CONNECTOR, all, every),
   ];
 }
 

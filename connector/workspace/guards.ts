@@ -23,19 +23,28 @@ export function uniqueIndexes(): Array<{ name: string; table: string; column: st
 /** A field with a column of its own table: what a guard compares. */
 const hasColumn = (f: FieldSpec) => !f.related && f.type !== 'one2many' && f.type !== 'many2many';
 
-/** The guarded models, and the relation tables of their many2many fields. */
-function guardedTables(): Array<{ table: string; spec: ModelSpec; link?: FieldSpec }> {
+/**
+ * The guarded models, and the relation tables of their many2many fields; each table's trigger (and
+ * its function) is named after it, as the SQL files name them.
+ */
+function guardedTables(): Array<{ table: string; trigger: string; spec: ModelSpec; link?: FieldSpec }> {
+  const entry = (table: string, spec: ModelSpec, link?: FieldSpec) => ({
+    table,
+    trigger: `${table}_guard`,
+    spec,
+    ...(link ? { link } : {}),
+  });
   return MODELS.filter((m) => m.guarded).flatMap((spec) => [
-    { table: spec.model, spec },
+    entry(spec.model, spec),
     ...spec.fields
       .filter((f) => f.type === 'many2many' && f.table)
-      .map((link) => ({ table: link.table?.[0] as string, spec, link })),
+      .map((link) => entry(link.table?.[0] as string, spec, link)),
   ]);
 }
 
-/** The trigger names the guards install (one per table, named after it). */
+/** The trigger names the guards install. */
 export function guardTriggers(): string[] {
-  return guardedTables().map((t) => `${t.table}_guard`);
+  return guardedTables().map((t) => t.trigger);
 }
 
 /** The SQL of one table's guard: a trigger on a guarded model, or a deferred one on its links. */
@@ -81,14 +90,12 @@ export function guardsActionCode(group: string): string {
     ),
     create_triggers: triggers.map((t) => execute(guardSql(t.table, t.spec, t.link, group))),
     drop_triggers: triggers.map((t) =>
-      execute(
-        `DROP TRIGGER IF EXISTS ${t.table}_guard ON ${t.table}; DROP FUNCTION IF EXISTS ${t.table}_guard()`,
-      ),
+      execute(`DROP TRIGGER IF EXISTS ${t.trigger} ON ${t.table}; DROP FUNCTION IF EXISTS ${t.trigger}()`),
     ),
     placeholders: indexes.map(() => '%s').join(', '),
     names: quoted(indexes.map((i) => i.name)),
     trigger_placeholders: triggers.map(() => '%s').join(', '),
-    trigger_names: quoted(guardTriggers()),
+    trigger_names: quoted(triggers.map((t) => t.trigger)),
   });
 }
 

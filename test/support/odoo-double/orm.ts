@@ -27,7 +27,6 @@ const CONTRACT = resolve('test/fixtures/odoo-contract');
 /** Models the contract has no `fields_get` for, with the fields the connector uses. */
 const EXTRA_MODELS: Record<string, Record<string, FieldDef>> = {
   'decimal.precision': { name: { type: 'char', required: true }, digits: { type: 'integer' } },
-  ...workspaceModels(),
 };
 
 /** Required fields Odoo fills itself right after the insert (a variant's template). */
