@@ -64,7 +64,8 @@ export async function* knownUsagePages(
       ['x_move_id.state', 'in', [...states]],
       ...(chunk ? [['x_partner_id', 'in', chunk]] : []),
     ];
-    yield* groupPages(odoo, domain, first);
+    // No workspace: no read of the other partners either.
+    if ((yield* groupPages(odoo, domain, first)) === 'no workspace') return;
     first = false;
   }
 }
@@ -77,7 +78,7 @@ async function* groupPages(
   odoo: OdooClient,
   domain: unknown[],
   first: boolean,
-): AsyncGenerator<KnownUsage[]> {
+): AsyncGenerator<KnownUsage[], 'no workspace' | undefined> {
   const pageSize = odoo.config.batchSize * 10;
   for (let offset = 0; ; offset += pageSize) {
     let groups: UsageGroup[];
@@ -98,7 +99,7 @@ async function* groupPages(
     } catch (error) {
       // No workspace (no such model): nothing was recorded.
       if (first && offset === 0 && error instanceof OdooError && !error.retryable && error.kind !== 'access')
-        return;
+        return 'no workspace';
       throw error;
     }
     const counterpartyIds = [
@@ -142,7 +143,7 @@ async function* groupPages(
 export async function* unlistedInvoicesOf(
   odoo: OdooClient,
   period: string,
-  listed: ReadonlySet<string>,
+  listed: { has(id: string): boolean },
   states: readonly string[],
   /** Told each page of known clients as it is read (to keep them when they are few). */
   onPage?: (page: readonly KnownUsage[]) => void,
@@ -173,7 +174,7 @@ export async function* unlistedInvoicesOf(
 /** The period's invoices none of whose clients RCP lists any more: their counterparty left RCP's lists. */
 export function invoicesOfUnlisted(
   known: readonly KnownUsage[],
-  listed: ReadonlySet<string>,
+  listed: { has(id: string): boolean },
 ): Array<{ moveId: number; partnerName: string; clients: Array<{ uuid: string; name: string }> }> {
   const byMove = new Map<number, KnownUsage[]>();
   for (const k of known) byMove.set(k.moveId, [...(byMove.get(k.moveId) ?? []), k]);

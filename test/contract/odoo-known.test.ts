@@ -70,3 +70,22 @@ describe('the usage Odoo already holds for a month, read at any number of partne
     expect(large.bytes).toBeLessThan(small.bytes * 1.5);
   }, 120_000);
 });
+
+describe('the usage Odoo holds for a month, where setup made no workspace', () => {
+  const double = useOdooDouble('18');
+
+  it('is none, for any number of partners: the read stops at the first missing model', async () => {
+    const seen: ObservedCall[] = [];
+    const odoo = await OdooClient.connect(doubleConfig(double(), 'password'), {
+      observe: (o) => seen.push(o),
+    });
+    try {
+      // More partners than one read holds: the second read of the missing model failed the run.
+      const partnerIds = Array.from({ length: 450 }, (_, i) => i + 1);
+      expect(await knownUsageOf(odoo, '2024-05', { partnerIds, states: ['draft', 'posted'] })).toEqual([]);
+      expect(seen.filter((o) => o.call.method === 'read_group')).toHaveLength(1);
+    } finally {
+      await odoo.close();
+    }
+  });
+});
