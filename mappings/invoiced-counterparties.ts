@@ -34,6 +34,36 @@ export function invoicedCounterparties(
   clients: readonly ClientLike[],
   ownPartnerIds: readonly string[],
 ): InvoicedCounterparty[] {
+  const book = counterpartyBook(partners, ownPartnerIds);
+  const resellers = new Map(
+    [...book.resellers].map(([id, unit]) => [id, { ...unit, clients: [...unit.clients] }]),
+  );
+  const units: InvoicedCounterparty[] = [];
+  const unknownPartners = new Map<string, InvoicedCounterparty>();
+  for (const client of clients) {
+    const place = placeClient(client, book);
+    if ('unit' in place) units.push(place.unit);
+    else {
+      const group =
+        resellers.get(place.partnerId) ??
+        unknownPartners.get(place.partnerId) ??
+        unknownPartners.set(place.partnerId, unknownPartner(place.partnerId)).get(place.partnerId);
+      group?.clients.push(place.member);
+    }
+  }
+  return [...units, ...unknownPartners.values(), ...resellers.values()];
+}
+
+/** What placing a client needs: the own partners, and each reseller's invoice (without clients). */
+export interface CounterpartyBook {
+  own: ReadonlySet<string>;
+  resellers: ReadonlyMap<string, InvoicedCounterparty>;
+}
+
+export function counterpartyBook(
+  partners: readonly PartnerLike[],
+  ownPartnerIds: readonly string[],
+): CounterpartyBook {
   const own = new Set(ownPartnerIds);
   const resellers = new Map<string, InvoicedCounterparty>();
   for (const partner of partners) {
@@ -47,42 +77,68 @@ export function invoicedCounterparties(
       paymentModel: 'postpay',
     });
   }
-  const units: InvoicedCounterparty[] = [];
-  const unknownPartners = new Map<string, InvoicedCounterparty>();
-  for (const client of clients) {
-    const partnerId = client.partner?.id;
-    const reseller = partnerId && !own.has(partnerId) ? resellers.get(partnerId) : undefined;
-    const member = {
-      id: client.id,
+  return { own, resellers };
+}
+
+/**
+ * Where one client is invoiced: on an invoice of its own (with no partner, or an own partner's),
+ * or among the clients of its partner's: a reseller's, or a partner RCP did not list, whose
+ * clients nobody is invoiced for by guess (the process reports them, once per partner).
+ */
+export function placeClient(
+  client: ClientLike,
+  book: CounterpartyBook,
+): { unit: InvoicedCounterparty } | { partnerId: string; member: InvoicedCounterparty['clients'][number] } {
+  const partnerId = client.partner?.id;
+  const member = {
+    id: client.id,
+    name: client.name,
+    ...(client.contract ? { planId: client.contract.billing_plan.id } : {}),
+  };
+  if (partnerId && !book.own.has(partnerId)) return { partnerId, member };
+  return {
+    unit: {
+      kind: 'client',
+      uuid: client.id,
       name: client.name,
-      ...(client.contract ? { planId: client.contract.billing_plan.id } : {}),
-    };
-    if (reseller) reseller.clients.push(member);
-    else if (!partnerId || own.has(partnerId)) {
-      units.push({
-        kind: 'client',
-        uuid: client.id,
-        name: client.name,
-        clients: [member],
-        ...(partnerId ? { partnerId } : {}),
-        paymentModel: client.payment_model,
-      });
-    } else {
-      // A client of a partner RCP did not list: invoice nobody by guess; the process reports it,
-      // once per partner with all its clients.
-      const unknown = unknownPartners.get(partnerId);
-      if (unknown) unknown.clients.push(member);
-      else
-        unknownPartners.set(partnerId, {
-          kind: 'partner',
-          uuid: partnerId,
-          name: `(unknown partner ${partnerId})`,
-          clients: [member],
-          paymentModel: 'postpay',
-        });
+      clients: [member],
+      ...(partnerId ? { partnerId } : {}),
+      paymentModel: client.payment_model,
+    },
+  };
+}
+
+/** The invoice of a partner RCP did not list, holding its clients: never made, reported. */
+export function unknownPartner(partnerId: string): InvoicedCounterparty {
+  return {
+    kind: 'partner',
+    uuid: partnerId,
+    name: `(unknown partner ${partnerId})`,
+    clients: [],
+    paymentModel: 'postpay',
+  };
+}
+
+/**
+ * Items (counterparties, or groups of clients) cut into chunks of about `clients` clients, in
+ * order: a chunk is closed before the item that would take it past that; an item with more is a
+ * chunk alone (a reseller is never split).
+ */
+export function chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number, clients: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    if (size > 0 && size + sizeOf(item) > clients) {
+      chunks.push(current);
+      current = [];
+      size = 0;
     }
+    current.push(item);
+    size += sizeOf(item);
   }
-  return [...units, ...unknownPartners.values(), ...resellers.values()];
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /**

@@ -17,6 +17,8 @@ import {
 } from '../../mappings/invoice-lines.ts';
 import {
   type InvoicedCounterparty,
+  chunksOf,
+  counterpartyBook,
   invoicedCounterparties,
   selectUnits,
 } from '../../mappings/invoiced-counterparties.ts';
@@ -33,9 +35,10 @@ import { say } from '../workspace/run-rules.ts';
 import { mergeFailures } from './failures.ts';
 import { requireSaleTaxes } from './invoice-taxes.ts';
 import type { InvoiceDraft, InvoiceOutcome, InvoiceResult } from './invoice-types.ts';
+import { unitsOnDisk } from './invoice-units.ts';
 import { type KnownUsage, knownUsageOf, unlistedInvoicesOf } from './odoo-known.ts';
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
-import { readClients, readPartners } from './rcp-read.ts';
+import { readClients, readPartners, spillClients } from './rcp-read.ts';
 import { writeInvoices } from './write-invoices.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
@@ -110,22 +113,40 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
 
   // Counterparties go in chunks of about ten batches of clients, so memory holds one chunk's usage at a time.
   if (!input.units) refuseOpenPeriod(deps, input);
-  const { units, problems, known } = input.units
-    ? { units: input.units, problems: input.problems ?? noInputProblems(), known: input.knownUsage }
+  const toInvoice = input.units
+    ? unitsInMemory(deps, input.units, input.problems ?? noInputProblems(), input.knownUsage)
     : await unitsToInvoice(deps, input, report, input.period);
+  try {
+    await invoiceChunks(deps, input, report, toInvoice);
+  } finally {
+    await toInvoice.dispose();
+  }
+  report.failed = mergeFailures(report.failed);
+  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
+  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
+  report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  return report;
+}
+
+/** Each chunk of counterparties prepared and written, the report and progress told as it goes. */
+async function invoiceChunks(
+  deps: ProcessDeps,
+  input: InvoiceInput,
+  report: InvoiceReport,
+  { chunks, clients, counterparties, problems, known }: UnitsToInvoice,
+): Promise<void> {
+  const dryRun = input.dryRun ?? false;
   const context = input.context ?? (await invoiceContext(deps));
   if (!context.workspace && !dryRun) report.warnings = [NO_WORKSPACE];
   // Usage is read chunk by chunk; the progress of reading it counts over all of them.
-  const clientCount = units.reduce((n, u) => n + u.clients.length, 0);
   let usageRead = 0;
   const reading: ProcessDeps = {
     ...deps,
-    progress:
-      deps.progress && (() => deps.progress?.({ phase: 'usage', done: ++usageRead, total: clientCount })),
+    progress: deps.progress && (() => deps.progress?.({ phase: 'usage', done: ++usageRead, total: clients })),
   };
   let done = 0;
   const draftChanges: DraftChange[] = [];
-  for (const chunk of chunksOf(units, chunkClients(deps))) {
+  for await (const chunk of chunks) {
     const { drafts, refs } = await prepareInvoices(
       reading,
       { ...input, units: chunk, problems, knownUsage: known },
@@ -148,32 +169,27 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
     }
     draftChanges.push(...written.changes);
     done += chunk.length;
-    deps.progress?.({ phase: 'invoices', done, total: units.length });
+    deps.progress?.({ phase: 'invoices', done, total: counterparties });
   }
   if (draftChanges.length > 0) {
     report.draftChanges = draftChanges;
     report.changes = summarizeDraftChanges(draftChanges);
   }
-  report.failed = mergeFailures(report.failed);
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
-  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
 }
 
 /**
  * Everything before writing: who is invoiced, their usage (clipped to the month), re-pricing, the
  * lines, and the Odoo ids they point at. Writes nothing; `reconcile` uses it too.
  */
-export async function prepareInvoices(
+async function prepareInvoices(
   deps: ProcessDeps,
-  input: InvoiceInput,
+  input: InvoiceInput & { units: InvoicedCounterparty[] },
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   context?: InvoiceContext,
 ): Promise<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
-  const { units, problems, known } = input.units
-    ? { units: input.units, problems: input.problems ?? noInputProblems(), known: input.knownUsage }
-    : await unitsToInvoice(deps, input, report, input.period);
+  const { units } = input;
+  const problems = input.problems ?? noInputProblems();
+  const known = input.knownUsage;
   const usage = await readUsage(deps, units, input.period, problems);
   const partnerPrices = await readPlanPrices(deps, units, problems);
   checkUsage(units, usage, partnerPrices, problems);
@@ -285,10 +301,14 @@ export async function* prepareInvoicesInChunks(
   input: InvoiceInput,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
 ): AsyncGenerator<{ drafts: InvoiceDraft[]; refs: OdooRefs }> {
-  const { units, problems } = await unitsToInvoice(deps, input, report, input.period);
-  const context = input.context ?? (await invoiceContext(deps));
-  for (const chunk of chunksOf(units, chunkClients(deps)))
-    yield await prepareInvoices(deps, { ...input, units: chunk, problems }, report, context);
+  const { chunks, problems, dispose } = await unitsToInvoice(deps, input, report, input.period);
+  try {
+    const context = input.context ?? (await invoiceContext(deps));
+    for await (const chunk of chunks)
+      yield await prepareInvoices(deps, { ...input, units: chunk, problems }, report, context);
+  } finally {
+    await dispose();
+  }
 }
 
 const NO_WORKSPACE =
@@ -348,24 +368,6 @@ function chunkClients(deps: ProcessDeps): number {
   return deps.odoo.config.batchSize * 10;
 }
 
-/** Invoiced counterparties grouped so that each group covers about `clients` clients (a reseller is never split). */
-function chunksOf(units: InvoicedCounterparty[], clients: number): InvoicedCounterparty[][] {
-  const chunks: InvoicedCounterparty[][] = [];
-  let current: InvoicedCounterparty[] = [];
-  let size = 0;
-  for (const unit of units) {
-    if (size > 0 && size + unit.clients.length > clients) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(unit);
-    size += unit.clients.length;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
 /**
  * Refuses the current (still open) month and future months unless told `allowOpenPeriod`: their
  * usage is still growing, and a draft made now would be short. "Today" is in SCHEDULE_TIMEZONE,
@@ -382,68 +384,115 @@ export function refuseOpenPeriod(deps: ProcessDeps, input: Pick<InvoiceInput, 'p
   ]);
 }
 
+/** The counterparties of a run, a chunk at a time, and what is known of them before any is invoiced. */
+interface UnitsToInvoice {
+  chunks: AsyncIterable<InvoicedCounterparty[]>;
+  /** Clients over all chunks (the progress of reading usage). */
+  clients: number;
+  /** Counterparties over all chunks. */
+  counterparties: number;
+  problems: InputProblems;
+  /** The period's clients Odoo knows, when few enough to keep for every chunk's checks. */
+  known?: readonly KnownUsage[] | undefined;
+  /** Removes what the chunks were read from (RCP's client list kept on disk). */
+  dispose(): Promise<void>;
+}
+
+/** Counterparties a caller chose already, in chunks. */
+function unitsInMemory(
+  deps: ProcessDeps,
+  units: InvoicedCounterparty[],
+  problems: InputProblems,
+  known?: readonly KnownUsage[] | undefined,
+): UnitsToInvoice {
+  return {
+    chunks: (async function* () {
+      yield* chunksOf(units, (u) => u.clients.length, chunkClients(deps));
+    })(),
+    clients: units.reduce((n, u) => n + u.clients.length, 0),
+    counterparties: units.length,
+    problems,
+    known,
+    dispose: async () => {},
+  };
+}
+
 /**
  * Who is invoiced (after `--partner`/`--client`, the same choice for the CLI and the worker), and
  * what could not be read among their inputs: partner and client records that broke the schema.
+ * A run over every counterparty keeps RCP's client list on disk and gives its counterparties a
+ * chunk at a time (`unitsOnDisk`); a chosen few are chosen from the list in memory.
  */
 async function unitsToInvoice(
   deps: ProcessDeps,
   input: Pick<InvoiceInput, 'partner' | 'client' | 'only' | 'knownStates'>,
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   period: string,
-): Promise<{ units: InvoicedCounterparty[]; problems: InputProblems; known?: KnownUsage[] }> {
+): Promise<UnitsToInvoice> {
   const { ownPartnerIds, noOwnPartners } = deps.config;
   if (ownPartnerIds.length === 0 && !noOwnPartners) {
     throw new ConfigError([
       'RCP_OWN_PARTNER_IDS is empty: every partner would be invoiced as a reseller, the provider’s own direct channel too. Set it to your own partners’ uuids, or to `none` if you have no own partner (clients without a partner are invoiced directly either way).',
     ]);
   }
-  const partners = await readPartners(deps.rcp);
-  const clients = await readClients(deps.rcp, input.partner);
-  const problems = noInputProblems();
-  report.failed.push(...partners.failed);
-  for (const skipped of partners.skipped)
-    if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
-  for (const skipped of clients.skipped) {
-    problems.brokenClients.push({
-      id: skipped.id?.toLowerCase() ?? '(no id)',
-      partner: skipped.partner ?? null,
-      reason: skipped.problem,
-    });
-  }
-  // What cannot be pinned on one reseller holds back every reseller: named once here as well.
-  for (const skipped of clients.skipped) {
-    if (skipped.partner === null)
-      report.failed.push({
-        kind: 'client',
-        record: `client ${skipped.id ?? '(no id)'}`,
-        error: describeSkipped(skipped),
-      });
-  }
-  const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
   const client = input.client?.toLowerCase();
   const partner = input.partner?.toLowerCase();
-  // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
-  for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
-    if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
-    if (input.only && !input.only.some((id) => id.toLowerCase() === broken.id)) continue;
-    const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
-    report.invoices.push({
-      counterparty: broken.id,
-      kind: 'client',
-      uuid: broken.id,
-      outcome: 'failed',
-      totalKopecks: 0,
-      lines: [],
-      error,
-    });
-    report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
-    if (client) return { units: [], problems };
-  }
-  const selected = selectUnits(units, input);
-  if ('problem' in selected) throw new ConfigError([selected.problem]);
-  if (!client && !partner && !input.only) {
-    const listed = new Set([...clients.items.map((c) => c.id), ...problems.brokenClients.map((b) => b.id)]);
+  const everyone = !client && !partner && !input.only;
+  const partners = await readPartners(deps.rcp);
+  const clients = everyone ? await spillClients(deps.rcp) : await readClients(deps.rcp, input.partner);
+  const spilled = 'list' in clients ? clients.list : undefined;
+  try {
+    const problems = noInputProblems();
+    report.failed.push(...partners.failed);
+    for (const skipped of partners.skipped)
+      if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
+    for (const skipped of clients.skipped) {
+      problems.brokenClients.push({
+        id: skipped.id?.toLowerCase() ?? '(no id)',
+        partner: skipped.partner ?? null,
+        reason: skipped.problem,
+      });
+    }
+    // What cannot be pinned on one reseller holds back every reseller: named once here as well.
+    for (const skipped of clients.skipped) {
+      if (skipped.partner === null)
+        report.failed.push({
+          kind: 'client',
+          record: `client ${skipped.id ?? '(no id)'}`,
+          error: describeSkipped(skipped),
+        });
+    }
+    // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
+    for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
+      if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
+      if (input.only && !input.only.some((id) => id.toLowerCase() === broken.id)) continue;
+      const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
+      report.invoices.push({
+        counterparty: broken.id,
+        kind: 'client',
+        uuid: broken.id,
+        outcome: 'failed',
+        totalKopecks: 0,
+        lines: [],
+        error,
+      });
+      report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
+      if (client) return unitsInMemory(deps, [], problems);
+    }
+    if (!spilled) {
+      const units = invoicedCounterparties(
+        partners.items,
+        'items' in clients ? clients.items : [],
+        ownPartnerIds,
+      );
+      const selected = selectUnits(units, input);
+      if ('problem' in selected) throw new ConfigError([selected.problem]);
+      return unitsInMemory(deps, selected.units, problems);
+    }
+    const book = counterpartyBook(partners.items, ownPartnerIds);
+    const onDisk = await unitsOnDisk(spilled, book, chunkClients(deps));
+    const listed = onDisk.listed;
+    for (const broken of problems.brokenClients) listed.add(broken.id);
     // Read page by page. The period's known clients are kept for the checks of each invoiced
     // counterparty only while they are few (one chunk's worth): then those checks read no more;
     // past that, each chunk reads its own, and memory holds one chunk's at a time.
@@ -460,9 +509,18 @@ async function unitsToInvoice(
       keep,
     ))
       reportInvoiceOfUnlisted(orphan, period, report);
-    return { units: selected.units, problems, ...(known ? { known } : {}) };
+    return {
+      chunks: onDisk.chunks(),
+      clients: onDisk.clients,
+      counterparties: onDisk.counterparties,
+      problems,
+      known,
+      dispose: () => spilled.dispose(),
+    };
+  } catch (error) {
+    await spilled?.dispose();
+    throw error;
   }
-  return { units: selected.units, problems };
 }
 
 /**
@@ -654,7 +712,13 @@ export async function listCounterparties(
 ): Promise<{ units: CounterpartyRef[]; failed: FailedRecord[] }> {
   refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
-  const { units } = await unitsToInvoice(deps, filter, report, period);
+  const { chunks, dispose } = await unitsToInvoice(deps, filter, report, period);
+  const units: InvoicedCounterparty[] = [];
+  try {
+    for await (const chunk of chunks) units.push(...chunk);
+  } finally {
+    await dispose();
+  }
   return {
     failed: mergeFailures(report.failed),
     units: units.map(({ kind, uuid, name, paymentModel, partnerId, clients }) => ({

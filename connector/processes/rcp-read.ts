@@ -47,10 +47,10 @@ export async function readClients(rcp: RcpClient, partner?: string): Promise<Rea
 export async function spillClients(
   rcp: RcpClient,
   partner?: string,
-): Promise<{ list: SpilledList<Client>; failed: FailedRecord[] }> {
+): Promise<{ list: SpilledList<Client>; failed: FailedRecord[]; skipped: SkippedRecord[] }> {
   const listing = clientListing(rcp, partner);
   const list = await listing.spill();
-  return { list, failed: failuresOf(listing, 'client') };
+  return { list, failed: failuresOf(listing, 'client'), skipped: listing.skipped };
 }
 
 /** RCP's client list (of one partner, when given), slimmed as it comes: a pass is held whole until it is known complete. */

@@ -6,8 +6,15 @@ import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { withoutControlsDeep } from '../../mappings/safe-text.ts';
 import { PermanentError } from '../errors.ts';
+import { IdSet } from '../id-set.ts';
 import { RcpAnswerError, RcpListChangedError, type SkippedRecord, describeIssues } from './errors.ts';
 import { Page, idOf } from './schemas.ts';
+
+/** The keys a pass has read, and the ids RCP wrote otherwise than their key (upper case). */
+interface Seen {
+  keys: IdSet;
+  written: Map<string, string>;
+}
 
 /** Passes over a list that changed while it was read, before the run fails with what changed. */
 const MAX_PASSES = 3;
@@ -135,9 +142,10 @@ export class Listing<T> implements AsyncIterable<T[]> {
   }
 
   async #pass(sink: PassSink<T>): Promise<Pass<T>> {
-    // Lower-case key → the id as RCP wrote it; a record listed again under another case of its
-    // uuid is a copy in RCP's data, not an item shifted by paging: it counts towards `total`.
-    const seen = new Map<string, string | undefined>();
+    // Each lower-case key read, and the id as RCP wrote it where that was not the key; a record
+    // listed again under another case of its uuid is a copy in RCP's data, not an item shifted by
+    // paging: it counts towards `total`. One compact id per client (`IdSet`) while the list is read.
+    const seen: Seen = { keys: new IdSet(), written: new Map() };
     const broken = new Set<string>();
     const copies = new Set<string>();
     const pass: Pass<T> = { skipped: [], total: 0, changes: [] };
@@ -178,7 +186,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
       );
       return pass;
     }
-    const read = seen.size + broken.size + copies.size;
+    const read = seen.keys.size + broken.size + copies.size;
     if (read !== pass.total) pass.changes.push(`${read} item(s) read where total says ${pass.total}`);
     return pass;
   }
@@ -211,7 +219,7 @@ export class Listing<T> implements AsyncIterable<T[]> {
 
   #validate(
     items: unknown[],
-    seen: Map<string, string | undefined>,
+    seen: Seen,
     broken: Set<string>,
     copies: Set<string>,
     skipped: SkippedRecord[],
@@ -222,14 +230,16 @@ export class Listing<T> implements AsyncIterable<T[]> {
       const id = idOf(item);
       // Ids are uuids, compared lower-case: an upper-case copy is the same record, given once.
       const key = id?.toLowerCase() ?? `#${this.pages}:${index}`;
-      if (seen.has(key) || broken.has(key)) {
-        if (id !== undefined && seen.has(key) && seen.get(key) !== id) copies.add(id);
+      const known = seen.keys.has(key);
+      if (known || broken.has(key)) {
+        if (id !== undefined && known && (seen.written.get(key) ?? key) !== id) copies.add(id);
         else shifted.push(`${this.source.what} ${id ?? key}`);
         return;
       }
       const parsed = this.source.schema.safeParse(item);
       if (parsed.success) {
-        seen.set(key, id);
+        seen.keys.add(key);
+        if (id !== undefined && id !== key) seen.written.set(key, id);
         const data = withoutControlsDeep(parsed.data);
         fresh.push(this.source.normalise ? this.source.normalise(data) : data);
       } else {
