@@ -713,23 +713,23 @@ export async function listCounterparties(
   refuseOpenPeriod(deps, { period, allowOpenPeriod: filter.allowOpenPeriod });
   const report: Pick<InvoiceReport, 'invoices' | 'failed'> = { invoices: [], failed: [] };
   const { chunks, dispose } = await unitsToInvoice(deps, filter, report, period);
-  const units: InvoicedCounterparty[] = [];
+  // Named only: a reseller's clients are read again by its own job.
+  const units: CounterpartyRef[] = [];
   try {
-    for await (const chunk of chunks) units.push(...chunk);
+    for await (const chunk of chunks)
+      for (const { kind, uuid, name, paymentModel, partnerId, clients } of chunk)
+        units.push({
+          kind,
+          uuid,
+          name,
+          paymentModel,
+          ...(partnerId ? { partnerId } : {}),
+          ...(kind === 'client' && clients[0]?.planId ? { planId: clients[0].planId } : {}),
+        });
   } finally {
     await dispose();
   }
-  return {
-    failed: mergeFailures(report.failed),
-    units: units.map(({ kind, uuid, name, paymentModel, partnerId, clients }) => ({
-      kind,
-      uuid,
-      name,
-      paymentModel,
-      ...(partnerId ? { partnerId } : {}),
-      ...(kind === 'client' && clients[0]?.planId ? { planId: clients[0].planId } : {}),
-    })),
-  };
+  return { failed: mergeFailures(report.failed), units };
 }
 
 /** Invoices one counterparty for a period: a direct client, or a reseller with all its clients. */
