@@ -30,7 +30,9 @@ import { ConfigError, messageOf } from '../errors.ts';
 import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { externalIds } from '../odoo/external-ids.ts';
-import { describeSkipped } from '../rcp/errors.ts';
+import { type SkippedRecord, describeSkipped } from '../rcp/errors.ts';
+import type { SpilledList } from '../rcp/listing.ts';
+import type { Client, Partner } from '../rcp/schemas.ts';
 import { say } from '../workspace/run-rules.ts';
 import { mergeFailures } from './failures.ts';
 import { requireSaleTaxes } from './invoice-taxes.ts';
@@ -437,90 +439,124 @@ async function unitsToInvoice(
   }
   const client = input.client?.toLowerCase();
   const partner = input.partner?.toLowerCase();
-  const everyone = !client && !partner && !input.only;
   const partners = await readPartners(deps.rcp);
-  const clients = everyone ? await spillClients(deps.rcp) : await readClients(deps.rcp, input.partner);
-  const spilled = 'list' in clients ? clients.list : undefined;
-  try {
-    const problems = noInputProblems();
-    report.failed.push(...partners.failed);
-    for (const skipped of partners.skipped)
-      if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
-    for (const skipped of clients.skipped) {
-      problems.brokenClients.push({
-        id: skipped.id?.toLowerCase() ?? '(no id)',
-        partner: skipped.partner ?? null,
-        reason: skipped.problem,
-      });
+  if (!client && !partner && !input.only) {
+    const clients = await spillClients(deps.rcp);
+    try {
+      const problems = problemsRead(partners, clients.skipped, report, ownPartnerIds, {});
+      return await everyCounterparty(deps, partners.items, clients.list, problems, input, report, period);
+    } catch (error) {
+      await clients.list.dispose();
+      throw error;
     }
-    // What cannot be pinned on one reseller holds back every reseller: named once here as well.
-    for (const skipped of clients.skipped) {
-      if (skipped.partner === null)
-        report.failed.push({
-          kind: 'client',
-          record: `client ${skipped.id ?? '(no id)'}`,
-          error: describeSkipped(skipped),
-        });
-    }
-    // A direct client whose record broke the schema has no invoice to hold back: it is named as failed.
-    for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
-      if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
-      if (input.only && !input.only.some((id) => id.toLowerCase() === broken.id)) continue;
-      const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
-      report.invoices.push({
-        counterparty: broken.id,
-        kind: 'client',
-        uuid: broken.id,
-        outcome: 'failed',
-        totalKopecks: 0,
-        lines: [],
-        error,
-      });
-      report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
-      if (client) return unitsInMemory(deps, [], problems);
-    }
-    if (!spilled) {
-      const units = invoicedCounterparties(
-        partners.items,
-        'items' in clients ? clients.items : [],
-        ownPartnerIds,
-      );
-      const selected = selectUnits(units, input);
-      if ('problem' in selected) throw new ConfigError([selected.problem]);
-      return unitsInMemory(deps, selected.units, problems);
-    }
-    const book = counterpartyBook(partners.items, ownPartnerIds);
-    const onDisk = await unitsOnDisk(spilled, book, chunkClients(deps));
-    const listed = onDisk.listed;
-    for (const broken of problems.brokenClients) listed.add(broken.id);
-    // Read page by page. The period's known clients are kept for the checks of each invoiced
-    // counterparty only while they are few (one chunk's worth): then those checks read no more;
-    // past that, each chunk reads its own, and memory holds one chunk's at a time.
-    let known: KnownUsage[] | undefined = [];
-    const keep = (page: readonly KnownUsage[]) => {
-      if (known && known.length + page.length <= chunkClients(deps)) known.push(...page);
-      else known = undefined;
-    };
-    for await (const orphan of unlistedInvoicesOf(
-      deps.odoo,
-      period,
-      listed,
-      input.knownStates ?? ['draft'],
-      keep,
-    ))
-      reportInvoiceOfUnlisted(orphan, period, report);
-    return {
-      chunks: onDisk.chunks(),
-      clients: onDisk.clients,
-      counterparties: onDisk.counterparties,
-      problems,
-      known,
-      dispose: () => spilled.dispose(),
-    };
-  } catch (error) {
-    await spilled?.dispose();
-    throw error;
   }
+  const clients = await readClients(deps.rcp, input.partner);
+  const problems = problemsRead(partners, clients.skipped, report, ownPartnerIds, input);
+  // The direct client asked for broke the schema: named as failed, nothing else to do.
+  if (problems.chosenClientBroken) return unitsInMemory(deps, [], problems);
+  const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
+  const selected = selectUnits(units, input);
+  if ('problem' in selected) throw new ConfigError([selected.problem]);
+  return unitsInMemory(deps, selected.units, problems);
+}
+
+/**
+ * What could not be read among the inputs: partner and client records that broke the schema, each
+ * a problem of whose it was. A broken record of a direct client (of those chosen) is named as a
+ * failed invoice: it has no invoice to hold back.
+ */
+function problemsRead(
+  partners: { failed: FailedRecord[]; skipped: SkippedRecord[] },
+  clientsSkipped: readonly SkippedRecord[],
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+  ownPartnerIds: readonly string[],
+  chosen: Pick<InvoiceInput, 'partner' | 'client' | 'only'>,
+): InputProblems & { chosenClientBroken?: true } {
+  const problems: InputProblems & { chosenClientBroken?: true } = noInputProblems();
+  report.failed.push(...partners.failed);
+  for (const skipped of partners.skipped)
+    if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
+  for (const skipped of clientsSkipped) {
+    problems.brokenClients.push({
+      id: skipped.id?.toLowerCase() ?? '(no id)',
+      partner: skipped.partner ?? null,
+      reason: skipped.problem,
+    });
+  }
+  // What cannot be pinned on one reseller holds back every reseller: named once here as well.
+  for (const skipped of clientsSkipped) {
+    if (skipped.partner === null)
+      report.failed.push({
+        kind: 'client',
+        record: `client ${skipped.id ?? '(no id)'}`,
+        error: describeSkipped(skipped),
+      });
+  }
+  const client = chosen.client?.toLowerCase();
+  const partner = chosen.partner?.toLowerCase();
+  for (const broken of brokenDirectClients(problems, ownPartnerIds)) {
+    if ((client && broken.id !== client) || (partner && broken.partner !== partner)) continue;
+    if (chosen.only && !chosen.only.some((id) => id.toLowerCase() === broken.id)) continue;
+    const error = `not invoiced, RCP's client record is broken: ${broken.reason}`;
+    report.invoices.push({
+      counterparty: broken.id,
+      kind: 'client',
+      uuid: broken.id,
+      outcome: 'failed',
+      totalKopecks: 0,
+      lines: [],
+      error,
+    });
+    report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
+    if (client) problems.chosenClientBroken = true;
+  }
+  return problems;
+}
+
+/**
+ * Every counterparty of RCP's client list kept on disk, a chunk at a time (`unitsOnDisk`), once the
+ * period's drafts in Odoo whose clients RCP no longer lists are named.
+ */
+async function everyCounterparty(
+  deps: ProcessDeps,
+  partners: readonly Partner[],
+  list: SpilledList<Client>,
+  problems: InputProblems,
+  input: Pick<InvoiceInput, 'knownStates'>,
+  report: Pick<InvoiceReport, 'invoices' | 'failed'>,
+  period: string,
+): Promise<UnitsToInvoice> {
+  const onDisk = await unitsOnDisk(
+    list,
+    counterpartyBook(partners, deps.config.ownPartnerIds),
+    chunkClients(deps),
+  );
+  const listed = onDisk.listed;
+  for (const broken of problems.brokenClients) listed.add(broken.id);
+  // Read page by page. The period's known clients are kept for the checks of each invoiced
+  // counterparty only while they are few (one chunk's worth): then those checks read no more;
+  // past that, each chunk reads its own, and memory holds one chunk's at a time.
+  let known: KnownUsage[] | undefined = [];
+  const keep = (page: readonly KnownUsage[]) => {
+    if (known && known.length + page.length <= chunkClients(deps)) known.push(...page);
+    else known = undefined;
+  };
+  for await (const orphan of unlistedInvoicesOf(
+    deps.odoo,
+    period,
+    listed,
+    input.knownStates ?? ['draft'],
+    keep,
+  ))
+    reportInvoiceOfUnlisted(orphan, period, report);
+  return {
+    chunks: onDisk.chunks(),
+    clients: onDisk.clients,
+    counterparties: onDisk.counterparties,
+    problems,
+    known,
+    dispose: () => list.dispose(),
+  };
 }
 
 /**
