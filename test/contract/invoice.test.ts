@@ -151,6 +151,62 @@ describe.each(VERSIONS)('invoices on the Odoo %s double', (version) => {
   });
 });
 
+describe.each(VERSIONS)('RCP client records that broke the schema, on the Odoo %s double', (version) => {
+  it('a direct one is named and gets no invoice, a reseller’s holds its reseller back; the others are invoiced', async () => {
+    const { sim, double, deps } = await startStack(version, { clients: 9, partners: 3 });
+    await syncMasterData(deps, { what: 'all' });
+    const own = sim.world.partners[0]?.id;
+    const clients = sim.world.order.map((i) => sim.world.client(i));
+    // The first clients of RCP's list, up to one of each kind, break the schema in the invoice run's read.
+    const broken = clients.slice(
+      0,
+      Math.max(
+        clients.findIndex((c) => c.partner.id === own),
+        clients.findIndex((c) => c.partner.id !== own),
+      ) + 1,
+    );
+    const direct = broken.filter((c) => c.partner.id === own);
+    const resellers = [...new Set(broken.filter((c) => c.partner.id !== own).map((c) => c.partner.id))];
+    expect(direct.length * resellers.length).toBeGreaterThan(0);
+    sim.faults.update({ script: [{ path: '/client', malformed: broken.length }] });
+
+    const report = await invoicePeriod(deps, { period: PERIOD });
+
+    for (const client of direct) {
+      expect(report.failed).toContainEqual({
+        kind: 'invoice',
+        record: `client ${client.id}`,
+        error: expect.stringContaining("RCP's client record is broken"),
+      });
+      expect(invoiceOf(double, 'client', client.id)).toBeUndefined();
+    }
+    for (const reseller of resellers) {
+      expect(report.failed).toContainEqual(
+        expect.objectContaining({
+          record: expect.stringContaining(reseller),
+          error: expect.stringContaining('incomplete'),
+        }),
+      );
+      expect(invoiceOf(double, 'partner', reseller)).toBeUndefined();
+    }
+    // Everyone else is invoiced as without the fault, to the kopeck.
+    const others = clients.filter((c) => c.partner.id === own && !broken.includes(c));
+    const invoiced = others.filter((c) => rcpCostKopecks(sim.world, c) > 0);
+    expect(invoiced.length).toBeGreaterThan(0);
+    for (const client of invoiced)
+      expect(Math.round(Number(invoiceOf(double, 'client', client.id)?.amount_untaxed) * 100)).toBe(
+        rcpCostKopecks(sim.world, client),
+      );
+    const untouched = [1, 2].filter((i) => !resellers.includes(sim.world.partners[i]?.id ?? ''));
+    for (const index of untouched)
+      expect(
+        Math.round(
+          Number(invoiceOf(double, 'partner', sim.world.partners[index]?.id ?? '')?.amount_untaxed) * 100,
+        ),
+      ).toBe(repricedKopecks(sim.world, index));
+  });
+});
+
 describe('reconcile', () => {
   it('lists mismatches first: a changed usage, a missing invoice; exact invoices are ok', async () => {
     const { sim, double, deps } = await startStack('18', { clients: 6, partners: 2 });
