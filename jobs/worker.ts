@@ -284,7 +284,7 @@ export function createRunner(options: RunnerOptions): Runner {
         if (data.runId !== undefined) {
           await finishFlowRun(data.runId, {
             text: invoiceFlowSummary(data.period, data.units, outcomes, changes),
-            counts: invoiceCounts(done.map((v) => v.outcome)),
+            counts: invoiceCounts(outcomes),
             failed: [
               ...(data.notChosen ?? []).map((f) => ({ kind: 'invoice', ...f })),
               ...Object.entries(failed).map(([id, reason]) => ({

@@ -12,7 +12,7 @@ import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
 import { correctionsOf } from './invoice-corrections.ts';
-import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
+import { type InvoiceResult, LISTED_ROUTINE, prepareInvoicesInChunks } from './invoice-period.ts';
 import { readRouting } from './payment-routes.ts';
 import { cardName } from './payment-settle.ts';
 import { readPaymentLedger, readPayments, seenOf } from './push-payments.ts';
@@ -66,6 +66,10 @@ export interface ReconcileReport {
   period: string;
   rows: ReconcileRow[];
   mismatches: number;
+  /** Counterparties compared: the rows listed, and the matching ones past LISTED_ROUTINE only counted. */
+  compared: number;
+  /** Matching rows counted in `compared` but not listed in `rows`. */
+  unlisted?: number;
   payments: PaymentsSummary;
   failed: FailedRecord[];
 }
@@ -83,12 +87,19 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   // A chunk of counterparties at a time: only the rows of the report are kept of each.
   const totalField = await totalFieldOf(deps);
   const rows: ReconcileRow[] = [];
+  // Every mismatch is a row; matching counterparties past the first LISTED_ROUTINE are only counted.
+  let compared = 0;
+  let matching = 0;
+  let unlisted = 0;
   const workspace = await hasInvoiceWorkspace(deps.odoo);
   for await (const { drafts } of prepareInvoicesInChunks(
     deps,
     { period, knownStates: ['draft', 'posted'] },
     notes,
   )) {
+    // Of what preparing noted, only the failures are rows (those with no usage are not).
+    const noted = notes.invoices.splice(0);
+    notes.invoices.push(...noted.filter((i) => i.outcome === 'failed'));
     const found = await externalIds(deps.odoo).resolve(drafts.map((d) => d.xmlid));
     const ids = [...found.values()].filter((t) => t.model === 'account.move').map((t) => t.id);
     const moves = new Map<number, MoveTotals>();
@@ -112,6 +123,11 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
       const waiting = corrected?.drafts.length
         ? `; correction(s) waiting as draft: account.move ${corrected.drafts.join(', ')}`
         : '';
+      compared++;
+      if (ok && ++matching > LISTED_ROUTINE) {
+        unlisted++;
+        continue;
+      }
       rows.push({
         counterparty: draft.counterparty.name,
         kind: draft.counterparty.kind,
@@ -136,6 +152,7 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
     }
   }
   for (const failure of notes.invoices.filter((i) => i.outcome === 'failed')) {
+    compared++;
     rows.push({
       counterparty: failure.counterparty,
       kind: failure.kind,
@@ -167,6 +184,8 @@ export async function reconcilePeriod(deps: ProcessDeps, period: string): Promis
   return {
     period,
     rows,
+    compared,
+    ...(unlisted > 0 ? { unlisted } : {}),
     payments,
     mismatches:
       rows.filter((r) => !r.ok).length +

@@ -84,13 +84,13 @@ export const invoice: Work<z.infer<typeof InvoiceInput>, InvoiceReport> = {
   run: async (deps, input) => (await import('../processes/invoice-period.ts')).invoicePeriod(deps, input),
   summary: describeInvoices,
   failed: (report) => report.failed,
-  counts: (report) => invoiceCounts(report.invoices.map((i) => i.outcome)),
-  moveIds: (report) => report.invoices.flatMap((i) => (i.odooId ? [i.odooId] : [])),
+  counts: (report) => invoiceCounts(report.outcomes),
+  moveIds: (report) => report.moveIds,
 };
 
 /** An invoice run's counts: invoices created, updated and left unchanged (a dry run's "would" ones too). */
-export function invoiceCounts(outcomes: readonly string[]): RunCounts {
-  const count = (...names: string[]) => outcomes.filter((o) => names.includes(o)).length;
+export function invoiceCounts(outcomes: Partial<Record<string, number>>): RunCounts {
+  const count = (...names: string[]) => names.reduce((n, name) => n + (outcomes[name] ?? 0), 0);
   return {
     created: count('created', 'would create'),
     updated: count('updated', 'would update'),
@@ -137,7 +137,17 @@ export function describeInvoices(report: InvoiceReport): string {
       ...report.changes.map((change) => `  ${change}`),
     );
   }
-  const none = report.invoices.length - invoices.length;
+  if (report.unlisted) {
+    const counts = Object.entries(report.outcomes)
+      .filter(([outcome]) => outcome !== 'no usage')
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(', ');
+    lines.push(
+      '',
+      `${report.unlisted} more routine invoice(s) not listed here; all of them: ${counts}. Every invoice of the run is in Odoo.`,
+    );
+  }
+  const none = report.outcomes['no usage'] ?? 0;
   if (none > 0) lines.push('', `${none} counterparty(ies) had no usage in ${report.period}: no invoice.`);
   for (const warning of report.warnings ?? []) lines.push('', `Note: ${warning}.`);
   lines.push(...runFooter(report));

@@ -25,7 +25,7 @@ export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = 
   run: async (deps, input) => (await import('../processes/reconcile.ts')).reconcilePeriod(deps, input.period),
   summary: (report) =>
     [
-      `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.rows.length}`,
+      `RCP cost vs Odoo invoices for ${report.period}: ${report.mismatches} mismatch(es) of ${report.compared}`,
       table([
         ['', 'counterparty', 'kind', 'RCP', 'Odoo untaxed', 'state', 'problem'],
         ...report.rows.map((r) => [
@@ -38,6 +38,9 @@ export const reconcile: Work<z.infer<typeof ReconcileInput>, ReconcileReport> = 
           r.problem ?? '',
         ]),
       ]),
+      ...(report.unlisted
+        ? [`${report.unlisted} more counterparty(ies) match to the kopeck, not listed here.`]
+        : []),
       ...report.failed.map((f) => `failed: ${f.record}: ${f.error}`),
       '',
       `Payments: ${report.payments.pushed} pushed to RCP; ${report.payments.needsReview.length} need review; ${report.payments.changedAfterPush.length} changed in Odoo after their push.`,

@@ -281,6 +281,49 @@ describe('invoices with a configured tax', () => {
   );
 });
 
+describe('the report of a run past LISTED_ROUTINE invoices', () => {
+  it('lists the first routine ones and every exception, counts and links them all; reconcile the same', async () => {
+    const { LISTED_ROUTINE } = await import('../../connector/processes/invoice-period.ts');
+    const { reconcilePeriod } = await import('../../connector/processes/reconcile.ts');
+    // Chunks of 500 clients (ten batches of 50): the rows of the last chunk come past the listed ones.
+    const { sim, double, deps } = await startStack(
+      '18',
+      { clients: LISTED_ROUTINE + 200, partners: 1 },
+      { ODOO_BATCH_SIZE: '50' },
+    );
+    await syncMasterData(deps, { what: 'all' });
+    const clients = sim.world.order.map((i) => sim.world.client(i));
+    // The last client of RCP's list with usage has a usage row that breaks the schema: it fails.
+    const [gone] = clients.filter((c) => rcpCostKopecks(sim.world, c) > 0).slice(-1);
+    sim.faults.update({ records: [{ id: gone?.id ?? '', fault: 'usage-malformed' }] });
+
+    const report = await invoicePeriod(deps, { period: PERIOD });
+    const moves = double.records('account.move').map((m) => m.id as number);
+    const created = report.outcomes.created ?? 0;
+    expect(created).toBe(moves.length);
+    expect(created + (report.outcomes['no usage'] ?? 0)).toBe(LISTED_ROUTINE + 199);
+    expect([...report.moveIds].sort((a, b) => a - b)).toEqual([...moves].sort((a, b) => a - b));
+    expect(report.invoices.filter((i) => i.outcome !== 'failed')).toHaveLength(LISTED_ROUTINE);
+    expect(report.unlisted).toBe(LISTED_ROUTINE + 199 - LISTED_ROUTINE);
+    expect(report.invoices.filter((i) => i.outcome === 'failed').map((i) => i.uuid)).toEqual([gone?.id]);
+    expect(report.failed).toHaveLength(1);
+
+    // The last other client's usage changed after its invoice: a mismatch, listed past the others.
+    const [changed] = clients.filter((c) => c.id !== gone?.id && rcpCostKopecks(sim.world, c) > 0).slice(-1);
+    sim.world.scaleUsage(changed?.index ?? 0, 2);
+    const reconciled = await reconcilePeriod(deps, PERIOD);
+    expect(reconciled.compared).toBe(created + 1);
+    expect(reconciled.rows.filter((r) => r.ok)).toHaveLength(LISTED_ROUTINE);
+    expect(reconciled.unlisted).toBe(created - 1 - LISTED_ROUTINE);
+    expect(
+      reconciled.rows
+        .filter((r) => !r.ok)
+        .map((r) => r.uuid)
+        .sort(),
+    ).toEqual([changed?.id, gone?.id].sort());
+  }, 180_000);
+});
+
 describe('invoices when Odoo fails for good', () => {
   it('once rewriting one draft has failed, no new draft write starts', async () => {
     const { sim, double, deps } = await startStack(

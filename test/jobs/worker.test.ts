@@ -58,6 +58,7 @@ function fakeProcesses(overrides: Partial<Processes> & NamedProcesses = {}): Pro
         ({
           period,
           rows: [],
+          compared: 0,
           mismatches: 0,
           payments: { pushed: 0, needsReview: [], changedAfterPush: [], voidAfterPush: [], differences: [] },
           failed: [],
@@ -71,6 +72,8 @@ function fakeProcesses(overrides: Partial<Processes> & NamedProcesses = {}): Pro
         period,
         dryRun: false,
         invoices: [],
+        outcomes: {},
+        moveIds: [],
         failed: [],
         odooRoundTrips: 0,
         rcpRequests: 0,
