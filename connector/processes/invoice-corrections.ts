@@ -19,6 +19,7 @@ import { writeCorrection } from '../workspace/corrections.ts';
 import { mergeFailures } from './failures.ts';
 import { type InvoiceResult, prepareInvoicesInChunks, refuseOpenPeriod } from './invoice-period.ts';
 import type { InvoiceDraft } from './invoice-types.ts';
+import { runCost } from './run-cost.ts';
 import { counterpartiesOf, hasInvoiceWorkspace } from './write-invoices/usage.ts';
 import { totalField } from './write-invoices/verify.ts';
 
@@ -109,9 +110,7 @@ export async function invoiceCorrections(
   deps: ProcessDeps,
   input: CorrectionsInput,
 ): Promise<CorrectionsReport> {
-  const started = Date.now();
-  const roundTrips = deps.odoo.stats.roundTrips;
-  const rcpRequests = deps.rcp.stats.requests;
+  const cost = runCost(deps);
   const dryRun = input.dryRun ?? false;
   // A month still open has no final usage to correct against.
   refuseOpenPeriod(deps, { period: input.period });
@@ -182,10 +181,7 @@ export async function invoiceCorrections(
   // A counterparty whose RCP data is incomplete gets no correction (never one from partial inputs).
   report.failed.push(...notes.failed);
   report.failed = mergeFailures(report.failed);
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
-  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
+  return Object.assign(report, cost());
 }
 
 /** A counterparty with no usage now, as a draft of nothing (its products and company come from Odoo). */

@@ -41,6 +41,7 @@ import { unitsOnDisk } from './invoice-units.ts';
 import { type KnownUsage, knownUsageOf, unlistedInvoicesOf } from './odoo-known.ts';
 import { type OdooRefs, loadOdooRefs } from './odoo-refs.ts';
 import { readClients, readPartners, spillClients } from './rcp-read.ts';
+import { runCost } from './run-cost.ts';
 import { writeInvoices } from './write-invoices.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
@@ -109,9 +110,7 @@ export interface InvoiceReport {
  * their own plan; invoices are written in batches and read back to the kopeck.
  */
 export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Promise<InvoiceReport> {
-  const started = Date.now();
-  const roundTrips = deps.odoo.stats.roundTrips;
-  const rcpRequests = deps.rcp.stats.requests;
+  const cost = runCost(deps);
   const dryRun = input.dryRun ?? false;
   const report: InvoiceReport = {
     period: input.period,
@@ -138,10 +137,7 @@ export async function invoicePeriod(deps: ProcessDeps, input: InvoiceInput): Pro
   }
   tally();
   report.failed = mergeFailures(report.failed);
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTrips;
-  report.rcpRequests = deps.rcp.stats.requests - rcpRequests;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
+  return Object.assign(report, cost());
 }
 
 /** Each chunk of counterparties prepared and written, the report and progress told as it goes. */
@@ -492,7 +488,7 @@ async function unitsToInvoice(
   if (!client && !partner && !input.only) {
     const clients = await spillClients(deps.rcp);
     try {
-      const problems = problemsRead(partners, clients.skipped, report, ownPartnerIds, {});
+      const { problems } = problemsRead(partners, clients.skipped, report, ownPartnerIds, {});
       return await everyCounterparty(deps, partners.items, clients.list, problems, input, report, period);
     } catch (error) {
       await clients.list.dispose();
@@ -500,9 +496,15 @@ async function unitsToInvoice(
     }
   }
   const clients = await readClients(deps.rcp, input.partner);
-  const problems = problemsRead(partners, clients.skipped, report, ownPartnerIds, input);
+  const { problems, chosenClientBroken } = problemsRead(
+    partners,
+    clients.skipped,
+    report,
+    ownPartnerIds,
+    input,
+  );
   // The direct client asked for broke the schema: named as failed, nothing else to do.
-  if (problems.chosenClientBroken) return unitsInMemory(deps, [], problems);
+  if (chosenClientBroken) return unitsInMemory(deps, [], problems);
   const units = invoicedCounterparties(partners.items, clients.items, ownPartnerIds);
   const selected = selectUnits(units, input);
   if ('problem' in selected) throw new ConfigError([selected.problem]);
@@ -512,7 +514,7 @@ async function unitsToInvoice(
 /**
  * What could not be read among the inputs: partner and client records that broke the schema, each
  * a problem of whose it was. A broken record of a direct client (of those chosen) is named as a
- * failed invoice: it has no invoice to hold back.
+ * failed invoice: it has no invoice to hold back (`chosenClientBroken`: the one `--client` asked for).
  */
 function problemsRead(
   partners: { failed: FailedRecord[]; skipped: SkippedRecord[] },
@@ -520,8 +522,9 @@ function problemsRead(
   report: Pick<InvoiceReport, 'invoices' | 'failed'>,
   ownPartnerIds: readonly string[],
   chosen: Pick<InvoiceInput, 'partner' | 'client' | 'only'>,
-): InputProblems & { chosenClientBroken?: true } {
-  const problems: InputProblems & { chosenClientBroken?: true } = noInputProblems();
+): { problems: InputProblems; chosenClientBroken: boolean } {
+  const problems = noInputProblems();
+  let chosenClientBroken = false;
   report.failed.push(...partners.failed);
   for (const skipped of partners.skipped)
     if (skipped.id) addProblem(problems.byPartner, skipped.id.toLowerCase(), skipped.problem);
@@ -557,9 +560,9 @@ function problemsRead(
       error,
     });
     report.failed.push({ kind: 'invoice', record: `client ${broken.id}`, error });
-    if (client) problems.chosenClientBroken = true;
+    if (client) chosenClientBroken = true;
   }
-  return problems;
+  return { problems, chosenClientBroken };
 }
 
 /**

@@ -12,8 +12,6 @@ import { IdSet } from '../id-set.ts';
 import type { SpilledList } from '../rcp/listing.ts';
 import type { Client } from '../rcp/schemas.ts';
 
-/** Clients parsed from the spilled list at once. */
-const SLICE = 5_000;
 /** A partner's clients kept before they are appended to their chunk's file. */
 const FLUSH_LINES = 500;
 
@@ -50,7 +48,7 @@ export async function unitsOnDisk(
   const counts = new Map<string, number>();
   let clients = 0;
   let direct = 0;
-  for await (const slice of list.slices(SLICE)) {
+  for await (const slice of list.slices(chunkClients)) {
     for (const client of slice) {
       listed.add(client.id);
       clients++;
@@ -78,7 +76,7 @@ export async function unitsOnDisk(
         await appendFile(fileOf(index), `${lines.join('\n')}\n`);
       };
       let direct: InvoicedCounterparty[] = [];
-      for await (const slice of list.slices(SLICE)) {
+      for await (const slice of list.slices(chunkClients)) {
         for (const client of slice) {
           const place = placeClient(client, book);
           if ('unit' in place) {

@@ -38,6 +38,7 @@ import {
   sendsAfterTakenBack,
   sendsAfterVerdict,
 } from './payment-settle.ts';
+import { runCost } from './run-cost.ts';
 
 /**
  * Payments back: customer payments recorded in Odoo raise RCP balances, each at most once, and each
@@ -138,8 +139,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     ]);
   const dryRun = input.dryRun ?? false;
   const grace = input.intentGraceSeconds ?? DEFAULT_GRACE_SECONDS;
-  const roundTrips = odoo.stats.roundTrips;
-  const rcpRequests = rcp.stats.requests;
+  const cost = runCost(deps);
   const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
   const caps = odoo.capabilities;
 
@@ -487,9 +487,8 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   }
   await writer.flush();
   deps.progress?.({ phase: 'payments', done: all.length, total: all.length });
-  report.odooRoundTrips = odoo.stats.roundTrips - roundTrips;
-  report.rcpRequests = rcp.stats.requests - rcpRequests;
-  return report;
+  const { odooRoundTrips, rcpRequests } = cost();
+  return Object.assign(report, { odooRoundTrips, rcpRequests });
 }
 
 /** Card names are not known before the routing is read: a rebuilt record names its cards by uuid. */

@@ -11,6 +11,7 @@ import {
 import { loadOdooRefs } from './odoo-refs.ts';
 import { contactPricelists } from './pricelist-feature.ts';
 import { readPartners, spillClients } from './rcp-read.ts';
+import { runCost } from './run-cost.ts';
 import { counterpartyRefs, syncCompanies } from './sync-counterparties.ts';
 import { type PlanRef, syncTariffs } from './sync-tariffs.ts';
 
@@ -41,9 +42,7 @@ export interface SyncReport {
  * then partners, then clients. A failed record is reported and the rest go on.
  */
 export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promise<SyncReport> {
-  const started = Date.now();
-  const roundTripsBefore = deps.odoo.stats.roundTrips;
-  const rcpBefore = deps.rcp.stats.requests;
+  const cost = runCost(deps);
   const dryRun = input.dryRun ?? false;
   const report: SyncReport = {
     dryRun,
@@ -76,10 +75,7 @@ export async function syncMasterData(deps: ProcessDeps, input: SyncInput): Promi
   } finally {
     await clients?.list.dispose();
   }
-  report.odooRoundTrips = deps.odoo.stats.roundTrips - roundTripsBefore;
-  report.rcpRequests = deps.rcp.stats.requests - rcpBefore;
-  report.seconds = Math.round((Date.now() - started) / 100) / 10;
-  return report;
+  return Object.assign(report, cost());
 }
 
 /** The sync of what was read from RCP: price lists, then partners, then clients slice by slice. */
