@@ -62,17 +62,24 @@ export async function writeInvoices(
     invoiceClaimKey(options.period, d.counterparty.kind, d.counterparty.uuid);
   const claimed = new Set<string>();
   const lost = new Set<string>();
-  let beating: Promise<unknown> = Promise.resolve();
+  // One beat at a time: a tick while the last beat is still unanswered (Odoo slow) is skipped, so
+  // that late beats never pile up on the client's few connections ahead of the run's own calls.
+  let beating: Promise<unknown> | undefined;
   const heartbeat = setInterval(
     () => {
+      if (beating) return;
       beating = (async () => {
         for (const batch of batchesOf([...claimed], deps.odoo.config.batchSize)) {
           const answer = await claimKeys(deps.odoo, batch, owner, lease, { holder, renew: true });
           for (const key of answer.lost) lost.add(key);
         }
-      })().catch((error: unknown) =>
-        deps.log.warn({ problem: String(error) }, 'could not renew the invoice claims (heartbeat)'),
-      );
+      })()
+        .catch((error: unknown) =>
+          deps.log.warn({ problem: String(error) }, 'could not renew the invoice claims (heartbeat)'),
+        )
+        .finally(() => {
+          beating = undefined;
+        });
     },
     Math.max(1000, Math.floor((lease * 1000) / 3)),
   );

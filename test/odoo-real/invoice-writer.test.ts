@@ -412,13 +412,28 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
       let held = false;
       let beatAnswered: (() => void) | undefined;
       let beatSent: (() => void) | undefined;
+      // Beats unanswered at once: one at most, however late Odoo is (late beats piling up would take
+      // the client's few connections, and the run's own calls would wait behind them).
+      let beatsOut = 0;
+      let mostBeatsOut = 0;
       const watch: Watcher = ({ body }) => {
         if (renews(body)) {
           beatSent?.();
-          return { hold: beatsDue.promise, answered: () => beatAnswered?.() };
+          beatsOut += 1;
+          mostBeatsOut = Math.max(mostBeatsOut, beatsOut);
+          return {
+            hold: beatsDue.promise,
+            answered: () => {
+              beatsOut -= 1;
+              beatAnswered?.();
+            },
+          };
         }
         if (writesDraft(body)) {
+          // Slow before its write too, for several of its heartbeat's ticks: the beats held meanwhile
+          // must leave the run's own calls a connection.
           return {
+            hold: new Promise<void>((resolve) => setTimeout(resolve, 3_500)),
             answered: () => {
               wrote = true;
             },
@@ -432,7 +447,7 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
       const odooConfig = deps.config.odoo as NonNullable<Config['odoo']>;
       const proxy = await slowProxy(odooConfig.url, 0, watch);
       const base = await connect();
-      const slowOdoo = await OdooClient.connect({ ...odooConfig, url: proxy.url });
+      const slowOdoo = await OdooClient.connect({ ...odooConfig, url: proxy.url, concurrency: 2 });
       const slow: ProcessDeps = {
         ...base,
         odoo: slowOdoo,
@@ -464,6 +479,7 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
         const first = await Promise.race([
           slowed.promise.then(() => 'slowed after its write'),
           runA.then(() => 'ended'),
+          new Promise((resolve) => setTimeout(() => resolve('stuck before its write'), 60_000)),
         ]);
         expect(first).toBe('slowed after its write');
 
@@ -528,6 +544,7 @@ describe.skipIf(!available)(realTitle('the invoice writer with the RCP workspace
           expect.objectContaining({ error: expect.stringContaining('another run took this invoice over') }),
         ]);
         expect(runAReport.busy).toEqual([uuid]);
+        expect(mostBeatsOut).toBe(1);
         const again = await invoicePeriod(deps, { period: PERIOD, client: uuid });
         expect(again.failed).toEqual([]);
         expect(again.invoices.find((i) => i.uuid === uuid)?.outcome).toBe('unchanged');
