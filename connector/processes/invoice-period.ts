@@ -22,6 +22,7 @@ import {
   invoicedCounterparties,
   selectUnits,
 } from '../../mappings/invoiced-counterparties.ts';
+import { rowLister } from '../../mappings/listed-rows.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { periodRange, periodState } from '../../mappings/period.ts';
 import { implausibilitiesOf, usageRowName } from '../../mappings/usage-plausibility.ts';
@@ -192,12 +193,6 @@ async function invoiceChunks(
   }
 }
 
-/**
- * Routine invoices a run's report lists one by one: past these only counted (`outcomes`), so that
- * the report of 57,000 invoices (100,000 clients) does not hold a row for each (about 280 bytes),
- * nor print 57,000 lines. Exceptions are always listed; every invoice is linked to its run in Odoo.
- */
-export const LISTED_ROUTINE = 1_000;
 const ROUTINE: ReadonlySet<InvoiceOutcome> = new Set([
   'created',
   'updated',
@@ -210,15 +205,12 @@ const ROUTINE: ReadonlySet<InvoiceOutcome> = new Set([
 /** Counts each row added to `report.invoices` since the last call, keeping the routine ones up to LISTED_ROUTINE. */
 function tallyOf(report: InvoiceReport): () => void {
   let counted = 0;
-  let routine = 0;
+  const list = rowLister(report, report.invoices, ROUTINE);
   return () => {
     const fresh = report.invoices.splice(counted);
     for (const row of fresh) {
-      report.outcomes[row.outcome] = (report.outcomes[row.outcome] ?? 0) + 1;
       if (row.odooId) report.moveIds.push(row.odooId);
-      if (ROUTINE.has(row.outcome) && ++routine > LISTED_ROUTINE)
-        report.unlisted = (report.unlisted ?? 0) + 1;
-      else report.invoices.push(row);
+      list(row);
     }
     counted = report.invoices.length;
   };

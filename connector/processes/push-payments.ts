@@ -1,4 +1,5 @@
 import { xmlidOf } from '../../mappings/external-ids.ts';
+import { type RowCounts, rowLister } from '../../mappings/listed-rows.ts';
 import { formatRubles, kopecksToDecimal, toKopecks } from '../../mappings/money.ts';
 import { type PaymentAsSeen, changesSincePush, formatAmount } from '../../mappings/payment-changes.ts';
 import {
@@ -13,6 +14,7 @@ import {
 import { batchesOf } from '../batches.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
+import { IdBits } from '../id-set.ts';
 import type { OdooClient, OdooRecord } from '../odoo/client.ts';
 import { companyOf } from '../odoo/company.ts';
 import { OdooError } from '../odoo/errors.ts';
@@ -23,6 +25,8 @@ import {
   type LedgerRecord,
   type LedgerValues,
   odooDatetime,
+  paymentLedgerPages,
+  readLegacyIds,
   readLegacyLedger,
   readPaymentLedger,
   writePaymentLedger,
@@ -72,9 +76,10 @@ export interface PushResult {
   detail?: string;
 }
 
-export interface PushReport {
+export interface PushReport extends RowCounts<PushOutcome> {
   dryRun: boolean;
   since: string;
+  /** Every exception; payments already in RCP and others' payments up to LISTED_ROUTINE (`outcomes` counts all). */
   results: PushResult[];
   failed: FailedRecord[];
   odooRoundTrips: number;
@@ -140,7 +145,15 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const dryRun = input.dryRun ?? false;
   const grace = input.intentGraceSeconds ?? DEFAULT_GRACE_SECONDS;
   const cost = runCost(deps);
-  const report: PushReport = { dryRun, since, results: [], failed: [], odooRoundTrips: 0, rcpRequests: 0 };
+  const report: PushReport = {
+    dryRun,
+    since,
+    results: [],
+    outcomes: {},
+    failed: [],
+    odooRoundTrips: 0,
+    rcpRequests: 0,
+  };
   const caps = odoo.capabilities;
 
   const company = await companyOf(odoo);
@@ -154,13 +167,93 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     ['date', '>=', since],
   ];
   if (config.payments.mode === 'reconciled') domain.push(['is_reconciled', '=', true]);
-  const payments: PaymentRow[] = [];
+  const run: SliceRun = {
+    deps,
+    report,
+    list: rowLister(report, report.results, ROUTINE),
+    dryRun,
+    grace,
+    currency,
+    now: odooDatetime(new Date()),
+  };
+  // The payments a slice at a time, each with its ledger records (and the old ledger's entries), so
+  // that what the run holds does not grow with the payments since PAYMENTS_SINCE: only a bit per
+  // payment read, to leave it out of the ledger's payments read afterwards.
+  const size = odoo.config.batchSize * 10;
+  const seen = new IdBits();
+  const legacy = await readLegacyIds(odoo);
+  const total = await odoo.searchCount('account.payment', domain);
+  let done = 0;
+  const pushRows = async (read: readonly PaymentRow[], inRun: boolean) => {
+    const rows = new Map(read.map((p) => [p.id, p]));
+    for (const id of rows.keys()) seen.add(id);
+    await pushSlice(run, rows, await loadLedger(deps, rows, legacy, dryRun), inRun);
+  };
+  const pending: PaymentRow[] = [];
   for await (const page of odoo.searchReadPages<PaymentRow>('account.payment', domain, PAYMENT_FIELDS)) {
-    payments.push(...page);
+    pending.push(...page);
+    if (pending.length < size) continue;
+    await pushRows(pending.splice(0), true);
+    done += size;
+    deps.progress?.({ phase: 'payments', done, total: Math.max(total, done) });
   }
-  const rows = new Map(payments.map((p) => [p.id, p]));
-  const ledger = await loadLedger(deps, rows, dryRun);
-  const inRun = new Set(payments.map((p) => p.id));
+  if (pending.length > 0) await pushRows(pending.splice(0), true);
+  // The old ledger's payments the run did not read (cancelled, reset, dated before PAYMENTS_SINCE):
+  // imported too, so that an upgrade never re-sends and their edits are seen.
+  for (const batch of batchesOf(
+    [...legacy].filter((id) => !seen.has(id)),
+    size,
+  ))
+    await pushRows(await readPayments(odoo, batch), false);
+  // The ledger's payments the run did not read: compared with what was pushed (cancelled, reset,
+  // re-dated, moved to another partner), and their settled reviews applied.
+  let outside = new Map<number, LedgerRecord>();
+  const pushOutside = async () => {
+    const ledger = outside;
+    outside = new Map();
+    const rows = new Map((await readPayments(odoo, [...ledger.keys()])).map((p) => [p.id, p]));
+    await pushSlice(run, rows, ledger, false);
+  };
+  for await (const page of paymentLedgerPages(odoo, [['x_payment_id', 'not any', domain]])) {
+    for (const record of page) if (!seen.has(record.paymentId)) outside.set(record.paymentId, record);
+    if (outside.size >= size) await pushOutside();
+  }
+  if (outside.size > 0) await pushOutside();
+  deps.progress?.({ phase: 'payments', done: total, total });
+  const { odooRoundTrips, rcpRequests } = cost();
+  return Object.assign(report, { odooRoundTrips, rcpRequests });
+}
+
+/** What the slices of one push share: its report, and what it was started with. */
+interface SliceRun {
+  deps: ProcessDeps;
+  report: PushReport;
+  /** Adds a row to the report (routine rows past LISTED_ROUTINE only counted). */
+  list: (result: PushResult) => void;
+  dryRun: boolean;
+  grace: number;
+  /** The company's currency: a payment in another is not sent. */
+  currency: number;
+  now: string;
+}
+
+/** Payments already in RCP and others' payments: counted, listed only up to LISTED_ROUTINE. */
+const ROUTINE: ReadonlySet<PushOutcome> = new Set(['already pushed', 'not an RCP counterparty']);
+
+/**
+ * One slice of the push: `rows`, the payments as they are now, and `ledger`, their records. With
+ * `inRun`, the rows are payments the run reads (those without a record are new, to send); without,
+ * they are the ledger's payments the run does not read, only compared and settled.
+ */
+async function pushSlice(
+  run: SliceRun,
+  rows: Map<number, PaymentRow>,
+  ledger: Map<number, LedgerRecord>,
+  inRun: boolean,
+): Promise<void> {
+  const { deps, report, list, dryRun, grace, currency, now } = run;
+  const { odoo } = deps;
+  const caps = odoo.capabilities;
   const routing = await readRouting(
     deps,
     [...rows.values()],
@@ -179,7 +272,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   };
   const flag = (paymentId: number, outcome: PushOutcome, detail: string) => {
     const base = baseOf(paymentId);
-    report.results.push({ ...base, outcome, detail });
+    list({ ...base, outcome, detail });
     report.failed.push({
       kind: 'payment',
       record: `payment ${base.payment} (${paymentId})`,
@@ -204,7 +297,6 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   const upkeep: Array<{ op: LedgerOp; onAnswer: (answer: LedgerAnswer | undefined) => void }> = [];
   const toWeigh: LedgerRecord[] = [];
   const toSend: Array<{ record: LedgerRecord; parts: PlanPart[] }> = [];
-  const now = odooDatetime(new Date());
   /**
    * A review the accountant settled (a verdict, or taken back in RCP), applied if the record is still
    * in review as it was read (`from` its resolution, or what it `expect`s); then weighed in step 2.
@@ -240,13 +332,13 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
         op: { op: 'set', id: record.id, from: ['intent'], older_than: grace, vals },
         onAnswer: (answer) => {
           if (answer?.done === false && answer.state === 'intent') {
-            report.results.push({
+            list({
               ...baseOf(record.paymentId),
               outcome: 'being sent by another run',
               detail: `claimed at ${record.writtenAt} UTC; flagged for review if no outcome is recorded within ${grace} s`,
             });
           } else if (answer?.done === false && answer.state === 'pushed') {
-            report.results.push({ ...baseOf(record.paymentId), outcome: 'already pushed' });
+            list({ ...baseOf(record.paymentId), outcome: 'already pushed' });
           } else if (lost) {
             flag(record.paymentId, 'needs review', `${reason}; ${resolveHint(record.paymentId)}`);
           }
@@ -302,7 +394,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
 
   // 2. Each payment against what RCP holds for it: nothing to do, parts to send, or a review.
   const reviews: Array<{ op: LedgerOp; paymentId: number; outcome: PushOutcome; detail: string }> = [];
-  const fresh = payments.filter((p) => !ledger.has(p.id));
+  const fresh = inRun ? [...rows.values()].filter((p) => !ledger.has(p.id)) : [];
   const weigh = (row: PaymentRow | undefined, record: LedgerRecord | undefined) => {
     const paymentId = row?.id ?? record?.paymentId ?? 0;
     const changes = record?.pushedAt
@@ -311,13 +403,13 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     const decision = decide(routing, row, record, caps.paymentDoneStates, changes);
     if (decision.do === 'nothing') {
       if (decision.why === 'not an RCP counterparty')
-        report.results.push({
+        list({
           ...baseOf(paymentId),
           outcome: 'not an RCP counterparty',
           detail: 'the partner is not linked to an RCP partner or client',
         });
-      else if (decision.why === 'already pushed' && inRun.has(paymentId))
-        report.results.push({ ...baseOf(paymentId, record?.amountKopecks), outcome: 'already pushed' });
+      else if (decision.why === 'already pushed' && inRun)
+        list({ ...baseOf(paymentId, record?.amountKopecks), outcome: 'already pushed' });
       return;
     }
     if (decision.do === 'settled' && record) {
@@ -368,7 +460,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     if (decision.do !== 'send' || !row) return;
     if (row.currency_id && row.currency_id[0] !== currency) {
       const base = baseOf(row.id);
-      report.results.push({
+      list({
         ...base,
         outcome: 'other currency',
         detail: `paid in ${row.currency_id[1]}: not sent`,
@@ -394,16 +486,16 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     reviews.forEach((r, index) => {
       const answer = answers[index];
       if (answer?.done === false && r.op.op === 'import')
-        report.results.push({
+        list({
           ...baseOf(r.paymentId),
           outcome: 'being sent by another run',
           detail: 'recorded by another run just now',
         });
       else if (r.outcome === 'already pushed')
-        report.results.push({ ...baseOf(r.paymentId), outcome: r.outcome, detail: r.detail });
+        list({ ...baseOf(r.paymentId), outcome: r.outcome, detail: r.detail });
       else if (answer?.done) flag(r.paymentId, r.outcome, r.detail);
       else
-        report.results.push({
+        list({
           ...baseOf(r.paymentId),
           outcome: 'being sent by another run',
           detail: 'changed by another run just now',
@@ -440,11 +532,11 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
       const base = baseOf(b.payment.id, totalOf(new Map(b.parts.map((p) => [p.card, p.kopecks]))));
       const lost = lostClaim(claim, base, report);
       if (lost || claim?.id === undefined || claim.id === false) {
-        if (lost) report.results.push(lost);
+        if (lost) list(lost);
         continue;
       }
       try {
-        report.results.push(await sendParts(deps, writer, routing, claim.id, b, base, report));
+        list(await sendParts(deps, writer, routing, claim.id, b, base, report));
       } catch (error) {
         for (const [later, held] of claims.slice(index + 1).entries()) {
           if (!held?.done || held.id === false) continue;
@@ -466,10 +558,9 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   }
 
   try {
-    for (const [index, item] of all.entries()) {
-      deps.progress?.({ phase: 'payments', done: index, total: all.length });
+    for (const item of all) {
       if (dryRun) {
-        report.results.push({
+        list({
           ...baseOf(item.payment.id),
           outcome: 'would push',
           detail: item.parts.map((p) => `${formatAmount(p.kopecks)} to ${p.card}`).join(', '),
@@ -486,9 +577,6 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     throw error;
   }
   await writer.flush();
-  deps.progress?.({ phase: 'payments', done: all.length, total: all.length });
-  const { odooRoundTrips, rcpRequests } = cost();
-  return Object.assign(report, { odooRoundTrips, rcpRequests });
 }
 
 /** Card names are not known before the routing is read: a rebuilt record names its cards by uuid. */
@@ -500,23 +588,23 @@ const NO_ROUTING: Routing = {
 };
 
 /**
- * The ledger, with any payment of the old ledger (an `rcp-push.json` attachment, before the
- * workspace) imported first, so that an upgrade never re-sends; and the payments the ledger knows
- * that the run did not read (cancelled, reset, re-dated) read into `rows`, to compare.
+ * The ledger records of these payments, with any of them the old ledger holds (an `rcp-push.json`
+ * attachment, before the workspace; `legacy`: the payments it has one for) imported first, so that
+ * an upgrade never re-sends.
  */
 async function loadLedger(
   deps: ProcessDeps,
   rows: Map<number, PaymentRow>,
+  legacy: IdBits,
   dryRun: boolean,
 ): Promise<Map<number, LedgerRecord>> {
-  const ledger = await readPaymentLedger(deps.odoo);
-  const legacy = await readLegacyLedger(deps.odoo);
-  const unknown = [...new Set([...ledger.keys(), ...legacy.keys()])].filter((id) => !rows.has(id));
-  for (const row of await readPayments(deps.odoo, unknown)) rows.set(row.id, row);
-  // A payment deleted since has nothing left to send or compare.
-  const imports = [...legacy.entries()].filter(
-    ([paymentId]) => !ledger.has(paymentId) && rows.has(paymentId),
+  const ids = [...rows.keys()];
+  const ledger = await readPaymentLedger(deps.odoo, ids);
+  const old = await readLegacyLedger(
+    deps.odoo,
+    ids.filter((id) => legacy.has(id) && !ledger.has(id)),
   );
+  const imports = [...old.entries()];
   if (imports.length === 0) return ledger;
   const ops: LedgerOp[] = imports.map(([paymentId, entry]) => {
     const row = rows.get(paymentId);
@@ -925,7 +1013,7 @@ export async function resolvePayment(
       `Odoo has no payment ${payment}: give its id or its name (e.g. PBNK1/2026/00001)`,
     ]);
   const rows = new Map((await readPayments(odoo, [id])).map((r) => [r.id, r]));
-  const record = (await loadLedger(deps, rows, false)).get(id);
+  const record = (await loadLedger(deps, rows, new IdBits([id]), false)).get(id);
   if (!record) throw new ConfigError([`payment ${payment} was never sent to RCP: nothing to resolve`]);
   if (record.state !== 'review' && record.state !== 'intent') {
     throw new ConfigError([`payment ${payment} is "${record.state}", not waiting for review`]);

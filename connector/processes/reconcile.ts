@@ -3,6 +3,7 @@ import {
   invoiceTotalField,
   invoiceTotalKopecks,
 } from '../../mappings/invoice-total.ts';
+import { LISTED_ROUTINE } from '../../mappings/listed-rows.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { changesSincePush } from '../../mappings/payment-changes.ts';
 import { receivedByCard, totalOf } from '../../mappings/payment-routing.ts';
@@ -11,11 +12,12 @@ import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
 import { externalIds } from '../odoo/external-ids.ts';
+import { type LedgerRecord, paymentLedgerPages } from '../workspace/payments-ledger.ts';
 import { correctionsOf } from './invoice-corrections.ts';
-import { type InvoiceResult, LISTED_ROUTINE, prepareInvoicesInChunks } from './invoice-period.ts';
+import { type InvoiceResult, prepareInvoicesInChunks } from './invoice-period.ts';
 import { readRouting } from './payment-routes.ts';
 import { cardName } from './payment-settle.ts';
-import { readPaymentLedger, readPayments, seenOf } from './push-payments.ts';
+import { readPayments, seenOf } from './push-payments.ts';
 import { hasInvoiceWorkspace } from './write-invoices/usage.ts';
 
 export interface ReconcileRow {
@@ -213,11 +215,35 @@ async function totalFieldOf(deps: ProcessDeps): Promise<InvoiceTotalField> {
 
 /**
  * What the payments ledger says, read only: pushed, waiting for review, and pushed payments edited
- * in Odoo since (compared with what the ledger kept of them at their push).
+ * in Odoo since (compared with what the ledger kept of them at their push). Read a slice at a time
+ * (ten Odoo batches of records, with their payments): only what is not as it should be is kept.
  */
 async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
+  const summary: PaymentsSummary = {
+    differences: [],
+    pushed: 0,
+    needsReview: [],
+    changedAfterPush: [],
+    voidAfterPush: [],
+  };
+  const size = deps.odoo.config.batchSize * 10;
+  const slice: LedgerRecord[] = [];
+  for await (const page of paymentLedgerPages(deps.odoo, [])) {
+    slice.push(...page);
+    if (slice.length < size) continue;
+    await summarizeSlice(deps, slice.splice(0), summary);
+  }
+  if (slice.length > 0) await summarizeSlice(deps, slice, summary);
+  return summary;
+}
+
+/** Adds one slice of the ledger to `summary`. */
+async function summarizeSlice(
+  deps: ProcessDeps,
+  ledger: readonly LedgerRecord[],
+  summary: PaymentsSummary,
+): Promise<void> {
   const { odoo } = deps;
-  const ledger = [...(await readPaymentLedger(odoo)).values()];
   const rows = new Map(
     (
       await readPayments(
@@ -265,10 +291,10 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
       },
     ];
   });
-  return {
-    differences,
-    pushed: ledger.filter((l) => l.state === 'pushed').length,
-    needsReview: waiting.map((l) => {
+  summary.differences.push(...differences);
+  summary.pushed += ledger.filter((l) => l.state === 'pushed').length;
+  summary.needsReview.push(
+    ...waiting.map((l) => {
       const edits = l.state === 'review' && l.pushedAt ? changesOf(l) : [];
       return {
         paymentId: l.paymentId,
@@ -281,12 +307,16 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
               (l.state === 'intent' ? 'being sent, or its run stopped before recording RCP’s answer' : ''),
       };
     }),
-    changedAfterPush: changed.map((c) => ({
+  );
+  summary.changedAfterPush.push(
+    ...changed.map((c) => ({
       paymentId: c.record.paymentId,
       name: nameOf(c.record.paymentId, c.record.name),
       changes: c.changes,
     })),
-    voidAfterPush: [...changed.map((c) => c.record), ...waiting.filter((l) => l.pushedAt)]
+  );
+  summary.voidAfterPush.push(
+    ...[...changed.map((c) => c.record), ...waiting.filter((l) => l.pushedAt)]
       .map((l) => ({ record: l, row: rows.get(l.paymentId) }))
       .filter(({ row }) => !row || !done.includes(row.state))
       .map(({ record, row }) => ({
@@ -295,5 +325,5 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
         state: row?.state ?? 'deleted',
         amountKopecks: record.amountKopecks,
       })),
-  };
+  );
 }

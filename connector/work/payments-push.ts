@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LISTED_ROUTINE } from '../../mappings/listed-rows.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { table } from '../../mappings/text-table.ts';
 import type { PushReport } from '../processes/push-payments.ts';
@@ -32,8 +33,14 @@ export const paymentsPush: Work<z.infer<typeof PushInput>, PushReport> = {
   run: async (deps, input) => (await import('../processes/push-payments.ts')).pushPayments(deps, input),
   summary: (report) => {
     const shown = report.results.filter((r) => r.outcome !== 'already pushed');
+    const seen = Object.values(report.outcomes).reduce((sum, n) => sum + (n ?? 0), 0);
     return [
-      `${report.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${report.since}: ${report.results.length} seen, ${report.results.length - shown.length} already in RCP`,
+      `${report.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${report.since}: ${seen} seen, ${report.outcomes['already pushed'] ?? 0} already in RCP`,
+      ...(report.unlisted
+        ? [
+            `(past the first ${LISTED_ROUTINE}, ${report.unlisted} payments already in RCP or of counterparties not in RCP are counted, not listed)`,
+          ]
+        : []),
       table([
         ['payment', 'counterparty', 'amount', 'outcome', 'detail'],
         ...shown.map((r) => [

@@ -11,6 +11,7 @@ import { toKopecks } from '../../mappings/money.ts';
 import type { PaymentAsSeen as PushedAs } from '../../mappings/payment-changes.ts';
 import type { PlanPart, ReviewKind, Send } from '../../mappings/payment-routing.ts';
 import { ConfigError, PermanentError } from '../errors.ts';
+import { IdBits } from '../id-set.ts';
 import type { OdooClient } from '../odoo/client.ts';
 import { OdooError } from '../odoo/errors.ts';
 import { runWorkspaceAction } from './actions.ts';
@@ -175,20 +176,26 @@ export async function readPaymentLedger(
   paymentIds?: readonly number[],
 ): Promise<Map<number, LedgerRecord>> {
   const ledger = new Map<number, LedgerRecord>();
+  if (paymentIds?.length === 0) return ledger;
   const domain = paymentIds ? [['x_payment_id', 'in', [...paymentIds]]] : [];
+  for await (const page of paymentLedgerPages(odoo, domain))
+    for (const record of page) ledger.set(record.paymentId, record);
+  return ledger;
+}
+
+/** The ledger records `domain` selects, a page at a time (ODOO_BATCH_SIZE, in the order of their ids). */
+export async function* paymentLedgerPages(
+  odoo: OdooClient,
+  domain: unknown[],
+): AsyncGenerator<LedgerRecord[]> {
   try {
-    for await (const page of odoo.searchReadPages('x_rcp_payment', domain, FIELDS)) {
-      for (const row of page) {
-        const record = toRecord(LedgerRow.parse(row));
-        if (record) ledger.set(record.paymentId, record);
-      }
-    }
+    for await (const page of odoo.searchReadPages('x_rcp_payment', domain, FIELDS))
+      yield page.flatMap((row) => toRecord(LedgerRow.parse(row)) ?? []);
   } catch (error) {
     if (error instanceof OdooError && /x_rcp_payment/.test(error.serverMessage) && !isAccessError(error))
       throw notSetUp();
     throw error;
   }
-  return ledger;
 }
 
 const isAccessError = (error: OdooError) => error.kind === 'access';
@@ -302,14 +309,15 @@ const LegacyRow = z.object({ res_id: z.number().int(), description: text });
  * pushed; an attempt without outcome (or an entry that cannot be read) needs review; a refusal is
  * not pushed (sent again only through a fresh claim).
  */
-export async function readLegacyLedger(odoo: OdooClient): Promise<Map<number, LegacyEntry>> {
+export async function readLegacyLedger(
+  odoo: OdooClient,
+  paymentIds: readonly number[],
+): Promise<Map<number, LegacyEntry>> {
   const entries = new Map<number, LegacyEntry>();
+  if (paymentIds.length === 0) return entries;
   for await (const page of odoo.searchReadPages(
     'ir.attachment',
-    [
-      ['res_model', '=', 'account.payment'],
-      ['name', '=', LEGACY_NAME],
-    ],
+    [...LEGACY_DOMAIN, ['res_id', 'in', [...paymentIds]]],
     ['res_id', 'description'],
   )) {
     for (const raw of page) {
@@ -320,6 +328,22 @@ export async function readLegacyLedger(odoo: OdooClient): Promise<Map<number, Le
   }
   return entries;
 }
+
+/** The payments the old ledger has an entry for (their ids only, a bit each). */
+export async function readLegacyIds(odoo: OdooClient): Promise<IdBits> {
+  const ids = new IdBits();
+  for await (const page of odoo.searchReadPages('ir.attachment', LEGACY_DOMAIN, ['res_id']))
+    for (const raw of page) {
+      const row = LegacyRow.pick({ res_id: true }).safeParse(raw);
+      if (row.success && row.data.res_id > 0) ids.add(row.data.res_id);
+    }
+  return ids;
+}
+
+const LEGACY_DOMAIN = [
+  ['res_model', '=', 'account.payment'],
+  ['name', '=', LEGACY_NAME],
+];
 
 function legacyEntryOf(description: string | false): LegacyEntry {
   let parsed: z.infer<typeof LegacyJson> | undefined;

@@ -283,7 +283,7 @@ describe('invoices with a configured tax', () => {
 
 describe('the report of a run past LISTED_ROUTINE invoices', () => {
   it('lists the first routine ones and every exception, counts and links them all; reconcile the same', async () => {
-    const { LISTED_ROUTINE } = await import('../../connector/processes/invoice-period.ts');
+    const { LISTED_ROUTINE } = await import('../../mappings/listed-rows.ts');
     const { reconcilePeriod } = await import('../../connector/processes/reconcile.ts');
     // Chunks of 500 clients (ten batches of 50): the rows of the last chunk come past the listed ones.
     const { sim, double, deps } = await startStack(

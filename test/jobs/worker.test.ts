@@ -42,6 +42,7 @@ const emptyPush: PushReport = {
   dryRun: false,
   since: '2020-01-01',
   results: [],
+  outcomes: {},
   failed: [],
   odooRoundTrips: 0,
   rcpRequests: 0,

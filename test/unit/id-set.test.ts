@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { IdSet } from '../../connector/id-set.ts';
+import { IdBits, IdSet } from '../../connector/id-set.ts';
 
 describe('IdSet: the compact set of one id per client', () => {
   it('answers as a Set of the same ids would, through growth, for uuids and for any other id', () => {
@@ -32,5 +32,28 @@ describe('IdSet: the compact set of one id per client', () => {
     // 16 bytes and a flag a slot, the table at most 5/8 full and at least 5/16 just after it grew.
     expect(set.uuidBytes / set.size).toBeGreaterThanOrEqual(17 * (8 / 5));
     expect(set.uuidBytes / set.size).toBeLessThanOrEqual(17 * (16 / 5));
+  });
+});
+
+describe('IdBits: the Odoo ids a run has seen, a bit each', () => {
+  it('answers as a Set of the same ids would, through growth, and lists them ascending', () => {
+    const ids = [0, 1, 31, 32, 33, 1_000, 65_535, 65_536, 2_000_000, 17, 1_000, 31];
+    const bits = new IdBits();
+    for (const id of ids) bits.add(id);
+    const plain = new Set(ids);
+    expect(bits.size).toBe(plain.size);
+    for (const id of [...ids, 2, 30, 34, 999, 1_001, 2_000_001, 9_999_999, -1, 1.5])
+      expect(bits.has(id), String(id)).toBe(plain.has(id));
+    expect([...bits]).toEqual([...plain].sort((a, b) => a - b));
+    expect(new IdBits(plain).size).toBe(plain.size);
+  });
+
+  it('takes a bit per id up to the largest, whatever the number held; refuses what is not an id', () => {
+    const bits = new IdBits();
+    for (let id = 1; id <= 1_000_000; id += 1) bits.add(id);
+    expect(bits.size).toBe(1_000_000);
+    expect(bits.bytes).toBeLessThanOrEqual(2 * 125_000 + 4_096);
+    expect(() => bits.add(-3)).toThrow(RangeError);
+    expect(() => bits.add(2.5)).toThrow(RangeError);
   });
 });

@@ -425,6 +425,16 @@ function matchTerm(
   const field = name === 'id' ? { type: 'integer' } : fields[name];
   if (!field) throw fault.value(orm.words.invalidField(name, model));
   let actual: unknown = name === 'id' ? row.id : row[name];
+  if ((operator === 'any' || operator === 'not any') && 'relation' in field && field.relation) {
+    // Odoo 17+: whether a related record matches the inner domain (none: 'not any' holds).
+    const relation = field.relation;
+    const ids = Array.isArray(actual) ? (actual as number[]) : typeof actual === 'number' ? [actual] : [];
+    const found = ids.some((id) => {
+      const related = orm.get(relation, id);
+      return related !== undefined && evaluate(orm, relation, related, value as Domain);
+    });
+    return operator === 'any' ? found : !found;
+  }
   if (rest && 'relation' in field && field.relation) {
     const related = typeof actual === 'number' ? orm.get(field.relation, actual) : undefined;
     return related ? matchTerm(orm, field.relation, related, [rest, operator, value]) : false;
