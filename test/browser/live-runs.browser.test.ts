@@ -6,7 +6,7 @@ import { silentLogger } from '../../connector/log.ts';
 import type { OdooRecord } from '../../connector/odoo/client.ts';
 import { finishRun, progressWriter, startRun } from '../../connector/workspace/runs.ts';
 import { pollOnce } from '../../jobs/poller.ts';
-import { type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
+import { BUS_WAIT, type Browser, POLL, browserCanRun, openBrowser } from '../support/browser.ts';
 import { rcpCostKopecks } from '../support/expected.ts';
 import { realTitle } from '../support/real-odoo.ts';
 import { type RealStack, makeAccountant, useRealStack } from '../support/real-stack.ts';
@@ -199,7 +199,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     // The worker runs it while the accountant looks at the form; no reload from here on.
     expect(await poll()).toBe(id);
     expect((await readRun(id)).x_state).toBe('done');
-    await notification('Sync: done').first().waitFor({ timeout: 30_000 });
+    await notification('Sync: done').first().waitFor({ timeout: BUS_WAIT });
     expect(await notification('Sync: done').first().innerText()).toMatch(/created.*updated.*unchanged/s);
     await statusIs('Done', POLL.timeout);
     const field = (name: string) => page.locator(`.o_form_view .o_field_widget[name="${name}"]`);
@@ -232,7 +232,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
       .locator('.o-mail-Message, .o_Message')
       .filter({ hasText: note })
       .first()
-      .waitFor({ timeout: 30_000 });
+      .waitFor({ timeout: POLL.timeout });
     const posted = await s.admin.searchRead<OdooRecord & { author_id: [number, string] }>(
       'mail.message',
       [
@@ -260,7 +260,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     await page.waitForSelector('.o_form_button_cancel');
     expect(await poll()).toBe(id);
     expect((await readRun(id)).x_state).toBe('done');
-    await notification('Sync: done').first().waitFor({ timeout: 30_000 });
+    await notification('Sync: done').first().waitFor({ timeout: BUS_WAIT });
     // The list followed a run's end within seconds (above): the form, dirty, is left as it is.
     await page.waitForTimeout(8_000);
     expect(await dryRun.isChecked()).toBe(true);
@@ -296,7 +296,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     await save();
     failedRun = await myLastRun();
     expect(await poll()).toBe(failedRun);
-    await notification('done with failures').first().waitFor({ timeout: 30_000 });
+    await notification('done with failures').first().waitFor({ timeout: BUS_WAIT });
     await closeNotifications();
     const run = await readRun(failedRun);
     expect(run).toMatchObject({ x_state: 'done', x_failed_count: 1 });
@@ -324,7 +324,7 @@ describe.skipIf(!browserCanRun())(realTitle('RCP → Runs live in the browser'),
     expect(await poll()).toBe(retry);
     await notification(/: done(?! with)/)
       .first()
-      .waitFor({ timeout: 30_000 });
+      .waitFor({ timeout: POLL.timeout });
     const run = await readRun(retry);
     expect(run).toMatchObject({ x_state: 'done', x_failed_count: 0, x_created_count: 1 });
     expect(run.x_move_ids).toHaveLength(1);

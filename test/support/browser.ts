@@ -13,8 +13,20 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A real Odoo is configured and chromium is installed (`apt-get install -y chromium`). */
 export const browserCanRun = (): boolean => Boolean(realOdooFromEnv().odoo) && existsSync(CHROMIUM);
 
-/** How long `expect.poll` waits for what a click changed in Odoo: seconds on a busy two-core machine, not its 1 s default. */
-export const POLL = { timeout: 30_000, interval: 250 } as const;
+/**
+ * How long a step waits for Odoo's page (an element, a value it shows): seconds on a quiet machine,
+ * but CI runs five suites beside the browser on two cores, where Odoo answers a click in tens of
+ * seconds at times. Waiting longer never lets a wrong page pass: what is waited for must still come.
+ */
+export const BROWSER_WAIT = 60_000;
+/** `expect.poll` for what a click changed in Odoo (not its 1 s default). */
+export const POLL = { timeout: BROWSER_WAIT, interval: 250 } as const;
+/**
+ * Odoo's notifications come over its bus (a websocket a shared worker holds): after a drop under
+ * load the worker reconnects with a growing delay (up to a minute in Odoo's websocket_worker.js),
+ * then gets what it missed.
+ */
+export const BUS_WAIT = 90_000;
 
 export interface Browser {
   context: BrowserContext;
@@ -44,7 +56,7 @@ export async function openBrowser(options: {
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(BROWSER_WAIT);
   return {
     context,
     page,
