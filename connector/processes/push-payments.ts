@@ -79,7 +79,7 @@ export interface PushResult {
 export interface PushReport extends RowCounts<PushOutcome> {
   dryRun: boolean;
   since: string;
-  /** Every exception; payments already in RCP and others' payments up to LISTED_ROUTINE (`outcomes` counts all). */
+  /** Every exception; payments sent, already in RCP or not RCP's up to LISTED_ROUTINE (`outcomes` counts all). */
   results: PushResult[];
   failed: FailedRecord[];
   odooRoundTrips: number;
@@ -237,8 +237,16 @@ interface SliceRun {
   now: string;
 }
 
-/** Payments already in RCP and others' payments: counted, listed only up to LISTED_ROUTINE. */
-const ROUTINE: ReadonlySet<PushOutcome> = new Set(['already pushed', 'not an RCP counterparty']);
+/**
+ * Payments sent as they should be, already in RCP, or not RCP's: counted, listed only up to
+ * LISTED_ROUTINE (each sent one is in the ledger, RCP → Payments to RCP, with its chatter note).
+ */
+const ROUTINE: ReadonlySet<PushOutcome> = new Set([
+  'pushed',
+  'would push',
+  'already pushed',
+  'not an RCP counterparty',
+]);
 
 /**
  * One slice of the push: `rows`, the payments as they are now, and `ledger`, their records. With

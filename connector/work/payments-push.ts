@@ -38,7 +38,11 @@ export const paymentsPush: Work<z.infer<typeof PushInput>, PushReport> = {
       `${report.dryRun ? 'Dry run, nothing sent: ' : ''}customer payments since ${report.since}: ${seen} seen, ${report.outcomes['already pushed'] ?? 0} already in RCP`,
       ...(report.unlisted
         ? [
-            `(past the first ${LISTED_ROUTINE}, ${report.unlisted} payments already in RCP or of counterparties not in RCP are counted, not listed)`,
+            `(${report.unlisted} more sent, already in RCP or not RCP's are counted, not listed: ${Object.entries(
+              report.outcomes,
+            )
+              .map(([outcome, n]) => `${outcome} ${n}`)
+              .join(', ')})`,
           ]
         : []),
       table([

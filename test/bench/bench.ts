@@ -384,7 +384,7 @@ try {
     phases.push(
       await measure('payments push', deps, async (deps) => {
         const report = await pushPayments(deps);
-        return report.results.filter((r) => r.outcome === 'pushed').length;
+        return report.outcomes.pushed ?? 0;
       }),
     );
   }
