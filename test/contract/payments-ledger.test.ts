@@ -9,7 +9,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { readPaymentLedger } from '../../connector/workspace/payments-ledger.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { envOf } from '../support/odoo-double/index.ts';
-import { type Stack, startStack } from '../support/stack.ts';
+import { type Stack, postedPayments, startStack } from '../support/stack.ts';
 
 /**
  * The payments ledger (x_rcp_payment) on the Odoo 18 double: claims by runs at once, edits after a
@@ -31,18 +31,7 @@ async function world(): Promise<Stack & { linked: number[] }> {
 
 /** A posted customer payment, as the accountant enters it. */
 async function payment(deps: ProcessDeps, partnerId: number, amount: number): Promise<number> {
-  const [id] = await deps.odoo.create('account.payment', [
-    {
-      partner_id: partnerId,
-      amount,
-      payment_type: 'inbound',
-      partner_type: 'customer',
-      state: deps.odoo.capabilities.paymentDoneStates[0],
-      date: '2024-06-01',
-      journal_id: 2,
-      company_id: 1,
-    },
-  ]);
+  const [id] = await postedPayments(deps, [{ partnerId, amount }]);
   return id ?? 0;
 }
 

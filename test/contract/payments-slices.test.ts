@@ -7,7 +7,7 @@ import { syncMasterData } from '../../connector/processes/sync.ts';
 import { paymentsPush } from '../../connector/work/payments-push.ts';
 import { xmlidOf } from '../../mappings/external-ids.ts';
 import { LISTED_ROUTINE } from '../../mappings/listed-rows.ts';
-import { type Stack, startStack } from '../support/stack.ts';
+import { type Stack, postedPayments, startStack } from '../support/stack.ts';
 
 /**
  * The push reads the payments a slice at a time (ten Odoo batches), each with its own ledger
@@ -29,22 +29,12 @@ async function world(batch: number): Promise<Stack & { linked: number[] }> {
   return { ...stack, linked: uuids.flatMap((u) => found.get(xmlidOf('client', u))?.id ?? []) };
 }
 
-/** Posted customer payments, as the accountant enters them: `amounts[i]` from client i mod 6. */
-async function payments(deps: ProcessDeps, linked: number[], amounts: number[]): Promise<number[]> {
-  return deps.odoo.create(
-    'account.payment',
-    amounts.map((amount, i) => ({
-      partner_id: linked[i % linked.length],
-      amount,
-      payment_type: 'inbound',
-      partner_type: 'customer',
-      state: deps.odoo.capabilities.paymentDoneStates[0],
-      date: '2024-06-01',
-      journal_id: 2,
-      company_id: 1,
-    })),
+/** Posted customer payments: `amounts[i]` from client i mod 6. */
+const payments = (deps: ProcessDeps, linked: number[], amounts: number[]) =>
+  postedPayments(
+    deps,
+    amounts.map((amount, i) => ({ partnerId: linked[i % linked.length] ?? 0, amount })),
   );
-}
 
 /** What RCP received, per Odoo payment id (its details end with `#id`): the amounts, in order. */
 const receivedBy = (stack: Stack) => {

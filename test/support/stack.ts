@@ -49,3 +49,23 @@ export async function startStack(
   });
   return { sim, double, deps, reconnect: connect };
 }
+
+/** Posted customer payments on the double, as the accountant enters them (dated 2024-06-01). */
+export function postedPayments(
+  deps: ProcessDeps,
+  payments: ReadonlyArray<{ partnerId: number; amount: number }>,
+): Promise<number[]> {
+  return deps.odoo.create(
+    'account.payment',
+    payments.map(({ partnerId, amount }) => ({
+      partner_id: partnerId,
+      amount,
+      payment_type: 'inbound',
+      partner_type: 'customer',
+      state: deps.odoo.capabilities.paymentDoneStates[0],
+      date: '2024-06-01',
+      journal_id: 2,
+      company_id: 1,
+    })),
+  );
+}
