@@ -26,6 +26,7 @@ import { rowLister } from '../../mappings/listed-rows.ts';
 import { formatRubles } from '../../mappings/money.ts';
 import { periodRange, periodState } from '../../mappings/period.ts';
 import { implausibilitiesOf, usageRowName } from '../../mappings/usage-plausibility.ts';
+import { heldAtOnce } from '../batches.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError, messageOf } from '../errors.ts';
 import { companyOf } from '../odoo/company.ts';
@@ -404,7 +405,7 @@ async function lineDigits(deps: ProcessDeps): Promise<{ quantity?: number; price
 
 /** Clients per chunk of a run: about ten batches, what memory holds of the usage and lines at once. */
 function chunkClients(deps: ProcessDeps): number {
-  return deps.odoo.config.batchSize * 10;
+  return heldAtOnce(deps.odoo.config.batchSize);
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   receivedByCard,
   totalOf,
 } from '../../mappings/payment-routing.ts';
-import { batchesOf } from '../batches.ts';
+import { batchesOf, heldAtOnce, slicesOf } from '../batches.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError, OutcomeUnknownError, PermanentError, messageOf } from '../errors.ts';
 import { IdBits } from '../id-set.ts';
@@ -136,7 +136,7 @@ const resolveHint = (paymentId: number) =>
   `settle it in Odoo (RCP → Payments to RCP: "RCP has it" or "RCP does not have it") or run \`rcp-odoo payments resolve ${paymentId} --pushed\` or \`--not-pushed\``;
 
 export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Promise<PushReport> {
-  const { odoo, rcp, config } = deps;
+  const { odoo, config } = deps;
   const since = config.payments.since;
   if (!since)
     throw new ConfigError([
@@ -179,7 +179,7 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
   // The payments a slice at a time, each with its ledger records (and the old ledger's entries), so
   // that what the run holds does not grow with the payments since PAYMENTS_SINCE: only a bit per
   // payment read, to leave it out of the ledger's payments read afterwards.
-  const size = odoo.config.batchSize * 10;
+  const size = heldAtOnce(odoo.config.batchSize);
   const seen = new IdBits();
   const legacy = await readLegacyIds(odoo);
   const total = await odoo.searchCount('account.payment', domain);
@@ -189,15 +189,14 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     for (const id of rows.keys()) seen.add(id);
     await pushSlice(run, rows, await loadLedger(deps, rows, legacy, dryRun), inRun);
   };
-  const pending: PaymentRow[] = [];
-  for await (const page of odoo.searchReadPages<PaymentRow>('account.payment', domain, PAYMENT_FIELDS)) {
-    pending.push(...page);
-    if (pending.length < size) continue;
-    await pushRows(pending.splice(0), true);
-    done += size;
+  for await (const slice of slicesOf(
+    odoo.searchReadPages<PaymentRow>('account.payment', domain, PAYMENT_FIELDS),
+    size,
+  )) {
+    await pushRows(slice, true);
+    done += slice.length;
     deps.progress?.({ phase: 'payments', done, total: Math.max(total, done) });
   }
-  if (pending.length > 0) await pushRows(pending.splice(0), true);
   // The old ledger's payments the run did not read (cancelled, reset, dated before PAYMENTS_SINCE):
   // imported too, so that an upgrade never re-sends and their edits are seen.
   for (const batch of batchesOf(
@@ -207,18 +206,12 @@ export async function pushPayments(deps: ProcessDeps, input: PushInput = {}): Pr
     await pushRows(await readPayments(odoo, batch), false);
   // The ledger's payments the run did not read: compared with what was pushed (cancelled, reset,
   // re-dated, moved to another partner), and their settled reviews applied.
-  let outside = new Map<number, LedgerRecord>();
-  const pushOutside = async () => {
-    const ledger = outside;
-    outside = new Map();
+  for await (const slice of slicesOf(paymentLedgerPages(odoo, [['x_payment_id', 'not any', domain]]), size)) {
+    const ledger = new Map(slice.filter((r) => !seen.has(r.paymentId)).map((r) => [r.paymentId, r]));
+    if (ledger.size === 0) continue;
     const rows = new Map((await readPayments(odoo, [...ledger.keys()])).map((p) => [p.id, p]));
     await pushSlice(run, rows, ledger, false);
-  };
-  for await (const page of paymentLedgerPages(odoo, [['x_payment_id', 'not any', domain]])) {
-    for (const record of page) if (!seen.has(record.paymentId)) outside.set(record.paymentId, record);
-    if (outside.size >= size) await pushOutside();
   }
-  if (outside.size > 0) await pushOutside();
   deps.progress?.({ phase: 'payments', done: total, total });
   const { odooRoundTrips, rcpRequests } = cost();
   return Object.assign(report, { odooRoundTrips, rcpRequests });

@@ -7,7 +7,7 @@ import { LISTED_ROUTINE } from '../../mappings/listed-rows.ts';
 import { toKopecks } from '../../mappings/money.ts';
 import { changesSincePush } from '../../mappings/payment-changes.ts';
 import { receivedByCard, totalOf } from '../../mappings/payment-routing.ts';
-import { batchesOf } from '../batches.ts';
+import { batchesOf, heldAtOnce, slicesOf } from '../batches.ts';
 import type { FailedRecord, ProcessDeps } from '../deps.ts';
 import { ConfigError } from '../errors.ts';
 import type { OdooRecord } from '../odoo/client.ts';
@@ -226,14 +226,9 @@ async function paymentsSummary(deps: ProcessDeps): Promise<PaymentsSummary> {
     changedAfterPush: [],
     voidAfterPush: [],
   };
-  const size = deps.odoo.config.batchSize * 10;
-  const slice: LedgerRecord[] = [];
-  for await (const page of paymentLedgerPages(deps.odoo, [])) {
-    slice.push(...page);
-    if (slice.length < size) continue;
-    await summarizeSlice(deps, slice.splice(0), summary);
-  }
-  if (slice.length > 0) await summarizeSlice(deps, slice, summary);
+  const size = heldAtOnce(deps.odoo.config.batchSize);
+  for await (const slice of slicesOf(paymentLedgerPages(deps.odoo, []), size))
+    await summarizeSlice(deps, slice, summary);
   return summary;
 }
 

@@ -1,3 +1,4 @@
+import { heldAtOnce } from '../batches.ts';
 import type { FailedRecord, KindCounts, ProcessDeps } from '../deps.ts';
 import type { PlannedChange, UpsertReport } from '../odoo/upsert.ts';
 import type { SpilledList } from '../rcp/listing.ts';
@@ -89,7 +90,7 @@ async function syncRead(
 ): Promise<void> {
   const dryRun = input.dryRun ?? false;
   // In slices, so that the Odoo values of 100,000 clients never sit in memory at once.
-  const sliceSize = input.sliceSize ?? deps.odoo.config.batchSize * 10;
+  const sliceSize = input.sliceSize ?? heldAtOnce(deps.odoo.config.batchSize);
 
   const refs = await loadOdooRefs(deps.odoo, deps.config.invoicing.postpayTermDays, dryRun);
   const plans = new Map<string, PlanRef>();

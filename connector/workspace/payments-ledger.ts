@@ -334,11 +334,13 @@ export async function readLegacyIds(odoo: OdooClient): Promise<IdBits> {
   const ids = new IdBits();
   for await (const page of odoo.searchReadPages('ir.attachment', LEGACY_DOMAIN, ['res_id']))
     for (const raw of page) {
-      const row = LegacyRow.pick({ res_id: true }).safeParse(raw);
+      const row = LegacyId.safeParse(raw);
       if (row.success && row.data.res_id > 0) ids.add(row.data.res_id);
     }
   return ids;
 }
+
+const LegacyId = LegacyRow.pick({ res_id: true });
 
 const LEGACY_DOMAIN = [
   ['res_model', '=', 'account.payment'],

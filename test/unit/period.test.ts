@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchesOf } from '../../connector/batches.ts';
+import { batchesOf, slicesOf } from '../../connector/batches.ts';
 import {
   invoiceDate,
   isPeriod,
@@ -117,5 +117,23 @@ describe('batches', () => {
     expect([...batchesOf([1, 2, 3, 4, 5], 2)]).toEqual([[1, 2], [3, 4], [5]]);
     expect([...batchesOf([], 500)]).toEqual([]);
     expect([...batchesOf([1, 2], 0)]).toEqual([[1], [2]]);
+  });
+
+  it('regroup the pages of a paged read into slices of the size asked, in order, the last shorter', async () => {
+    async function* pages(...list: number[][]) {
+      yield* list;
+    }
+    const all = async (it: AsyncIterable<number[]>) => {
+      const out: number[][] = [];
+      for await (const slice of it) out.push(slice);
+      return out;
+    };
+    expect(await all(slicesOf(pages([1, 2], [3, 4], [5]), 3))).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    expect(await all(slicesOf(pages([1, 2, 3, 4, 5, 6, 7]), 2))).toEqual([[1, 2], [3, 4], [5, 6], [7]]);
+    expect(await all(slicesOf(pages([1, 2], [3, 4]), 4))).toEqual([[1, 2, 3, 4]]);
+    expect(await all(slicesOf(pages(), 4))).toEqual([]);
   });
 });
